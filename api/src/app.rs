@@ -1,0 +1,289 @@
+//! Assembling and running the server.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use cxpm_domain::values::Email;
+use poem::endpoint::make_sync;
+use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::middleware::Tracing;
+use poem::web::Html;
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server};
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
+
+use crate::audit::{self, Change};
+use crate::auth::{TokenCache, generate_token, hash_token};
+use crate::config::ServeArgs;
+use crate::db::{self, access_token, new_id, person};
+use crate::error::{ApiError, problem_for_poem_error};
+use crate::http;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub tokens: TokenCache,
+}
+
+/// A migrated database and a bound listener, ready to serve.
+pub struct App {
+    state: AppState,
+    acceptor: poem::listener::TcpAcceptor,
+    settings: ServeArgs,
+    bootstrap_token: Option<String>,
+}
+
+impl App {
+    /// Connects, migrates, creates the first admin on an empty database, and binds.
+    pub async fn prepare(settings: ServeArgs) -> anyhow::Result<Self> {
+        let db = db::connect(
+            &settings.database.database_url,
+            settings.database.db_max_connections,
+        )
+        .await?;
+        db::migrate(&db).await?;
+        let bootstrap_token = bootstrap(&db, &settings).await?;
+        let acceptor = TcpListener::bind(settings.addr)
+            .into_acceptor()
+            .await
+            .with_context(|| format!("binding {}", settings.addr))?;
+        Ok(Self {
+            state: AppState {
+                db,
+                tokens: TokenCache::default(),
+            },
+            acceptor,
+            settings,
+            bootstrap_token,
+        })
+    }
+
+    /// The address actually bound (port 0 becomes a real port).
+    pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
+        self.acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().copied())
+            .context("the listener has no socket address")
+    }
+
+    /// The token created for the first admin, if this start created one.
+    pub fn bootstrap_token(&self) -> Option<&str> {
+        self.bootstrap_token.as_deref()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish.
+    pub async fn run(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send,
+    ) -> anyhow::Result<()> {
+        let addr = self.local_addr()?;
+        let checkpointer = db::spawn_wal_checkpointer(self.state.db.clone());
+        let endpoint = routes(self.state.clone(), self.settings.max_body_bytes);
+        tracing::info!(%addr, "cxpm listening");
+        let result = Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(endpoint, shutdown, Some(Duration::from_secs(10)))
+            .await;
+        if let Some(handle) = checkpointer {
+            handle.abort();
+        }
+        self.state.db.close().await.ok();
+        tracing::info!("cxpm stopped");
+        result.context("serving")
+    }
+}
+
+/// The whole HTTP surface.
+pub fn routes(state: AppState, max_body_bytes: usize) -> impl Endpoint {
+    let service = http::service().server("/");
+    let spec_json = service.spec();
+    let spec_yaml = service.spec_yaml();
+    let swagger = service.swagger_ui();
+    Route::new()
+        .nest("/", service)
+        .at(
+            "/openapi.json",
+            make_sync(move |_| json_response(spec_json.clone())),
+        )
+        .at(
+            "/openapi.yaml",
+            make_sync(move |_| yaml_response(spec_yaml.clone())),
+        )
+        .nest("/docs", swagger)
+        .at(
+            "/docs/",
+            make_sync(|_| Html("<meta http-equiv=refresh content=\"0; url=/docs\">")),
+        )
+        .data(state)
+        .around(move |ep, req| limit_body(ep, req, max_body_bytes))
+        .catch_all_error(|err| async move { problem_for_poem_error(err) })
+        .with(Tracing)
+}
+
+fn json_response(body: String) -> Response {
+    Response::builder()
+        .content_type("application/json")
+        .body(body)
+}
+
+fn yaml_response(body: String) -> Response {
+    Response::builder()
+        .content_type("application/yaml")
+        .body(body)
+}
+
+/// Refuses bodies over `max` bytes with 413, whether or not they announce their
+/// length, before any handler reads them.
+async fn limit_body<E: Endpoint>(
+    ep: std::sync::Arc<E>,
+    mut req: Request,
+    max: usize,
+) -> poem::Result<Response> {
+    let too_large = || {
+        ApiError::PayloadTooLarge(poem_openapi::payload::Json(crate::error::Problem {
+            kind: "about:blank".into(),
+            title: "Payload Too Large".into(),
+            status: 413,
+            detail: format!("the request body is larger than {max} bytes"),
+            errors: vec![],
+        }))
+    };
+    let announced = req
+        .headers()
+        .get(poem::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > max as u64) {
+        return Err(too_large().into());
+    }
+    if announced.is_none()
+        && req
+            .headers()
+            .contains_key(poem::http::header::TRANSFER_ENCODING)
+    {
+        let body = req
+            .take_body()
+            .into_bytes_limit(max)
+            .await
+            .map_err(|_| too_large())?;
+        req.set_body(body);
+    }
+    Ok(ep.call(req).await?.into_response())
+}
+
+/// On a database with nobody in it, creates the first admin and a token for them.
+/// Returns the token when it was created by this call.
+async fn bootstrap(
+    db: &DatabaseConnection,
+    settings: &ServeArgs,
+) -> anyhow::Result<Option<String>> {
+    if person::Entity::find().count(db).await? > 0 {
+        return Ok(None);
+    }
+    let email = Email::parse(&settings.bootstrap_email)
+        .map_err(|e| anyhow::anyhow!("CXPM_BOOTSTRAP_EMAIL: {}", e.message))?;
+    let token = match &settings.bootstrap_token {
+        Some(t) if t.len() < 32 => {
+            anyhow::bail!("CXPM_BOOTSTRAP_TOKEN must be at least 32 characters")
+        }
+        Some(t) => t.clone(),
+        None => generate_token(),
+    };
+    let now = crate::db::now();
+    let admin = person::Model {
+        id: new_id(),
+        name: "Administrator".to_owned(),
+        email: email.into_inner(),
+        department_id: None,
+        role: cxpm_domain::Role::Admin.as_str().to_owned(),
+        locale: "en".to_owned(),
+        time_zone: "UTC".to_owned(),
+        active: true,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let token_row = access_token::Model {
+        id: new_id(),
+        person_id: admin.id.clone(),
+        label: "bootstrap".to_owned(),
+        token_hash: hash_token(&token),
+        created_by: admin.id.clone(),
+        created_at: now,
+        last_used_at: None,
+        revoked_at: None,
+    };
+    let txn = db.begin().await?;
+    let inserted = person::Entity::insert(person::ActiveModel::from(admin.clone()))
+        .exec_without_returning(&txn)
+        .await;
+    if let Err(e) = inserted {
+        // Another replica bootstrapped at the same moment: theirs stands.
+        if matches!(
+            e.sql_err(),
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+        ) {
+            return Ok(None);
+        }
+        return Err(e.into());
+    }
+    access_token::Entity::insert(access_token::ActiveModel::from(token_row.clone()))
+        .exec_without_returning(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        None,
+        "person",
+        &admin.id,
+        Change::Create,
+        None::<&()>,
+        Some(&admin),
+    )
+    .await?;
+    audit::record(
+        &txn,
+        None,
+        "token",
+        &token_row.id,
+        Change::Create,
+        None::<&()>,
+        Some(&token_row),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Some(token))
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}

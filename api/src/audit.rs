@@ -1,0 +1,56 @@
+//! The audit trail: every change, written in the same transaction as the change.
+
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use serde::Serialize;
+
+use crate::db::{audit_event, new_id};
+
+/// What happened to the entity.
+#[derive(Debug, Clone, Copy)]
+pub enum Change {
+    Create,
+    Update,
+    Revoke,
+    Import,
+}
+
+impl Change {
+    fn as_str(self) -> &'static str {
+        match self {
+            Change::Create => "create",
+            Change::Update => "update",
+            Change::Revoke => "revoke",
+            Change::Import => "import",
+        }
+    }
+}
+
+/// Records one change. `conn` is the transaction that makes the change, so the entry
+/// exists exactly when the change does.
+pub async fn record<C: ConnectionTrait, B: Serialize, A: Serialize>(
+    conn: &C,
+    actor_id: Option<&str>,
+    entity: &str,
+    entity_id: &str,
+    change: Change,
+    before: Option<&B>,
+    after: Option<&A>,
+) -> Result<(), DbErr> {
+    audit_event::ActiveModel {
+        id: Set(new_id()),
+        at: Set(crate::db::now()),
+        actor_id: Set(actor_id.map(str::to_owned)),
+        entity: Set(entity.to_owned()),
+        entity_id: Set(entity_id.to_owned()),
+        action: Set(change.as_str().to_owned()),
+        before: Set(before.map(to_json).transpose()?),
+        after: Set(after.map(to_json).transpose()?),
+    }
+    .insert(conn)
+    .await
+    .map(|_| ())
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, DbErr> {
+    serde_json::to_string(value).map_err(|e| DbErr::Custom(format!("audit snapshot: {e}")))
+}

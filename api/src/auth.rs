@@ -1,0 +1,185 @@
+//! Bearer-token authentication.
+//!
+//! A token is `cxpm_` followed by 64 hex digits (256 random bits). Only its SHA-256
+//! is stored, so a leaked database does not leak usable tokens, and a lookup by hash
+//! leaks nothing through timing that would help guess a token. Resolved tokens are
+//! cached for [`CACHE_TTL`]: a revocation or deactivation on this server takes effect
+//! at once, on another replica within that time.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use cxpm_domain::{Actor, Role};
+use poem::Request;
+use poem_openapi::SecurityScheme;
+use poem_openapi::auth::Bearer;
+use rand::RngCore;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sha2::{Digest, Sha256};
+
+use crate::app::AppState;
+use crate::db::{access_token, person};
+use crate::error::ApiError;
+
+/// How long a resolved token is trusted without asking the database again.
+pub const CACHE_TTL: Duration = Duration::from_secs(10);
+
+/// The authenticated caller of an operation.
+#[derive(SecurityScheme)]
+#[oai(
+    ty = "bearer",
+    bearer_format = "cxpm_<64 hex digits>",
+    checker = "authenticate"
+)]
+pub struct BearerAuth(pub Principal);
+
+/// Who is calling, and with which token.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub actor: Actor,
+    pub token_id: String,
+}
+
+async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
+    let state = req
+        .data::<AppState>()
+        .ok_or_else(|| ApiError::internal(&"application state missing"))?;
+    state
+        .tokens
+        .resolve(&state.db, &bearer.token)
+        .await?
+        .ok_or_else(|| {
+            ApiError::unauthorized(
+                "the access token is unknown, revoked, or belongs to a deactivated person",
+            )
+            .into()
+        })
+}
+
+/// A fresh random token; show it to its owner once and store only [`hash_token`].
+pub fn generate_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("cxpm_{}", hex(&bytes))
+}
+
+pub fn hash_token(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// Resolved tokens by hash.
+#[derive(Clone, Default)]
+pub struct TokenCache {
+    inner: Arc<Mutex<HashMap<String, (Principal, Instant)>>>,
+}
+
+impl TokenCache {
+    /// The principal behind `token`, or `None` if it is unknown, revoked, or its
+    /// person is inactive.
+    pub async fn resolve(
+        &self,
+        db: &DatabaseConnection,
+        token: &str,
+    ) -> Result<Option<Principal>, ApiError> {
+        let hash = hash_token(token);
+        if let Some(p) = self.cached(&hash) {
+            return Ok(Some(p));
+        }
+        let Some(token) = access_token::Entity::find()
+            .filter(access_token::Column::TokenHash.eq(&hash))
+            .filter(access_token::Column::RevokedAt.is_null())
+            .one(db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let Some(person) = person::Entity::find_by_id(&token.person_id)
+            .filter(person::Column::Active.eq(true))
+            .one(db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let role: Role = person
+            .role
+            .parse()
+            .map_err(|e| ApiError::internal(&format!("stored role: {e}")))?;
+        // Last use is kept to the cache's resolution: one write per token per TTL,
+        // not one per request.
+        access_token::Entity::update_many()
+            .col_expr(
+                access_token::Column::LastUsedAt,
+                Expr::value(crate::db::now()),
+            )
+            .filter(access_token::Column::Id.eq(&token.id))
+            .exec(db)
+            .await?;
+        let principal = Principal {
+            actor: Actor {
+                person_id: person.id,
+                role,
+                department_id: person.department_id,
+            },
+            token_id: token.id,
+        };
+        if let Ok(mut map) = self.inner.lock() {
+            map.insert(hash, (principal.clone(), Instant::now()));
+        }
+        Ok(Some(principal))
+    }
+
+    fn cached(&self, hash: &str) -> Option<Principal> {
+        let map = self.inner.lock().ok()?;
+        map.get(hash)
+            .filter(|(_, at)| at.elapsed() < CACHE_TTL)
+            .map(|(p, _)| p.clone())
+    }
+
+    /// Forgets a token (it was revoked).
+    pub fn forget_token(&self, token_id: &str) {
+        if let Ok(mut map) = self.inner.lock() {
+            map.retain(|_, (p, _)| p.token_id != token_id);
+        }
+    }
+
+    /// Forgets every token of a person (their role, department or status changed).
+    pub fn forget_person(&self, person_id: &str) {
+        if let Ok(mut map) = self.inner.lock() {
+            map.retain(|_, (p, _)| p.actor.person_id != person_id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_carry_256_random_bits() {
+        let a = generate_token();
+        let b = generate_token();
+        assert_eq!(a.len(), 5 + 64);
+        assert!(a.starts_with("cxpm_"));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn the_hash_is_sha256_hex() {
+        assert_eq!(
+            hash_token("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -1,0 +1,90 @@
+//! Command line and environment: every flag can also be set as `CXPM_*`.
+
+use std::net::SocketAddr;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cxpm",
+    version,
+    about = "Runs a cross-department customer-experience improvement program."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending migrations and serve the API.
+    Serve(ServeArgs),
+    /// Apply pending migrations and exit.
+    Migrate(DatabaseArgs),
+    /// Print the OpenAPI spec (YAML) and exit.
+    Openapi,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// `sqlite://path?mode=rwc` or `postgres://user@host/db`.
+    #[arg(
+        long,
+        env = "CXPM_DATABASE_URL",
+        default_value = "sqlite://cxpm.db?mode=rwc"
+    )]
+    pub database_url: String,
+
+    /// Connections in the pool (default: 8 for PostgreSQL, 4 for SQLite).
+    #[arg(long, env = "CXPM_DB_MAX_CONNECTIONS")]
+    pub db_max_connections: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Address to listen on; port 0 picks a free port (the bound address is logged).
+    #[arg(long, env = "CXPM_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    /// The first admin's token, instead of a random one (only used on an empty database).
+    #[arg(long, env = "CXPM_BOOTSTRAP_TOKEN", hide_env_values = true)]
+    pub bootstrap_token: Option<String>,
+
+    /// The first admin's email (only used on an empty database).
+    #[arg(long, env = "CXPM_BOOTSTRAP_EMAIL", default_value = "admin@cxpm.local")]
+    pub bootstrap_email: String,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "CXPM_MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Log lines as human-readable text or as JSON objects.
+    #[arg(long, env = "CXPM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+impl ServeArgs {
+    /// Settings for a server on `database_url`, everything else at its default.
+    pub fn for_database(database_url: impl Into<String>) -> Self {
+        Self {
+            database: DatabaseArgs {
+                database_url: database_url.into(),
+                db_max_connections: None,
+            },
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            bootstrap_token: None,
+            bootstrap_email: "admin@cxpm.local".to_owned(),
+            max_body_bytes: 2 * 1024 * 1024,
+            log_format: LogFormat::Text,
+        }
+    }
+}

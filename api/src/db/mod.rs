@@ -1,0 +1,107 @@
+//! Database connection and the entities, one module per aggregate.
+
+pub mod access_token;
+pub mod audit_event;
+pub mod department;
+pub mod person;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use cxpm_migrations::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+
+/// How long a SQLite writer waits for the lock before giving up with "busy".
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Opens the pool. SQLite runs in WAL mode with `synchronous = NORMAL` (durable at
+/// each checkpoint, safe against corruption) and a busy timeout; foreign keys on.
+pub async fn connect(
+    url: &str,
+    max_connections: Option<u32>,
+) -> anyhow::Result<DatabaseConnection> {
+    let is_sqlite = url.starts_with("sqlite:");
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.max_connections(max_connections.unwrap_or(if is_sqlite { 4 } else { 8 }))
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_timeout(Duration::from_secs(5))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                .foreign_keys(true)
+        });
+    Database::connect(opts)
+        .await
+        .with_context(|| format!("connecting to {}", redact(url)))
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await.context("applying migrations")
+}
+
+/// Keeps SQLite's WAL file from growing without bound under write load: a PASSIVE
+/// checkpoint (SQLite's own) never truncates while readers keep it busy, so every
+/// second a TRUNCATE checkpoint resets it (see STACK.md for the measurement).
+pub fn spawn_wal_checkpointer(db: DatabaseConnection) -> Option<tokio::task::JoinHandle<()>> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return None;
+    }
+    Some(tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = db
+                .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+                .await
+            {
+                tracing::debug!(error = %e, "WAL checkpoint skipped");
+            }
+        }
+    }))
+}
+
+/// The URL without its password, for logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The current time at the precision both databases keep (microseconds), so that
+/// what a create returns equals what a later read returns.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}
+
+/// A new time-ordered id (UUID v7, hyphenated lower-case).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_kept_out_of_logs() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(
+            redact("sqlite://cxpm.db?mode=rwc"),
+            "sqlite://cxpm.db?mode=rwc"
+        );
+    }
+}

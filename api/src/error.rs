@@ -1,0 +1,345 @@
+//! The one error type of the HTTP edge, answered as RFC 9457 problem+json.
+//!
+//! Handlers return [`ApiError`]; domain errors convert into it with `From`. What the
+//! client sees is safe text; what went wrong inside (a database error) goes to the log
+//! only. [`problem_for_poem_error`] turns the errors poem and poem-openapi raise before
+//! a handler runs (bad JSON, a bad query parameter, an unknown route) into the same
+//! envelope, so every 4xx and 5xx body has one shape.
+
+use cxpm_domain::permission::Denied;
+use cxpm_domain::{FieldError, Invalid};
+use poem::Response;
+use poem::http::StatusCode;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object};
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// An RFC 9457 problem detail.
+#[derive(Debug, Clone, Object)]
+pub struct Problem {
+    /// A URI naming the kind of problem (`about:blank` when the status says it all).
+    #[oai(rename = "type")]
+    pub kind: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong in this request, in words.
+    pub detail: String,
+    /// One entry per rejected field, for validation problems.
+    #[oai(default)]
+    pub errors: Vec<ProblemField>,
+}
+
+/// One rejected field of a request.
+#[derive(Debug, Clone, Object)]
+pub struct ProblemField {
+    /// The field, as named in the request (`email`, `line 3: email`, `limit`).
+    pub field: String,
+    /// Why it was rejected.
+    pub message: String,
+}
+
+impl From<FieldError> for ProblemField {
+    fn from(e: FieldError) -> Self {
+        Self {
+            field: e.field,
+            message: e.message,
+        }
+    }
+}
+
+/// Every error answer of the API.
+#[derive(Debug, ApiResponse)]
+pub enum ApiError {
+    /// The request could not be read: malformed JSON, a wrong type, a bad parameter.
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(Json<Problem>),
+    /// No valid access token was given.
+    #[oai(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Json<Problem>),
+    /// The caller's role does not allow this.
+    #[oai(status = 403, content_type = "application/problem+json")]
+    Forbidden(Json<Problem>),
+    /// Nothing with this id exists.
+    #[oai(status = 404, content_type = "application/problem+json")]
+    NotFound(Json<Problem>),
+    /// The request conflicts with what exists (a duplicate, a reference).
+    #[oai(status = 409, content_type = "application/problem+json")]
+    Conflict(Json<Problem>),
+    /// `If-Match` names a version that is no longer current.
+    #[oai(status = 412, content_type = "application/problem+json")]
+    PreconditionFailed(Json<Problem>),
+    /// The request body is larger than the server accepts.
+    #[oai(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Json<Problem>),
+    /// The request body is not of a type this operation accepts.
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
+    /// The request was read but a field's value is not acceptable.
+    #[oai(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Json<Problem>),
+    /// A change was sent without `If-Match`.
+    #[oai(status = 428, content_type = "application/problem+json")]
+    PreconditionRequired(Json<Problem>),
+    /// Something failed inside the server; the log has the cause.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
+    /// The database is not answering; try again later.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Problem>),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+fn problem(
+    status: StatusCode,
+    detail: impl Into<String>,
+    errors: Vec<ProblemField>,
+) -> Json<Problem> {
+    Json(Problem {
+        kind: "about:blank".to_owned(),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        detail: detail.into(),
+        errors,
+    })
+}
+
+impl ApiError {
+    pub fn bad_request(detail: impl Into<String>, errors: Vec<ProblemField>) -> Self {
+        Self::BadRequest(problem(StatusCode::BAD_REQUEST, detail, errors))
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::Unauthorized(problem(StatusCode::UNAUTHORIZED, detail, vec![]))
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::Forbidden(problem(StatusCode::FORBIDDEN, detail, vec![]))
+    }
+
+    pub fn not_found(entity: &str, id: &str) -> Self {
+        Self::NotFound(problem(
+            StatusCode::NOT_FOUND,
+            format!("no {entity} with id `{id}`"),
+            vec![],
+        ))
+    }
+
+    pub fn conflict(detail: impl Into<String>, field: Option<&str>) -> Self {
+        let detail = detail.into();
+        let errors = field
+            .map(|f| {
+                vec![ProblemField {
+                    field: f.to_owned(),
+                    message: detail.clone(),
+                }]
+            })
+            .unwrap_or_default();
+        Self::Conflict(problem(StatusCode::CONFLICT, detail, errors))
+    }
+
+    pub fn stale(current_version: i32) -> Self {
+        Self::PreconditionFailed(problem(
+            StatusCode::PRECONDITION_FAILED,
+            format!(
+                "the resource has changed since you read it (current ETag \"{current_version}\"); read it again and reapply your change"
+            ),
+            vec![],
+        ))
+    }
+
+    pub fn if_match_required() -> Self {
+        Self::PreconditionRequired(problem(
+            StatusCode::PRECONDITION_REQUIRED,
+            "this change needs an If-Match header with the ETag you read",
+            vec![ProblemField {
+                field: "If-Match".to_owned(),
+                message: "missing".to_owned(),
+            }],
+        ))
+    }
+
+    pub fn invalid(invalid: Invalid) -> Self {
+        let detail = match invalid.0.as_slice() {
+            [one] => format!("{}: {}", one.field, one.message),
+            many => format!("{} fields are invalid", many.len()),
+        };
+        Self::Unprocessable(problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            detail,
+            invalid.0.into_iter().map(ProblemField::from).collect(),
+        ))
+    }
+
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self::Unavailable(problem(StatusCode::SERVICE_UNAVAILABLE, detail, vec![]))
+    }
+
+    /// An unexpected failure: the cause is logged, the client gets a generic answer.
+    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        Self::Internal(problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the server failed to handle this request; it has been logged",
+            vec![],
+        ))
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        Self::invalid(Invalid::from(e))
+    }
+}
+
+impl From<Invalid> for ApiError {
+    fn from(e: Invalid) -> Self {
+        Self::invalid(e)
+    }
+}
+
+impl From<Denied> for ApiError {
+    fn from(e: Denied) -> Self {
+        Self::forbidden(format!("your role ({}) does not allow this", e.role))
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        use sea_orm::DbErr;
+        match &e {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
+                tracing::warn!(cause = %e, "database unavailable");
+                Self::unavailable("the database is not answering; try again shortly")
+            }
+            _ if is_busy(&e) => {
+                tracing::warn!(cause = %e, "database busy");
+                Self::unavailable("the database is busy; try again shortly")
+            }
+            _ => Self::internal(&e),
+        }
+    }
+}
+
+/// SQLite reports a lock held longer than the busy timeout as "database is locked".
+fn is_busy(e: &sea_orm::DbErr) -> bool {
+    let text = e.to_string();
+    text.contains("database is locked") || text.contains("database is busy")
+}
+
+/// Turns any error raised outside a handler into problem+json, keeping the status
+/// poem chose and naming the offending parameter or field where it is known.
+pub fn problem_for_poem_error(err: poem::Error) -> Response {
+    use poem_openapi::error::{
+        AuthorizationError, ContentTypeError, ParseMultipartError, ParseParamError,
+        ParseRequestPayloadError,
+    };
+
+    if err.is_from_response() {
+        let mut resp = err.into_response();
+        if resp.status() == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(
+                poem::http::header::WWW_AUTHENTICATE,
+                poem::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        return resp;
+    }
+    let status = err.status();
+    let (status, detail, errors) = if let Some(e) = err.downcast_ref::<ParseParamError>() {
+        (
+            StatusCode::BAD_REQUEST,
+            format!("parameter `{}`: {}", e.name, e.reason),
+            vec![ProblemField {
+                field: e.name.to_owned(),
+                message: e.reason.clone(),
+            }],
+        )
+    } else if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
+        let field = payload_field(&e.reason);
+        (
+            StatusCode::BAD_REQUEST,
+            format!("the request body could not be read: {}", e.reason),
+            vec![ProblemField {
+                field: field.unwrap_or_else(|| "body".to_owned()),
+                message: e.reason.clone(),
+            }],
+        )
+    } else if let Some(e) = err.downcast_ref::<ParseMultipartError>() {
+        (StatusCode::BAD_REQUEST, e.reason.clone(), vec![])
+    } else if let Some(e) = err.downcast_ref::<ContentTypeError>() {
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, e.to_string(), vec![])
+    } else if err.downcast_ref::<AuthorizationError>().is_some() {
+        (
+            StatusCode::UNAUTHORIZED,
+            "this operation needs an `Authorization: Bearer <token>` header".to_owned(),
+            vec![],
+        )
+    } else if status.is_server_error() {
+        tracing::error!(cause = %err, "unhandled server error");
+        (
+            status,
+            "the server failed to handle this request; it has been logged".to_owned(),
+            vec![],
+        )
+    } else {
+        (status, err.to_string(), vec![])
+    };
+    problem_response(status, problem(status, detail, errors).0)
+}
+
+/// poem-openapi names the failing property in its messages as `field "x"` or in
+/// serde's `missing field `x``; pull it out so the problem names the field.
+fn payload_field(reason: &str) -> Option<String> {
+    for (open, close) in [("field `", '`'), ("field \"", '"'), ("property \"", '"')] {
+        if let Some(start) = reason.rfind(open) {
+            let rest = &reason[start + open.len()..];
+            if let Some(end) = rest.find(close) {
+                return Some(rest[..end].to_owned());
+            }
+        }
+    }
+    None
+}
+
+pub fn problem_response(status: StatusCode, problem: Problem) -> Response {
+    let body = serde_json::json!({
+        "type": problem.kind,
+        "title": problem.title,
+        "status": problem.status,
+        "detail": problem.detail,
+        "errors": problem.errors.iter().map(|e| serde_json::json!({"field": e.field, "message": e.message})).collect::<Vec<_>>(),
+    });
+    let mut resp = Response::builder()
+        .status(status)
+        .content_type(PROBLEM_CONTENT_TYPE)
+        .body(body.to_string());
+    if status == StatusCode::UNAUTHORIZED {
+        resp.headers_mut().insert(
+            poem::http::header::WWW_AUTHENTICATE,
+            poem::http::HeaderValue::from_static("Bearer"),
+        );
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::payload_field;
+
+    #[test]
+    fn payload_errors_name_their_field() {
+        assert_eq!(
+            payload_field("failed to parse \"string\": field \"email\" missing").as_deref(),
+            Some("email")
+        );
+        assert_eq!(
+            payload_field("missing field `name` at line 1").as_deref(),
+            Some("name")
+        );
+        assert_eq!(payload_field("expected value at line 1 column 1"), None);
+    }
+}

@@ -1,0 +1,117 @@
+//! Reading the audit trail.
+
+use chrono::{DateTime, Utc};
+use cxpm_domain::{Action, Target, authorize};
+use poem::web::Data;
+use poem_openapi::param::Query;
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::app::AppState;
+use crate::auth::BearerAuth;
+use crate::db::audit_event;
+use crate::error::{ApiError, ApiResult};
+use crate::http::ApiTags;
+use crate::http::common::{Page, parse_id};
+
+/// One change: who made it, when, to what, and the state before and after.
+#[derive(Debug, Object)]
+pub struct AuditEvent {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    /// The person who made the change; `null` for the server itself (bootstrap).
+    pub actor_id: Option<String>,
+    /// `department`, `person`, `token`, …
+    pub entity: String,
+    pub entity_id: String,
+    /// `create`, `update`, `revoke`, `import`.
+    pub action: String,
+    /// The entity before the change; `null` for a creation.
+    pub before: Option<serde_json::Value>,
+    /// The entity after the change.
+    pub after: Option<serde_json::Value>,
+}
+
+impl From<audit_event::Model> for AuditEvent {
+    fn from(m: audit_event::Model) -> Self {
+        let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+        Self {
+            id: m.id,
+            at: m.at,
+            actor_id: m.actor_id,
+            entity: m.entity,
+            entity_id: m.entity_id,
+            action: m.action,
+            before: parse(m.before),
+            after: parse(m.after),
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct AuditList {
+    pub items: Vec<AuditEvent>,
+    pub next_cursor: Option<String>,
+}
+
+pub struct AuditApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Audit")]
+impl AuditApi {
+    /// Read the audit trail
+    ///
+    /// Oldest first; filters combine with AND. Admins only.
+    #[oai(path = "/audit", method = "get", operation_id = "list_audit_events")]
+    #[allow(clippy::too_many_arguments)]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// Only changes to this kind of entity (`person`, `department`, `token`).
+        entity: Query<Option<String>>,
+        /// Only changes to this entity.
+        entity_id: Query<Option<String>>,
+        /// Only changes made by this person.
+        actor_id: Query<Option<String>>,
+        /// Only changes at or after this time (RFC 3339).
+        since: Query<Option<DateTime<Utc>>>,
+        /// Only changes before this time (RFC 3339).
+        until: Query<Option<DateTime<Utc>>>,
+        /// Page size, 1–200 (default 50).
+        limit: Query<Option<u64>>,
+        /// The `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<AuditList>> {
+        authorize(&auth.0.actor, Action::ReadAudit, Target::Anything)?;
+        let page = Page::new(limit.0, cursor.0)?;
+        let bad = |e: cxpm_domain::FieldError| ApiError::bad_request(e.to_string(), vec![e.into()]);
+        let mut select = audit_event::Entity::find();
+        if let Some(entity) = entity.0 {
+            select = select.filter(audit_event::Column::Entity.eq(entity));
+        }
+        if let Some(id) = entity_id.0 {
+            select = select
+                .filter(audit_event::Column::EntityId.eq(parse_id("entity_id", &id).map_err(bad)?));
+        }
+        if let Some(id) = actor_id.0 {
+            select = select
+                .filter(audit_event::Column::ActorId.eq(parse_id("actor_id", &id).map_err(bad)?));
+        }
+        if let Some(since) = since.0 {
+            select = select.filter(audit_event::Column::At.gte(since));
+        }
+        if let Some(until) = until.0 {
+            select = select.filter(audit_event::Column::At.lt(until));
+        }
+        let rows = page
+            .apply(select, audit_event::Column::Id)
+            .all(&state.db)
+            .await?;
+        let (rows, next_cursor) = page.finish(rows, |r| &r.id);
+        Ok(Json(AuditList {
+            items: rows.into_iter().map(AuditEvent::from).collect(),
+            next_cursor,
+        }))
+    }
+}

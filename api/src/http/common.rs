@@ -1,0 +1,147 @@
+//! Pieces every API group shares: versions and ETags, pagination, ids.
+
+use cxpm_domain::FieldError;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+
+use crate::error::{ApiError, ApiResult};
+
+pub const DEFAULT_LIMIT: u64 = 50;
+pub const MAX_LIMIT: u64 = 200;
+
+/// The ETag of a resource at `version`.
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
+/// The version an `If-Match` header names. Missing → 428; `*` → any version
+/// (`None`); anything that is not one of our ETags cannot match → 412.
+pub fn expected_version(if_match: Option<&str>, current: i32) -> ApiResult<()> {
+    let Some(raw) = if_match.map(str::trim) else {
+        return Err(ApiError::if_match_required());
+    };
+    if raw == "*" {
+        return Ok(());
+    }
+    let matches = raw.split(',').map(str::trim).any(|tag| {
+        let tag = tag.strip_prefix("W/").unwrap_or(tag);
+        let tag = tag.trim_matches('"');
+        tag.parse::<i32>().ok() == Some(current)
+    });
+    if matches {
+        Ok(())
+    } else {
+        Err(ApiError::stale(current))
+    }
+}
+
+/// A checked id: ids are UUIDs, so anything else cannot name a resource.
+pub fn parse_id(field: &str, raw: &str) -> Result<String, FieldError> {
+    uuid::Uuid::parse_str(raw)
+        .map(|u| u.hyphenated().to_string())
+        .map_err(|_| FieldError::new(field, format!("`{raw}` is not a valid id")))
+}
+
+/// A path id; one that cannot exist is simply not found.
+pub fn path_id(entity: &str, raw: &str) -> ApiResult<String> {
+    parse_id("id", raw).map_err(|_| ApiError::not_found(entity, raw))
+}
+
+/// Keyset pagination over time-ordered ids: `id > cursor ORDER BY id LIMIT n+1`.
+pub struct Page {
+    pub limit: u64,
+    pub after: Option<String>,
+}
+
+impl Page {
+    pub fn new(limit: Option<u64>, cursor: Option<String>) -> ApiResult<Self> {
+        let limit = limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::bad_request(
+                format!("limit must be between 1 and {MAX_LIMIT}"),
+                vec![FieldError::new("limit", format!("must be between 1 and {MAX_LIMIT}")).into()],
+            ));
+        }
+        let after = match cursor.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(c) => Some(parse_id("cursor", c).map_err(|e| {
+                ApiError::bad_request("cursor is not one this server issued", vec![e.into()])
+            })?),
+        };
+        Ok(Self { limit, after })
+    }
+
+    /// Applies the page to a query ordered by `id_col`.
+    pub fn apply<E: EntityTrait, C: ColumnTrait>(&self, select: Select<E>, id_col: C) -> Select<E> {
+        let select = match &self.after {
+            Some(after) => select.filter(id_col.gt(after.clone())),
+            None => select,
+        };
+        select.order_by_asc(id_col).limit(self.limit + 1)
+    }
+
+    /// Splits the fetched rows into the page and the next cursor.
+    pub fn finish<T>(&self, mut rows: Vec<T>, id: impl Fn(&T) -> &str) -> (Vec<T>, Option<String>) {
+        let next = if rows.len() as u64 > self.limit {
+            rows.truncate(self.limit as usize);
+            rows.last().map(|r| id(r).to_owned())
+        } else {
+            None
+        };
+        (rows, next)
+    }
+}
+
+/// A LIKE pattern matching `needle` anywhere, with its wildcards escaped.
+pub fn contains_pattern(needle: &str) -> String {
+    let escaped = needle
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_match_accepts_strong_weak_and_star() {
+        assert!(expected_version(Some("\"3\""), 3).is_ok());
+        assert!(expected_version(Some("W/\"3\""), 3).is_ok());
+        assert!(expected_version(Some("*"), 3).is_ok());
+        assert!(expected_version(Some("\"2\", \"3\""), 3).is_ok());
+    }
+
+    #[test]
+    fn a_stale_or_garbled_if_match_is_412_and_none_is_428() {
+        assert!(matches!(
+            expected_version(Some("\"2\""), 3),
+            Err(ApiError::PreconditionFailed(_))
+        ));
+        assert!(matches!(
+            expected_version(Some("nonsense"), 3),
+            Err(ApiError::PreconditionFailed(_))
+        ));
+        assert!(matches!(
+            expected_version(None, 3),
+            Err(ApiError::PreconditionRequired(_))
+        ));
+    }
+
+    #[test]
+    fn pages_refuse_out_of_range_limits_and_foreign_cursors() {
+        assert!(Page::new(Some(0), None).is_err());
+        assert!(Page::new(Some(201), None).is_err());
+        assert!(Page::new(None, Some("abc".into())).is_err());
+        assert_eq!(
+            Page::new(None, None).map(|p| p.limit).ok(),
+            Some(DEFAULT_LIMIT)
+        );
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(contains_pattern("50%_A"), "%50\\%\\_a%");
+    }
+}

@@ -1,0 +1,55 @@
+//! The HTTP API: one module per group, one `OpenApiService` built in one place.
+
+pub mod audit;
+pub mod body;
+pub mod common;
+pub mod departments;
+pub mod people;
+pub mod system;
+pub mod tokens;
+
+use poem_openapi::{OpenApiService, Tags};
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Liveness and readiness.
+    System,
+    /// Departments of the organisation.
+    Departments,
+    /// People, their roles and CSV import.
+    People,
+    /// Access tokens.
+    Tokens,
+    /// The audit trail of every change.
+    Audit,
+}
+
+pub type Apis = (
+    system::SystemApi,
+    departments::DepartmentsApi,
+    people::PeopleApi,
+    tokens::TokensApi,
+    audit::AuditApi,
+);
+
+/// The one place the service is assembled: the server, `cxpm openapi` and the spec
+/// drift test all call this.
+pub fn service() -> OpenApiService<Apis, ()> {
+    let apis = (
+        system::SystemApi,
+        departments::DepartmentsApi,
+        people::PeopleApi,
+        tokens::TokensApi,
+        audit::AuditApi,
+    );
+    OpenApiService::new(apis, "cxpm", env!("CARGO_PKG_VERSION")).description(
+        "Runs a cross-department customer-experience improvement program: departments, \
+             people, access and the audit trail. Errors are RFC 9457 problem+json; lists are \
+             keyset-paginated with `limit` and `cursor`; changes need `If-Match`.",
+    )
+}
+
+/// The spec as YAML, as committed under `openapi/`.
+pub fn spec_yaml() -> String {
+    service().spec_yaml()
+}

@@ -1,0 +1,12 @@
+//! The cxpm server: HTTP handlers, persistence, configuration.
+//!
+//! `main.rs` is a thin shell over [`app`]; the tests start the same [`app::App`] on
+//! a random port.
+
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;

@@ -1,0 +1,15 @@
+//! The rules of a cxpm program, free of HTTP, SQL, mail and async runtimes.
+//!
+//! Everything here is pure: values are parsed once into types that cannot hold bad
+//! data ([`values`]), who may do what is one table ([`permission`]), and validation
+//! failures name the field they are about ([`validation`]). The `cxpm-api` crate turns
+//! these into HTTP answers and database rows.
+
+pub mod permission;
+pub mod role;
+pub mod validation;
+pub mod values;
+
+pub use permission::{Action, Actor, Grant, Target, authorize, grant_for};
+pub use role::Role;
+pub use validation::{FieldError, Invalid};

@@ -1,0 +1,316 @@
+//! Values parsed once at the edge into types that cannot hold bad data.
+//!
+//! Each type's `parse` reports a [`FieldError`] under the field name the API uses for
+//! it; callers rename it with [`FieldError::at`] where the same kind of value sits in
+//! another field.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::validation::FieldError;
+
+/// A display name: trimmed, not empty, at most [`Name::MAX_CHARS`] characters, no
+/// control characters. Any script is fine (`张伟`, `João Conceição`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Name(String);
+
+impl Name {
+    pub const MAX_CHARS: usize = 200;
+
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        let trimmed = s.trim();
+        if trimmed.is_empty() {
+            return Err(FieldError::new(
+                "name",
+                "must not be empty or only whitespace",
+            ));
+        }
+        if trimmed.chars().count() > Self::MAX_CHARS {
+            return Err(FieldError::new(
+                "name",
+                format!("must be at most {} characters", Self::MAX_CHARS),
+            ));
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err(FieldError::new(
+                "name",
+                "must not contain control characters",
+            ));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// An email address, stored lower-cased so that uniqueness ignores case.
+///
+/// The check is deliberately modest (one `@`, a non-empty local part, a dotted domain,
+/// no spaces): the address is proven by mail reaching it, not by a regex.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Email(String);
+
+impl Email {
+    pub const MAX_CHARS: usize = 254;
+
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        let s = s.trim();
+        let err = |m: &str| Err(FieldError::new("email", m.to_owned()));
+        if s.is_empty() {
+            return err("must not be empty");
+        }
+        if s.chars().count() > Self::MAX_CHARS {
+            return err("must be at most 254 characters");
+        }
+        if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return err("must not contain spaces");
+        }
+        let Some((local, domain)) = s.split_once('@') else {
+            return err("must contain an `@`");
+        };
+        if local.is_empty() || domain.contains('@') {
+            return err("must have exactly one `@` with a name before it");
+        }
+        let labels: Vec<&str> = domain.split('.').collect();
+        if labels.len() < 2 || labels.iter().any(|l| l.is_empty()) {
+            return err("must have a domain such as example.com after the `@`");
+        }
+        Ok(Self(s.to_lowercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// A department's short code (`PLAN`, `QA-2`): 1–32 characters of ASCII letters,
+/// digits, `-` and `_`, stored upper-cased so that uniqueness ignores case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DepartmentCode(String);
+
+impl DepartmentCode {
+    pub const MAX_CHARS: usize = 32;
+
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        let s = s.trim();
+        if s.is_empty() || s.len() > Self::MAX_CHARS {
+            return Err(FieldError::new("code", "must be 1 to 32 characters"));
+        }
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(FieldError::new(
+                "code",
+                "may contain only ASCII letters, digits, `-` and `_`",
+            ));
+        }
+        Ok(Self(s.to_ascii_uppercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// The languages cxpm writes mail and reports in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Locale {
+    #[default]
+    En,
+    ZhCn,
+    PtBr,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 3] = [Locale::En, Locale::ZhCn, Locale::PtBr];
+
+    /// The BCP 47 tag used in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::ZhCn => "zh-CN",
+            Locale::PtBr => "pt-BR",
+        }
+    }
+
+    /// Accepts the exact tags and their case variants (`zh-cn`, `pt_BR`), so a CSV
+    /// typed by hand is not refused over capitalisation.
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        let normalized = s.trim().replace('_', "-").to_ascii_lowercase();
+        Locale::ALL
+            .into_iter()
+            .find(|l| l.as_str().to_ascii_lowercase() == normalized)
+            .ok_or_else(|| {
+                FieldError::new(
+                    "locale",
+                    format!("unsupported locale `{s}`; expected one of en, zh-CN, pt-BR"),
+                )
+            })
+    }
+}
+
+impl fmt::Display for Locale {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An IANA time zone (`Asia/Shanghai`, `America/Sao_Paulo`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TimeZone(chrono_tz::Tz);
+
+impl TimeZone {
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        chrono_tz::Tz::from_str(s.trim()).map(Self).map_err(|_| {
+            FieldError::new(
+                "time_zone",
+                format!("unknown time zone `{s}`; expected an IANA name such as Asia/Shanghai"),
+            )
+        })
+    }
+
+    pub fn tz(self) -> chrono_tz::Tz {
+        self.0
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0.name()
+    }
+}
+
+impl Default for TimeZone {
+    fn default() -> Self {
+        Self(chrono_tz::UTC)
+    }
+}
+
+/// Optional free text (a description, a label): trimmed, at most `max` characters;
+/// an empty string means "none".
+pub fn optional_text(
+    field: &str,
+    s: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, FieldError> {
+    match s.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) if t.chars().count() > max => Err(FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        )),
+        Some(t) => Ok(Some(t.to_owned())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn names_keep_chinese_and_portuguese_text_exactly() {
+        for s in ["张伟", "João Conceição", "计划部 Planning"] {
+            assert_eq!(Name::parse(s).map(Name::into_inner), Ok(s.to_owned()));
+        }
+    }
+
+    #[test]
+    fn a_whitespace_only_name_is_refused() {
+        assert_eq!(Name::parse(" \t ").unwrap_err().field, "name");
+    }
+
+    #[test]
+    fn a_name_with_a_newline_is_refused() {
+        assert!(Name::parse("a\nb").is_err());
+    }
+
+    #[test]
+    fn emails_are_lower_cased_and_checked() {
+        assert_eq!(
+            Email::parse(" Li.Na@Example.COM ").map(Email::into_inner),
+            Ok("li.na@example.com".into())
+        );
+        for bad in [
+            "",
+            "no-at",
+            "@example.com",
+            "a@b",
+            "a@@b.com",
+            "a b@c.com",
+            "a@.com",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn department_codes_are_upper_cased_and_restricted() {
+        assert_eq!(
+            DepartmentCode::parse("plan-1").map(DepartmentCode::into_inner),
+            Ok("PLAN-1".into())
+        );
+        assert!(DepartmentCode::parse("计划").is_err());
+        assert!(DepartmentCode::parse("").is_err());
+        assert!(DepartmentCode::parse(&"X".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn locales_accept_case_variants_and_refuse_others() {
+        assert_eq!(Locale::parse("zh_cn"), Ok(Locale::ZhCn));
+        assert_eq!(Locale::parse("pt-BR"), Ok(Locale::PtBr));
+        assert_eq!(Locale::parse("fr").unwrap_err().field, "locale");
+    }
+
+    #[test]
+    fn time_zones_are_iana_names() {
+        assert_eq!(
+            TimeZone::parse("Asia/Shanghai").map(TimeZone::as_str),
+            Ok("Asia/Shanghai")
+        );
+        assert_eq!(
+            TimeZone::parse("Mars/Olympus").unwrap_err().field,
+            "time_zone"
+        );
+    }
+
+    #[test]
+    fn optional_text_treats_blank_as_none() {
+        assert_eq!(optional_text("label", Some("  "), 10), Ok(None));
+        assert_eq!(
+            optional_text("label", Some(" x "), 10),
+            Ok(Some("x".into()))
+        );
+        assert!(optional_text("label", Some("12345678901"), 10).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn a_parsed_name_is_never_blank_nor_padded(s in "\\PC{0,250}") {
+            if let Ok(name) = Name::parse(&s) {
+                prop_assert!(!name.as_str().is_empty());
+                prop_assert_eq!(name.as_str().trim(), name.as_str());
+                prop_assert!(name.as_str().chars().count() <= Name::MAX_CHARS);
+            }
+        }
+
+        #[test]
+        fn a_parsed_email_parses_again_to_itself(s in "[a-zA-Z0-9._%+-]{1,20}@[a-z0-9-]{1,10}\\.[a-z]{2,5}") {
+            let email = Email::parse(&s).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(Email::parse(email.as_str()), Ok(email.clone()));
+        }
+    }
+}

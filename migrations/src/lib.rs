@@ -1,0 +1,17 @@
+//! The cxpm schema, one migration per change, written with sea-orm's
+//! backend-neutral builders so that one set serves SQLite and PostgreSQL.
+//!
+//! A migration that has shipped is never edited: a change is a new file.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_directory;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_directory::Migration)]
+    }
+}

@@ -1,0 +1,334 @@
+//! Test harness: the real cxpm server on a random port with a fresh database.
+//!
+//! [`spawn_app`] starts the same `App` that `cxpm serve` runs, on `127.0.0.1:0`,
+//! against a new SQLite file or a new, uniquely named PostgreSQL database, and hands
+//! back its address and the first admin's token. Tests talk HTTP to it as a client
+//! would. The database is dropped when the [`TestApp`] is.
+//!
+//! PostgreSQL is found at `CXPM_TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`). If it cannot be reached the test
+//! fails: a skipped database is not a tested one.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use cxpm_api::app::App;
+use cxpm_api::config::ServeArgs;
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+/// The databases every integration test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Declares one test per database: `both_databases!(name, |app| async move { … })`
+/// becomes `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! both_databases {
+    ($(#[$meta:meta])* $name:ident, $body:expr) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::spawn_app($crate::Backend::Sqlite).await;
+                ($body)(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let app = $crate::spawn_app($crate::Backend::Postgres).await;
+                ($body)(app).await;
+            }
+        }
+    };
+}
+
+pub const ADMIN_TOKEN: &str = "cxpm_test_admin_token_0123456789abcdef0123456789";
+
+/// A running server and what a test needs to talk to it.
+pub struct TestApp {
+    pub base: String,
+    pub admin_token: String,
+    pub backend: Backend,
+    pub database_url: String,
+    client: reqwest::Client,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(PathBuf),
+    Database { admin_url: String, name: String },
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("CXPM_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// Starts a server on a fresh database.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    try_spawn_app(backend)
+        .await
+        .unwrap_or_else(|e| panic!("starting cxpm on {backend:?}: {e:#}"))
+}
+
+async fn try_spawn_app(backend: Backend) -> anyhow::Result<TestApp> {
+    let unique = uuid::Uuid::now_v7().simple().to_string();
+    let (database_url, cleanup) = match backend {
+        Backend::Sqlite => {
+            let path = std::env::temp_dir().join(format!("cxpm-test-{unique}.db"));
+            (
+                format!("sqlite://{}?mode=rwc", path.display()),
+                Cleanup::File(path),
+            )
+        }
+        Backend::Postgres => {
+            let admin_url = postgres_admin_url();
+            let name = format!("cxpm_test_{unique}");
+            let admin = Database::connect(&admin_url).await.with_context(|| {
+                format!("PostgreSQL is not reachable at {admin_url}; start it (see README) or set CXPM_TEST_POSTGRES_URL")
+            })?;
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await?;
+            admin.close().await.ok();
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b)
+                .unwrap_or(&admin_url);
+            (
+                format!("{base}/{name}"),
+                Cleanup::Database { admin_url, name },
+            )
+        }
+    };
+    let mut settings = ServeArgs::for_database(database_url.clone());
+    settings.bootstrap_token = Some(ADMIN_TOKEN.to_owned());
+    settings.database.db_max_connections = Some(4);
+    let app = App::prepare(settings).await?;
+    let addr = app.local_addr()?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        if let Err(e) = app.run(async { rx.await.unwrap_or(()) }).await {
+            eprintln!("server stopped with an error: {e:#}");
+        }
+    });
+    Ok(TestApp {
+        base: format!("http://{addr}"),
+        admin_token: ADMIN_TOKEN.to_owned(),
+        backend,
+        database_url,
+        client: reqwest::Client::new(),
+        shutdown: Some(tx),
+        server: Some(server),
+        cleanup,
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A request with `token` as bearer (no header when `None`).
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let req = self.client.request(method, self.url(path));
+        match token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        send(self.request(Method::GET, path, Some(token))).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Response {
+        send(self.request(Method::POST, path, Some(token)).json(body)).await
+    }
+
+    pub async fn patch(
+        &self,
+        path: &str,
+        token: &str,
+        etag: Option<&str>,
+        body: &Value,
+    ) -> Response {
+        let mut req = self.request(Method::PATCH, path, Some(token)).json(body);
+        if let Some(etag) = etag {
+            req = req.header("If-Match", etag);
+        }
+        send(req).await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Response {
+        send(self.request(Method::DELETE, path, Some(token))).await
+    }
+
+    /// Creates a department as admin and returns it.
+    pub async fn department(&self, name: &str, code: &str) -> Value {
+        let resp = self
+            .post(
+                "/api/v1/departments",
+                &self.admin_token,
+                &serde_json::json!({"name": name, "code": code}),
+            )
+            .await;
+        expect_json(resp, StatusCode::CREATED).await
+    }
+
+    /// Creates a person as admin and returns it.
+    pub async fn person(
+        &self,
+        name: &str,
+        email: &str,
+        role: &str,
+        department_id: Option<&str>,
+    ) -> Value {
+        let resp = self
+            .post(
+                "/api/v1/people",
+                &self.admin_token,
+                &serde_json::json!({"name": name, "email": email, "role": role, "department_id": department_id}),
+            )
+            .await;
+        expect_json(resp, StatusCode::CREATED).await
+    }
+
+    /// Issues a token for `person_id` as admin and returns the secret.
+    pub async fn token_for(&self, person_id: &str) -> String {
+        let resp = self
+            .post(
+                &format!("/api/v1/people/{person_id}/tokens"),
+                &self.admin_token,
+                &serde_json::json!({"label": "test"}),
+            )
+            .await;
+        let body = expect_json(resp, StatusCode::CREATED).await;
+        body["token"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// A person with `role` and a token for them.
+    pub async fn someone(&self, role: &str, department_id: Option<&str>) -> (Value, String) {
+        let email = format!("{role}-{}@example.com", uuid::Uuid::now_v7().simple());
+        let person = self
+            .person(&format!("A {role}"), &email, role, department_id)
+            .await;
+        let token = self
+            .token_for(person["id"].as_str().unwrap_or_default())
+            .await;
+        (person, token)
+    }
+
+    /// The number of audit entries, read as admin.
+    pub async fn audit_count(&self) -> usize {
+        let mut count = 0;
+        let mut cursor: Option<String> = None;
+        loop {
+            let path = match &cursor {
+                Some(c) => format!("/api/v1/audit?limit=200&cursor={c}"),
+                None => "/api/v1/audit?limit=200".to_owned(),
+            };
+            let page = expect_json(self.get(&path, &self.admin_token).await, StatusCode::OK).await;
+            count += page["items"].as_array().map(Vec::len).unwrap_or(0);
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => return count,
+            }
+        }
+    }
+}
+
+async fn send(req: RequestBuilder) -> Response {
+    req.send()
+        .await
+        .unwrap_or_else(|e| panic!("request failed: {e}"))
+}
+
+/// Asserts the status and returns the JSON body.
+pub async fn expect_json(resp: Response, status: StatusCode) -> Value {
+    let got = resp.status();
+    let text = resp.text().await.unwrap_or_default();
+    assert_eq!(got, status, "unexpected status; body: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Asserts a problem+json answer with `status` and returns it.
+pub async fn expect_problem(resp: Response, status: StatusCode) -> Value {
+    let content_type = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = expect_json(resp, status).await;
+    assert_eq!(content_type, "application/problem+json", "body: {body}");
+    assert_eq!(body["status"], status.as_u16(), "body: {body}");
+    assert!(
+        body["title"].is_string() && body["detail"].is_string() && body["type"].is_string(),
+        "body: {body}"
+    );
+    body
+}
+
+/// The fields a problem names.
+pub fn problem_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+        let cleanup = std::mem::replace(&mut self.cleanup, Cleanup::File(PathBuf::new()));
+        // Dropping runs outside async context: a thread of its own with a runtime.
+        let _ = std::thread::spawn(move || match cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Database { admin_url, name } => {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                rt.block_on(async {
+                    if let Ok(admin) = Database::connect(&admin_url).await {
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .await;
+                        admin.close().await.ok();
+                    }
+                });
+            }
+        })
+        .join();
+    }
+}

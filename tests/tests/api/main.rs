@@ -1,0 +1,10 @@
+//! Black-box tests of the cxpm HTTP API. Each test runs once on SQLite and once on
+//! PostgreSQL (see `cxpm_tests::both_databases!`).
+
+mod audit;
+mod auth;
+mod departments;
+mod errors;
+mod people;
+mod spec;
+mod system;

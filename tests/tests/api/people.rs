@@ -1,0 +1,307 @@
+use cxpm_tests::{TestApp, both_databases, expect_json, expect_problem, problem_fields};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+both_databases!(
+    chinese_and_portuguese_names_round_trip_exactly,
+    |app: TestApp| async move {
+        let dept = app.department("售后服务部", "SVC").await;
+        for (name, email, locale, tz) in [
+            ("张伟", "zhang.wei@example.cn", "zh-CN", "Asia/Shanghai"),
+            (
+                "João Conceição",
+                "joao@example.com.br",
+                "pt-BR",
+                "America/Sao_Paulo",
+            ),
+        ] {
+            let resp = app
+            .post(
+                "/api/v1/people",
+                &app.admin_token,
+                &json!({"name": name, "email": email, "role": "member", "department_id": dept["id"], "locale": locale, "time_zone": tz}),
+            )
+            .await;
+            let created = expect_json(resp, StatusCode::CREATED).await;
+            let read = expect_json(
+                app.get(
+                    &format!("/api/v1/people/{}", created["id"].as_str().unwrap()),
+                    &app.admin_token,
+                )
+                .await,
+                StatusCode::OK,
+            )
+            .await;
+            assert_eq!(read["name"], name);
+            assert_eq!(read["locale"], locale);
+            assert_eq!(read["time_zone"], tz);
+            assert_eq!(read["department_id"], dept["id"]);
+        }
+    }
+);
+
+both_databases!(
+    a_duplicate_email_is_409_whatever_its_case,
+    |app: TestApp| async move {
+        app.person("Ana", "ana@example.com", "member", None).await;
+        let resp = app
+            .post(
+                "/api/v1/people",
+                &app.admin_token,
+                &json!({"name": "Ana 2", "email": "ANA@example.com", "role": "member"}),
+            )
+            .await;
+        let problem = expect_problem(resp, StatusCode::CONFLICT).await;
+        assert_eq!(problem_fields(&problem), ["email"]);
+        let all = expect_json(
+            app.get("/api/v1/people?q=ana", &app.admin_token).await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(all["items"].as_array().unwrap().len(), 1);
+    }
+);
+
+both_databases!(
+    people_filter_by_department_role_status_and_name,
+    |app: TestApp| async move {
+        let plan = app.department("Planning", "PLAN").await;
+        let plan_id = plan["id"].as_str().unwrap();
+        app.person("Li Na", "li@example.com", "department_head", Some(plan_id))
+            .await;
+        let member = app
+            .person("Chen Jie", "chen@example.com", "member", Some(plan_id))
+            .await;
+        app.person("Maria Souza", "maria@example.com", "member", None)
+            .await;
+
+        let names = |v: serde_json::Value| -> Vec<String> {
+            v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["name"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let in_plan = expect_json(
+            app.get(
+                &format!("/api/v1/people?department_id={plan_id}"),
+                &app.admin_token,
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(names(in_plan), ["Li Na", "Chen Jie"]);
+        let members = expect_json(
+            app.get("/api/v1/people?role=member", &app.admin_token)
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(names(members), ["Chen Jie", "Maria Souza"]);
+        let found = expect_json(
+            app.get("/api/v1/people?q=SOUZA", &app.admin_token).await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(names(found), ["Maria Souza"]);
+
+        let resp = app
+            .patch(
+                &format!("/api/v1/people/{}", member["id"].as_str().unwrap()),
+                &app.admin_token,
+                Some("\"1\""),
+                &json!({"active": false}),
+            )
+            .await;
+        assert_eq!(expect_json(resp, StatusCode::OK).await["active"], false);
+        let inactive = expect_json(
+            app.get("/api/v1/people?active=false", &app.admin_token)
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(names(inactive), ["Chen Jie"]);
+        let resp = app.get("/api/v1/people?role=owner", &app.admin_token).await;
+        expect_problem(resp, StatusCode::BAD_REQUEST).await;
+    }
+);
+
+both_databases!(
+    a_person_is_changed_field_by_field,
+    |app: TestApp| async move {
+        let dept = app.department("Planning", "PLAN").await;
+        let person = app
+            .person("Li Na", "li@example.com", "member", dept["id"].as_str())
+            .await;
+        let path = format!("/api/v1/people/{}", person["id"].as_str().unwrap());
+        let resp = app
+            .patch(
+                &path,
+                &app.admin_token,
+                Some("\"1\""),
+                &json!({"role": "department_head", "locale": "zh-CN", "department_id": null}),
+            )
+            .await;
+        let changed = expect_json(resp, StatusCode::OK).await;
+        assert_eq!(changed["role"], "department_head");
+        assert_eq!(changed["locale"], "zh-CN");
+        assert!(changed["department_id"].is_null());
+        assert_eq!(changed["name"], "Li Na");
+
+        let resp = app
+            .patch(
+                &path,
+                &app.admin_token,
+                Some("\"2\""),
+                &json!({"time_zone": "Mars/Olympus"}),
+            )
+            .await;
+        assert_eq!(
+            problem_fields(&expect_problem(resp, StatusCode::UNPROCESSABLE_ENTITY).await),
+            ["time_zone"]
+        );
+    }
+);
+
+async fn import(app: &TestApp, csv: &str, dry_run: bool) -> reqwest::Response {
+    app.request(
+        Method::POST,
+        &format!("/api/v1/people/import?dry_run={dry_run}"),
+        Some(&app.admin_token),
+    )
+    .header("content-type", "text/csv")
+    .body(csv.to_owned())
+    .send()
+    .await
+    .unwrap()
+}
+
+const GOOD_CSV: &str = "name,email,department_code,role,locale,time_zone\n\
+张伟,zhang.wei@example.cn,plan,department_head,zh-CN,Asia/Shanghai\n\
+João Conceição,joao@example.com.br,,member,pt-BR,America/Sao_Paulo\n\
+\"Smith, Anne\",anne@example.com,PLAN,coordinator,,\n";
+
+both_databases!(
+    a_csv_dry_run_validates_and_writes_nothing,
+    |app: TestApp| async move {
+        app.department("计划部", "PLAN").await;
+        let audit_before = app.audit_count().await;
+        let report = expect_json(import(&app, GOOD_CSV, true).await, StatusCode::OK).await;
+        assert_eq!(report["dry_run"], true);
+        assert_eq!(report["rows"], 3);
+        assert_eq!(report["created"].as_array().unwrap().len(), 0);
+        assert_eq!(app.audit_count().await, audit_before);
+        let people = expect_json(
+            app.get("/api/v1/people", &app.admin_token).await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(
+            people["items"].as_array().unwrap().len(),
+            1,
+            "only the admin"
+        );
+    }
+);
+
+both_databases!(
+    a_csv_import_creates_everyone_with_names_intact_and_audited,
+    |app: TestApp| async move {
+        let dept = app.department("计划部", "PLAN").await;
+        let report = expect_json(import(&app, GOOD_CSV, false).await, StatusCode::OK).await;
+        assert_eq!(report["created"].as_array().unwrap().len(), 3);
+        let in_plan = expect_json(
+            app.get(
+                &format!(
+                    "/api/v1/people?department_id={}",
+                    dept["id"].as_str().unwrap()
+                ),
+                &app.admin_token,
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        let names: Vec<&str> = in_plan["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["张伟", "Smith, Anne"]);
+        let joao = expect_json(
+            app.get("/api/v1/people?q=jo%C3%A3o", &app.admin_token)
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(joao["items"][0]["name"], "João Conceição");
+        let trail = expect_json(
+            app.get("/api/v1/audit?entity=person&limit=200", &app.admin_token)
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        let imports = trail["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "import")
+            .count();
+        assert_eq!(imports, 3);
+    }
+);
+
+both_databases!(
+    a_csv_with_any_bad_line_writes_nothing_and_names_every_line,
+    |app: TestApp| async move {
+        app.department("Planning", "PLAN").await;
+        app.person("Existing", "taken@example.com", "member", None)
+            .await;
+        let csv = "name,email,department_code,role\n\
+Good One,good@example.com,PLAN,member\n\
+,not-an-email,NOPE,owner\n\
+Taken,taken@example.com,,member\n\
+Twice,good@example.com,,member\n";
+        let audit_before = app.audit_count().await;
+        let problem = expect_problem(
+            import(&app, csv, false).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(
+            problem_fields(&problem),
+            [
+                "line 3: name",
+                "line 3: email",
+                "line 3: role",
+                "line 5: email"
+            ],
+            "format errors come first: {problem}"
+        );
+        // With the format fixed, references are checked: unknown code, taken email.
+        let csv = "name,email,department_code,role\nGood One,good@example.com,NOPE,member\nTaken,taken@example.com,,member\n";
+        let problem = expect_problem(
+            import(&app, csv, false).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(
+            problem_fields(&problem),
+            ["line 2: department_code", "line 3: email"]
+        );
+        assert_eq!(app.audit_count().await, audit_before);
+        let people = expect_json(
+            app.get("/api/v1/people", &app.admin_token).await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(
+            people["items"].as_array().unwrap().len(),
+            2,
+            "the admin and Existing only"
+        );
+    }
+);

@@ -1,0 +1,65 @@
+//! The committed spec must match the code. `UPDATE_OPENAPI=1 cargo test` rewrites it.
+
+use std::path::PathBuf;
+
+fn committed_spec_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../openapi/cxpm.yaml")
+}
+
+#[test]
+fn the_committed_spec_matches_the_code() {
+    let generated = cxpm_api::http::spec_yaml();
+    let path = committed_spec_path();
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if committed != generated {
+        let diff: Vec<String> = committed
+            .lines()
+            .zip(generated.lines())
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .take(20)
+            .map(|(i, (a, b))| format!("line {}:\n  committed: {a}\n  generated: {b}", i + 1))
+            .collect();
+        panic!(
+            "openapi/cxpm.yaml is out of date ({} committed lines, {} generated). Run `UPDATE_OPENAPI=1 cargo test -p cxpm-tests --test api spec` and commit it.\n{}",
+            committed.lines().count(),
+            generated.lines().count(),
+            diff.join("\n")
+        );
+    }
+}
+
+#[test]
+fn every_operation_has_an_id_a_summary_a_tag_and_error_answers() {
+    let spec: serde_json::Value = serde_json::from_str(&cxpm_api::http::service().spec()).unwrap();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let name = format!("{method} {path}");
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{name}: no operationId"));
+            assert!(
+                id.contains('_'),
+                "{name}: operationId `{id}` is not <verb>_<resource>"
+            );
+            assert!(op["summary"].is_string(), "{name}: no summary");
+            assert!(
+                op["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{name}: no tag"
+            );
+            if path.starts_with("/api/") {
+                let responses = op["responses"].as_object().unwrap();
+                for status in ["400", "401", "403", "422"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{name}: {status} not documented"
+                    );
+                }
+            }
+        }
+    }
+}
