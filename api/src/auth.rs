@@ -97,18 +97,21 @@ impl TokenCache {
         if let Some(p) = self.cached(&hash) {
             return Ok(Some(p));
         }
-        let Some(token) = access_token::Entity::find()
-            .filter(access_token::Column::TokenHash.eq(&hash))
-            .filter(access_token::Column::RevokedAt.is_null())
-            .one(db)
-            .await?
+        let Some(token) = crate::db::unique(
+            access_token::Entity::find()
+                .filter(access_token::Column::TokenHash.eq(&hash))
+                .filter(access_token::Column::RevokedAt.is_null()),
+            db,
+        )
+        .await?
         else {
             return Ok(None);
         };
-        let Some(person) = person::Entity::find_by_id(&token.person_id)
-            .filter(person::Column::Active.eq(true))
-            .one(db)
-            .await?
+        let Some(person) = crate::db::unique(
+            person::Entity::find_by_id(&token.person_id).filter(person::Column::Active.eq(true)),
+            db,
+        )
+        .await?
         else {
             return Ok(None);
         };

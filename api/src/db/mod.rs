@@ -10,7 +10,10 @@ use std::time::Duration;
 use anyhow::Context;
 use cxpm_migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    Select,
+};
 
 /// How long a SQLite writer waits for the lock before giving up with "busy".
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -27,6 +30,10 @@ pub async fn connect(
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(5))
         .connect_timeout(Duration::from_secs(5))
+        // sqlx pings every connection before handing it out by default: a second
+        // round trip per query. Ping only connections that sat idle long enough to
+        // have been dropped (a database restart); a busy pool skips it.
+        .test_before_acquire_if_idle_for(Duration::from_secs(5))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
@@ -77,6 +84,19 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
+}
+
+/// The row a query on a primary or unique key finds, if any.
+///
+/// `Select::one` binds `LIMIT ?`. The bundled SQLite (built with STAT4) treats a bound
+/// LIMIT as relevant to the query plan and re-prepares the statement every time it is
+/// bound again, so every `one()` paid for a full SQL parse. A query that can match at
+/// most one row needs no LIMIT, and its prepared statement is reused.
+pub async fn unique<E: EntityTrait>(
+    select: Select<E>,
+    db: &impl ConnectionTrait,
+) -> Result<Option<E::Model>, DbErr> {
+    Ok(select.all(db).await?.into_iter().next())
 }
 
 /// The current time at the precision both databases keep (microseconds), so that

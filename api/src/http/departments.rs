@@ -190,8 +190,7 @@ impl DepartmentsApi {
     ) -> ApiResult<DepartmentResponse> {
         authorize(&auth.0.actor, Action::ReadDirectory, Target::Anything)?;
         let id = path_id("department", &id)?;
-        let model = department::Entity::find_by_id(&id)
-            .one(&state.db)
+        let model = crate::db::unique(department::Entity::find_by_id(&id), &state.db)
             .await?
             .ok_or_else(|| ApiError::not_found("department", &id))?;
         Ok(DepartmentResponse::ok(model))
@@ -274,8 +273,7 @@ impl DepartmentsApi {
         let actor = &auth.0.actor;
         authorize(actor, Action::ManageDepartments, Target::Anything)?;
         let id = path_id("department", &id)?;
-        let before = department::Entity::find_by_id(&id)
-            .one(&state.db)
+        let before = crate::db::unique(department::Entity::find_by_id(&id), &state.db)
             .await?
             .ok_or_else(|| ApiError::not_found("department", &id))?;
         expected_version(if_match.0.as_deref(), before.version)?;
@@ -374,8 +372,7 @@ pub async fn existing_department(
     id: &str,
     field: &str,
 ) -> ApiResult<department::Model> {
-    department::Entity::find_by_id(id)
-        .one(&state.db)
+    crate::db::unique(department::Entity::find_by_id(id), &state.db)
         .await?
         .ok_or_else(|| {
             cxpm_domain::FieldError::new(field, format!("no department with id `{id}`")).into()
@@ -387,7 +384,7 @@ async fn ensure_code_free(state: &AppState, code: &str, except: Option<&str>) ->
     if let Some(id) = except {
         select = select.filter(department::Column::Id.ne(id));
     }
-    if select.one(&state.db).await?.is_some() {
+    if crate::db::unique(select, &state.db).await?.is_some() {
         return Err(code_taken());
     }
     Ok(())
@@ -427,7 +424,7 @@ async fn ensure_no_cycle(state: &AppState, id: &str, parent: &str) -> ApiResult<
             .into());
         }
         current = match dept.parent_id {
-            Some(p) => department::Entity::find_by_id(&p).one(&state.db).await?,
+            Some(p) => crate::db::unique(department::Entity::find_by_id(&p), &state.db).await?,
             None => None,
         };
     }
@@ -439,8 +436,7 @@ async fn ensure_head_is_member(
     department_id: &str,
     head_id: &str,
 ) -> ApiResult<()> {
-    let head = person::Entity::find_by_id(head_id)
-        .one(&state.db)
+    let head = crate::db::unique(person::Entity::find_by_id(head_id), &state.db)
         .await?
         .ok_or_else(|| {
             cxpm_domain::FieldError::new("head_id", format!("no person with id `{head_id}`"))

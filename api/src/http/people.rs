@@ -300,8 +300,7 @@ impl PeopleApi {
     ) -> ApiResult<PersonResponse> {
         authorize(&auth.0.actor, Action::ReadDirectory, Target::Anything)?;
         let id = path_id("person", &id)?;
-        let model = person::Entity::find_by_id(&id)
-            .one(&state.db)
+        let model = crate::db::unique(person::Entity::find_by_id(&id), &state.db)
             .await?
             .ok_or_else(|| ApiError::not_found("person", &id))?;
         PersonResponse::ok(model)
@@ -311,8 +310,7 @@ impl PeopleApi {
     #[oai(path = "/me", method = "get", operation_id = "get_me")]
     async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<PersonResponse> {
         let id = &auth.0.actor.person_id;
-        let model = person::Entity::find_by_id(id)
-            .one(&state.db)
+        let model = crate::db::unique(person::Entity::find_by_id(id), &state.db)
             .await?
             .ok_or_else(|| ApiError::not_found("person", id))?;
         PersonResponse::ok(model)
@@ -394,8 +392,7 @@ impl PeopleApi {
         let actor = &auth.0.actor;
         authorize(actor, Action::ManagePeople, Target::Anything)?;
         let id = path_id("person", &id)?;
-        let before = person::Entity::find_by_id(&id)
-            .one(&state.db)
+        let before = crate::db::unique(person::Entity::find_by_id(&id), &state.db)
             .await?
             .ok_or_else(|| ApiError::not_found("person", &id))?;
         expected_version(if_match.0.as_deref(), before.version)?;
@@ -774,7 +771,7 @@ async fn ensure_email_free(state: &AppState, email: &str, except: Option<&str>) 
     if let Some(id) = except {
         select = select.filter(person::Column::Id.ne(id));
     }
-    if select.one(&state.db).await?.is_some() {
+    if crate::db::unique(select, &state.db).await?.is_some() {
         return Err(email_taken());
     }
     Ok(())

@@ -102,8 +102,7 @@ impl TokensApi {
         let actor = &auth.0.actor;
         authorize(actor, Action::IssueToken, Target::Person(&id))?;
         let person_id = path_id("person", &id)?;
-        let person = person::Entity::find_by_id(&person_id)
-            .one(&state.db)
+        let person = crate::db::unique(person::Entity::find_by_id(&person_id), &state.db)
             .await?
             .ok_or_else(|| ApiError::not_found("person", &person_id))?;
         if !person.active {
@@ -184,8 +183,7 @@ impl TokensApi {
     ) -> ApiResult<Revoked> {
         let actor = &auth.0.actor;
         let id = path_id("token", &id)?;
-        let before = access_token::Entity::find_by_id(&id)
-            .one(&state.db)
+        let before = crate::db::unique(access_token::Entity::find_by_id(&id), &state.db)
             .await?
             .ok_or_else(|| ApiError::not_found("token", &id))?;
         // Someone else's token is "not found" to a non-admin, so ids do not leak.
