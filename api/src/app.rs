@@ -11,6 +11,7 @@ use poem::middleware::Tracing;
 use poem::web::Html;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
+use tokio::io::AsyncReadExt;
 
 use crate::audit::{self, Change};
 use crate::auth::{TokenCache, generate_token, hash_token};
@@ -139,6 +140,10 @@ fn yaml_response(body: String) -> Response {
 
 /// Refuses bodies over `max` bytes with 413, whether or not they announce their
 /// length, before any handler reads them.
+///
+/// The rest of an oversized body is read and discarded (up to [`DRAIN_FACTOR`] times
+/// the limit) before answering: a server that answers and closes while the client is
+/// still sending makes most clients report a broken connection instead of the 413.
 async fn limit_body<E: Endpoint>(
     ep: std::sync::Arc<E>,
     mut req: Request,
@@ -158,22 +163,39 @@ async fn limit_body<E: Endpoint>(
         .get(poem::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if announced.is_some_and(|n| n > max as u64) {
-        return Err(too_large().into());
-    }
-    if announced.is_none()
-        && req
-            .headers()
-            .contains_key(poem::http::header::TRANSFER_ENCODING)
+    let cap = (max as u64).saturating_mul(DRAIN_FACTOR);
+    if let Some(length) = announced {
+        if length > max as u64 {
+            if length <= cap {
+                drain(req.take_body(), cap).await;
+            }
+            return Err(too_large().into());
+        }
+    } else if req
+        .headers()
+        .contains_key(poem::http::header::TRANSFER_ENCODING)
     {
-        let body = req
-            .take_body()
-            .into_bytes_limit(max)
-            .await
-            .map_err(|_| too_large())?;
+        let mut reader = req.take_body().into_async_read();
+        let mut body = Vec::new();
+        let read = (&mut reader)
+            .take(max as u64 + 1)
+            .read_to_end(&mut body)
+            .await;
+        if read.is_err() || body.len() > max {
+            drain(poem::Body::from_async_read(reader), cap).await;
+            return Err(too_large().into());
+        }
         req.set_body(body);
     }
     Ok(ep.call(req).await?.into_response())
+}
+
+/// How much of an oversized body is read and thrown away, as a multiple of the limit.
+const DRAIN_FACTOR: u64 = 8;
+
+async fn drain(body: poem::Body, cap: u64) {
+    let mut reader = body.into_async_read().take(cap);
+    let _ = tokio::io::copy(&mut reader, &mut tokio::io::sink()).await;
 }
 
 /// On a database with nobody in it, creates the first admin and a token for them.

@@ -71,8 +71,9 @@ enum Cleanup {
 }
 
 fn postgres_admin_url() -> String {
-    std::env::var("CXPM_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    std::env::var("CXPM_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+        "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable".to_owned()
+    })
 }
 
 /// Starts a server on a fresh database.
@@ -102,12 +103,16 @@ async fn try_spawn_app(backend: Backend) -> anyhow::Result<TestApp> {
                 .execute_unprepared(&format!("CREATE DATABASE {name}"))
                 .await?;
             admin.close().await.ok();
-            let base = admin_url
-                .rsplit_once('/')
-                .map(|(b, _)| b)
-                .unwrap_or(&admin_url);
+            // Same server and options, another database name.
+            let (path, query) = admin_url.split_once('?').unwrap_or((&admin_url, ""));
+            let base = path.rsplit_once('/').map(|(b, _)| b).unwrap_or(path);
+            let query = if query.is_empty() {
+                String::new()
+            } else {
+                format!("?{query}")
+            };
             (
-                format!("{base}/{name}"),
+                format!("{base}/{name}{query}"),
                 Cleanup::Database { admin_url, name },
             )
         }
