@@ -12,6 +12,7 @@ pub enum Change {
     Update,
     Revoke,
     Import,
+    Delete,
 }
 
 impl Change {
@@ -21,6 +22,7 @@ impl Change {
             Change::Update => "update",
             Change::Revoke => "revoke",
             Change::Import => "import",
+            Change::Delete => "delete",
         }
     }
 }

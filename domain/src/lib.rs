@@ -6,8 +6,11 @@
 //! these into HTTP answers and database rows.
 
 pub mod permission;
+pub mod program;
 pub mod role;
+pub mod templates;
 pub mod validation;
+pub mod value_stream;
 pub mod values;
 
 pub use permission::{Action, Actor, Grant, Target, authorize, grant_for};

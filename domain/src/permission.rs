@@ -23,16 +23,34 @@ pub enum Action {
     ManageTokens,
     /// Read the audit trail.
     ReadAudit,
+    /// Read programs, their team, value stream, owners, relationships and coverage.
+    ReadPrograms,
+    /// Create and change programs and their team.
+    ManagePrograms,
+    /// Create, rename, reorder and archive stages and sub-processes; apply templates.
+    ManageValueStream,
+    /// Create owner rows and change any of them.
+    ManageOwners,
+    /// Name the person on an owner row of a department.
+    NameOwner,
+    /// Create, change and archive internal-customer relationships.
+    ManageRelationships,
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 12] = [
         Action::ReadDirectory,
         Action::ManageDepartments,
         Action::ManagePeople,
         Action::IssueToken,
         Action::ManageTokens,
         Action::ReadAudit,
+        Action::ReadPrograms,
+        Action::ManagePrograms,
+        Action::ManageValueStream,
+        Action::ManageOwners,
+        Action::NameOwner,
+        Action::ManageRelationships,
     ];
 }
 
@@ -55,12 +73,22 @@ use Role::*;
 pub const RULES: &[(Role, Action, Grant)] = &[
     (Coordinator, ReadDirectory, Any),
     (Coordinator, ManageTokens, OwnRecords),
+    (Coordinator, ReadPrograms, Any),
+    (Coordinator, ManagePrograms, Any),
+    (Coordinator, ManageValueStream, Any),
+    (Coordinator, ManageOwners, Any),
+    (Coordinator, NameOwner, Any),
+    (Coordinator, ManageRelationships, Any),
     (DepartmentHead, ReadDirectory, Any),
     (DepartmentHead, ManageTokens, OwnRecords),
+    (DepartmentHead, ReadPrograms, Any),
+    (DepartmentHead, NameOwner, OwnDepartment),
     (Member, ReadDirectory, Any),
     (Member, ManageTokens, OwnRecords),
+    (Member, ReadPrograms, Any),
     (Executive, ReadDirectory, Any),
     (Executive, ManageTokens, OwnRecords),
+    (Executive, ReadPrograms, Any),
 ];
 
 /// What the table grants `role` for `action`, or `None` (denied).

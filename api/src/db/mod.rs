@@ -3,7 +3,14 @@
 pub mod access_token;
 pub mod audit_event;
 pub mod department;
+pub mod member;
+pub mod owner;
 pub mod person;
+pub mod program;
+pub mod relationship;
+pub mod stage;
+pub mod sub_process;
+pub mod versioned;
 
 use std::time::Duration;
 

@@ -5,8 +5,10 @@ pub mod body;
 pub mod common;
 pub mod departments;
 pub mod people;
+pub mod programs;
 pub mod system;
 pub mod tokens;
+pub mod value_stream;
 
 use poem_openapi::{OpenApiService, Tags};
 
@@ -22,6 +24,10 @@ pub enum ApiTags {
     Tokens,
     /// The audit trail of every change.
     Audit,
+    /// Programs and their cross-department team.
+    Programs,
+    /// The value stream: stages (touchpoints), sub-processes, templates.
+    ValueStream,
 }
 
 pub type Apis = (
@@ -30,6 +36,8 @@ pub type Apis = (
     people::PeopleApi,
     tokens::TokensApi,
     audit::AuditApi,
+    programs::ProgramsApi,
+    value_stream::ValueStreamApi,
 );
 
 /// The one place the service is assembled: the server, `cxpm openapi` and the spec
@@ -41,6 +49,8 @@ pub fn service() -> OpenApiService<Apis, ()> {
         people::PeopleApi,
         tokens::TokensApi,
         audit::AuditApi,
+        programs::ProgramsApi,
+        value_stream::ValueStreamApi,
     );
     OpenApiService::new(apis, "cxpm", env!("CARGO_PKG_VERSION")).description(
         "Runs a cross-department customer-experience improvement program: departments, \

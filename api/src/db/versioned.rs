@@ -1,0 +1,211 @@
+//! Writes of versioned rows: create, update and delete, each with its audit entry in
+//! the same transaction, each update and delete conditional on the version read.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    QueryFilter, TransactionTrait,
+};
+use serde::Serialize;
+
+use crate::audit::{self, Change};
+use crate::error::{ApiError, ApiResult};
+
+/// A row with an id, a version and an update time.
+pub trait Versioned: Clone + Serialize + PartialEq + Send + Sync {
+    /// The name the audit trail uses (`stage`, `owner`, …).
+    const ENTITY: &'static str;
+    fn id(&self) -> &str;
+    fn version(&self) -> i32;
+    fn stamp(&mut self, version: i32, at: DateTime<Utc>);
+}
+
+macro_rules! versioned {
+    ($($module:ident => $name:literal),+ $(,)?) => {
+        $(impl Versioned for super::$module::Model {
+            const ENTITY: &'static str = $name;
+            fn id(&self) -> &str { &self.id }
+            fn version(&self) -> i32 { self.version }
+            fn stamp(&mut self, version: i32, at: DateTime<Utc>) {
+                self.version = version;
+                self.updated_at = at;
+            }
+        })+
+    };
+}
+
+versioned!(
+    department => "department",
+    person => "person",
+    program => "program",
+    member => "member",
+    stage => "stage",
+    sub_process => "sub_process",
+    owner => "owner",
+    relationship => "relationship",
+);
+
+/// Inserts `model` and its audit entry.
+pub async fn create<E>(db: &DatabaseConnection, actor: &str, model: &E::Model) -> ApiResult<()>
+where
+    E: EntityTrait,
+    E::Model: Versioned + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    let txn = db.begin().await?;
+    create_in::<E, _>(&txn, actor, model).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// [`create`] inside the caller's transaction.
+pub async fn create_in<E, C>(conn: &C, actor: &str, model: &E::Model) -> ApiResult<()>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+    E::Model: Versioned + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    E::insert(model.clone().into_active_model())
+        .exec_without_returning(conn)
+        .await
+        .map_err(conflict)?;
+    audit::record(
+        conn,
+        Some(actor),
+        <E::Model as Versioned>::ENTITY,
+        model.id(),
+        Change::Create,
+        None::<&()>,
+        Some(model),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Writes `after` over `before` if the row is still at `before`'s version; returns
+/// `after` with its new version. An unchanged `after` writes nothing.
+pub async fn update<E>(
+    db: &DatabaseConnection,
+    actor: &str,
+    before: &E::Model,
+    after: E::Model,
+) -> ApiResult<E::Model>
+where
+    E: EntityTrait,
+    E::Model: Versioned + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    if after == *before {
+        return Ok(after);
+    }
+    let txn = db.begin().await?;
+    let after = update_in::<E, _>(&txn, actor, before, after).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// [`update`] inside the caller's transaction.
+pub async fn update_in<E, C>(
+    conn: &C,
+    actor: &str,
+    before: &E::Model,
+    mut after: E::Model,
+) -> ApiResult<E::Model>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+    E::Model: Versioned + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    if after == *before {
+        return Ok(after);
+    }
+    after.stamp(before.version() + 1, super::now());
+    let txn = conn;
+    // Every column is written: `after` is the whole row as it should now be.
+    let active = after.clone().into_active_model().reset_all();
+    let result = E::update_many()
+        .set(active)
+        .filter(Expr::col(Alias::new("id")).eq(before.id()))
+        .filter(Expr::col(Alias::new("version")).eq(before.version()))
+        .exec(txn)
+        .await
+        .map_err(conflict)?;
+    if result.rows_affected == 0 {
+        return Err(ApiError::stale(before.version() + 1));
+    }
+    audit::record(
+        txn,
+        Some(actor),
+        <E::Model as Versioned>::ENTITY,
+        before.id(),
+        Change::Update,
+        Some(before),
+        Some(&after),
+    )
+    .await?;
+    Ok(after)
+}
+
+/// Deletes `before` if it is still at its version.
+pub async fn delete<E>(db: &DatabaseConnection, actor: &str, before: &E::Model) -> ApiResult<()>
+where
+    E: EntityTrait,
+    E::Model: Versioned,
+{
+    let txn = db.begin().await?;
+    delete_in::<E, _>(&txn, actor, before).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// [`delete`] inside the caller's transaction.
+pub async fn delete_in<E, C>(txn: &C, actor: &str, before: &E::Model) -> ApiResult<()>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+    E::Model: Versioned,
+{
+    let result = E::delete_many()
+        .filter(Expr::col(Alias::new("id")).eq(before.id()))
+        .filter(Expr::col(Alias::new("version")).eq(before.version()))
+        .exec(txn)
+        .await
+        .map_err(|e| match e.sql_err() {
+            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => ApiError::conflict(
+                format!(
+                    "this {} is still referenced; archive it instead",
+                    <E::Model as Versioned>::ENTITY
+                ),
+                None,
+            ),
+            _ => e.into(),
+        })?;
+    if result.rows_affected == 0 {
+        return Err(ApiError::stale(before.version() + 1));
+    }
+    audit::record(
+        txn,
+        Some(actor),
+        <E::Model as Versioned>::ENTITY,
+        before.id(),
+        Change::Delete,
+        Some(before),
+        None::<&()>,
+    )
+    .await?;
+    Ok(())
+}
+
+/// A unique-constraint violation that slipped past the handler's own check (two
+/// concurrent requests) is still a 409, never a 500.
+fn conflict(e: sea_orm::DbErr) -> ApiError {
+    match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+            ApiError::conflict("this would duplicate an existing entry", None)
+        }
+        _ => e.into(),
+    }
+}
