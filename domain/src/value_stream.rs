@@ -51,9 +51,9 @@ mod tests {
     #[test]
     fn moving_up_and_down_keeps_the_rest_in_order() {
         let ids = ["a", "b", "c", "d"];
-        let names = |v: Option<Vec<(&str, i32)>>| {
-            v.unwrap().into_iter().map(|(id, _)| id).collect::<Vec<_>>()
-        };
+        fn names(v: Option<Vec<(&'static str, i32)>>) -> Vec<&'static str> {
+            v.unwrap().into_iter().map(|(id, _)| id).collect()
+        }
         assert_eq!(names(reorder(&ids, &"d", 1)), ["d", "a", "b", "c"]);
         assert_eq!(names(reorder(&ids, &"a", 3)), ["b", "c", "a", "d"]);
         assert_eq!(names(reorder(&ids, &"b", 99)), ["a", "c", "d", "b"]);

@@ -101,6 +101,33 @@ pub fn contains_pattern(needle: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// The row with this path id, or 404 naming `entity`.
+pub async fn load<E: sea_orm::EntityTrait>(
+    db: &sea_orm::DatabaseConnection,
+    entity: &str,
+    raw_id: &str,
+) -> ApiResult<E::Model> {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+    let id = path_id(entity, raw_id)?;
+    crate::db::unique(E::find().filter(Expr::col(Alias::new("id")).eq(&id)), db)
+        .await?
+        .ok_or_else(|| ApiError::not_found(entity, &id))
+}
+
+/// The row a body field refers to, or 422 naming the field.
+pub async fn referenced<E: sea_orm::EntityTrait>(
+    db: &sea_orm::DatabaseConnection,
+    field: &str,
+    entity: &str,
+    raw_id: &str,
+) -> ApiResult<E::Model> {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+    let id = parse_id(field, raw_id)?;
+    crate::db::unique(E::find().filter(Expr::col(Alias::new("id")).eq(&id)), db)
+        .await?
+        .ok_or_else(|| FieldError::new(field, format!("no {entity} with id `{id}`")).into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,31 +171,4 @@ mod tests {
     fn like_patterns_escape_wildcards() {
         assert_eq!(contains_pattern("50%_A"), "%50\\%\\_a%");
     }
-}
-
-/// The row with this path id, or 404 naming `entity`.
-pub async fn load<E: sea_orm::EntityTrait>(
-    db: &sea_orm::DatabaseConnection,
-    entity: &str,
-    raw_id: &str,
-) -> ApiResult<E::Model> {
-    use sea_orm::sea_query::{Alias, Expr, ExprTrait};
-    let id = path_id(entity, raw_id)?;
-    crate::db::unique(E::find().filter(Expr::col(Alias::new("id")).eq(&id)), db)
-        .await?
-        .ok_or_else(|| ApiError::not_found(entity, &id))
-}
-
-/// The row a body field refers to, or 422 naming the field.
-pub async fn referenced<E: sea_orm::EntityTrait>(
-    db: &sea_orm::DatabaseConnection,
-    field: &str,
-    entity: &str,
-    raw_id: &str,
-) -> ApiResult<E::Model> {
-    use sea_orm::sea_query::{Alias, Expr, ExprTrait};
-    let id = parse_id(field, raw_id)?;
-    crate::db::unique(E::find().filter(Expr::col(Alias::new("id")).eq(&id)), db)
-        .await?
-        .ok_or_else(|| FieldError::new(field, format!("no {entity} with id `{id}`")).into())
 }

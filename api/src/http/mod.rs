@@ -3,9 +3,12 @@
 pub mod audit;
 pub mod body;
 pub mod common;
+pub mod coverage;
 pub mod departments;
+pub mod owners;
 pub mod people;
 pub mod programs;
+pub mod relationships;
 pub mod system;
 pub mod tokens;
 pub mod value_stream;
@@ -28,6 +31,10 @@ pub enum ApiTags {
     Programs,
     /// The value stream: stages (touchpoints), sub-processes, templates.
     ValueStream,
+    /// Who owns each sub-process, per department.
+    Owners,
+    /// Internal-customer relationships: who is my customer?
+    Relationships,
 }
 
 pub type Apis = (
@@ -38,6 +45,9 @@ pub type Apis = (
     audit::AuditApi,
     programs::ProgramsApi,
     value_stream::ValueStreamApi,
+    owners::OwnersApi,
+    relationships::RelationshipsApi,
+    coverage::CoverageApi,
 );
 
 /// The one place the service is assembled: the server, `cxpm openapi` and the spec
@@ -51,6 +61,9 @@ pub fn service() -> OpenApiService<Apis, ()> {
         audit::AuditApi,
         programs::ProgramsApi,
         value_stream::ValueStreamApi,
+        owners::OwnersApi,
+        relationships::RelationshipsApi,
+        coverage::CoverageApi,
     );
     OpenApiService::new(apis, "cxpm", env!("CARGO_PKG_VERSION")).description(
         "Runs a cross-department customer-experience improvement program: departments, \

@@ -6,5 +6,6 @@ mod auth;
 mod departments;
 mod errors;
 mod people;
+mod programs;
 mod spec;
 mod system;
