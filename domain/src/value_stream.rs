@@ -38,6 +38,40 @@ pub fn reorder<T: Clone + PartialEq>(
     Some(dense(&order))
 }
 
+/// Where `id` goes when it is changed: archived (out of the order, position 0),
+/// brought back (last unless `wanted`), or moved to `wanted`; `current` is where it
+/// was. `others` are the other live items in order. Returns its position and the
+/// others' new positions.
+pub fn place<T: Clone + PartialEq>(
+    others: &[T],
+    id: &T,
+    current: i32,
+    was_archived: bool,
+    archived: bool,
+    wanted: Option<usize>,
+) -> (i32, Vec<(T, i32)>) {
+    if archived {
+        return (0, dense(others));
+    }
+    let wanted = wanted.unwrap_or(if was_archived {
+        usize::MAX
+    } else {
+        current.max(1) as usize
+    });
+    let mut ids = others.to_vec();
+    ids.push(id.clone());
+    let order = reorder(&ids, id, wanted).unwrap_or_default();
+    let position = order
+        .iter()
+        .find(|(i, _)| i == id)
+        .map(|(_, p)| *p)
+        .unwrap_or(0);
+    (
+        position,
+        order.into_iter().filter(|(i, _)| i != id).collect(),
+    )
+}
+
 /// Positions 1..=n for ids in this order.
 pub fn dense<T: Clone>(ids: &[T]) -> Vec<(T, i32)> {
     ids.iter().cloned().zip(1..).collect()
@@ -59,6 +93,24 @@ mod tests {
         assert_eq!(names(reorder(&ids, &"b", 99)), ["a", "c", "d", "b"]);
         assert_eq!(names(reorder(&ids, &"b", 0)), ["b", "a", "c", "d"]);
         assert!(reorder(&ids, &"x", 1).is_none());
+    }
+
+    #[test]
+    fn placing_archives_restores_and_moves() {
+        let others = ["a", "b", "c"];
+        assert_eq!(
+            place(&others, &"x", 2, false, true, None),
+            (0, vec![("a", 1), ("b", 2), ("c", 3)])
+        );
+        assert_eq!(
+            place(&others, &"x", 0, true, false, None),
+            (4, vec![("a", 1), ("b", 2), ("c", 3)])
+        );
+        assert_eq!(
+            place(&others, &"x", 3, false, false, Some(1)),
+            (1, vec![("a", 2), ("b", 3), ("c", 4)])
+        );
+        assert_eq!(place(&others, &"x", 2, false, false, None).0, 2);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use cxpm_domain::templates::{
     INDUSTRIAL_DEPARTMENT_KEYS, INDUSTRIAL_STAGES, INDUSTRIAL_SUB_PROCESSES,
 };
-use cxpm_domain::value_stream::{dense, parse_translations, reorder};
+use cxpm_domain::value_stream::{dense, parse_translations, place, reorder};
 use cxpm_domain::values::{Name, optional_text};
 use cxpm_domain::{Action, FieldError, Invalid, Target, authorize};
 use poem::web::Data;
@@ -392,34 +392,20 @@ impl ValueStreamApi {
 
         let txn = lock_order(&state, &before.program_id).await?;
         let order = stage_order(&txn, &before.program_id).await?;
-        let mut ids: Vec<String> = order
+        let others: Vec<String> = order
             .iter()
             .map(|s| s.id.clone())
             .filter(|s| *s != before.id)
             .collect();
-        let moves = if after.archived {
-            after.position = 0;
-            dense(&ids)
-        } else {
-            // Still in (or back in) the order: at the asked position, else where it was, else last.
-            let wanted = p
-                .position
-                .map(|p| p as usize)
-                .unwrap_or(if before.archived {
-                    usize::MAX
-                } else {
-                    before.position.max(1) as usize
-                });
-            ids.push(before.id.clone());
-            reorder(&ids, &before.id, wanted).unwrap_or_default()
-        };
-        if let Some((_, pos)) = moves.iter().find(|(id, _)| *id == before.id) {
-            after.position = *pos;
-        }
-        let others: Vec<(String, i32)> = moves
-            .into_iter()
-            .filter(|(id, _)| *id != before.id)
-            .collect();
+        let (position, others) = place(
+            &others,
+            &before.id,
+            before.position,
+            before.archived,
+            after.archived,
+            p.position.map(|p| p as usize),
+        );
+        after.position = position;
         write_stage_positions(&txn, &others).await?;
         let after =
             versioned::update_in::<stage::Entity, _>(&txn, &actor.person_id, &before, after)
@@ -626,33 +612,20 @@ impl ValueStreamApi {
         }
         let txn = lock_order(&state, &before.program_id).await?;
         let order = sub_process_order(&txn, &before.stage_id).await?;
-        let mut ids: Vec<String> = order
+        let others: Vec<String> = order
             .iter()
             .map(|s| s.id.clone())
             .filter(|s| *s != before.id)
             .collect();
-        let moves = if after.archived {
-            after.position = 0;
-            dense(&ids)
-        } else {
-            let wanted = p
-                .position
-                .map(|p| p as usize)
-                .unwrap_or(if before.archived {
-                    usize::MAX
-                } else {
-                    before.position.max(1) as usize
-                });
-            ids.push(before.id.clone());
-            reorder(&ids, &before.id, wanted).unwrap_or_default()
-        };
-        if let Some((_, pos)) = moves.iter().find(|(id, _)| *id == before.id) {
-            after.position = *pos;
-        }
-        let others: Vec<(String, i32)> = moves
-            .into_iter()
-            .filter(|(id, _)| *id != before.id)
-            .collect();
+        let (position, others) = place(
+            &others,
+            &before.id,
+            before.position,
+            before.archived,
+            after.archived,
+            p.position.map(|p| p as usize),
+        );
+        after.position = position;
         write_sub_process_positions(&txn, &others).await?;
         let after =
             versioned::update_in::<sub_process::Entity, _>(&txn, &actor.person_id, &before, after)
