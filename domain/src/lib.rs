@@ -6,8 +6,10 @@
 //! these into HTTP answers and database rows.
 
 pub mod permission;
+pub mod plan;
 pub mod program;
 pub mod role;
+pub mod schedule;
 pub mod templates;
 pub mod validation;
 pub mod value_stream;

@@ -35,10 +35,20 @@ pub enum Action {
     NameOwner,
     /// Create, change and archive internal-customer relationships.
     ManageRelationships,
+    /// Key experience points and measurements of a relationship, by its provider.
+    ManageKeyPoints,
+    /// Create and change plans and their steps, by the owning department.
+    ManagePlans,
+    /// Skip a step of a plan (with a reason).
+    SkipStep,
+    /// Create and change actions, by the action's department.
+    ManageActions,
+    /// Post a progress update on an action.
+    PostUpdate,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 17] = [
         Action::ReadDirectory,
         Action::ManageDepartments,
         Action::ManagePeople,
@@ -51,6 +61,11 @@ impl Action {
         Action::ManageOwners,
         Action::NameOwner,
         Action::ManageRelationships,
+        Action::ManageKeyPoints,
+        Action::ManagePlans,
+        Action::SkipStep,
+        Action::ManageActions,
+        Action::PostUpdate,
     ];
 }
 
@@ -79,13 +94,23 @@ pub const RULES: &[(Role, Action, Grant)] = &[
     (Coordinator, ManageOwners, Any),
     (Coordinator, NameOwner, Any),
     (Coordinator, ManageRelationships, Any),
+    (Coordinator, ManageKeyPoints, Any),
+    (Coordinator, ManagePlans, Any),
+    (Coordinator, SkipStep, Any),
+    (Coordinator, ManageActions, Any),
+    (Coordinator, PostUpdate, Any),
     (DepartmentHead, ReadDirectory, Any),
     (DepartmentHead, ManageTokens, OwnRecords),
     (DepartmentHead, ReadPrograms, Any),
     (DepartmentHead, NameOwner, OwnDepartment),
+    (DepartmentHead, ManageKeyPoints, OwnDepartment),
+    (DepartmentHead, ManagePlans, OwnDepartment),
+    (DepartmentHead, ManageActions, OwnDepartment),
+    (DepartmentHead, PostUpdate, OwnDepartment),
     (Member, ReadDirectory, Any),
     (Member, ManageTokens, OwnRecords),
     (Member, ReadPrograms, Any),
+    (Member, PostUpdate, OwnRecords),
     (Executive, ReadDirectory, Any),
     (Executive, ManageTokens, OwnRecords),
     (Executive, ReadPrograms, Any),

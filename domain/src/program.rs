@@ -5,7 +5,10 @@ use std::str::FromStr;
 
 use crate::validation::FieldError;
 
-macro_rules! named_enum {
+/// Declares an enum stored and sent by name, with `as_str`, `ALL` and a `FromStr`
+/// whose error names the API field.
+
+macro_rules! named_enum_impl {
     ($(#[$meta:meta])* $name:ident, $field:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -35,12 +38,14 @@ macro_rules! named_enum {
     };
 }
 
-named_enum!(
+pub(crate) use named_enum_impl as named_enum;
+
+named_enum_impl!(
     /// Where a program is in its life.
     ProgramStatus, "status" { Draft => "draft", Active => "active", Closed => "closed" }
 );
 
-named_enum!(
+named_enum_impl!(
     /// What a person does in a program's team.
     TeamRole, "team_role" {
         Sponsor => "sponsor",
