@@ -99,6 +99,34 @@ impl App {
     }
 }
 
+tokio::task_local! {
+    /// Statements run by the request this task is serving.
+    static QUERIES: std::cell::Cell<u32>;
+}
+
+/// Counts one statement against the request being served (called by the database
+/// connection's metric callback; outside a request it does nothing).
+pub fn count_query() {
+    let _ = QUERIES.try_with(|c| c.set(c.get() + 1));
+}
+
+/// Answers every request with `X-Query-Count`: how many SQL statements it ran. It
+/// keeps N+1 patterns visible in tests and in production traces alike.
+async fn with_query_count<E: Endpoint>(
+    ep: std::sync::Arc<E>,
+    req: Request,
+) -> poem::Result<Response> {
+    let (result, count) = QUERIES
+        .scope(std::cell::Cell::new(0), async move {
+            let result = ep.call(req).await.map(IntoResponse::into_response);
+            (result, QUERIES.with(std::cell::Cell::get))
+        })
+        .await;
+    let mut resp = result?;
+    resp.headers_mut().insert("x-query-count", count.into());
+    Ok(resp)
+}
+
 /// The whole HTTP surface.
 pub fn routes(state: AppState, max_body_bytes: usize) -> impl Endpoint {
     let service = http::service().server("/");
@@ -122,6 +150,7 @@ pub fn routes(state: AppState, max_body_bytes: usize) -> impl Endpoint {
         )
         .data(state)
         .around(move |ep, req| limit_body(ep, req, max_body_bytes))
+        .around(with_query_count)
         .catch_all_error(|err| async move { problem_for_poem_error(err) })
         .with(Tracing)
 }

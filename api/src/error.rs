@@ -174,6 +174,20 @@ impl ApiError {
         ))
     }
 
+    /// A refusal by the domain's rules: 409, every unmet rule listed by name.
+    pub fn unmet(detail: impl Into<String>, rules: Vec<(String, String)>) -> Self {
+        let mut body = problem(
+            StatusCode::CONFLICT,
+            detail,
+            rules
+                .into_iter()
+                .map(|(field, message)| ProblemField { field, message })
+                .collect(),
+        );
+        body.0.kind = "urn:cxpm:problem:unmet-preconditions".to_owned();
+        Self::Conflict(body)
+    }
+
     pub fn unavailable(detail: impl Into<String>) -> Self {
         Self::Unavailable(problem(StatusCode::SERVICE_UNAVAILABLE, detail, vec![]))
     }

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_directory;
 mod m20261124_000002_programs;
+mod m20261124_000003_plans;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_directory::Migration),
             Box::new(m20261124_000002_programs::Migration),
+            Box::new(m20261124_000003_plans::Migration),
         ]
     }
 }

@@ -1,14 +1,20 @@
 //! Database connection and the entities, one module per aggregate.
 
 pub mod access_token;
+pub mod action;
+pub mod action_update;
 pub mod audit_event;
 pub mod department;
+pub mod key_point;
+pub mod measurement;
 pub mod member;
 pub mod owner;
 pub mod person;
+pub mod plan;
 pub mod program;
 pub mod relationship;
 pub mod stage;
+pub mod step;
 pub mod sub_process;
 pub mod versioned;
 
@@ -48,9 +54,11 @@ pub async fn connect(
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
         });
-    Database::connect(opts)
+    let mut db = Database::connect(opts)
         .await
-        .with_context(|| format!("connecting to {}", redact(url)))
+        .with_context(|| format!("connecting to {}", redact(url)))?;
+    db.set_metric_callback(|_| crate::app::count_query());
+    Ok(db)
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
@@ -116,6 +124,38 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
 /// A new time-ordered id (UUID v7, hyphenated lower-case).
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+/// Inserts an append-only row (a measurement, a progress update) and its audit
+/// entry in one transaction.
+pub async fn append<E>(
+    db: &DatabaseConnection,
+    actor: &str,
+    entity: &str,
+    id: &str,
+    model: &E::Model,
+) -> Result<(), DbErr>
+where
+    E: EntityTrait,
+    E::Model: sea_orm::IntoActiveModel<E::ActiveModel> + serde::Serialize + Clone,
+    E::ActiveModel: sea_orm::ActiveModelTrait<Entity = E> + Send,
+{
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    E::insert(sea_orm::IntoActiveModel::into_active_model(model.clone()))
+        .exec_without_returning(&txn)
+        .await?;
+    crate::audit::record(
+        &txn,
+        Some(actor),
+        entity,
+        id,
+        crate::audit::Change::Create,
+        None::<&()>,
+        Some(model),
+    )
+    .await?;
+    txn.commit().await
 }
 
 #[cfg(test)]

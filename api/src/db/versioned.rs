@@ -44,6 +44,10 @@ versioned!(
     sub_process => "sub_process",
     owner => "owner",
     relationship => "relationship",
+    key_point => "key_point",
+    plan => "plan",
+    step => "step",
+    action => "action",
 );
 
 /// Inserts `model` and its audit entry.

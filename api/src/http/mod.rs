@@ -1,12 +1,15 @@
 //! The HTTP API: one module per group, one `OpenApiService` built in one place.
 
+pub mod actions;
 pub mod audit;
 pub mod body;
 pub mod common;
 pub mod coverage;
 pub mod departments;
+pub mod key_points;
 pub mod owners;
 pub mod people;
+pub mod plans;
 pub mod programs;
 pub mod relationships;
 pub mod system;
@@ -35,6 +38,8 @@ pub enum ApiTags {
     Owners,
     /// Internal-customer relationships: who is my customer?
     Relationships,
+    /// Seven-step improvement plans: key points, measurements, steps, actions, updates.
+    Plans,
 }
 
 pub type Apis = (
@@ -48,6 +53,11 @@ pub type Apis = (
     owners::OwnersApi,
     relationships::RelationshipsApi,
     coverage::CoverageApi,
+    (
+        key_points::KeyPointsApi,
+        plans::PlansApi,
+        actions::ActionsApi,
+    ),
 );
 
 /// The one place the service is assembled: the server, `cxpm openapi` and the spec
@@ -64,6 +74,11 @@ pub fn service() -> OpenApiService<Apis, ()> {
         owners::OwnersApi,
         relationships::RelationshipsApi,
         coverage::CoverageApi,
+        (
+            key_points::KeyPointsApi,
+            plans::PlansApi,
+            actions::ActionsApi,
+        ),
     );
     OpenApiService::new(apis, "cxpm", env!("CARGO_PKG_VERSION")).description(
         "Runs a cross-department customer-experience improvement program: departments, \

@@ -1,0 +1,463 @@
+//! Key experience points of a relationship and their measurements.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use cxpm_domain::plan::MeasurementSource;
+use cxpm_domain::program::SurveyScale;
+use cxpm_domain::values::{Name, optional_text};
+use cxpm_domain::{Action, FieldError, Invalid, Target, authorize};
+use poem::web::Data;
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::auth::BearerAuth;
+use crate::db::{key_point, measurement, new_id, program, relationship, versioned};
+use crate::error::{ApiError, ApiResult};
+use crate::http::ApiTags;
+use crate::http::body::Body;
+use crate::http::common::{etag, expected_version, load};
+use crate::http::programs::maybe_text;
+
+/// What the customer cares about in a relationship (确定关键体验点).
+#[derive(Debug, Object)]
+pub struct KeyPoint {
+    pub id: String,
+    pub program_id: String,
+    pub relationship_id: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// What the internal customer expects, in their words.
+    pub customer_expects: Option<String>,
+    pub archived: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<key_point::Model> for KeyPoint {
+    fn from(m: key_point::Model) -> Self {
+        Self {
+            id: m.id,
+            program_id: m.program_id,
+            relationship_id: m.relationship_id,
+            name: m.name,
+            description: m.description,
+            customer_expects: m.customer_expects,
+            archived: m.archived,
+            version: m.version,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct NewKeyPoint {
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name: String,
+    #[oai(validator(max_length = 4000))]
+    pub description: Option<String>,
+    #[oai(validator(max_length = 4000))]
+    pub customer_expects: Option<String>,
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct KeyPointPatch {
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: MaybeUndefined<String>,
+    #[serde(default)]
+    pub customer_expects: MaybeUndefined<String>,
+    pub archived: Option<bool>,
+}
+
+#[derive(Debug, Object)]
+pub struct KeyPointList {
+    pub items: Vec<KeyPoint>,
+}
+
+#[derive(ApiResponse)]
+pub enum KeyPointResponse {
+    #[oai(status = 200)]
+    Ok(Json<KeyPoint>, #[oai(header = "ETag")] String),
+    #[oai(status = 201)]
+    Created(Json<KeyPoint>, #[oai(header = "ETag")] String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum SourceName {
+    Survey,
+    OperationalKpi,
+    ComplaintReview,
+    Interview,
+}
+
+impl From<SourceName> for MeasurementSource {
+    fn from(s: SourceName) -> Self {
+        match s {
+            SourceName::Survey => MeasurementSource::Survey,
+            SourceName::OperationalKpi => MeasurementSource::OperationalKpi,
+            SourceName::ComplaintReview => MeasurementSource::ComplaintReview,
+            SourceName::Interview => MeasurementSource::Interview,
+        }
+    }
+}
+
+impl From<MeasurementSource> for SourceName {
+    fn from(s: MeasurementSource) -> Self {
+        match s {
+            MeasurementSource::Survey => SourceName::Survey,
+            MeasurementSource::OperationalKpi => SourceName::OperationalKpi,
+            MeasurementSource::ComplaintReview => SourceName::ComplaintReview,
+            MeasurementSource::Interview => SourceName::Interview,
+        }
+    }
+}
+
+/// Expectation against perceived experience of a key point, for one period.
+/// Measurements are facts: they are recorded, never edited.
+#[derive(Debug, Object)]
+pub struct Measurement {
+    pub id: String,
+    pub key_point_id: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    /// On the program's survey scale.
+    pub expectation_score: f64,
+    /// On the program's survey scale.
+    pub experience_score: f64,
+    /// How much the point matters to the customer, 1–5.
+    pub importance: i32,
+    /// The provider's own rating of the experience it gives; the blind spot is
+    /// this minus `experience_score`.
+    pub provider_rating: Option<f64>,
+    pub sample_size: Option<i32>,
+    pub source: SourceName,
+    pub note: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl TryFrom<measurement::Model> for Measurement {
+    type Error = ApiError;
+
+    fn try_from(m: measurement::Model) -> ApiResult<Self> {
+        let source: MeasurementSource = m.source.parse().map_err(|e| ApiError::internal(&e))?;
+        Ok(Self {
+            id: m.id,
+            key_point_id: m.key_point_id,
+            period_start: m.period_start,
+            period_end: m.period_end,
+            expectation_score: m.expectation_score,
+            experience_score: m.experience_score,
+            importance: m.importance,
+            provider_rating: m.provider_rating,
+            sample_size: m.sample_size,
+            source: source.into(),
+            note: m.note,
+            recorded_by: m.recorded_by,
+            recorded_at: m.recorded_at,
+        })
+    }
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct NewMeasurement {
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub expectation_score: f64,
+    pub experience_score: f64,
+    #[oai(validator(minimum(value = "1"), maximum(value = "5")))]
+    pub importance: i32,
+    pub provider_rating: Option<f64>,
+    #[oai(validator(minimum(value = "1")))]
+    pub sample_size: Option<i32>,
+    pub source: SourceName,
+    #[oai(validator(max_length = 4000))]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct MeasurementList {
+    pub items: Vec<Measurement>,
+}
+
+#[derive(ApiResponse)]
+pub enum MeasurementCreated {
+    #[oai(status = 201)]
+    Created(Json<Measurement>),
+}
+
+pub struct KeyPointsApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Plans")]
+impl KeyPointsApi {
+    /// Choose a key experience point of a relationship
+    #[oai(
+        path = "/relationships/:id/key-points",
+        method = "post",
+        operation_id = "create_key_point"
+    )]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<String>,
+        body: Body<NewKeyPoint>,
+    ) -> ApiResult<KeyPointResponse> {
+        let actor = &auth.0.actor;
+        let rel = load::<relationship::Entity>(&state.db, "relationship", &id).await?;
+        authorize(
+            actor,
+            Action::ManageKeyPoints,
+            Target::Department(Some(&rel.provider_department_id)),
+        )?;
+        let b = body.0;
+        let mut invalid = Invalid::default();
+        let name = invalid.check(Name::parse(&b.name));
+        let description =
+            invalid.check(optional_text("description", b.description.as_deref(), 4000));
+        let customer_expects = invalid.check(optional_text(
+            "customer_expects",
+            b.customer_expects.as_deref(),
+            4000,
+        ));
+        invalid.into_result()?;
+        let (Some(name), Some(description), Some(customer_expects)) =
+            (name, description, customer_expects)
+        else {
+            return Err(ApiError::internal(&"validated fields missing"));
+        };
+        let now = crate::db::now();
+        let model = key_point::Model {
+            id: new_id(),
+            program_id: rel.program_id,
+            relationship_id: rel.id,
+            name: name.into_inner(),
+            description,
+            customer_expects,
+            archived: false,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        versioned::create::<key_point::Entity>(&state.db, &actor.person_id, &model).await?;
+        let tag = etag(model.version);
+        Ok(KeyPointResponse::Created(Json(model.into()), tag))
+    }
+
+    /// List a relationship's key experience points
+    #[oai(
+        path = "/relationships/:id/key-points",
+        method = "get",
+        operation_id = "list_key_points"
+    )]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<String>,
+        /// Include archived key points.
+        include_archived: Query<Option<bool>>,
+    ) -> ApiResult<Json<KeyPointList>> {
+        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
+        let rel = load::<relationship::Entity>(&state.db, "relationship", &id).await?;
+        let mut select =
+            key_point::Entity::find().filter(key_point::Column::RelationshipId.eq(&rel.id));
+        if !include_archived.0.unwrap_or(false) {
+            select = select.filter(key_point::Column::Archived.eq(false));
+        }
+        let rows = select
+            .order_by_asc(key_point::Column::Id)
+            .all(&state.db)
+            .await?;
+        Ok(Json(KeyPointList {
+            items: rows.into_iter().map(KeyPoint::from).collect(),
+        }))
+    }
+
+    /// Change or archive a key experience point
+    #[oai(
+        path = "/key-points/:id",
+        method = "patch",
+        operation_id = "update_key_point"
+    )]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<String>,
+        /// The ETag of the version the change is based on.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: Body<KeyPointPatch>,
+    ) -> ApiResult<KeyPointResponse> {
+        let actor = &auth.0.actor;
+        let before = load::<key_point::Entity>(&state.db, "key_point", &id).await?;
+        let rel = load::<relationship::Entity>(&state.db, "relationship", &before.relationship_id)
+            .await?;
+        authorize(
+            actor,
+            Action::ManageKeyPoints,
+            Target::Department(Some(&rel.provider_department_id)),
+        )?;
+        expected_version(if_match.0.as_deref(), before.version)?;
+        let p = body.0;
+        let mut after = before.clone();
+        let mut invalid = Invalid::default();
+        if let Some(name) = p
+            .name
+            .as_deref()
+            .and_then(|n| invalid.check(Name::parse(n)))
+        {
+            after.name = name.into_inner();
+        }
+        if let Some(v) = maybe_text(&mut invalid, "description", p.description, 4000) {
+            after.description = v;
+        }
+        if let Some(v) = maybe_text(&mut invalid, "customer_expects", p.customer_expects, 4000) {
+            after.customer_expects = v;
+        }
+        invalid.into_result()?;
+        if let Some(archived) = p.archived {
+            after.archived = archived;
+        }
+        let after =
+            versioned::update::<key_point::Entity>(&state.db, &actor.person_id, &before, after)
+                .await?;
+        let tag = etag(after.version);
+        Ok(KeyPointResponse::Ok(Json(after.into()), tag))
+    }
+
+    /// Record a measurement of a key experience point
+    ///
+    /// Scores must lie on the program's survey scale (422 otherwise).
+    #[oai(
+        path = "/key-points/:id/measurements",
+        method = "post",
+        operation_id = "create_measurement"
+    )]
+    async fn measure(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<String>,
+        body: Body<NewMeasurement>,
+    ) -> ApiResult<MeasurementCreated> {
+        let actor = &auth.0.actor;
+        let point = load::<key_point::Entity>(&state.db, "key_point", &id).await?;
+        let rel =
+            load::<relationship::Entity>(&state.db, "relationship", &point.relationship_id).await?;
+        authorize(
+            actor,
+            Action::ManageKeyPoints,
+            Target::Department(Some(&rel.provider_department_id)),
+        )?;
+        let program = load::<program::Entity>(&state.db, "program", &point.program_id).await?;
+        let scale = SurveyScale::new(program.scale_min, program.scale_max)
+            .map_err(|e| ApiError::internal(&e))?;
+        let b = body.0;
+        let mut invalid = Invalid::default();
+        let on_scale = |field: &str, v: f64| {
+            if scale.contains(v) {
+                Ok(v)
+            } else {
+                Err(FieldError::new(
+                    field,
+                    format!(
+                        "must be on the program's scale, {} to {}",
+                        scale.min(),
+                        scale.max()
+                    ),
+                ))
+            }
+        };
+        invalid.check(on_scale("expectation_score", b.expectation_score));
+        invalid.check(on_scale("experience_score", b.experience_score));
+        if let Some(r) = b.provider_rating {
+            invalid.check(on_scale("provider_rating", r));
+        }
+        if !(1..=5).contains(&b.importance) {
+            invalid.push(FieldError::new("importance", "must be 1 to 5"));
+        }
+        if b.sample_size.is_some_and(|n| n < 1) {
+            invalid.push(FieldError::new("sample_size", "must be at least 1"));
+        }
+        if b.period_end < b.period_start {
+            invalid.push(FieldError::new(
+                "period_end",
+                "must not be before period_start",
+            ));
+        }
+        let note = invalid
+            .check(optional_text("note", b.note.as_deref(), 4000))
+            .flatten();
+        invalid.into_result()?;
+        let model = measurement::Model {
+            id: new_id(),
+            program_id: point.program_id,
+            key_point_id: point.id,
+            period_start: b.period_start,
+            period_end: b.period_end,
+            expectation_score: b.expectation_score,
+            experience_score: b.experience_score,
+            importance: b.importance,
+            provider_rating: b.provider_rating,
+            sample_size: b.sample_size,
+            source: MeasurementSource::from(b.source).as_str().to_owned(),
+            note,
+            recorded_by: actor.person_id.clone(),
+            recorded_at: crate::db::now(),
+        };
+        crate::db::append::<measurement::Entity>(
+            &state.db,
+            &actor.person_id,
+            "measurement",
+            &model.id,
+            &model,
+        )
+        .await?;
+        Ok(MeasurementCreated::Created(Json(model.try_into()?)))
+    }
+
+    /// List a key point's measurements, newest first
+    #[oai(
+        path = "/key-points/:id/measurements",
+        method = "get",
+        operation_id = "list_measurements"
+    )]
+    async fn measurements(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<String>,
+    ) -> ApiResult<Json<MeasurementList>> {
+        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
+        let point = load::<key_point::Entity>(&state.db, "key_point", &id).await?;
+        let rows = measurement::Entity::find()
+            .filter(measurement::Column::KeyPointId.eq(&point.id))
+            .order_by_desc(measurement::Column::PeriodStart)
+            .order_by_desc(measurement::Column::Id)
+            .all(&state.db)
+            .await?;
+        Ok(Json(MeasurementList {
+            items: rows
+                .into_iter()
+                .map(Measurement::try_from)
+                .collect::<ApiResult<_>>()?,
+        }))
+    }
+}

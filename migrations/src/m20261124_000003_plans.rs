@@ -1,0 +1,653 @@
+//! Seven-step plans: key experience points and their measurements, plans, their
+//! steps per cycle, actions and append-only progress updates.
+
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+fn id(col: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(col).string_len(36).not_null().to_owned()
+}
+
+fn timestamp(col: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(col)
+        .timestamp_with_time_zone()
+        .not_null()
+        .to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(KeyPoints::Table)
+                    .col(id(KeyPoints::Id).primary_key())
+                    .col(id(KeyPoints::ProgramId))
+                    .col(id(KeyPoints::RelationshipId))
+                    .col(
+                        ColumnDef::new(KeyPoints::Name)
+                            .string_len(200)
+                            .not_null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(KeyPoints::Description)
+                            .text()
+                            .null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(KeyPoints::CustomerExpects)
+                            .text()
+                            .null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(KeyPoints::Archived)
+                            .boolean()
+                            .not_null()
+                            .default(false)
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(KeyPoints::Version)
+                            .integer()
+                            .not_null()
+                            .default(1)
+                            .to_owned(),
+                    )
+                    .col(timestamp(KeyPoints::CreatedAt))
+                    .col(timestamp(KeyPoints::UpdatedAt))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(KeyPoints::Table, KeyPoints::RelationshipId)
+                            .to(Relationships::Table, Relationships::Id),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_key_points_relationship")
+                    .table(KeyPoints::Table)
+                    .col(Alias::new("relationship_id"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(Measurements::Table)
+                    .col(id(Measurements::Id).primary_key())
+                    .col(id(Measurements::ProgramId))
+                    .col(id(Measurements::KeyPointId))
+                    .col(
+                        ColumnDef::new(Measurements::PeriodStart)
+                            .date()
+                            .not_null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Measurements::PeriodEnd)
+                            .date()
+                            .not_null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Measurements::ExpectationScore)
+                            .double()
+                            .not_null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Measurements::ExperienceScore)
+                            .double()
+                            .not_null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Measurements::Importance)
+                            .integer()
+                            .not_null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Measurements::ProviderRating)
+                            .double()
+                            .null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Measurements::SampleSize)
+                            .integer()
+                            .null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Measurements::Source)
+                            .string_len(32)
+                            .not_null()
+                            .to_owned(),
+                    )
+                    .col(ColumnDef::new(Measurements::Note).text().null().to_owned())
+                    .col(id(Measurements::RecordedBy))
+                    .col(timestamp(Measurements::RecordedAt))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Measurements::Table, Measurements::KeyPointId)
+                            .to(KeyPoints::Table, KeyPoints::Id),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_measurements_key_point")
+                    .table(Measurements::Table)
+                    .col(Alias::new("key_point_id"))
+                    .col(Alias::new("recorded_at"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(Plans::Table)
+                    .col(id(Plans::Id).primary_key())
+                    .col(id(Plans::ProgramId))
+                    .col(id(Plans::RelationshipId))
+                    .col(
+                        ColumnDef::new(Plans::Title)
+                            .string_len(200)
+                            .not_null()
+                            .to_owned(),
+                    )
+                    .col(id(Plans::DepartmentId))
+                    .col(
+                        ColumnDef::new(Plans::OwnerId)
+                            .string_len(36)
+                            .null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Plans::Status)
+                            .string_len(16)
+                            .not_null()
+                            .to_owned(),
+                    )
+                    .col(ColumnDef::new(Plans::Cycle).integer().not_null().to_owned())
+                    .col(timestamp(Plans::CycleStartedAt))
+                    .col(
+                        ColumnDef::new(Plans::CadenceCron)
+                            .string_len(100)
+                            .null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Plans::CadenceTimeZone)
+                            .string_len(64)
+                            .null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Plans::Version)
+                            .integer()
+                            .not_null()
+                            .default(1)
+                            .to_owned(),
+                    )
+                    .col(timestamp(Plans::CreatedAt))
+                    .col(timestamp(Plans::UpdatedAt))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Plans::Table, Plans::RelationshipId)
+                            .to(Relationships::Table, Relationships::Id),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Plans::Table, Plans::DepartmentId)
+                            .to(Departments::Table, Departments::Id),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Plans::Table, Plans::OwnerId)
+                            .to(People::Table, People::Id),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_plans_relationship")
+                    .table(Plans::Table)
+                    .col(Alias::new("relationship_id"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_plans_department")
+                    .table(Plans::Table)
+                    .col(Alias::new("department_id"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(Steps::Table)
+                    .col(id(Steps::Id).primary_key())
+                    .col(id(Steps::PlanId))
+                    .col(ColumnDef::new(Steps::Cycle).integer().not_null().to_owned())
+                    .col(
+                        ColumnDef::new(Steps::Number)
+                            .integer()
+                            .not_null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Steps::Status)
+                            .string_len(16)
+                            .not_null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Steps::OwnerId)
+                            .string_len(36)
+                            .null()
+                            .to_owned(),
+                    )
+                    .col(ColumnDef::new(Steps::DueDate).date().null().to_owned())
+                    .col(ColumnDef::new(Steps::Notes).text().null().to_owned())
+                    .col(ColumnDef::new(Steps::SkipReason).text().null().to_owned())
+                    .col(
+                        ColumnDef::new(Steps::CompletedBy)
+                            .string_len(36)
+                            .null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Steps::CompletedAt)
+                            .timestamp_with_time_zone()
+                            .null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Steps::Version)
+                            .integer()
+                            .not_null()
+                            .default(1)
+                            .to_owned(),
+                    )
+                    .col(timestamp(Steps::CreatedAt))
+                    .col(timestamp(Steps::UpdatedAt))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Steps::Table, Steps::PlanId)
+                            .to(Plans::Table, Plans::Id),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Steps::Table, Steps::OwnerId)
+                            .to(People::Table, People::Id),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ux_steps_plan_cycle_number")
+                    .table(Steps::Table)
+                    .col(Alias::new("plan_id"))
+                    .col(Alias::new("cycle"))
+                    .col(Alias::new("number"))
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(Actions::Table)
+                    .col(id(Actions::Id).primary_key())
+                    .col(id(Actions::ProgramId))
+                    .col(id(Actions::PlanId))
+                    .col(
+                        ColumnDef::new(Actions::StepNumber)
+                            .integer()
+                            .null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Actions::KeyPointId)
+                            .string_len(36)
+                            .null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Actions::Title)
+                            .string_len(200)
+                            .not_null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Actions::Description)
+                            .text()
+                            .null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Actions::OwnerId)
+                            .string_len(36)
+                            .null()
+                            .to_owned(),
+                    )
+                    .col(id(Actions::DepartmentId))
+                    .col(ColumnDef::new(Actions::DueDate).date().null().to_owned())
+                    .col(
+                        ColumnDef::new(Actions::Status)
+                            .string_len(16)
+                            .not_null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Actions::Progress)
+                            .integer()
+                            .not_null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Actions::BlockedReason)
+                            .text()
+                            .null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Actions::EffectKeyPointId)
+                            .string_len(36)
+                            .null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Actions::EffectMetric)
+                            .string_len(200)
+                            .null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Actions::EffectTarget)
+                            .double()
+                            .null()
+                            .to_owned(),
+                    )
+                    .col(ColumnDef::new(Actions::EffectBy).date().null().to_owned())
+                    .col(
+                        ColumnDef::new(Actions::LastUpdateAt)
+                            .timestamp_with_time_zone()
+                            .null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(Actions::Version)
+                            .integer()
+                            .not_null()
+                            .default(1)
+                            .to_owned(),
+                    )
+                    .col(timestamp(Actions::CreatedAt))
+                    .col(timestamp(Actions::UpdatedAt))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Actions::Table, Actions::PlanId)
+                            .to(Plans::Table, Plans::Id),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Actions::Table, Actions::OwnerId)
+                            .to(People::Table, People::Id),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Actions::Table, Actions::DepartmentId)
+                            .to(Departments::Table, Departments::Id),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Actions::Table, Actions::KeyPointId)
+                            .to(KeyPoints::Table, KeyPoints::Id),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_actions_plan")
+                    .table(Actions::Table)
+                    .col(Alias::new("plan_id"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_actions_owner_status")
+                    .table(Actions::Table)
+                    .col(Alias::new("owner_id"))
+                    .col(Alias::new("status"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_actions_department")
+                    .table(Actions::Table)
+                    .col(Alias::new("department_id"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(ActionUpdates::Table)
+                    .col(id(ActionUpdates::Id).primary_key())
+                    .col(id(ActionUpdates::ActionId))
+                    .col(id(ActionUpdates::AuthorId))
+                    .col(timestamp(ActionUpdates::At))
+                    .col(
+                        ColumnDef::new(ActionUpdates::Progress)
+                            .integer()
+                            .null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(ActionUpdates::Status)
+                            .string_len(16)
+                            .null()
+                            .to_owned(),
+                    )
+                    .col(
+                        ColumnDef::new(ActionUpdates::Comment)
+                            .text()
+                            .null()
+                            .to_owned(),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(ActionUpdates::Table, ActionUpdates::ActionId)
+                            .to(Actions::Table, Actions::Id),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(ActionUpdates::Table, ActionUpdates::AuthorId)
+                            .to(People::Table, People::Id),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_action_updates_action")
+                    .table(ActionUpdates::Table)
+                    .col(Alias::new("action_id"))
+                    .col(Alias::new("at"))
+                    .to_owned(),
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for table in [
+            ActionUpdates::Table.into_iden(),
+            Actions::Table.into_iden(),
+            Steps::Table.into_iden(),
+            Plans::Table.into_iden(),
+            Measurements::Table.into_iden(),
+            KeyPoints::Table.into_iden(),
+        ] {
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(DeriveIden)]
+enum Departments {
+    Table,
+    Id,
+}
+
+#[derive(DeriveIden)]
+enum People {
+    Table,
+    Id,
+}
+
+#[derive(DeriveIden)]
+enum Relationships {
+    Table,
+    Id,
+}
+
+#[derive(DeriveIden)]
+enum KeyPoints {
+    Table,
+    Id,
+    ProgramId,
+    RelationshipId,
+    Name,
+    Description,
+    CustomerExpects,
+    Archived,
+    Version,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Measurements {
+    Table,
+    Id,
+    ProgramId,
+    KeyPointId,
+    PeriodStart,
+    PeriodEnd,
+    ExpectationScore,
+    ExperienceScore,
+    Importance,
+    ProviderRating,
+    SampleSize,
+    Source,
+    Note,
+    RecordedBy,
+    RecordedAt,
+}
+
+#[derive(DeriveIden)]
+enum Plans {
+    Table,
+    Id,
+    ProgramId,
+    RelationshipId,
+    Title,
+    DepartmentId,
+    OwnerId,
+    Status,
+    Cycle,
+    CycleStartedAt,
+    CadenceCron,
+    CadenceTimeZone,
+    Version,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Steps {
+    Table,
+    Id,
+    PlanId,
+    Cycle,
+    Number,
+    Status,
+    OwnerId,
+    DueDate,
+    Notes,
+    SkipReason,
+    CompletedBy,
+    CompletedAt,
+    Version,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Actions {
+    Table,
+    Id,
+    ProgramId,
+    PlanId,
+    StepNumber,
+    KeyPointId,
+    Title,
+    Description,
+    OwnerId,
+    DepartmentId,
+    DueDate,
+    Status,
+    Progress,
+    BlockedReason,
+    EffectKeyPointId,
+    EffectMetric,
+    EffectTarget,
+    EffectBy,
+    LastUpdateAt,
+    Version,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum ActionUpdates {
+    Table,
+    Id,
+    ActionId,
+    AuthorId,
+    At,
+    Progress,
+    Status,
+    Comment,
+}
