@@ -7,7 +7,6 @@ use crate::validation::FieldError;
 
 /// Declares an enum stored and sent by name, with `as_str`, `ALL` and a `FromStr`
 /// whose error names the API field.
-
 macro_rules! named_enum_impl {
     ($(#[$meta:meta])* $name:ident, $field:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*

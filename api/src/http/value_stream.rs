@@ -406,7 +406,11 @@ impl ValueStreamApi {
             p.position.map(|p| p as usize),
         );
         after.position = position;
-        write_stage_positions(&txn, &others).await?;
+        // The moved row's position is written with the others: what `before` says
+        // was read outside the lock and may already be stale.
+        let mut moves = others;
+        moves.push((before.id.clone(), position));
+        write_stage_positions(&txn, &moves).await?;
         let after =
             versioned::update_in::<stage::Entity, _>(&txn, &actor.person_id, &before, after)
                 .await?;
@@ -626,7 +630,11 @@ impl ValueStreamApi {
             p.position.map(|p| p as usize),
         );
         after.position = position;
-        write_sub_process_positions(&txn, &others).await?;
+        // The moved row's position is written with the others: what `before` says
+        // was read outside the lock and may already be stale.
+        let mut moves = others;
+        moves.push((before.id.clone(), position));
+        write_sub_process_positions(&txn, &moves).await?;
         let after =
             versioned::update_in::<sub_process::Entity, _>(&txn, &actor.person_id, &before, after)
                 .await?;

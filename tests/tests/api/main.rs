@@ -6,6 +6,7 @@ mod auth;
 mod departments;
 mod errors;
 mod people;
+mod plans;
 mod programs;
 mod spec;
 mod system;
