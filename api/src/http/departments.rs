@@ -9,12 +9,11 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::app::AppState;
-use crate::audit::{self, Change};
 use crate::auth::BearerAuth;
-use crate::db::{department, new_id, person};
+use crate::db::{department, new_id, person, versioned};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::body::Body;
@@ -157,22 +156,7 @@ impl DepartmentsApi {
             created_at: now,
             updated_at: now,
         };
-        let txn = state.db.begin().await?;
-        department::Entity::insert(department::ActiveModel::from(model.clone()))
-            .exec_without_returning(&txn)
-            .await
-            .map_err(duplicate_code)?;
-        audit::record(
-            &txn,
-            Some(&actor.person_id),
-            "department",
-            &model.id,
-            Change::Create,
-            None::<&()>,
-            Some(&model),
-        )
-        .await?;
-        txn.commit().await?;
+        versioned::create::<department::Entity>(&state.db, &actor.person_id, &model).await?;
         Ok(DepartmentResponse::created(model))
     }
 
@@ -325,43 +309,9 @@ impl DepartmentsApi {
         if after.code != before.code {
             ensure_code_free(&state, &after.code, Some(&after.id)).await?;
         }
-        if after == before {
-            return Ok(DepartmentResponse::ok(before));
-        }
-        after.version = before.version + 1;
-        after.updated_at = crate::db::now();
-
-        let txn = state.db.begin().await?;
-        let result = department::Entity::update_many()
-            .set(department::ActiveModel {
-                name: Set(after.name.clone()),
-                code: Set(after.code.clone()),
-                parent_id: Set(after.parent_id.clone()),
-                head_id: Set(after.head_id.clone()),
-                active: Set(after.active),
-                version: Set(after.version),
-                updated_at: Set(after.updated_at),
-                ..Default::default()
-            })
-            .filter(department::Column::Id.eq(&id))
-            .filter(department::Column::Version.eq(before.version))
-            .exec(&txn)
-            .await
-            .map_err(duplicate_code)?;
-        if result.rows_affected == 0 {
-            return Err(ApiError::stale(before.version + 1));
-        }
-        audit::record(
-            &txn,
-            Some(&actor.person_id),
-            "department",
-            &id,
-            Change::Update,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        txn.commit().await?;
+        let after =
+            versioned::update::<department::Entity>(&state.db, &actor.person_id, &before, after)
+                .await?;
         Ok(DepartmentResponse::ok(after))
     }
 }
@@ -392,15 +342,6 @@ async fn ensure_code_free(state: &AppState, code: &str, except: Option<&str>) ->
 
 fn code_taken() -> ApiError {
     ApiError::conflict("a department with this code already exists", Some("code"))
-}
-
-/// A unique-constraint violation that slipped past the check (a concurrent insert)
-/// is still a 409.
-fn duplicate_code(e: sea_orm::DbErr) -> ApiError {
-    match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => code_taken(),
-        _ => e.into(),
-    }
 }
 
 /// Walks up from `parent` and refuses a parent that is `id` itself or under it.

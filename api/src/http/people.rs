@@ -11,12 +11,12 @@ use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiRequest, ApiResponse, Enum, Object, OpenApi};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 
 use crate::app::AppState;
 use crate::audit::{self, Change};
 use crate::auth::BearerAuth;
-use crate::db::{department, new_id, person};
+use crate::db::{department, new_id, person, versioned};
 use crate::error::{ApiError, ApiResult, ProblemField};
 use crate::http::ApiTags;
 use crate::http::body::Body;
@@ -271,22 +271,7 @@ impl PeopleApi {
             created_at: now,
             updated_at: now,
         };
-        let txn = state.db.begin().await?;
-        person::Entity::insert(person::ActiveModel::from(model.clone()))
-            .exec_without_returning(&txn)
-            .await
-            .map_err(duplicate_email)?;
-        audit::record(
-            &txn,
-            Some(&actor.person_id),
-            "person",
-            &model.id,
-            Change::Create,
-            None::<&()>,
-            Some(&model),
-        )
-        .await?;
-        txn.commit().await?;
+        versioned::create::<person::Entity>(&state.db, &actor.person_id, &model).await?;
         PersonResponse::created(model)
     }
 
@@ -446,45 +431,9 @@ impl PeopleApi {
         if after.email != before.email {
             ensure_email_free(&state, &after.email, Some(&id)).await?;
         }
-        if after == before {
-            return PersonResponse::ok(before);
-        }
-        after.version = before.version + 1;
-        after.updated_at = crate::db::now();
-
-        let txn = state.db.begin().await?;
-        let result = person::Entity::update_many()
-            .set(person::ActiveModel {
-                name: Set(after.name.clone()),
-                email: Set(after.email.clone()),
-                department_id: Set(after.department_id.clone()),
-                role: Set(after.role.clone()),
-                locale: Set(after.locale.clone()),
-                time_zone: Set(after.time_zone.clone()),
-                active: Set(after.active),
-                version: Set(after.version),
-                updated_at: Set(after.updated_at),
-                ..Default::default()
-            })
-            .filter(person::Column::Id.eq(&id))
-            .filter(person::Column::Version.eq(before.version))
-            .exec(&txn)
-            .await
-            .map_err(duplicate_email)?;
-        if result.rows_affected == 0 {
-            return Err(ApiError::stale(before.version + 1));
-        }
-        audit::record(
-            &txn,
-            Some(&actor.person_id),
-            "person",
-            &id,
-            Change::Update,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        txn.commit().await?;
+        let after =
+            versioned::update::<person::Entity>(&state.db, &actor.person_id, &before, after)
+                .await?;
         // A change of role, department or status changes what their tokens may do.
         state.tokens.forget_person(&id);
         PersonResponse::ok(after)

@@ -776,3 +776,38 @@ both_databases!(
         assert_eq!(listed["items"][0]["source"], "interview");
     }
 );
+
+both_databases!(
+    a_relationship_with_plans_is_archived_not_deleted,
+    |app: TestApp| async move {
+        let s = setup(&app).await;
+        let rel = id(&s.relationship);
+        expect_json(
+            app.post(
+                &format!("/api/v1/relationships/{rel}/plans"),
+                &s.head.1,
+                &json!({"title": "History"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let path = format!("/api/v1/relationships/{rel}");
+        let resp = app
+            .request(reqwest::Method::DELETE, &path, Some(&s.coordinator.1))
+            .header("If-Match", "\"1\"")
+            .send()
+            .await
+            .unwrap();
+        let problem = expect_problem(resp, StatusCode::CONFLICT).await;
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("archive it instead"),
+            "{problem}"
+        );
+        let still = expect_json(app.get(&path, &s.coordinator.1).await, StatusCode::OK).await;
+        assert_eq!(still["archived"], false);
+    }
+);
