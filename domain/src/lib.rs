@@ -5,6 +5,8 @@
 //! failures name the field they are about ([`validation`]). The `cxpm-api` crate turns
 //! these into HTTP answers and database rows.
 
+pub mod gap;
+pub mod metric;
 pub mod permission;
 pub mod plan;
 pub mod program;

@@ -45,10 +45,14 @@ pub enum Action {
     ManageActions,
     /// Post a progress update on an action.
     PostUpdate,
+    /// Define and change operational metrics.
+    ManageMetrics,
+    /// Record readings of metrics (by hand or pushed by another system).
+    RecordReadings,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 19] = [
         Action::ReadDirectory,
         Action::ManageDepartments,
         Action::ManagePeople,
@@ -66,6 +70,8 @@ impl Action {
         Action::SkipStep,
         Action::ManageActions,
         Action::PostUpdate,
+        Action::ManageMetrics,
+        Action::RecordReadings,
     ];
 }
 
@@ -99,6 +105,8 @@ pub const RULES: &[(Role, Action, Grant)] = &[
     (Coordinator, SkipStep, Any),
     (Coordinator, ManageActions, Any),
     (Coordinator, PostUpdate, Any),
+    (Coordinator, ManageMetrics, Any),
+    (Coordinator, RecordReadings, Any),
     (DepartmentHead, ReadDirectory, Any),
     (DepartmentHead, ManageTokens, OwnRecords),
     (DepartmentHead, ReadPrograms, Any),
@@ -107,6 +115,7 @@ pub const RULES: &[(Role, Action, Grant)] = &[
     (DepartmentHead, ManagePlans, OwnDepartment),
     (DepartmentHead, ManageActions, OwnDepartment),
     (DepartmentHead, PostUpdate, OwnDepartment),
+    (DepartmentHead, RecordReadings, Any),
     (Member, ReadDirectory, Any),
     (Member, ManageTokens, OwnRecords),
     (Member, ReadPrograms, Any),
@@ -194,37 +203,21 @@ mod tests {
     }
 
     /// The expected grant of every (role, action) pair, written out in full so that a
-    /// change to [`RULES`] has to change this table too.
-    const EXPECTED: &[(Role, [Option<Grant>; 6])] = &[
-        //               ReadDirectory ManageDepartments ManagePeople IssueToken ManageTokens   ReadAudit
-        (
-            Admin,
-            [
-                Some(Any),
-                Some(Any),
-                Some(Any),
-                Some(Any),
-                Some(Any),
-                Some(Any),
-            ],
-        ),
-        (
-            Coordinator,
-            [Some(Any), None, None, None, Some(OwnRecords), None],
-        ),
-        (
-            DepartmentHead,
-            [Some(Any), None, None, None, Some(OwnRecords), None],
-        ),
-        (
-            Member,
-            [Some(Any), None, None, None, Some(OwnRecords), None],
-        ),
-        (
-            Executive,
-            [Some(Any), None, None, None, Some(OwnRecords), None],
-        ),
+    /// change to [`RULES`] has to change this table too. Columns follow `Action::ALL`.
+    #[rustfmt::skip]
+    const EXPECTED: &[(Role, [Option<Grant>; 19])] = &[
+        //               ReadDirectory ManageDepartments ManagePeople IssueToken ManageTokens      ReadAudit  ReadPrograms ManagePrograms ManageValueStream ManageOwners NameOwner            ManageRelationships ManageKeyPoints      ManagePlans          SkipStep   ManageActions        PostUpdate           ManageMetrics RecordReadings
+        (Admin,          [Some(Any),   Some(Any),        Some(Any),   Some(Any), Some(Any),        Some(Any), Some(Any),   Some(Any),     Some(Any),        Some(Any),   Some(Any),           Some(Any),          Some(Any),           Some(Any),           Some(Any), Some(Any),           Some(Any),           Some(Any),    Some(Any)]),
+        (Coordinator,    [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   Some(Any),     Some(Any),        Some(Any),   Some(Any),           Some(Any),          Some(Any),           Some(Any),           Some(Any), Some(Any),           Some(Any),           Some(Any),    Some(Any)]),
+        (DepartmentHead, [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   None,          None,             None,        Some(OwnDepartment), None,               Some(OwnDepartment), Some(OwnDepartment), None,      Some(OwnDepartment), Some(OwnDepartment), None,         Some(Any)]),
+        (Member,         [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   None,          None,             None,        None,                None,               None,                None,                None,      None,                Some(OwnRecords),    None,         None]),
+        (Executive,      [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   None,          None,             None,        None,                None,               None,                None,                None,      None,                None,                None,         None]),
     ];
+
+    #[test]
+    fn the_expectations_have_a_column_for_every_action() {
+        assert_eq!(EXPECTED[0].1.len(), Action::ALL.len());
+    }
 
     #[test]
     fn the_table_grants_exactly_the_expected_rows() {

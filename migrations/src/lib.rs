@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_directory;
 mod m20261124_000002_programs;
 mod m20261124_000003_plans;
+mod m20261124_000004_metrics;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_directory::Migration),
             Box::new(m20261124_000002_programs::Migration),
             Box::new(m20261124_000003_plans::Migration),
+            Box::new(m20261124_000004_metrics::Migration),
         ]
     }
 }

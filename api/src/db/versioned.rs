@@ -48,6 +48,7 @@ versioned!(
     plan => "plan",
     step => "step",
     action => "action",
+    metric => "metric",
 );
 
 /// Inserts `model` and its audit entry.

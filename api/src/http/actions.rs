@@ -249,6 +249,7 @@ pub struct UpdateList {
     pub items: Vec<UpdateView>,
 }
 
+#[derive(Default)]
 pub struct ActionsApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Plans")]

@@ -55,6 +55,7 @@ pub struct AuditList {
     pub next_cursor: Option<String>,
 }
 
+#[derive(Default)]
 pub struct AuditApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Audit")]

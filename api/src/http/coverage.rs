@@ -78,6 +78,7 @@ pub struct Coverage {
     pub ready: bool,
 }
 
+#[derive(Default)]
 pub struct CoverageApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Programs")]

@@ -109,6 +109,7 @@ impl DepartmentResponse {
     }
 }
 
+#[derive(Default)]
 pub struct DepartmentsApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Departments")]

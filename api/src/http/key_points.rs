@@ -201,6 +201,7 @@ pub enum MeasurementCreated {
     Created(Json<Measurement>),
 }
 
+#[derive(Default)]
 pub struct KeyPointsApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Plans")]

@@ -7,6 +7,7 @@ pub mod common;
 pub mod coverage;
 pub mod departments;
 pub mod key_points;
+pub mod metrics;
 pub mod owners;
 pub mod people;
 pub mod plans;
@@ -40,6 +41,8 @@ pub enum ApiTags {
     Relationships,
     /// Seven-step improvement plans: key points, measurements, steps, actions, updates.
     Plans,
+    /// Operational metrics and their readings.
+    Metrics,
 }
 
 pub type Apis = (
@@ -57,33 +60,20 @@ pub type Apis = (
         key_points::KeyPointsApi,
         plans::PlansApi,
         actions::ActionsApi,
+        metrics::MetricsApi,
     ),
 );
 
 /// The one place the service is assembled: the server, `cxpm openapi` and the spec
 /// drift test all call this.
 pub fn service() -> OpenApiService<Apis, ()> {
-    let apis = (
-        system::SystemApi,
-        departments::DepartmentsApi,
-        people::PeopleApi,
-        tokens::TokensApi,
-        audit::AuditApi,
-        programs::ProgramsApi,
-        value_stream::ValueStreamApi,
-        owners::OwnersApi,
-        relationships::RelationshipsApi,
-        coverage::CoverageApi,
-        (
-            key_points::KeyPointsApi,
-            plans::PlansApi,
-            actions::ActionsApi,
-        ),
-    );
+    let apis = Apis::default();
     OpenApiService::new(apis, "cxpm", env!("CARGO_PKG_VERSION")).description(
-        "Runs a cross-department customer-experience improvement program: departments, \
-             people, access and the audit trail. Errors are RFC 9457 problem+json; lists are \
-             keyset-paginated with `limit` and `cursor`; changes need `If-Match`.",
+        "Runs a cross-department customer-experience improvement program: the directory \
+             and access, programs and their value stream, owners and internal-customer \
+             relationships, seven-step improvement plans, actions and operational metrics. \
+             Errors are RFC 9457 problem+json; lists are keyset-paginated with `limit` and \
+             `cursor`; changes need `If-Match`.",
     )
 }
 

@@ -88,6 +88,7 @@ pub enum OwnerResponse {
     Created(Json<Owner>, #[oai(header = "ETag")] String),
 }
 
+#[derive(Default)]
 pub struct OwnersApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Owners")]

@@ -224,6 +224,7 @@ pub struct ImportResult {
 /// The most rows one import takes; larger files are split by the client.
 pub const MAX_IMPORT_ROWS: usize = 10_000;
 
+#[derive(Default)]
 pub struct PeopleApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::People")]

@@ -284,6 +284,7 @@ pub struct StepList {
     pub items: Vec<StepView>,
 }
 
+#[derive(Default)]
 pub struct PlansApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Plans")]

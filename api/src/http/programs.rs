@@ -278,6 +278,7 @@ fn program_response(m: program::Model, created: bool) -> ApiResult<ProgramRespon
     })
 }
 
+#[derive(Default)]
 pub struct ProgramsApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Programs")]

@@ -104,6 +104,7 @@ pub enum RelationshipResponse {
     Created(Json<Relationship>, #[oai(header = "ETag")] String),
 }
 
+#[derive(Default)]
 pub struct RelationshipsApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Relationships")]

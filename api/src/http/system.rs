@@ -8,6 +8,7 @@ use sea_orm::ConnectionTrait;
 use crate::app::AppState;
 use crate::http::ApiTags;
 
+#[derive(Default)]
 pub struct SystemApi;
 
 #[derive(ApiResponse)]

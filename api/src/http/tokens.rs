@@ -82,6 +82,7 @@ pub enum Revoked {
     NoContent,
 }
 
+#[derive(Default)]
 pub struct TokensApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Tokens")]

@@ -237,6 +237,7 @@ pub struct TemplateResult {
     pub stages: Vec<Stage>,
 }
 
+#[derive(Default)]
 pub struct ValueStreamApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::ValueStream")]

@@ -1,0 +1,266 @@
+//! Gap arithmetic: how far experience falls short of expectation, or a metric of its
+//! target; how bad that is; which way it is going; and how it adds up.
+//!
+//! Decisions on the edge cases, each tested below:
+//! - A positive gap means the customer gets less than expected (or the metric misses
+//!   its target); zero or negative means met.
+//! - The relative gap is `gap / |reference|` (the expectation, or the target). With a
+//!   reference of 0 it is undefined: a met gap is still met, any shortfall against a
+//!   zero target ("zero defects") is critical.
+//! - Trend needs a previous period; with none the gap is `new`. Gaps within
+//!   [`TREND_EPSILON`] of each other are `steady`.
+//! - A single reading rolls up to itself; items without a sample size weigh 1.
+
+use crate::program::SeverityThresholds;
+
+/// Which way a metric should move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    HigherIsBetter,
+    LowerIsBetter,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::HigherIsBetter => "higher_is_better",
+            Direction::LowerIsBetter => "lower_is_better",
+        }
+    }
+}
+
+/// How bad a gap is, by the program's thresholds on the relative gap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Met,
+    Minor,
+    Major,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Met => "met",
+            Severity::Minor => "minor",
+            Severity::Major => "major",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// A gap's direction against the previous period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trend {
+    /// No previous period to compare with.
+    New,
+    Better,
+    Steady,
+    Worse,
+}
+
+impl Trend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trend::New => "new",
+            Trend::Better => "better",
+            Trend::Steady => "steady",
+            Trend::Worse => "worse",
+        }
+    }
+}
+
+/// Gaps closer than this are the same for trend purposes.
+pub const TREND_EPSILON: f64 = 1e-9;
+
+/// A survey point's gap: expectation − experience.
+pub fn survey_gap(expectation: f64, experience: f64) -> f64 {
+    expectation - experience
+}
+
+/// A metric's gap by its direction: how far it falls short of its target.
+pub fn metric_gap(direction: Direction, target: f64, actual: f64) -> f64 {
+    match direction {
+        Direction::HigherIsBetter => target - actual,
+        Direction::LowerIsBetter => actual - target,
+    }
+}
+
+/// `gap / |reference|`, undefined for a zero reference.
+pub fn relative_gap(gap: f64, reference: f64) -> Option<f64> {
+    if reference == 0.0 || !reference.is_finite() || !gap.is_finite() {
+        None
+    } else {
+        Some(gap / reference.abs())
+    }
+}
+
+/// Severity from the relative gap: met ≤ 0 < minor ≤ minor_max < major ≤ major_max
+/// < critical. `relative` is `None` only for a zero reference: see the module doc.
+pub fn severity(gap: f64, relative: Option<f64>, thresholds: SeverityThresholds) -> Severity {
+    match relative {
+        _ if gap <= 0.0 => Severity::Met,
+        None => Severity::Critical,
+        Some(r) if r <= 0.0 => Severity::Met,
+        Some(r) if r <= thresholds.minor_max() => Severity::Minor,
+        Some(r) if r <= thresholds.major_max() => Severity::Major,
+        Some(_) => Severity::Critical,
+    }
+}
+
+/// This period's gap against the previous period's.
+pub fn trend(current: f64, previous: Option<f64>) -> Trend {
+    match previous {
+        None => Trend::New,
+        Some(p) if (current - p).abs() <= TREND_EPSILON => Trend::Steady,
+        Some(p) if current < p => Trend::Better,
+        Some(_) => Trend::Worse,
+    }
+}
+
+/// One item of a roll-up: a relative gap and the sample it stands on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weighted {
+    pub relative_gap: f64,
+    pub sample_size: Option<u32>,
+}
+
+/// The sample-weighted mean relative gap of the items (a missing or zero sample
+/// weighs 1); `None` when there is nothing to roll up.
+pub fn rollup(items: &[Weighted]) -> Option<f64> {
+    let (sum, weight) =
+        items
+            .iter()
+            .filter(|i| i.relative_gap.is_finite())
+            .fold((0.0, 0.0), |(s, w), i| {
+                let weight = f64::from(i.sample_size.unwrap_or(1).max(1));
+                (s + i.relative_gap * weight, w + weight)
+            });
+    (weight > 0.0).then(|| sum / weight)
+}
+
+/// Worst-first ranking key: the relative gap weighted by how much the point matters
+/// (importance 1–5; metrics count as 3). An undefined relative gap that is a
+/// shortfall ranks above everything.
+pub fn priority(gap: f64, relative: Option<f64>, importance: u8) -> f64 {
+    match relative {
+        None if gap > 0.0 => f64::INFINITY,
+        None => 0.0,
+        Some(r) => r * f64::from(importance.clamp(1, 5)),
+    }
+}
+
+/// The provider rates its own service this much above its customer, on the scale:
+/// a blind spot when at least `threshold`.
+pub fn blind_spot(provider_rating: Option<f64>, experience: f64, threshold: f64) -> Option<f64> {
+    let diff = provider_rating? - experience;
+    (diff >= threshold).then_some(diff)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn t() -> SeverityThresholds {
+        SeverityThresholds::default()
+    }
+
+    #[test]
+    fn survey_and_metric_gaps_are_positive_when_short() {
+        assert_eq!(survey_gap(9.0, 6.0), 3.0);
+        assert_eq!(metric_gap(Direction::HigherIsBetter, 80.0, 72.0), 8.0);
+        assert_eq!(metric_gap(Direction::LowerIsBetter, 4.0, 6.0), 2.0);
+        assert_eq!(metric_gap(Direction::LowerIsBetter, 4.0, 3.0), -1.0);
+    }
+
+    #[test]
+    fn every_severity_class_at_its_boundaries() {
+        let sev = |gap: f64, reference: f64| severity(gap, relative_gap(gap, reference), t());
+        assert_eq!(sev(0.0, 10.0), Severity::Met);
+        assert_eq!(sev(-1.0, 10.0), Severity::Met);
+        assert_eq!(sev(1.0, 10.0), Severity::Minor); // 10 %
+        assert_eq!(sev(1.5, 10.0), Severity::Major); // 15 %
+        assert_eq!(sev(2.5, 10.0), Severity::Major); // 25 %
+        assert_eq!(sev(2.6, 10.0), Severity::Critical);
+    }
+
+    #[test]
+    fn a_zero_target_is_met_or_critical() {
+        assert_eq!(relative_gap(2.0, 0.0), None);
+        assert_eq!(severity(0.0, relative_gap(0.0, 0.0), t()), Severity::Met);
+        assert_eq!(
+            severity(2.0, relative_gap(2.0, 0.0), t()),
+            Severity::Critical
+        );
+        assert_eq!(priority(2.0, None, 1), f64::INFINITY);
+    }
+
+    #[test]
+    fn trend_without_a_previous_period_is_new() {
+        assert_eq!(trend(3.0, None), Trend::New);
+        assert_eq!(trend(2.0, Some(3.0)), Trend::Better);
+        assert_eq!(trend(4.0, Some(3.0)), Trend::Worse);
+        assert_eq!(trend(3.0, Some(3.0)), Trend::Steady);
+    }
+
+    #[test]
+    fn a_single_reading_rolls_up_to_itself_and_samples_weigh() {
+        assert_eq!(
+            rollup(&[Weighted {
+                relative_gap: 0.2,
+                sample_size: None
+            }]),
+            Some(0.2)
+        );
+        let r = rollup(&[
+            Weighted {
+                relative_gap: 0.1,
+                sample_size: Some(30),
+            },
+            Weighted {
+                relative_gap: 0.4,
+                sample_size: Some(10),
+            },
+        ]);
+        assert!((r.unwrap() - 0.175).abs() < 1e-12);
+        assert_eq!(rollup(&[]), None);
+    }
+
+    #[test]
+    fn a_blind_spot_is_the_provider_rating_itself_well_above_its_customer() {
+        assert_eq!(blind_spot(Some(9.0), 6.0, 2.0), Some(3.0));
+        assert_eq!(blind_spot(Some(7.0), 6.0, 2.0), None);
+        assert_eq!(blind_spot(None, 6.0, 2.0), None);
+    }
+
+    proptest! {
+        #[test]
+        fn the_relative_gap_has_the_gaps_sign(gap in -1e6f64..1e6, reference in -1e6f64..1e6) {
+            if let Some(r) = relative_gap(gap, reference) {
+                prop_assert_eq!(r.signum() == gap.signum() || gap == 0.0, true);
+            }
+        }
+
+        #[test]
+        fn severity_never_falls_as_the_gap_grows(reference in 0.1f64..1e4, a in 0.0f64..1e4, b in 0.0f64..1e4) {
+            let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+            let s = |g: f64| severity(g, relative_gap(g, reference), t());
+            prop_assert!(s(lo) <= s(hi));
+        }
+
+        #[test]
+        fn the_two_directions_mirror_each_other(target in -1e6f64..1e6, actual in -1e6f64..1e6) {
+            prop_assert_eq!(metric_gap(Direction::HigherIsBetter, target, actual), -metric_gap(Direction::LowerIsBetter, target, actual));
+        }
+
+        #[test]
+        fn a_rollup_lies_between_its_items(items in proptest::collection::vec((-2.0f64..2.0, proptest::option::of(1u32..1000)), 1..20)) {
+            let items: Vec<Weighted> = items.into_iter().map(|(r, n)| Weighted { relative_gap: r, sample_size: n }).collect();
+            let r = rollup(&items).unwrap();
+            let min = items.iter().map(|i| i.relative_gap).fold(f64::INFINITY, f64::min);
+            let max = items.iter().map(|i| i.relative_gap).fold(f64::NEG_INFINITY, f64::max);
+            prop_assert!(r >= min - 1e-9 && r <= max + 1e-9);
+        }
+    }
+}
