@@ -13,6 +13,7 @@ pub mod people;
 pub mod plans;
 pub mod programs;
 pub mod relationships;
+pub mod reports;
 pub mod system;
 pub mod tokens;
 pub mod value_stream;
@@ -43,6 +44,8 @@ pub enum ApiTags {
     Plans,
     /// Operational metrics and their readings.
     Metrics,
+    /// What leadership reads: gaps, worst first.
+    Reports,
 }
 
 pub type Apis = (
@@ -61,6 +64,7 @@ pub type Apis = (
         plans::PlansApi,
         actions::ActionsApi,
         metrics::MetricsApi,
+        reports::ReportsApi,
     ),
 );
 

@@ -9,5 +9,6 @@ mod metrics;
 mod people;
 mod plans;
 mod programs;
+mod reports;
 mod spec;
 mod system;

@@ -1,0 +1,624 @@
+//! The gap report: every measured key point and metric with its expectation or
+//! target, actual, gap, severity and trend, ranked worst first, rolled up, with the
+//! findings leadership should act on.
+//!
+//! The arithmetic is the domain's ([`cxpm_domain::gap`]); this module gathers the
+//! rows in a fixed number of queries and shapes the answer.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{NaiveDate, Utc};
+use cxpm_domain::gap::{self, Direction, Severity, Trend, Weighted};
+use cxpm_domain::metric::is_stale;
+use cxpm_domain::program::SeverityThresholds;
+use cxpm_domain::{Action, Target, authorize};
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{Enum, Object, OpenApi};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::auth::BearerAuth;
+use crate::db::{
+    action, department, key_point, measurement, metric, plan, program, reading, relationship,
+    sub_process,
+};
+use crate::error::{ApiError, ApiResult};
+use crate::http::ApiTags;
+use crate::http::common::{load, parse_id};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Enum, Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum SeverityName {
+    Met,
+    Minor,
+    Major,
+    Critical,
+}
+
+impl From<Severity> for SeverityName {
+    fn from(s: Severity) -> Self {
+        match s {
+            Severity::Met => SeverityName::Met,
+            Severity::Minor => SeverityName::Minor,
+            Severity::Major => SeverityName::Major,
+            Severity::Critical => SeverityName::Critical,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum TrendName {
+    New,
+    Better,
+    Steady,
+    Worse,
+}
+
+impl From<Trend> for TrendName {
+    fn from(t: Trend) -> Self {
+        match t {
+            Trend::New => TrendName::New,
+            Trend::Better => TrendName::Better,
+            Trend::Steady => TrendName::Steady,
+            Trend::Worse => TrendName::Worse,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum GapKind {
+    /// A key experience point measured by survey, interview, complaints.
+    KeyPoint,
+    /// An operational metric against its target.
+    Metric,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum Finding {
+    /// A gap with no active plan on its relationship.
+    NoOpenPlan,
+    /// The provider rates its own service well above its customer.
+    BlindSpot,
+    /// A metric nobody has fed within its update frequency.
+    StaleMetric,
+    /// An action's intended effect date passed without the gap closing.
+    EffectMissed,
+}
+
+/// One measured key point or metric.
+#[derive(Debug, Object)]
+pub struct GapLine {
+    pub kind: GapKind,
+    /// The key point's or metric's id.
+    pub id: String,
+    pub name: String,
+    pub relationship_id: Option<String>,
+    /// The department that owns the gap: the relationship's provider.
+    pub department_id: Option<String>,
+    pub department_name: Option<String>,
+    pub stage_id: Option<String>,
+    /// The latest period measured.
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    /// The customer's expectation, or the metric's target.
+    pub expected: f64,
+    pub actual: f64,
+    /// Positive: the customer gets less than expected.
+    pub gap: f64,
+    /// `gap / |expected|`; `null` when the expectation or target is 0.
+    pub relative_gap: Option<f64>,
+    pub severity: SeverityName,
+    /// Against the period before.
+    pub trend: TrendName,
+    pub previous_gap: Option<f64>,
+    /// 1–5; metrics count as 3.
+    pub importance: i32,
+    pub sample_size: Option<i32>,
+    /// Active plans on the relationship.
+    pub plan_ids: Vec<String>,
+    pub open_actions: i32,
+    pub findings: Vec<Finding>,
+}
+
+/// A roll-up: the sample-weighted mean relative gap of a group's lines.
+#[derive(Debug, Object)]
+pub struct GapRollup {
+    pub id: String,
+    pub name: String,
+    pub lines: i32,
+    pub relative_gap: Option<f64>,
+    pub severity: SeverityName,
+    /// The worst line's severity.
+    pub worst: SeverityName,
+}
+
+#[derive(Debug, Object)]
+pub struct GapRollups {
+    pub program: GapRollup,
+    pub by_relationship: Vec<GapRollup>,
+    pub by_department: Vec<GapRollup>,
+    pub by_stage: Vec<GapRollup>,
+}
+
+#[derive(Debug, Object)]
+pub struct GapReport {
+    pub program_id: String,
+    pub generated_at: chrono::DateTime<Utc>,
+    /// Worst first: priority = relative gap × importance.
+    pub lines: Vec<GapLine>,
+    pub rollups: GapRollups,
+}
+
+#[derive(Default)]
+pub struct ReportsApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Reports")]
+impl ReportsApi {
+    /// The gap report
+    ///
+    /// Every measured key point and metric of the program, worst first, with
+    /// severity by the program's thresholds, the trend against the period before,
+    /// the owning department, attached plans, findings and roll-ups.
+    #[oai(
+        path = "/programs/:id/reports/gaps",
+        method = "get",
+        operation_id = "get_gap_report"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn gaps(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<String>,
+        /// Only gaps owned by this department.
+        department_id: Query<Option<String>>,
+        /// Only gaps of this stage.
+        stage_id: Query<Option<String>>,
+        /// Only gaps of this relationship.
+        relationship_id: Query<Option<String>>,
+        /// Only gaps at least this severe.
+        min_severity: Query<Option<SeverityName>>,
+        /// Judge periods ending on or before this date (default: all).
+        until: Query<Option<NaiveDate>>,
+    ) -> ApiResult<Json<GapReport>> {
+        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
+        let program = load::<program::Entity>(&state.db, "program", &id).await?;
+        let bad = |e: cxpm_domain::FieldError| ApiError::bad_request(e.to_string(), vec![e.into()]);
+        let department_filter = department_id
+            .0
+            .as_deref()
+            .map(|r| parse_id("department_id", r))
+            .transpose()
+            .map_err(bad)?;
+        let stage_filter = stage_id
+            .0
+            .as_deref()
+            .map(|r| parse_id("stage_id", r))
+            .transpose()
+            .map_err(bad)?;
+        let relationship_filter = relationship_id
+            .0
+            .as_deref()
+            .map(|r| parse_id("relationship_id", r))
+            .transpose()
+            .map_err(bad)?;
+        let thresholds = SeverityThresholds::new(program.minor_max, program.major_max)
+            .map_err(|e| ApiError::internal(&e))?;
+        let report = build_gap_report(&state, &program, thresholds, until.0).await?;
+        let lines: Vec<GapLine> = report
+            .into_iter()
+            .filter(|l| {
+                department_filter
+                    .as_ref()
+                    .is_none_or(|d| l.department_id.as_ref() == Some(d))
+            })
+            .filter(|l| {
+                stage_filter
+                    .as_ref()
+                    .is_none_or(|s| l.stage_id.as_ref() == Some(s))
+            })
+            .filter(|l| {
+                relationship_filter
+                    .as_ref()
+                    .is_none_or(|r| l.relationship_id.as_ref() == Some(r))
+            })
+            .filter(|l| min_severity.0.is_none_or(|m| l.severity >= m))
+            .collect();
+        let rollups = rollups(&program, &lines, thresholds);
+        Ok(Json(GapReport {
+            program_id: program.id,
+            generated_at: crate::db::now(),
+            lines,
+            rollups,
+        }))
+    }
+}
+
+/// One period's aggregate of a key point's measurements.
+struct PeriodScore {
+    start: NaiveDate,
+    end: NaiveDate,
+    expected: f64,
+    actual: f64,
+    provider_rating: Option<f64>,
+    importance: i32,
+    sample_size: Option<i32>,
+}
+
+fn weighted_mean(values: &[(f64, Option<i32>)]) -> Option<f64> {
+    let items: Vec<Weighted> = values
+        .iter()
+        .map(|(v, n)| Weighted {
+            relative_gap: *v,
+            sample_size: n.map(|n| n.max(1) as u32),
+        })
+        .collect();
+    gap::rollup(&items)
+}
+
+fn total_sample(values: impl Iterator<Item = Option<i32>>) -> Option<i32> {
+    values.fold(None, |acc, n| match (acc, n) {
+        (None, None) => None,
+        (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+    })
+}
+
+async fn build_gap_report(
+    state: &AppState,
+    program: &program::Model,
+    thresholds: SeverityThresholds,
+    until: Option<NaiveDate>,
+) -> ApiResult<Vec<GapLine>> {
+    let db = &state.db;
+    let relationships: HashMap<String, relationship::Model> = relationship::Entity::find()
+        .filter(relationship::Column::ProgramId.eq(&program.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect();
+    let points = key_point::Entity::find()
+        .filter(key_point::Column::ProgramId.eq(&program.id))
+        .filter(key_point::Column::Archived.eq(false))
+        .all(db)
+        .await?;
+    let mut measurements =
+        measurement::Entity::find().filter(measurement::Column::ProgramId.eq(&program.id));
+    if let Some(until) = until {
+        measurements = measurements.filter(measurement::Column::PeriodEnd.lte(until));
+    }
+    let measurements = measurements.all(db).await?;
+    let plans = plan::Entity::find()
+        .filter(plan::Column::ProgramId.eq(&program.id))
+        .filter(plan::Column::Status.eq("active"))
+        .all(db)
+        .await?;
+    let actions = action::Entity::find()
+        .filter(action::Column::ProgramId.eq(&program.id))
+        .all(db)
+        .await?;
+    let metrics = metric::Entity::find()
+        .filter(metric::Column::ProgramId.eq(&program.id))
+        .filter(metric::Column::Archived.eq(false))
+        .all(db)
+        .await?;
+    let readings = if metrics.is_empty() {
+        Vec::new()
+    } else {
+        let mut select = reading::Entity::find()
+            .filter(reading::Column::MetricId.is_in(metrics.iter().map(|m| m.id.clone())));
+        if let Some(until) = until {
+            select = select.filter(reading::Column::PeriodEnd.lte(until));
+        }
+        select.all(db).await?
+    };
+    let subs: HashMap<String, String> = sub_process::Entity::find()
+        .filter(sub_process::Column::ProgramId.eq(&program.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.stage_id))
+        .collect();
+    let departments: HashMap<String, String> = department::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.name))
+        .collect();
+
+    let mut plans_by_rel: HashMap<&str, Vec<String>> = HashMap::new();
+    for p in &plans {
+        plans_by_rel
+            .entry(p.relationship_id.as_str())
+            .or_default()
+            .push(p.id.clone());
+    }
+    let today = Utc::now().date_naive();
+    let scale_span = f64::from((program.scale_max - program.scale_min).max(1));
+    // The provider sees its service at least a fifth of the scale better than its customer.
+    let blind_spot_threshold = scale_span * 0.2;
+
+    let mut by_point: HashMap<&str, BTreeMap<NaiveDate, Vec<&measurement::Model>>> = HashMap::new();
+    for m in &measurements {
+        by_point
+            .entry(m.key_point_id.as_str())
+            .or_default()
+            .entry(m.period_start)
+            .or_default()
+            .push(m);
+    }
+    let mut lines = Vec::new();
+    for point in &points {
+        let Some(periods) = by_point.get(point.id.as_str()) else {
+            continue;
+        };
+        let scores: Vec<PeriodScore> = periods
+            .iter()
+            .map(|(start, ms)| PeriodScore {
+                start: *start,
+                end: ms.iter().map(|m| m.period_end).max().unwrap_or(*start),
+                expected: weighted_mean(
+                    &ms.iter()
+                        .map(|m| (m.expectation_score, m.sample_size))
+                        .collect::<Vec<_>>(),
+                )
+                .unwrap_or(0.0),
+                actual: weighted_mean(
+                    &ms.iter()
+                        .map(|m| (m.experience_score, m.sample_size))
+                        .collect::<Vec<_>>(),
+                )
+                .unwrap_or(0.0),
+                provider_rating: weighted_mean(
+                    &ms.iter()
+                        .filter_map(|m| m.provider_rating.map(|r| (r, m.sample_size)))
+                        .collect::<Vec<_>>(),
+                ),
+                importance: ms.iter().map(|m| m.importance).max().unwrap_or(3),
+                sample_size: total_sample(ms.iter().map(|m| m.sample_size)),
+            })
+            .collect();
+        let Some(current) = scores.last() else {
+            continue;
+        };
+        let previous = scores.len().checked_sub(2).map(|i| &scores[i]);
+        let rel = relationships.get(&point.relationship_id);
+        let g = gap::survey_gap(current.expected, current.actual);
+        let relative = gap::relative_gap(g, current.expected);
+        let severity = gap::severity(g, relative, thresholds);
+        let previous_gap = previous.map(|p| gap::survey_gap(p.expected, p.actual));
+        let plan_ids = rel
+            .and_then(|r| plans_by_rel.get(r.id.as_str()))
+            .cloned()
+            .unwrap_or_default();
+        let point_actions: Vec<&action::Model> = actions
+            .iter()
+            .filter(|a| plan_ids.contains(&a.plan_id))
+            .collect();
+        let mut findings = Vec::new();
+        if g > 0.0 && plan_ids.is_empty() {
+            findings.push(Finding::NoOpenPlan);
+        }
+        if gap::blind_spot(
+            current.provider_rating,
+            current.actual,
+            blind_spot_threshold,
+        )
+        .is_some()
+        {
+            findings.push(Finding::BlindSpot);
+        }
+        let missed = actions.iter().any(|a| {
+            a.effect_key_point_id.as_deref() == Some(point.id.as_str())
+                && a.effect_by.is_some_and(|by| by < today)
+                && a.effect_target
+                    .is_some_and(|target| current.actual < target)
+        });
+        if missed {
+            findings.push(Finding::EffectMissed);
+        }
+        lines.push(GapLine {
+            kind: GapKind::KeyPoint,
+            id: point.id.clone(),
+            name: point.name.clone(),
+            relationship_id: rel.map(|r| r.id.clone()),
+            department_id: rel.map(|r| r.provider_department_id.clone()),
+            department_name: rel.and_then(|r| departments.get(&r.provider_department_id).cloned()),
+            stage_id: rel
+                .and_then(|r| r.sub_process_id.as_ref())
+                .and_then(|s| subs.get(s).cloned()),
+            period_start: current.start,
+            period_end: current.end,
+            expected: current.expected,
+            actual: current.actual,
+            gap: g,
+            relative_gap: relative,
+            severity: severity.into(),
+            trend: gap::trend(g, previous_gap).into(),
+            previous_gap,
+            importance: current.importance,
+            sample_size: current.sample_size,
+            plan_ids,
+            open_actions: point_actions
+                .iter()
+                .filter(|a| {
+                    a.status
+                        .parse::<cxpm_domain::plan::ActionStatus>()
+                        .map(|s| s.is_open())
+                        .unwrap_or(false)
+                })
+                .count() as i32,
+            findings,
+        });
+    }
+
+    let mut by_metric: HashMap<&str, BTreeMap<NaiveDate, Vec<&reading::Model>>> = HashMap::new();
+    let mut last_reading: HashMap<&str, chrono::DateTime<Utc>> = HashMap::new();
+    for r in &readings {
+        by_metric
+            .entry(r.metric_id.as_str())
+            .or_default()
+            .entry(r.period_start)
+            .or_default()
+            .push(r);
+        let last = last_reading
+            .entry(r.metric_id.as_str())
+            .or_insert(r.recorded_at);
+        if r.recorded_at > *last {
+            *last = r.recorded_at;
+        }
+    }
+    let now = Utc::now();
+    for m in &metrics {
+        let direction = match m.direction.as_str() {
+            "lower_is_better" => Direction::LowerIsBetter,
+            _ => Direction::HigherIsBetter,
+        };
+        let Some(periods) = by_metric.get(m.id.as_str()) else {
+            continue;
+        };
+        let values: Vec<(NaiveDate, NaiveDate, f64, Option<i32>)> = periods
+            .iter()
+            .map(|(start, rs)| {
+                (
+                    *start,
+                    rs.iter().map(|r| r.period_end).max().unwrap_or(*start),
+                    weighted_mean(
+                        &rs.iter()
+                            .map(|r| (r.value, r.sample_size))
+                            .collect::<Vec<_>>(),
+                    )
+                    .unwrap_or(0.0),
+                    total_sample(rs.iter().map(|r| r.sample_size)),
+                )
+            })
+            .collect();
+        let Some((start, end, actual, sample)) = values.last().copied() else {
+            continue;
+        };
+        let previous_gap = values
+            .len()
+            .checked_sub(2)
+            .map(|i| gap::metric_gap(direction, m.target, values[i].2));
+        let g = gap::metric_gap(direction, m.target, actual);
+        let relative = gap::relative_gap(g, m.target);
+        let mut findings = Vec::new();
+        if is_stale(
+            last_reading.get(m.id.as_str()).copied(),
+            m.created_at,
+            m.update_every_days.max(1) as u32,
+            now,
+        ) {
+            findings.push(Finding::StaleMetric);
+        }
+        let stage = m
+            .stage_id
+            .clone()
+            .or_else(|| m.sub_process_id.as_ref().and_then(|s| subs.get(s).cloned()));
+        lines.push(GapLine {
+            kind: GapKind::Metric,
+            id: m.id.clone(),
+            name: m.name.clone(),
+            relationship_id: None,
+            department_id: None,
+            department_name: None,
+            stage_id: stage,
+            period_start: start,
+            period_end: end,
+            expected: m.target,
+            actual,
+            gap: g,
+            relative_gap: relative,
+            severity: gap::severity(g, relative, thresholds).into(),
+            trend: gap::trend(g, previous_gap).into(),
+            previous_gap,
+            importance: 3,
+            sample_size: sample,
+            plan_ids: Vec::new(),
+            open_actions: 0,
+            findings,
+        });
+    }
+    lines.sort_by(|a, b| {
+        let pa = gap::priority(a.gap, a.relative_gap, a.importance.clamp(1, 5) as u8);
+        let pb = gap::priority(b.gap, b.relative_gap, b.importance.clamp(1, 5) as u8);
+        pb.total_cmp(&pa).then_with(|| a.name.cmp(&b.name))
+    });
+    Ok(lines)
+}
+
+fn rollup_of(
+    id: String,
+    name: String,
+    lines: &[&GapLine],
+    thresholds: SeverityThresholds,
+) -> GapRollup {
+    let items: Vec<Weighted> = lines
+        .iter()
+        .filter_map(|l| {
+            l.relative_gap.map(|r| Weighted {
+                relative_gap: r,
+                sample_size: l.sample_size.map(|n| n.max(1) as u32),
+            })
+        })
+        .collect();
+    let relative = gap::rollup(&items);
+    let worst = lines
+        .iter()
+        .map(|l| l.severity)
+        .max()
+        .unwrap_or(SeverityName::Met);
+    let severity = match relative {
+        Some(r) => gap::severity(r, Some(r), thresholds).into(),
+        None => worst,
+    };
+    GapRollup {
+        id,
+        name,
+        lines: lines.len() as i32,
+        relative_gap: relative,
+        severity,
+        worst,
+    }
+}
+
+fn rollups(
+    program: &program::Model,
+    lines: &[GapLine],
+    thresholds: SeverityThresholds,
+) -> GapRollups {
+    let group = |key: fn(&GapLine) -> Option<(String, String)>| -> Vec<GapRollup> {
+        let mut groups: BTreeMap<(String, String), Vec<&GapLine>> = BTreeMap::new();
+        for l in lines {
+            if let Some(k) = key(l) {
+                groups.entry(k).or_default().push(l);
+            }
+        }
+        groups
+            .into_iter()
+            .map(|((id, name), ls)| rollup_of(id, name, &ls, thresholds))
+            .collect()
+    };
+    GapRollups {
+        program: rollup_of(
+            program.id.clone(),
+            program.name.clone(),
+            &lines.iter().collect::<Vec<_>>(),
+            thresholds,
+        ),
+        by_relationship: group(|l| l.relationship_id.clone().map(|r| (r.clone(), r))),
+        by_department: group(|l| {
+            l.department_id
+                .clone()
+                .map(|d| (d, l.department_name.clone().unwrap_or_default()))
+        }),
+        by_stage: group(|l| l.stage_id.clone().map(|s| (s.clone(), s))),
+    }
+}

@@ -1,0 +1,245 @@
+//! The gap report against a small program computed by hand.
+
+use cxpm_tests::{TestApp, both_databases, expect_json, expect_problem};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap().to_owned()
+}
+
+fn close(a: &Value, b: f64) -> bool {
+    a.as_f64().is_some_and(|a| (a - b).abs() < 1e-9)
+}
+
+/// One month's survey of a key point: (expectation, experience, importance, provider's own rating).
+async fn measure(
+    app: &TestApp,
+    token: &str,
+    point: &Value,
+    month: u32,
+    scores: (f64, f64, i32, Option<f64>),
+) {
+    let (expectation, experience, importance, provider) = scores;
+    let body = json!({
+        "period_start": format!("2026-{month:02}-01"), "period_end": format!("2026-{month:02}-28"),
+        "expectation_score": expectation, "experience_score": experience, "importance": importance,
+        "provider_rating": provider, "sample_size": 10, "source": "survey"});
+    expect_json(
+        app.post(
+            &format!("/api/v1/key-points/{}/measurements", id(point)),
+            token,
+            &body,
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+}
+
+both_databases!(
+    the_gap_report_matches_a_hand_computed_program,
+    |app: TestApp| async move {
+        let (_, coord) = app.someone("coordinator", None).await;
+        let plan_dept = app.department("计划部 Planning", "PLAN").await;
+        let qa = app.department("质量检验 Quality", "QA").await;
+        let om = app.department("订单管理 Order management", "OM").await;
+        let program = expect_json(
+            app.post("/api/v1/programs", &coord, &json!({"name": "Gaps"}))
+                .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let pid = id(&program);
+        let stage = expect_json(
+            app.post(
+                &format!("/api/v1/programs/{pid}/stages"),
+                &coord,
+                &json!({"name": "Delivery", "customer_facing": true}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let rel = |provider: &Value| json!({"provider_department_id": provider["id"], "customer_department_id": om["id"], "delivers": "Dates"});
+        let r1 = expect_json(
+            app.post(
+                &format!("/api/v1/programs/{pid}/relationships"),
+                &coord,
+                &rel(&plan_dept),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let r2 = expect_json(
+            app.post(
+                &format!("/api/v1/programs/{pid}/relationships"),
+                &coord,
+                &rel(&qa),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        expect_json(
+            app.post(
+                &format!("/api/v1/relationships/{}/plans", id(&r1)),
+                &coord,
+                &json!({"title": "Plan"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let point = |r: &Value, name: &str| {
+            let path = format!("/api/v1/relationships/{}/key-points", id(r));
+            let body = json!({"name": name});
+            let coord = coord.clone();
+            let app = &app;
+            async move { expect_json(app.post(&path, &coord, &body).await, StatusCode::CREATED).await }
+        };
+        let met = point(&r1, "Met").await;
+        let minor = point(&r1, "Minor").await;
+        let major = point(&r2, "Major").await;
+        measure(&app, &coord, &met, 10, (8.0, 8.0, 3, None)).await;
+        measure(&app, &coord, &minor, 9, (10.0, 8.0, 4, None)).await;
+        measure(&app, &coord, &minor, 10, (10.0, 9.2, 4, None)).await;
+        measure(&app, &coord, &major, 9, (10.0, 9.0, 5, None)).await;
+        measure(&app, &coord, &major, 10, (10.0, 8.0, 5, Some(9.9))).await;
+        let metric = |name: &str, direction: &str, target: f64| json!({"stage_id": stage["id"], "name": name, "unit": "x", "direction": direction, "target": target});
+        let response = expect_json(
+            app.post(
+                &format!("/api/v1/programs/{pid}/metrics"),
+                &coord,
+                &metric("Response time", "lower_is_better", 4.0),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let on_time = expect_json(
+            app.post(
+                &format!("/api/v1/programs/{pid}/metrics"),
+                &coord,
+                &metric("On-time delivery", "higher_is_better", 95.0),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        for (m, value) in [(&response, 6.0), (&on_time, 90.0)] {
+            let body =
+                json!({"period_start": "2026-10-01", "period_end": "2026-10-31", "value": value});
+            expect_json(
+                app.post(
+                    &format!("/api/v1/metrics/{}/readings", id(m)),
+                    &coord,
+                    &body,
+                )
+                .await,
+                StatusCode::CREATED,
+            )
+            .await;
+        }
+
+        let report = expect_json(
+            app.get(&format!("/api/v1/programs/{pid}/reports/gaps"), &coord)
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        let lines = report["lines"].as_array().unwrap();
+        let names: Vec<&str> = lines.iter().map(|l| l["name"].as_str().unwrap()).collect();
+        // Priority = relative gap × importance: 0.5×3, 0.2×5, 0.08×4, (5/95)×3, 0.
+        assert_eq!(
+            names,
+            ["Response time", "Major", "Minor", "On-time delivery", "Met"]
+        );
+        let line = |name: &str| lines.iter().find(|l| l["name"] == name).unwrap();
+
+        let rt = line("Response time");
+        assert!(close(&rt["gap"], 2.0) && close(&rt["relative_gap"], 0.5));
+        assert_eq!(
+            (rt["severity"].as_str(), rt["trend"].as_str()),
+            (Some("critical"), Some("new"))
+        );
+        let ot = line("On-time delivery");
+        assert!(close(&ot["gap"], 5.0) && close(&ot["relative_gap"], 5.0 / 95.0));
+        assert_eq!(ot["severity"], "minor");
+        let mj = line("Major");
+        assert!(
+            close(&mj["gap"], 2.0)
+                && close(&mj["relative_gap"], 0.2)
+                && close(&mj["previous_gap"], 1.0)
+        );
+        assert_eq!(
+            (mj["severity"].as_str(), mj["trend"].as_str()),
+            (Some("major"), Some("worse"))
+        );
+        assert_eq!(mj["findings"], json!(["no_open_plan", "blind_spot"]));
+        assert_eq!(mj["department_id"], qa["id"]);
+        let mn = line("Minor");
+        assert!(close(&mn["relative_gap"], 0.08) && close(&mn["previous_gap"], 2.0));
+        assert_eq!(
+            (mn["severity"].as_str(), mn["trend"].as_str()),
+            (Some("minor"), Some("better"))
+        );
+        assert_eq!(mn["findings"], json!([]));
+        assert_eq!(mn["plan_ids"].as_array().unwrap().len(), 1);
+        assert_eq!(line("Met")["severity"], "met");
+
+        // Filters and roll-ups.
+        let only_major = expect_json(
+            app.get(
+                &format!("/api/v1/programs/{pid}/reports/gaps?min_severity=major"),
+                &coord,
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        let names: Vec<&str> = only_major["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["Response time", "Major"]);
+        let by_dept = expect_json(
+            app.get(
+                &format!(
+                    "/api/v1/programs/{pid}/reports/gaps?department_id={}",
+                    id(&plan_dept)
+                ),
+                &coord,
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(by_dept["lines"].as_array().unwrap().len(), 2);
+        let planning = report["rollups"]["by_department"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == plan_dept["id"])
+            .unwrap();
+        // Mean of 0 and 0.08, both with 10 responses.
+        assert!(close(&planning["relative_gap"], 0.04));
+        assert_eq!(
+            (planning["lines"].as_i64(), planning["worst"].as_str()),
+            (Some(2), Some("minor"))
+        );
+        assert_eq!(report["rollups"]["program"]["lines"], 5);
+        expect_problem(
+            app.get(
+                &format!("/api/v1/programs/{pid}/reports/gaps?min_severity=awful"),
+                &coord,
+            )
+            .await,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    }
+);
