@@ -6,6 +6,7 @@
 //! these into HTTP answers and database rows.
 
 pub mod gap;
+pub mod maturity;
 pub mod metric;
 pub mod permission;
 pub mod plan;

@@ -9,6 +9,7 @@ mod m20261124_000001_directory;
 mod m20261124_000002_programs;
 mod m20261124_000003_plans;
 mod m20261124_000004_metrics;
+mod m20261124_000005_department_function;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_programs::Migration),
             Box::new(m20261124_000003_plans::Migration),
             Box::new(m20261124_000004_metrics::Migration),
+            Box::new(m20261124_000005_department_function::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ pub struct Model {
     pub code: String,
     pub parent_id: Option<String>,
     pub head_id: Option<String>,
+    pub function: Option<String>,
     pub active: bool,
     pub version: i32,
     pub created_at: DateTimeUtc,

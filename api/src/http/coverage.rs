@@ -101,163 +101,168 @@ impl CoverageApi {
     ) -> ApiResult<Json<Coverage>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
         let program = load::<program::Entity>(&state.db, "program", &id).await?;
-        let stages = stage::Entity::find()
-            .filter(stage::Column::ProgramId.eq(&program.id))
-            .filter(stage::Column::Archived.eq(false))
-            .order_by_asc(stage::Column::Position)
-            .all(&state.db)
-            .await?;
-        let live_stages: HashMap<&str, &stage::Model> =
-            stages.iter().map(|s| (s.id.as_str(), s)).collect();
-        let subs: Vec<sub_process::Model> = sub_process::Entity::find()
-            .filter(sub_process::Column::ProgramId.eq(&program.id))
-            .filter(sub_process::Column::Archived.eq(false))
-            .order_by_asc(sub_process::Column::Position)
+        Ok(Json(coverage_of(&state, &program).await?))
+    }
+}
+
+/// The coverage of `program`: also the ownership section of the progress report.
+pub async fn coverage_of(state: &AppState, program: &program::Model) -> ApiResult<Coverage> {
+    let stages = stage::Entity::find()
+        .filter(stage::Column::ProgramId.eq(&program.id))
+        .filter(stage::Column::Archived.eq(false))
+        .order_by_asc(stage::Column::Position)
+        .all(&state.db)
+        .await?;
+    let live_stages: HashMap<&str, &stage::Model> =
+        stages.iter().map(|s| (s.id.as_str(), s)).collect();
+    let subs: Vec<sub_process::Model> = sub_process::Entity::find()
+        .filter(sub_process::Column::ProgramId.eq(&program.id))
+        .filter(sub_process::Column::Archived.eq(false))
+        .order_by_asc(sub_process::Column::Position)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .filter(|s| live_stages.contains_key(s.stage_id.as_str()))
+        .collect();
+    let live_subs: HashMap<&str, &sub_process::Model> =
+        subs.iter().map(|s| (s.id.as_str(), s)).collect();
+    let owners: Vec<owner::Model> = owner::Entity::find()
+        .filter(owner::Column::ProgramId.eq(&program.id))
+        .order_by_asc(owner::Column::Id)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .filter(|o| live_subs.contains_key(o.sub_process_id.as_str()))
+        .collect();
+    let relationships = relationship::Entity::find()
+        .filter(relationship::Column::ProgramId.eq(&program.id))
+        .filter(relationship::Column::Archived.eq(false))
+        .all(&state.db)
+        .await?;
+
+    let named_subs: HashSet<&str> = owners
+        .iter()
+        .filter(|o| o.person_id.is_some())
+        .map(|o| o.sub_process_id.as_str())
+        .collect();
+    let owned_stages: HashSet<&str> = named_subs
+        .iter()
+        .filter_map(|s| live_subs.get(s))
+        .map(|s| s.stage_id.as_str())
+        .collect();
+
+    // Per department: sub-processes and touchpoints owned (a row, named or not),
+    // relationships on each side.
+    #[derive(Default)]
+    struct Counts<'a> {
+        subs: HashSet<&'a str>,
+        touchpoints: HashSet<&'a str>,
+        provider: u32,
+        customer: u32,
+    }
+    let mut counts: BTreeMap<&str, Counts> = BTreeMap::new();
+    for o in &owners {
+        let c = counts.entry(o.department_id.as_str()).or_default();
+        c.subs.insert(o.sub_process_id.as_str());
+        if let Some(sub) = live_subs.get(o.sub_process_id.as_str())
+            && let Some(stage) = live_stages.get(sub.stage_id.as_str())
+            && stage.customer_facing
+        {
+            c.touchpoints.insert(stage.id.as_str());
+        }
+    }
+    for r in &relationships {
+        counts
+            .entry(r.provider_department_id.as_str())
+            .or_default()
+            .provider += 1;
+        counts
+            .entry(r.customer_department_id.as_str())
+            .or_default()
+            .customer += 1;
+    }
+    let departments: HashMap<String, department::Model> = if counts.is_empty() {
+        HashMap::new()
+    } else {
+        department::Entity::find()
+            .filter(department::Column::Id.is_in(counts.keys().map(|k| k.to_string())))
             .all(&state.db)
             .await?
             .into_iter()
-            .filter(|s| live_stages.contains_key(s.stage_id.as_str()))
-            .collect();
-        let live_subs: HashMap<&str, &sub_process::Model> =
-            subs.iter().map(|s| (s.id.as_str(), s)).collect();
-        let owners: Vec<owner::Model> = owner::Entity::find()
-            .filter(owner::Column::ProgramId.eq(&program.id))
-            .order_by_asc(owner::Column::Id)
-            .all(&state.db)
-            .await?
-            .into_iter()
-            .filter(|o| live_subs.contains_key(o.sub_process_id.as_str()))
-            .collect();
-        let relationships = relationship::Entity::find()
-            .filter(relationship::Column::ProgramId.eq(&program.id))
-            .filter(relationship::Column::Archived.eq(false))
-            .all(&state.db)
-            .await?;
+            .map(|d| (d.id.clone(), d))
+            .collect()
+    };
 
-        let named_subs: HashSet<&str> = owners
-            .iter()
-            .filter(|o| o.person_id.is_some())
-            .map(|o| o.sub_process_id.as_str())
-            .collect();
-        let owned_stages: HashSet<&str> = named_subs
-            .iter()
-            .filter_map(|s| live_subs.get(s))
-            .map(|s| s.stage_id.as_str())
-            .collect();
-
-        // Per department: sub-processes and touchpoints owned (a row, named or not),
-        // relationships on each side.
-        #[derive(Default)]
-        struct Counts<'a> {
-            subs: HashSet<&'a str>,
-            touchpoints: HashSet<&'a str>,
-            provider: u32,
-            customer: u32,
-        }
-        let mut counts: BTreeMap<&str, Counts> = BTreeMap::new();
-        for o in &owners {
-            let c = counts.entry(o.department_id.as_str()).or_default();
-            c.subs.insert(o.sub_process_id.as_str());
-            if let Some(sub) = live_subs.get(o.sub_process_id.as_str())
-                && let Some(stage) = live_stages.get(sub.stage_id.as_str())
-                && stage.customer_facing
-            {
-                c.touchpoints.insert(stage.id.as_str());
-            }
-        }
-        for r in &relationships {
-            counts
-                .entry(r.provider_department_id.as_str())
-                .or_default()
-                .provider += 1;
-            counts
-                .entry(r.customer_department_id.as_str())
-                .or_default()
-                .customer += 1;
-        }
-        let departments: HashMap<String, department::Model> = if counts.is_empty() {
-            HashMap::new()
-        } else {
-            department::Entity::find()
-                .filter(department::Column::Id.is_in(counts.keys().map(|k| k.to_string())))
-                .all(&state.db)
-                .await?
-                .into_iter()
-                .map(|d| (d.id.clone(), d))
-                .collect()
-        };
-
-        let touchpoints_without_owner: Vec<StageRef> = stages
-            .iter()
-            .filter(|s| s.customer_facing && !owned_stages.contains(s.id.as_str()))
-            .map(|s| StageRef {
-                id: s.id.clone(),
-                name: s.name.clone(),
-                position: s.position,
-            })
-            .collect();
-        let sub_processes_without_owner: Vec<SubProcessRef> = subs
-            .iter()
-            .filter(|s| !named_subs.contains(s.id.as_str()))
-            .map(|s| SubProcessRef {
-                id: s.id.clone(),
-                name: s.name.clone(),
-                stage_id: s.stage_id.clone(),
-            })
-            .collect();
-        let owners_without_person: Vec<OwnerRef> = owners
-            .iter()
-            .filter(|o| o.person_id.is_none())
-            .map(|o| OwnerRef {
-                id: o.id.clone(),
-                sub_process_id: o.sub_process_id.clone(),
-                department_id: o.department_id.clone(),
-            })
-            .collect();
-        let mut per_department: Vec<DepartmentCoverage> = counts
-            .iter()
-            .filter_map(|(id, c)| {
-                departments.get(*id).map(|d| DepartmentCoverage {
-                    department_id: d.id.clone(),
-                    name: d.name.clone(),
-                    code: d.code.clone(),
-                    owned_sub_processes: c.subs.len() as u32,
-                    owned_touchpoints: c.touchpoints.len() as u32,
-                    relationships_as_provider: c.provider,
-                    relationships_as_customer: c.customer,
-                })
-            })
-            .collect();
-        per_department.sort_by(|a, b| {
-            a.name
-                .cmp(&b.name)
-                .then(a.department_id.cmp(&b.department_id))
-        });
-        let departments_without_relationship: Vec<DepartmentRef> = per_department
-            .iter()
-            .filter(|d| {
-                d.owned_sub_processes > 0
-                    && d.relationships_as_provider == 0
-                    && d.relationships_as_customer == 0
-            })
-            .map(|d| DepartmentRef {
-                id: d.department_id.clone(),
+    let touchpoints_without_owner: Vec<StageRef> = stages
+        .iter()
+        .filter(|s| s.customer_facing && !owned_stages.contains(s.id.as_str()))
+        .map(|s| StageRef {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            position: s.position,
+        })
+        .collect();
+    let sub_processes_without_owner: Vec<SubProcessRef> = subs
+        .iter()
+        .filter(|s| !named_subs.contains(s.id.as_str()))
+        .map(|s| SubProcessRef {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            stage_id: s.stage_id.clone(),
+        })
+        .collect();
+    let owners_without_person: Vec<OwnerRef> = owners
+        .iter()
+        .filter(|o| o.person_id.is_none())
+        .map(|o| OwnerRef {
+            id: o.id.clone(),
+            sub_process_id: o.sub_process_id.clone(),
+            department_id: o.department_id.clone(),
+        })
+        .collect();
+    let mut per_department: Vec<DepartmentCoverage> = counts
+        .iter()
+        .filter_map(|(id, c)| {
+            departments.get(*id).map(|d| DepartmentCoverage {
+                department_id: d.id.clone(),
                 name: d.name.clone(),
                 code: d.code.clone(),
+                owned_sub_processes: c.subs.len() as u32,
+                owned_touchpoints: c.touchpoints.len() as u32,
+                relationships_as_provider: c.provider,
+                relationships_as_customer: c.customer,
             })
-            .collect();
-        let ready = touchpoints_without_owner.is_empty()
-            && sub_processes_without_owner.is_empty()
-            && owners_without_person.is_empty()
-            && departments_without_relationship.is_empty();
-        Ok(Json(Coverage {
-            program_id: program.id,
-            touchpoints_without_owner,
-            sub_processes_without_owner,
-            owners_without_person,
-            departments_without_relationship,
-            departments: per_department,
-            ready,
-        }))
-    }
+        })
+        .collect();
+    per_department.sort_by(|a, b| {
+        a.name
+            .cmp(&b.name)
+            .then(a.department_id.cmp(&b.department_id))
+    });
+    let departments_without_relationship: Vec<DepartmentRef> = per_department
+        .iter()
+        .filter(|d| {
+            d.owned_sub_processes > 0
+                && d.relationships_as_provider == 0
+                && d.relationships_as_customer == 0
+        })
+        .map(|d| DepartmentRef {
+            id: d.department_id.clone(),
+            name: d.name.clone(),
+            code: d.code.clone(),
+        })
+        .collect();
+    let ready = touchpoints_without_owner.is_empty()
+        && sub_processes_without_owner.is_empty()
+        && owners_without_person.is_empty()
+        && departments_without_relationship.is_empty();
+    Ok(Coverage {
+        program_id: program.id.clone(),
+        touchpoints_without_owner,
+        sub_processes_without_owner,
+        owners_without_person,
+        departments_without_relationship,
+        departments: per_department,
+        ready,
+    })
 }

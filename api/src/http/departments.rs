@@ -1,13 +1,14 @@
 //! Departments: create, read, list, change, deactivate.
 
 use chrono::{DateTime, Utc};
+use cxpm_domain::maturity::Function;
 use cxpm_domain::values::{DepartmentCode, Name};
 use cxpm_domain::{Action, Invalid, Target, authorize};
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -20,6 +21,48 @@ use crate::http::body::Body;
 use crate::http::common::{Page, contains_pattern, etag, expected_version, parse_id, path_id};
 use serde::Deserialize;
 
+/// The business function a department serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum FunctionName {
+    Marketing,
+    Sales,
+    Service,
+    It,
+    Finance,
+    Operations,
+    Other,
+}
+
+impl From<FunctionName> for Function {
+    fn from(f: FunctionName) -> Self {
+        match f {
+            FunctionName::Marketing => Function::Marketing,
+            FunctionName::Sales => Function::Sales,
+            FunctionName::Service => Function::Service,
+            FunctionName::It => Function::It,
+            FunctionName::Finance => Function::Finance,
+            FunctionName::Operations => Function::Operations,
+            FunctionName::Other => Function::Other,
+        }
+    }
+}
+
+impl From<Function> for FunctionName {
+    fn from(f: Function) -> Self {
+        match f {
+            Function::Marketing => FunctionName::Marketing,
+            Function::Sales => FunctionName::Sales,
+            Function::Service => FunctionName::Service,
+            Function::It => FunctionName::It,
+            Function::Finance => FunctionName::Finance,
+            Function::Operations => FunctionName::Operations,
+            Function::Other => FunctionName::Other,
+        }
+    }
+}
+
 /// A department of the organisation.
 #[derive(Debug, Object)]
 pub struct Department {
@@ -30,6 +73,8 @@ pub struct Department {
     pub parent_id: Option<String>,
     /// The person who heads the department; a member of it.
     pub head_id: Option<String>,
+    /// The business function it serves; decides the program's maturity phase.
+    pub function: Option<FunctionName>,
     pub active: bool,
     /// Increases with every change; sent back as the ETag.
     pub version: i32,
@@ -45,6 +90,11 @@ impl From<department::Model> for Department {
             code: m.code,
             parent_id: m.parent_id,
             head_id: m.head_id,
+            function: m
+                .function
+                .as_deref()
+                .and_then(|f| f.parse::<Function>().ok())
+                .map(FunctionName::from),
             active: m.active,
             version: m.version,
             created_at: m.created_at,
@@ -64,6 +114,7 @@ pub struct NewDepartment {
     #[oai(validator(min_length = 1, max_length = 32))]
     pub code: String,
     pub parent_id: Option<String>,
+    pub function: Option<FunctionName>,
 }
 
 /// Only the fields to change. `null` clears `parent_id` or `head_id`.
@@ -79,6 +130,8 @@ pub struct DepartmentPatch {
     pub parent_id: MaybeUndefined<String>,
     #[serde(default)]
     pub head_id: MaybeUndefined<String>,
+    #[serde(default)]
+    pub function: MaybeUndefined<FunctionName>,
     /// `false` deactivates the department; it stays in history.
     pub active: Option<bool>,
 }
@@ -152,6 +205,7 @@ impl DepartmentsApi {
             code: code.into_inner(),
             parent_id,
             head_id: None,
+            function: body.function.map(|f| Function::from(f).as_str().to_owned()),
             active: true,
             version: 1,
             created_at: now,
@@ -291,6 +345,13 @@ impl DepartmentsApi {
             MaybeUndefined::Undefined => {}
             MaybeUndefined::Null => after.head_id = None,
             MaybeUndefined::Value(raw) => after.head_id = invalid.check(parse_id("head_id", &raw)),
+        }
+        match patch.function {
+            MaybeUndefined::Undefined => {}
+            MaybeUndefined::Null => after.function = None,
+            MaybeUndefined::Value(f) => {
+                after.function = Some(Function::from(f).as_str().to_owned())
+            }
         }
         if let Some(active) = patch.active {
             after.active = active;

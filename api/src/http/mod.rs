@@ -65,6 +65,7 @@ pub type Apis = (
         actions::ActionsApi,
         metrics::MetricsApi,
         reports::ReportsApi,
+        reports::ProgressApi,
     ),
 );
 

@@ -622,3 +622,270 @@ fn rollups(
         by_stage: group(|l| l.stage_id.clone().map(|s| (s.clone(), s))),
     }
 }
+
+/// One plan's progress.
+#[derive(Debug, Object)]
+pub struct PlanProgress {
+    pub plan_id: String,
+    pub title: String,
+    pub department_id: String,
+    pub department_name: String,
+    pub relationship_id: String,
+    pub status: String,
+    pub cycle: i32,
+    /// The first step of the current cycle not yet done or skipped; `null` when all are.
+    pub current_step: Option<i32>,
+    /// Steps of the current cycle done or skipped.
+    pub steps_settled: i32,
+    pub steps_in_cycle: i32,
+    pub actions_done: i32,
+    pub actions_open: i32,
+    pub actions_overdue: i32,
+    /// Days since anything on the plan last changed (a step, an action, an update).
+    pub days_since_last_update: i64,
+}
+
+/// One department's part: what it owns, what it runs, how late it is.
+#[derive(Debug, Object)]
+pub struct DepartmentProgress {
+    pub department_id: String,
+    pub name: String,
+    pub function: Option<crate::http::departments::FunctionName>,
+    pub owned_touchpoints: i32,
+    pub running_plans: i32,
+    pub open_actions: i32,
+    pub overdue_actions: i32,
+    /// Owns a touchpoint or runs a plan.
+    pub engaged: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum PhaseName {
+    #[oai(rename = "I")]
+    One,
+    #[oai(rename = "II")]
+    Two,
+    #[oai(rename = "III")]
+    Three,
+}
+
+/// Where the program stands (seeds 000/001) and what the next phase needs.
+#[derive(Debug, Object)]
+pub struct Maturity {
+    pub phase: PhaseName,
+    /// Functions of the engaged departments.
+    pub engaged_functions: Vec<crate::http::departments::FunctionName>,
+    /// Functions that still have to engage for the next phase.
+    pub next_phase_needs: Vec<crate::http::departments::FunctionName>,
+}
+
+#[derive(Debug, Object)]
+pub struct ProgressReport {
+    pub program_id: String,
+    pub generated_at: chrono::DateTime<Utc>,
+    pub plans: Vec<PlanProgress>,
+    pub departments: Vec<DepartmentProgress>,
+    pub coverage: crate::http::coverage::Coverage,
+    pub maturity: Maturity,
+}
+
+#[derive(Default)]
+pub struct ProgressApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Reports")]
+impl ProgressApi {
+    /// The progress report
+    ///
+    /// Per plan the step and cycle reached, actions done, open and overdue, and days
+    /// since the last update; per department engagement and lateness; ownership
+    /// coverage; and the program's maturity phase with what the next one needs.
+    #[oai(
+        path = "/programs/:id/reports/progress",
+        method = "get",
+        operation_id = "get_progress_report"
+    )]
+    async fn progress(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<String>,
+    ) -> ApiResult<Json<ProgressReport>> {
+        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
+        let program = load::<program::Entity>(&state.db, "program", &id).await?;
+        Ok(Json(build_progress(&state, &program).await?))
+    }
+}
+
+async fn build_progress(state: &AppState, program: &program::Model) -> ApiResult<ProgressReport> {
+    use cxpm_domain::maturity::{Function, Phase, assess};
+    use cxpm_domain::plan::{ActionStatus, StepStatus};
+
+    let db = &state.db;
+    let plans = plan::Entity::find()
+        .filter(plan::Column::ProgramId.eq(&program.id))
+        .all(db)
+        .await?;
+    let steps = if plans.is_empty() {
+        Vec::new()
+    } else {
+        crate::db::step::Entity::find()
+            .filter(crate::db::step::Column::PlanId.is_in(plans.iter().map(|p| p.id.clone())))
+            .all(db)
+            .await?
+    };
+    let actions = action::Entity::find()
+        .filter(action::Column::ProgramId.eq(&program.id))
+        .all(db)
+        .await?;
+    let departments: HashMap<String, department::Model> = department::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id.clone(), d))
+        .collect();
+    let coverage = crate::http::coverage::coverage_of(state, program).await?;
+    let now = Utc::now();
+    let today = now.date_naive();
+    let is_open = |a: &action::Model| {
+        a.status
+            .parse::<ActionStatus>()
+            .map(|s| s.is_open())
+            .unwrap_or(false)
+    };
+    let is_overdue = |a: &action::Model| is_open(a) && a.due_date.is_some_and(|d| d < today);
+
+    let mut plan_rows = Vec::with_capacity(plans.len());
+    for p in &plans {
+        let mut cycle_steps: Vec<&crate::db::step::Model> = steps
+            .iter()
+            .filter(|s| s.plan_id == p.id && s.cycle == p.cycle)
+            .collect();
+        cycle_steps.sort_by_key(|s| s.number);
+        let settled = |s: &&crate::db::step::Model| {
+            s.status
+                .parse::<StepStatus>()
+                .map(|st| st.is_settled())
+                .unwrap_or(false)
+        };
+        let plan_actions: Vec<&action::Model> =
+            actions.iter().filter(|a| a.plan_id == p.id).collect();
+        let last = std::iter::once(p.updated_at)
+            .chain(
+                steps
+                    .iter()
+                    .filter(|s| s.plan_id == p.id)
+                    .map(|s| s.updated_at),
+            )
+            .chain(
+                plan_actions
+                    .iter()
+                    .map(|a| a.last_update_at.unwrap_or(a.updated_at)),
+            )
+            .max()
+            .unwrap_or(p.updated_at);
+        plan_rows.push(PlanProgress {
+            plan_id: p.id.clone(),
+            title: p.title.clone(),
+            department_id: p.department_id.clone(),
+            department_name: departments
+                .get(&p.department_id)
+                .map(|d| d.name.clone())
+                .unwrap_or_default(),
+            relationship_id: p.relationship_id.clone(),
+            status: p.status.clone(),
+            cycle: p.cycle,
+            current_step: cycle_steps.iter().find(|s| !settled(s)).map(|s| s.number),
+            steps_settled: cycle_steps.iter().filter(|s| settled(s)).count() as i32,
+            steps_in_cycle: cycle_steps.len() as i32,
+            actions_done: plan_actions
+                .iter()
+                .filter(|a| a.status == ActionStatus::Done.as_str())
+                .count() as i32,
+            actions_open: plan_actions.iter().filter(|a| is_open(a)).count() as i32,
+            actions_overdue: plan_actions.iter().filter(|a| is_overdue(a)).count() as i32,
+            days_since_last_update: (now - last).num_days(),
+        });
+    }
+    plan_rows.sort_by(|a, b| {
+        a.department_name
+            .cmp(&b.department_name)
+            .then(a.title.cmp(&b.title))
+    });
+
+    let mut dept_ids: Vec<String> = coverage
+        .departments
+        .iter()
+        .map(|d| d.department_id.clone())
+        .collect();
+    dept_ids.extend(plans.iter().map(|p| p.department_id.clone()));
+    dept_ids.extend(actions.iter().map(|a| a.department_id.clone()));
+    dept_ids.sort();
+    dept_ids.dedup();
+    let mut dept_rows: Vec<DepartmentProgress> = dept_ids
+        .iter()
+        .filter_map(|id| departments.get(id))
+        .map(|d| {
+            let owned_touchpoints = coverage
+                .departments
+                .iter()
+                .find(|c| c.department_id == d.id)
+                .map(|c| c.owned_touchpoints as i32)
+                .unwrap_or(0);
+            let running_plans = plans
+                .iter()
+                .filter(|p| p.department_id == d.id && p.status == "active")
+                .count() as i32;
+            DepartmentProgress {
+                department_id: d.id.clone(),
+                name: d.name.clone(),
+                function: d
+                    .function
+                    .as_deref()
+                    .and_then(|f| f.parse::<Function>().ok())
+                    .map(Into::into),
+                owned_touchpoints,
+                running_plans,
+                open_actions: actions
+                    .iter()
+                    .filter(|a| a.department_id == d.id && is_open(a))
+                    .count() as i32,
+                overdue_actions: actions
+                    .iter()
+                    .filter(|a| a.department_id == d.id && is_overdue(a))
+                    .count() as i32,
+                engaged: owned_touchpoints > 0 || running_plans > 0,
+            }
+        })
+        .collect();
+    dept_rows.sort_by(|a, b| a.name.cmp(&b.name));
+
+    let mut engaged: Vec<Function> = dept_rows
+        .iter()
+        .filter(|d| d.engaged)
+        .filter_map(|d| {
+            departments
+                .get(&d.department_id)
+                .and_then(|m| m.function.as_deref())
+                .and_then(|f| f.parse().ok())
+        })
+        .collect();
+    engaged.sort_by_key(|f: &Function| f.as_str());
+    engaged.dedup();
+    let (phase, needs) = assess(&engaged);
+    Ok(ProgressReport {
+        program_id: program.id.clone(),
+        generated_at: crate::db::now(),
+        plans: plan_rows,
+        departments: dept_rows,
+        coverage,
+        maturity: Maturity {
+            phase: match phase {
+                Phase::I => PhaseName::One,
+                Phase::II => PhaseName::Two,
+                Phase::III => PhaseName::Three,
+            },
+            engaged_functions: engaged.into_iter().map(Into::into).collect(),
+            next_phase_needs: needs.into_iter().map(Into::into).collect(),
+        },
+    })
+}

@@ -243,3 +243,201 @@ both_databases!(
         .await;
     }
 );
+
+both_databases!(
+    the_progress_report_tells_steps_lateness_engagement_and_maturity,
+    |app: TestApp| async move {
+        let (_, coord) = app.someone("coordinator", None).await;
+        let dept = |name: &str, code: &str, function: &str| {
+            let body = json!({"name": name, "code": code, "function": function});
+            let app = &app;
+            async move {
+                expect_json(
+                    app.post("/api/v1/departments", &app.admin_token, &body)
+                        .await,
+                    StatusCode::CREATED,
+                )
+                .await
+            }
+        };
+        let marketing = dept("市场部 Marketing", "MKT", "marketing").await;
+        let service = dept("客服 Customer service", "SVC", "service").await;
+        let it = dept("IT", "IT", "it").await;
+        let member = app
+            .person("Chen", "chen@example.com", "member", service["id"].as_str())
+            .await;
+        let pid = id(&expect_json(
+            app.post("/api/v1/programs", &coord, &json!({"name": "Maturity"}))
+                .await,
+            StatusCode::CREATED,
+        )
+        .await);
+
+        // Marketing alone: phase I, and phase II still needs service and IT.
+        let stage = expect_json(
+            app.post(
+                &format!("/api/v1/programs/{pid}/stages"),
+                &coord,
+                &json!({"name": "Bidding", "customer_facing": true}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let sub = expect_json(
+            app.post(
+                &format!("/api/v1/stages/{}/sub-processes", id(&stage)),
+                &coord,
+                &json!({"name": "Quote"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        expect_json(
+            app.post(
+                &format!("/api/v1/sub-processes/{}/owners", id(&sub)),
+                &coord,
+                &json!({"department_id": marketing["id"], "responsibility": "Quote fast"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let report = expect_json(
+            app.get(&format!("/api/v1/programs/{pid}/reports/progress"), &coord)
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(report["maturity"]["phase"], "I");
+        assert_eq!(
+            report["maturity"]["next_phase_needs"],
+            json!(["service", "it"])
+        );
+
+        // Service runs a plan for IT, IT runs one for service: phase II, needing sales and finance.
+        for (provider, customer) in [(&service, &it), (&it, &service)] {
+            let rel = expect_json(
+            app.post(&format!("/api/v1/programs/{pid}/relationships"), &coord, &json!({"provider_department_id": provider["id"], "customer_department_id": customer["id"], "delivers": "Tickets"})).await,
+            StatusCode::CREATED,
+        )
+        .await;
+            expect_json(
+                app.post(
+                    &format!("/api/v1/relationships/{}/plans", id(&rel)),
+                    &coord,
+                    &json!({"title": format!("Plan {}", provider["code"])}),
+                )
+                .await,
+                StatusCode::CREATED,
+            )
+            .await;
+        }
+        let plans = expect_json(
+            app.get(
+                &format!("/api/v1/departments/{}/plans", id(&service)),
+                &coord,
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        let plan_id = id(&plans["items"][0]);
+        for (title, due) in [("Late", "2020-01-01"), ("Later", "2999-01-01")] {
+            expect_json(
+                app.post(
+                    &format!("/api/v1/plans/{plan_id}/actions"),
+                    &coord,
+                    &json!({"title": title, "owner_id": member["id"], "due_date": due}),
+                )
+                .await,
+                StatusCode::CREATED,
+            )
+            .await;
+        }
+        let detail = expect_json(
+            app.get(&format!("/api/v1/plans/{plan_id}"), &coord).await,
+            StatusCode::OK,
+        )
+        .await;
+        let first = &detail["steps"][0];
+        expect_json(
+            app.patch(
+                &format!("/api/v1/steps/{}", id(first)),
+                &coord,
+                Some("\"1\""),
+                &json!({"status": "done"}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+
+        let report = expect_json(
+            app.get(&format!("/api/v1/programs/{pid}/reports/progress"), &coord)
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(report["maturity"]["phase"], "II");
+        assert_eq!(
+            report["maturity"]["next_phase_needs"],
+            json!(["sales", "finance"])
+        );
+        let row = report["plans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["plan_id"] == plan_id.as_str())
+            .unwrap();
+        assert_eq!(
+            (
+                row["cycle"].as_i64(),
+                row["current_step"].as_i64(),
+                row["steps_settled"].as_i64()
+            ),
+            (Some(1), Some(2), Some(1))
+        );
+        assert_eq!(
+            (
+                row["actions_open"].as_i64(),
+                row["actions_overdue"].as_i64(),
+                row["actions_done"].as_i64()
+            ),
+            (Some(2), Some(1), Some(0))
+        );
+        assert_eq!(row["days_since_last_update"], 0);
+        let svc = report["departments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["department_id"] == service["id"])
+            .unwrap();
+        assert_eq!(
+            (
+                svc["running_plans"].as_i64(),
+                svc["overdue_actions"].as_i64(),
+                svc["engaged"].as_bool()
+            ),
+            (Some(1), Some(1), Some(true))
+        );
+        let mkt = report["departments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["department_id"] == marketing["id"])
+            .unwrap();
+        assert_eq!(
+            (mkt["owned_touchpoints"].as_i64(), mkt["function"].as_str()),
+            (Some(1), Some("marketing"))
+        );
+        assert_eq!(
+            report["coverage"]["owners_without_person"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+);
