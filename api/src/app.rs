@@ -127,10 +127,74 @@ async fn with_query_count<E: Endpoint>(
     Ok(resp)
 }
 
+/// The methods each path of the spec answers, for the `Allow` header of a 405.
+#[derive(Clone, Default)]
+struct AllowedMethods(std::sync::Arc<Vec<(Vec<String>, String)>>);
+
+impl AllowedMethods {
+    fn from_spec(spec_json: &str) -> Self {
+        let spec: serde_json::Value = serde_json::from_str(spec_json).unwrap_or_default();
+        let mut routes = Vec::new();
+        if let Some(paths) = spec["paths"].as_object() {
+            for (path, item) in paths {
+                let mut methods: Vec<String> = item
+                    .as_object()
+                    .map(|m| m.keys().map(|k| k.to_uppercase()).collect())
+                    .unwrap_or_default();
+                if methods.iter().any(|m| m == "GET") {
+                    methods.push("HEAD".to_owned());
+                }
+                let segments = path
+                    .trim_matches('/')
+                    .split('/')
+                    .map(str::to_owned)
+                    .collect();
+                routes.push((segments, methods.join(", ")));
+            }
+        }
+        Self(std::sync::Arc::new(routes))
+    }
+
+    fn for_path(&self, path: &str) -> Option<&str> {
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        self.0
+            .iter()
+            .find(|(pattern, _)| {
+                pattern.len() == segments.len()
+                    && pattern
+                        .iter()
+                        .zip(&segments)
+                        .all(|(p, s)| p.starts_with('{') || p == s)
+            })
+            .map(|(_, methods)| methods.as_str())
+    }
+}
+
+/// RFC 9110: a 405 names the methods the resource does answer.
+async fn with_allow<E: Endpoint>(
+    ep: std::sync::Arc<E>,
+    req: Request,
+    allowed: AllowedMethods,
+) -> poem::Result<Response> {
+    let path = req.uri().path().to_owned();
+    let mut resp = match ep.call(req).await {
+        Ok(r) => r.into_response(),
+        Err(e) => problem_for_poem_error(e),
+    };
+    if resp.status() == poem::http::StatusCode::METHOD_NOT_ALLOWED
+        && let Some(methods) = allowed.for_path(&path)
+        && let Ok(value) = poem::http::HeaderValue::from_str(methods)
+    {
+        resp.headers_mut().insert(poem::http::header::ALLOW, value);
+    }
+    Ok(resp)
+}
+
 /// The whole HTTP surface.
 pub fn routes(state: AppState, max_body_bytes: usize) -> impl Endpoint {
     let service = http::service().server("/");
     let spec_json = service.spec();
+    let allowed = AllowedMethods::from_spec(&spec_json);
     let spec_yaml = service.spec_yaml();
     let swagger = service.swagger_ui();
     Route::new()
@@ -152,6 +216,7 @@ pub fn routes(state: AppState, max_body_bytes: usize) -> impl Endpoint {
         .around(move |ep, req| limit_body(ep, req, max_body_bytes))
         .around(with_query_count)
         .catch_all_error(|err| async move { problem_for_poem_error(err) })
+        .around(move |ep, req| with_allow(ep, req, allowed.clone()))
         .with(Tracing)
 }
 

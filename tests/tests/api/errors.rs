@@ -174,3 +174,34 @@ both_databases!(
         expect_problem(resp, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
     }
 );
+
+both_databases!(
+    a_wrong_method_is_405_naming_the_allowed_ones,
+    |app: TestApp| async move {
+        let resp = app
+            .request(Method::PUT, "/api/v1/people", Some(&app.admin_token))
+            .send()
+            .await
+            .unwrap();
+        let allow = resp
+            .headers()
+            .get("allow")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        expect_problem(resp, StatusCode::METHOD_NOT_ALLOWED).await;
+        for method in ["GET", "POST"] {
+            assert!(allow.contains(method), "Allow: {allow}");
+        }
+        let resp = app
+            .request(
+                Method::TRACE,
+                "/api/v1/people/01939a7e-0000-7000-8000-000000000000",
+                Some(&app.admin_token),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.headers()["allow"].to_str().unwrap().contains("PATCH"));
+    }
+);
