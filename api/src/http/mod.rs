@@ -13,6 +13,7 @@ pub mod people;
 pub mod plans;
 pub mod programs;
 pub mod relationships;
+pub mod report_format;
 pub mod reports;
 pub mod system;
 pub mod tokens;

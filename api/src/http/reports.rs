@@ -14,7 +14,6 @@ use cxpm_domain::program::SeverityThresholds;
 use cxpm_domain::{Action, Target, authorize};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
@@ -28,6 +27,7 @@ use crate::db::{
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::common::{load, parse_id};
+use crate::http::report_format::{Report, ReportFormat, cell, csv_text, negotiate};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
@@ -187,7 +187,10 @@ impl ReportsApi {
         min_severity: Query<Option<SeverityName>>,
         /// Judge periods ending on or before this date (default: all).
         until: Query<Option<NaiveDate>>,
-    ) -> ApiResult<Json<GapReport>> {
+        /// `json` or `csv`; overrides `Accept`.
+        format: Query<Option<ReportFormat>>,
+        req: &poem::Request,
+    ) -> ApiResult<Report<GapReport>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
         let program = load::<program::Entity>(&state.db, "program", &id).await?;
         let bad = |e: cxpm_domain::FieldError| ApiError::bad_request(e.to_string(), vec![e.into()]);
@@ -231,8 +234,11 @@ impl ReportsApi {
             })
             .filter(|l| min_severity.0.is_none_or(|m| l.severity >= m))
             .collect();
+        if negotiate(format.0, req) == ReportFormat::Csv {
+            return Ok(Report::Csv(gap_csv(&lines)?));
+        }
         let rollups = rollups(&program, &lines, thresholds);
-        Ok(Json(GapReport {
+        Ok(Report::Json(GapReport {
             program_id: program.id,
             generated_at: crate::db::now(),
             lines,
@@ -709,10 +715,17 @@ impl ProgressApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<String>,
-    ) -> ApiResult<Json<ProgressReport>> {
+        /// `json` or `csv` (one row per plan); overrides `Accept`.
+        format: Query<Option<ReportFormat>>,
+        req: &poem::Request,
+    ) -> ApiResult<Report<ProgressReport>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
         let program = load::<program::Entity>(&state.db, "program", &id).await?;
-        Ok(Json(build_progress(&state, &program).await?))
+        let report = build_progress(&state, &program).await?;
+        if negotiate(format.0, req) == ReportFormat::Csv {
+            return Ok(Report::Csv(progress_csv(&report)?));
+        }
+        Ok(Report::Json(report))
     }
 }
 
@@ -888,4 +901,124 @@ async fn build_progress(state: &AppState, program: &program::Model) -> ApiResult
             next_phase_needs: needs.into_iter().map(Into::into).collect(),
         },
     })
+}
+
+fn severity_text(s: SeverityName) -> &'static str {
+    match s {
+        SeverityName::Met => "met",
+        SeverityName::Minor => "minor",
+        SeverityName::Major => "major",
+        SeverityName::Critical => "critical",
+    }
+}
+
+fn trend_text(t: TrendName) -> &'static str {
+    match t {
+        TrendName::New => "new",
+        TrendName::Better => "better",
+        TrendName::Steady => "steady",
+        TrendName::Worse => "worse",
+    }
+}
+
+fn finding_text(f: Finding) -> &'static str {
+    match f {
+        Finding::NoOpenPlan => "no_open_plan",
+        Finding::BlindSpot => "blind_spot",
+        Finding::StaleMetric => "stale_metric",
+        Finding::EffectMissed => "effect_missed",
+    }
+}
+
+/// The gap report's lines, one CSV row each, worst first.
+fn gap_csv(lines: &[GapLine]) -> ApiResult<String> {
+    csv_text(
+        &[
+            "kind",
+            "name",
+            "department",
+            "relationship_id",
+            "stage_id",
+            "period_start",
+            "period_end",
+            "expected",
+            "actual",
+            "gap",
+            "relative_gap",
+            "severity",
+            "trend",
+            "previous_gap",
+            "importance",
+            "sample_size",
+            "plans",
+            "open_actions",
+            "findings",
+        ],
+        lines.iter().map(|l| {
+            vec![
+                match l.kind {
+                    GapKind::KeyPoint => "key_point".to_owned(),
+                    GapKind::Metric => "metric".to_owned(),
+                },
+                l.name.clone(),
+                l.department_name.clone().unwrap_or_default(),
+                l.relationship_id.clone().unwrap_or_default(),
+                l.stage_id.clone().unwrap_or_default(),
+                l.period_start.to_string(),
+                l.period_end.to_string(),
+                l.expected.to_string(),
+                l.actual.to_string(),
+                l.gap.to_string(),
+                cell(l.relative_gap),
+                severity_text(l.severity).to_owned(),
+                trend_text(l.trend).to_owned(),
+                cell(l.previous_gap),
+                l.importance.to_string(),
+                cell(l.sample_size),
+                l.plan_ids.len().to_string(),
+                l.open_actions.to_string(),
+                l.findings
+                    .iter()
+                    .map(|f| finding_text(*f))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ]
+        }),
+    )
+}
+
+/// The progress report's plans, one CSV row each.
+fn progress_csv(report: &ProgressReport) -> ApiResult<String> {
+    csv_text(
+        &[
+            "plan_id",
+            "title",
+            "department",
+            "status",
+            "cycle",
+            "current_step",
+            "steps_settled",
+            "steps_in_cycle",
+            "actions_done",
+            "actions_open",
+            "actions_overdue",
+            "days_since_last_update",
+        ],
+        report.plans.iter().map(|p| {
+            vec![
+                p.plan_id.clone(),
+                p.title.clone(),
+                p.department_name.clone(),
+                p.status.clone(),
+                p.cycle.to_string(),
+                cell(p.current_step),
+                p.steps_settled.to_string(),
+                p.steps_in_cycle.to_string(),
+                p.actions_done.to_string(),
+                p.actions_open.to_string(),
+                p.actions_overdue.to_string(),
+                p.days_since_last_update.to_string(),
+            ]
+        }),
+    )
 }

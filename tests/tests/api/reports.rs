@@ -241,6 +241,42 @@ both_databases!(
             StatusCode::BAD_REQUEST,
         )
         .await;
+
+        // The same lines as CSV: UTF-8 with a byte-order mark, a header, one row each.
+        let resp = app
+            .request(
+                reqwest::Method::GET,
+                &format!("/api/v1/programs/{pid}/reports/gaps"),
+                Some(&coord),
+            )
+            .header("accept", "text/csv")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.headers()["content-type"], "text/csv; charset=utf-8");
+        let text = resp.text().await.unwrap();
+        let body = text
+            .strip_prefix('\u{feff}')
+            .expect("a byte-order mark for spreadsheets");
+        let mut reader = csv::Reader::from_reader(body.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+        assert_eq!(rows.len(), lines.len());
+        for (row, line) in rows.iter().zip(lines) {
+            assert_eq!(&row[col("name")], line["name"].as_str().unwrap());
+            assert_eq!(&row[col("severity")], line["severity"].as_str().unwrap());
+            assert_eq!(
+                row[col("gap")].parse::<f64>().unwrap(),
+                line["gap"].as_f64().unwrap()
+            );
+        }
+        assert_eq!(&rows[1][col("findings")], "no_open_plan blind_spot");
     }
 );
 
@@ -438,6 +474,25 @@ both_databases!(
                 .unwrap()
                 .len(),
             1
+        );
+
+        // A link can ask for CSV without an Accept header; Chinese titles survive.
+        let text = app
+            .get(
+                &format!("/api/v1/programs/{pid}/reports/progress?format=csv"),
+                &coord,
+            )
+            .await
+            .text()
+            .await
+            .unwrap();
+        let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 2);
+        assert!(
+            rows.iter()
+                .any(|r| &r[0] == plan_id.as_str() && &r[10] == "1"),
+            "the overdue count is in the row"
         );
     }
 );

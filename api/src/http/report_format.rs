@@ -1,0 +1,108 @@
+//! Reports in more than one format: typed JSON, or CSV for spreadsheets, chosen by
+//! the `format` query parameter (for links) or else the `Accept` header.
+
+use poem::{IntoResponse, Request, Response};
+use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
+use poem_openapi::types::{ToJSON, Type};
+use poem_openapi::{ApiResponse, Enum};
+use serde::Deserialize;
+
+use crate::error::{ApiError, ApiResult};
+
+/// A report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum ReportFormat {
+    Json,
+    Csv,
+}
+
+/// The format asked for: `format` wins, then the first of `Accept` we serve, then JSON.
+pub fn negotiate(format: Option<ReportFormat>, req: &Request) -> ReportFormat {
+    if let Some(f) = format {
+        return f;
+    }
+    let accept = req
+        .headers()
+        .get(poem::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    for media in accept
+        .split(',')
+        .map(|m| m.split(';').next().unwrap_or("").trim())
+    {
+        match media {
+            "text/csv" => return ReportFormat::Csv,
+            "application/json" | "application/*" | "*/*" => return ReportFormat::Json,
+            _ => {}
+        }
+    }
+    ReportFormat::Json
+}
+
+/// A report answer: the typed body as JSON, or its CSV rendering.
+pub enum Report<T> {
+    Json(T),
+    /// UTF-8 with a byte-order mark, so that spreadsheets read Chinese text right.
+    Csv(String),
+}
+
+impl<T: ToJSON + Send> IntoResponse for Report<T> {
+    fn into_response(self) -> Response {
+        match self {
+            Report::Json(body) => poem_openapi::payload::Json(body).into_response(),
+            Report::Csv(text) => Response::builder()
+                .content_type("text/csv; charset=utf-8")
+                .header("content-disposition", "inline; filename=\"report.csv\"")
+                .body(format!("\u{feff}{text}")),
+        }
+    }
+}
+
+impl<T: ToJSON + Type + Send> ApiResponse for Report<T> {
+    fn meta() -> MetaResponses {
+        MetaResponses {
+            responses: vec![MetaResponse {
+                description: "The report, as JSON or as CSV (one row per line item, with a header).",
+                status: Some(200),
+                status_range: None,
+                content: vec![
+                    MetaMediaType {
+                        content_type: "application/json; charset=utf-8",
+                        schema: T::schema_ref(),
+                    },
+                    MetaMediaType {
+                        content_type: "text/csv; charset=utf-8",
+                        schema: String::schema_ref(),
+                    },
+                ],
+                headers: vec![],
+            }],
+        }
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+/// Writes rows (header first) as CSV text.
+pub fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> ApiResult<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record(header)
+        .map_err(|e| ApiError::internal(&e))?;
+    for row in rows {
+        writer
+            .write_record(&row)
+            .map_err(|e| ApiError::internal(&e))?;
+    }
+    let bytes = writer.into_inner().map_err(|e| ApiError::internal(&e))?;
+    String::from_utf8(bytes).map_err(|e| ApiError::internal(&e))
+}
+
+/// An optional number as a CSV cell.
+pub fn cell<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
