@@ -361,18 +361,13 @@ impl ValueStreamApi {
         let p = body.0;
         let mut after = before.clone();
         let mut invalid = Invalid::default();
-        if let Some(name) = p
-            .name
-            .as_deref()
-            .and_then(|n| invalid.check(Name::parse(n)))
-        {
-            after.name = name.into_inner();
-        }
-        if let Some(raw) = &p.name_translations
-            && let Some(map) = invalid.check(parse_translations("name_translations", raw))
-        {
-            after.name_translations = translations_json(&map);
-        }
+        rename(
+            &mut invalid,
+            p.name.as_deref(),
+            p.name_translations.as_ref(),
+            &mut after.name,
+            &mut after.name_translations,
+        );
         if let Some(v) = maybe_text(&mut invalid, "description", p.description, 4000) {
             after.description = v;
         }
@@ -589,18 +584,13 @@ impl ValueStreamApi {
         let p = body.0;
         let mut after = before.clone();
         let mut invalid = Invalid::default();
-        if let Some(name) = p
-            .name
-            .as_deref()
-            .and_then(|n| invalid.check(Name::parse(n)))
-        {
-            after.name = name.into_inner();
-        }
-        if let Some(raw) = &p.name_translations
-            && let Some(map) = invalid.check(parse_translations("name_translations", raw))
-        {
-            after.name_translations = translations_json(&map);
-        }
+        rename(
+            &mut invalid,
+            p.name.as_deref(),
+            p.name_translations.as_ref(),
+            &mut after.name,
+            &mut after.name_translations,
+        );
         if let Some(v) = maybe_text(&mut invalid, "goal", p.goal, 4000) {
             after.goal = v;
         }
@@ -832,6 +822,25 @@ fn names(name: &str, raw: Option<&BTreeMap<String, String>>) -> ApiResult<(Strin
     match (name, map) {
         (Some(name), Some(map)) => Ok((name.into_inner(), translations_json(&map))),
         _ => Err(ApiError::internal(&"validated fields missing")),
+    }
+}
+
+/// Applies a patch's `name` and `name_translations` (either may be absent), collecting
+/// what is invalid.
+fn rename(
+    invalid: &mut Invalid,
+    name: Option<&str>,
+    translations: Option<&BTreeMap<String, String>>,
+    current_name: &mut String,
+    current_translations: &mut String,
+) {
+    if let Some(n) = name.and_then(|n| invalid.check(Name::parse(n))) {
+        *current_name = n.into_inner();
+    }
+    if let Some(map) =
+        translations.and_then(|raw| invalid.check(parse_translations("name_translations", raw)))
+    {
+        *current_translations = translations_json(&map);
     }
 }
 
