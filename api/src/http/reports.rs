@@ -351,6 +351,18 @@ async fn build_gap_report(
     // The provider sees its service at least a fifth of the scale better than its customer.
     let blind_spot_threshold = scale_span * 0.2;
 
+    // Actions indexed once, so that each line looks up its own instead of scanning all.
+    let mut actions_by_plan: HashMap<&str, Vec<&action::Model>> = HashMap::new();
+    let mut effects_by_point: HashMap<&str, Vec<&action::Model>> = HashMap::new();
+    for a in &actions {
+        actions_by_plan
+            .entry(a.plan_id.as_str())
+            .or_default()
+            .push(a);
+        if let Some(point) = a.effect_key_point_id.as_deref() {
+            effects_by_point.entry(point).or_default().push(a);
+        }
+    }
     let mut by_point: HashMap<&str, BTreeMap<NaiveDate, Vec<&measurement::Model>>> = HashMap::new();
     for m in &measurements {
         by_point
@@ -404,9 +416,15 @@ async fn build_gap_report(
             .and_then(|r| plans_by_rel.get(r.id.as_str()))
             .cloned()
             .unwrap_or_default();
-        let point_actions: Vec<&action::Model> = actions
+        let point_actions: Vec<&action::Model> = plan_ids
             .iter()
-            .filter(|a| plan_ids.contains(&a.plan_id))
+            .flat_map(|id| {
+                actions_by_plan
+                    .get(id.as_str())
+                    .into_iter()
+                    .flatten()
+                    .copied()
+            })
             .collect();
         let mut findings = Vec::new();
         if g > 0.0 && plan_ids.is_empty() {
@@ -421,12 +439,15 @@ async fn build_gap_report(
         {
             findings.push(Finding::BlindSpot);
         }
-        let missed = actions.iter().any(|a| {
-            a.effect_key_point_id.as_deref() == Some(point.id.as_str())
-                && a.effect_by.is_some_and(|by| by < today)
-                && a.effect_target
-                    .is_some_and(|target| current.actual < target)
-        });
+        let missed = effects_by_point
+            .get(point.id.as_str())
+            .into_iter()
+            .flatten()
+            .any(|a| {
+                a.effect_by.is_some_and(|by| by < today)
+                    && a.effect_target
+                        .is_some_and(|target| current.actual < target)
+            });
         if missed {
             findings.push(Finding::EffectMissed);
         }
@@ -767,11 +788,28 @@ async fn build_progress(state: &AppState, program: &program::Model) -> ApiResult
     };
     let is_overdue = |a: &action::Model| is_open(a) && a.due_date.is_some_and(|d| d < today);
 
+    // Steps and actions indexed by plan once: each plan then reads only its own.
+    let mut steps_by_plan: HashMap<&str, Vec<&crate::db::step::Model>> = HashMap::new();
+    for s in &steps {
+        steps_by_plan.entry(s.plan_id.as_str()).or_default().push(s);
+    }
+    let mut actions_by_plan: HashMap<&str, Vec<&action::Model>> = HashMap::new();
+    for a in &actions {
+        actions_by_plan
+            .entry(a.plan_id.as_str())
+            .or_default()
+            .push(a);
+    }
     let mut plan_rows = Vec::with_capacity(plans.len());
     for p in &plans {
-        let mut cycle_steps: Vec<&crate::db::step::Model> = steps
+        let own_steps = steps_by_plan
+            .get(p.id.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let mut cycle_steps: Vec<&crate::db::step::Model> = own_steps
             .iter()
-            .filter(|s| s.plan_id == p.id && s.cycle == p.cycle)
+            .copied()
+            .filter(|s| s.cycle == p.cycle)
             .collect();
         cycle_steps.sort_by_key(|s| s.number);
         let settled = |s: &&crate::db::step::Model| {
@@ -780,15 +818,12 @@ async fn build_progress(state: &AppState, program: &program::Model) -> ApiResult
                 .map(|st| st.is_settled())
                 .unwrap_or(false)
         };
-        let plan_actions: Vec<&action::Model> =
-            actions.iter().filter(|a| a.plan_id == p.id).collect();
+        let plan_actions: &[&action::Model] = actions_by_plan
+            .get(p.id.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         let last = std::iter::once(p.updated_at)
-            .chain(
-                steps
-                    .iter()
-                    .filter(|s| s.plan_id == p.id)
-                    .map(|s| s.updated_at),
-            )
+            .chain(own_steps.iter().map(|s| s.updated_at))
             .chain(
                 plan_actions
                     .iter()
