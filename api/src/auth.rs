@@ -26,6 +26,9 @@ use crate::error::ApiError;
 /// How long a resolved token is trusted without asking the database again.
 pub const CACHE_TTL: Duration = Duration::from_secs(10);
 
+/// Cache size at which expired entries are swept out.
+const CACHE_SWEEP_AT: usize = 1024;
+
 /// The authenticated caller of an operation.
 #[derive(SecurityScheme)]
 #[oai(
@@ -138,6 +141,11 @@ impl TokenCache {
             token_id: token.id,
         };
         if let Ok(mut map) = self.inner.lock() {
+            // Expired entries are dropped now and then, so a server that has seen many
+            // tokens does not keep them all.
+            if map.len() >= CACHE_SWEEP_AT {
+                map.retain(|_, (_, at)| at.elapsed() < CACHE_TTL);
+            }
             map.insert(hash, (principal.clone(), Instant::now()));
         }
         Ok(Some(principal))
