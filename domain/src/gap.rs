@@ -157,6 +157,60 @@ pub fn blind_spot(provider_rating: Option<f64>, experience: f64, threshold: f64)
     (diff >= threshold).then_some(diff)
 }
 
+/// How a line moved since a saved snapshot of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Change {
+    /// Open now, but not in the snapshot (absent there, or met).
+    New,
+    /// Open in both; more severe now, or the same severity with a larger gap.
+    Worse,
+    /// Open in both; less severe now, or the same severity with a smaller gap.
+    Better,
+    /// Open in both and the same.
+    Unchanged,
+    /// Open in the snapshot; met now, or no longer measured.
+    Closed,
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::New => "new",
+            Change::Worse => "worse",
+            Change::Better => "better",
+            Change::Unchanged => "unchanged",
+            Change::Closed => "closed",
+        }
+    }
+}
+
+/// A line's state in one report: its gap and severity; `None` when absent.
+pub type LineState = Option<(f64, Severity)>;
+
+/// What happened to a line between a snapshot (`before`) and now (`after`). `None`
+/// when it was open in neither: a met line staying met is no news.
+pub fn change_since(before: LineState, after: LineState) -> Option<Change> {
+    let open = |s: LineState| s.filter(|(_, severity)| *severity > Severity::Met);
+    match (open(before), open(after)) {
+        (None, None) => None,
+        (None, Some(_)) => Some(Change::New),
+        (Some(_), None) => Some(Change::Closed),
+        (Some((was, was_severity)), Some((now, now_severity))) => Some(
+            match now_severity.cmp(&was_severity).then_with(|| {
+                if (now - was).abs() <= TREND_EPSILON {
+                    std::cmp::Ordering::Equal
+                } else {
+                    now.total_cmp(&was)
+                }
+            }) {
+                std::cmp::Ordering::Greater => Change::Worse,
+                std::cmp::Ordering::Less => Change::Better,
+                std::cmp::Ordering::Equal => Change::Unchanged,
+            },
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +286,67 @@ mod tests {
         assert_eq!(blind_spot(Some(9.0), 6.0, 2.0), Some(3.0));
         assert_eq!(blind_spot(Some(7.0), 6.0, 2.0), None);
         assert_eq!(blind_spot(None, 6.0, 2.0), None);
+    }
+
+    #[test]
+    fn changes_since_a_snapshot() {
+        let open = |g: f64, s: Severity| Some((g, s));
+        assert_eq!(
+            change_since(None, open(2.0, Severity::Minor)),
+            Some(Change::New)
+        );
+        assert_eq!(
+            change_since(open(0.0, Severity::Met), open(2.0, Severity::Major)),
+            Some(Change::New)
+        );
+        assert_eq!(
+            change_since(open(2.0, Severity::Minor), None),
+            Some(Change::Closed)
+        );
+        assert_eq!(
+            change_since(open(2.0, Severity::Minor), open(-1.0, Severity::Met)),
+            Some(Change::Closed)
+        );
+        assert_eq!(
+            change_since(open(2.0, Severity::Minor), open(3.0, Severity::Critical)),
+            Some(Change::Worse)
+        );
+        assert_eq!(
+            change_since(open(2.0, Severity::Minor), open(2.5, Severity::Minor)),
+            Some(Change::Worse)
+        );
+        assert_eq!(
+            change_since(open(3.0, Severity::Major), open(2.5, Severity::Major)),
+            Some(Change::Better)
+        );
+        // A smaller gap on a shrunken expectation can still be more severe: severity wins.
+        assert_eq!(
+            change_since(open(3.0, Severity::Minor), open(2.0, Severity::Major)),
+            Some(Change::Worse)
+        );
+        assert_eq!(
+            change_since(open(2.0, Severity::Minor), open(2.0, Severity::Minor)),
+            Some(Change::Unchanged)
+        );
+        assert_eq!(change_since(None, open(0.0, Severity::Met)), None);
+        assert_eq!(change_since(None, None), None);
+    }
+
+    proptest! {
+        #[test]
+        fn a_change_and_its_reverse_mirror_each_other(a in -10.0f64..10.0, b in -10.0f64..10.0) {
+            let state = |g: f64| Some((g, severity(g, relative_gap(g, 10.0), t())));
+            let forth = change_since(state(a), state(b));
+            let back = change_since(state(b), state(a));
+            let mirrored = forth.map(|c| match c {
+                Change::New => Change::Closed,
+                Change::Closed => Change::New,
+                Change::Worse => Change::Better,
+                Change::Better => Change::Worse,
+                Change::Unchanged => Change::Unchanged,
+            });
+            prop_assert_eq!(mirrored, back);
+        }
     }
 
     proptest! {

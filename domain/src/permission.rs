@@ -49,10 +49,12 @@ pub enum Action {
     ManageMetrics,
     /// Record readings of metrics (by hand or pushed by another system).
     RecordReadings,
+    /// Save a report as a snapshot, to compare later reports with.
+    SaveSnapshots,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Action::ReadDirectory,
         Action::ManageDepartments,
         Action::ManagePeople,
@@ -72,6 +74,7 @@ impl Action {
         Action::PostUpdate,
         Action::ManageMetrics,
         Action::RecordReadings,
+        Action::SaveSnapshots,
     ];
 }
 
@@ -107,6 +110,7 @@ pub const RULES: &[(Role, Action, Grant)] = &[
     (Coordinator, PostUpdate, Any),
     (Coordinator, ManageMetrics, Any),
     (Coordinator, RecordReadings, Any),
+    (Coordinator, SaveSnapshots, Any),
     (DepartmentHead, ReadDirectory, Any),
     (DepartmentHead, ManageTokens, OwnRecords),
     (DepartmentHead, ReadPrograms, Any),
@@ -123,6 +127,7 @@ pub const RULES: &[(Role, Action, Grant)] = &[
     (Executive, ReadDirectory, Any),
     (Executive, ManageTokens, OwnRecords),
     (Executive, ReadPrograms, Any),
+    (Executive, SaveSnapshots, Any),
 ];
 
 /// What the table grants `role` for `action`, or `None` (denied).
@@ -205,13 +210,13 @@ mod tests {
     /// The expected grant of every (role, action) pair, written out in full so that a
     /// change to [`RULES`] has to change this table too. Columns follow `Action::ALL`.
     #[rustfmt::skip]
-    const EXPECTED: &[(Role, [Option<Grant>; 19])] = &[
-        //               ReadDirectory ManageDepartments ManagePeople IssueToken ManageTokens      ReadAudit  ReadPrograms ManagePrograms ManageValueStream ManageOwners NameOwner            ManageRelationships ManageKeyPoints      ManagePlans          SkipStep   ManageActions        PostUpdate           ManageMetrics RecordReadings
-        (Admin,          [Some(Any),   Some(Any),        Some(Any),   Some(Any), Some(Any),        Some(Any), Some(Any),   Some(Any),     Some(Any),        Some(Any),   Some(Any),           Some(Any),          Some(Any),           Some(Any),           Some(Any), Some(Any),           Some(Any),           Some(Any),    Some(Any)]),
-        (Coordinator,    [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   Some(Any),     Some(Any),        Some(Any),   Some(Any),           Some(Any),          Some(Any),           Some(Any),           Some(Any), Some(Any),           Some(Any),           Some(Any),    Some(Any)]),
-        (DepartmentHead, [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   None,          None,             None,        Some(OwnDepartment), None,               Some(OwnDepartment), Some(OwnDepartment), None,      Some(OwnDepartment), Some(OwnDepartment), None,         Some(Any)]),
-        (Member,         [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   None,          None,             None,        None,                None,               None,                None,                None,      None,                Some(OwnRecords),    None,         None]),
-        (Executive,      [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   None,          None,             None,        None,                None,               None,                None,                None,      None,                None,                None,         None]),
+    const EXPECTED: &[(Role, [Option<Grant>; 20])] = &[
+        //               ReadDirectory ManageDepartments ManagePeople IssueToken ManageTokens      ReadAudit  ReadPrograms ManagePrograms ManageValueStream ManageOwners NameOwner            ManageRelationships ManageKeyPoints      ManagePlans          SkipStep   ManageActions        PostUpdate           ManageMetrics RecordReadings SaveSnapshots
+        (Admin,          [Some(Any),   Some(Any),        Some(Any),   Some(Any), Some(Any),        Some(Any), Some(Any),   Some(Any),     Some(Any),        Some(Any),   Some(Any),           Some(Any),          Some(Any),           Some(Any),           Some(Any), Some(Any),           Some(Any),           Some(Any),    Some(Any),     Some(Any)]),
+        (Coordinator,    [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   Some(Any),     Some(Any),        Some(Any),   Some(Any),           Some(Any),          Some(Any),           Some(Any),           Some(Any), Some(Any),           Some(Any),           Some(Any),    Some(Any),     Some(Any)]),
+        (DepartmentHead, [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   None,          None,             None,        Some(OwnDepartment), None,               Some(OwnDepartment), Some(OwnDepartment), None,      Some(OwnDepartment), Some(OwnDepartment), None,         Some(Any),     None]),
+        (Member,         [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   None,          None,             None,        None,                None,               None,                None,                None,      None,                Some(OwnRecords),    None,         None,          None]),
+        (Executive,      [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   None,          None,             None,        None,                None,               None,                None,                None,      None,                None,                None,         None,          Some(Any)]),
     ];
 
     #[test]

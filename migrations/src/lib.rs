@@ -10,6 +10,8 @@ mod m20261124_000002_programs;
 mod m20261124_000003_plans;
 mod m20261124_000004_metrics;
 mod m20261124_000005_department_function;
+mod m20261125_000006_report_snapshots;
+mod m20261125_000007_measurement_periods;
 
 pub struct Migrator;
 
@@ -22,6 +24,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_plans::Migration),
             Box::new(m20261124_000004_metrics::Migration),
             Box::new(m20261124_000005_department_function::Migration),
+            Box::new(m20261125_000006_report_snapshots::Migration),
+            Box::new(m20261125_000007_measurement_periods::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ pub mod plan;
 pub mod program;
 pub mod reading;
 pub mod relationship;
+pub mod report_snapshot;
 pub mod stage;
 pub mod step;
 pub mod sub_process;

@@ -13,7 +13,6 @@ pub mod people;
 pub mod plans;
 pub mod programs;
 pub mod relationships;
-pub mod report_format;
 pub mod reports;
 pub mod system;
 pub mod tokens;
@@ -67,6 +66,7 @@ pub type Apis = (
         metrics::MetricsApi,
         reports::ReportsApi,
         reports::ProgressApi,
+        reports::snapshots::SnapshotsApi,
     ),
 );
 

@@ -496,3 +496,230 @@ both_databases!(
         );
     }
 );
+
+both_databases!(
+    a_report_shows_what_changed_since_a_snapshot,
+    |app: TestApp| async move {
+        let (_, coord) = app.someone("coordinator", None).await;
+        let (_, exec) = app.someone("executive", None).await;
+        let (_, member) = app.someone("member", None).await;
+        let provider = app.department("Engineering", "ENG").await;
+        let customer = app.department("Service", "SVC").await;
+        let program = expect_json(
+            app.post("/api/v1/programs", &coord, &json!({"name": "Snapshots"}))
+                .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let pid = id(&program);
+        let rel = expect_json(
+            app.post(
+                &format!("/api/v1/programs/{pid}/relationships"),
+                &coord,
+                &json!({"provider_department_id": provider["id"], "customer_department_id": customer["id"], "delivers": "Drawings"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let mut points = std::collections::HashMap::new();
+        for name in ["Worse", "Better", "Closes", "Steady", "Late", "Gone"] {
+            let point = expect_json(
+                app.post(
+                    &format!("/api/v1/relationships/{}/key-points", id(&rel)),
+                    &coord,
+                    &json!({ "name": name }),
+                )
+                .await,
+                StatusCode::CREATED,
+            )
+            .await;
+            points.insert(name, point);
+        }
+        // October: expectation 10 everywhere; gaps 1 (minor), 3 (critical), 1, 1, –, 2 (major).
+        for (name, experience) in [
+            ("Worse", 9.0),
+            ("Better", 7.0),
+            ("Closes", 9.0),
+            ("Steady", 9.0),
+            ("Gone", 8.0),
+        ] {
+            measure(&app, &coord, &points[name], 10, (10.0, experience, 3, None)).await;
+        }
+        let snapshots = format!("/api/v1/programs/{pid}/reports/gaps/snapshots");
+        expect_problem(
+            app.post(&snapshots, &member, &json!({"label": "Mine"}))
+                .await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+        let blank = expect_problem(
+            app.post(&snapshots, &coord, &json!({"label": "  "})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(cxpm_tests::problem_fields(&blank), ["label"]);
+        let before = expect_json(
+            app.post(&snapshots, &coord, &json!({"label": "October review"}))
+                .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        assert_eq!(before["lines"], 5);
+        expect_json(
+            app.post(&snapshots, &exec, &json!({"label": "Board pack"}))
+                .await,
+            StatusCode::CREATED,
+        )
+        .await;
+
+        // November: worse (minor → major), better (critical → major), closed (met),
+        // unchanged, new; and one key point archived, so no longer measured.
+        for (name, experience) in [
+            ("Worse", 8.0),
+            ("Better", 8.5),
+            ("Closes", 10.0),
+            ("Steady", 9.0),
+            ("Late", 8.0),
+        ] {
+            measure(&app, &coord, &points[name], 11, (10.0, experience, 3, None)).await;
+        }
+        let gone = &points["Gone"];
+        expect_json(
+            app.patch(
+                &format!("/api/v1/key-points/{}", id(gone)),
+                &coord,
+                Some(&format!("\"{}\"", gone["version"])),
+                &json!({"archived": true}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+
+        let sid = id(&before);
+        let report = expect_json(
+            app.get(
+                &format!("/api/v1/programs/{pid}/reports/gaps?since_snapshot={sid}"),
+                &exec,
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        let changes = &report["changes"];
+        assert_eq!(changes["snapshot_id"], sid.as_str());
+        assert_eq!(changes["label"], "October review");
+        assert_eq!(
+            [
+                &changes["new"],
+                &changes["worse"],
+                &changes["better"],
+                &changes["unchanged"],
+                &changes["closed"]
+            ],
+            [&json!(1), &json!(1), &json!(1), &json!(1), &json!(2)]
+        );
+        let closed: Vec<(&str, &Value)> = changes["closed_lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| (l["name"].as_str().unwrap(), &l["gap"]))
+            .collect();
+        assert_eq!(closed, [("Closes", &json!(0.0)), ("Gone", &Value::Null)]);
+        let change = |name: &str| {
+            report["lines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["name"] == name)
+                .map(|l| l["change"].clone())
+                .unwrap()
+        };
+        assert_eq!(change("Worse"), "worse");
+        assert_eq!(change("Better"), "better");
+        assert_eq!(change("Closes"), "closed");
+        assert_eq!(change("Steady"), "unchanged");
+        assert_eq!(change("Late"), "new");
+
+        // A severity filter hides met lines but still counts the gaps that closed.
+        let severe = expect_json(
+            app.get(
+                &format!(
+                    "/api/v1/programs/{pid}/reports/gaps?since_snapshot={sid}&min_severity=major"
+                ),
+                &coord,
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(severe["lines"].as_array().unwrap().len(), 3);
+        assert_eq!(severe["changes"]["closed"], 2);
+
+        // The snapshot keeps the report as it was.
+        let saved = expect_json(
+            app.get(&format!("/api/v1/report-snapshots/{sid}"), &member)
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(saved["snapshot"]["label"], "October review");
+        let was_worse = saved["report"]["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"] == "Worse")
+            .unwrap();
+        assert_eq!(was_worse["severity"], "minor");
+        let list = expect_json(app.get(&snapshots, &member).await, StatusCode::OK).await;
+        let labels: Vec<&str> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["label"].as_str().unwrap())
+            .collect();
+        assert_eq!(labels, ["October review", "Board pack"]);
+
+        // A snapshot that is not this program's, or not an id, names the parameter.
+        for bad in [uuid::Uuid::now_v7().to_string(), "nope".to_owned()] {
+            let problem = expect_problem(
+                app.get(
+                    &format!("/api/v1/programs/{pid}/reports/gaps?since_snapshot={bad}"),
+                    &coord,
+                )
+                .await,
+                StatusCode::BAD_REQUEST,
+            )
+            .await;
+            assert_eq!(cxpm_tests::problem_fields(&problem), ["since_snapshot"]);
+        }
+
+        // CSV carries the change too.
+        let csv = app
+            .request(
+                reqwest::Method::GET,
+                &format!("/api/v1/programs/{pid}/reports/gaps?since_snapshot={sid}&format=csv"),
+                Some(&coord),
+            )
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let mut reader = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+        let change_col = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == "change")
+            .unwrap();
+        let mut changes: Vec<String> = reader
+            .records()
+            .map(|r| r.unwrap()[change_col].to_owned())
+            .collect();
+        changes.sort();
+        assert_eq!(changes, ["better", "closed", "new", "unchanged", "worse"]);
+    }
+);

@@ -5,6 +5,9 @@
 //! The arithmetic is the domain's ([`cxpm_domain::gap`]); this module gathers the
 //! rows in a fixed number of queries and shapes the answer.
 
+pub mod format;
+pub mod snapshots;
+
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, Utc};
@@ -27,7 +30,8 @@ use crate::db::{
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::common::{load, parse_id};
-use crate::http::report_format::{Report, ReportFormat, cell, csv_text, negotiate};
+use crate::http::reports::format::{Report, ReportFormat, cell, csv_text, negotiate};
+use crate::http::reports::snapshots::{ChangeName, Scope, SnapshotChanges};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
@@ -46,6 +50,17 @@ impl From<Severity> for SeverityName {
             Severity::Minor => SeverityName::Minor,
             Severity::Major => SeverityName::Major,
             Severity::Critical => SeverityName::Critical,
+        }
+    }
+}
+
+impl From<SeverityName> for Severity {
+    fn from(s: SeverityName) -> Self {
+        match s {
+            SeverityName::Met => Severity::Met,
+            SeverityName::Minor => Severity::Minor,
+            SeverityName::Major => Severity::Major,
+            SeverityName::Critical => Severity::Critical,
         }
     }
 }
@@ -125,6 +140,9 @@ pub struct GapLine {
     pub plan_ids: Vec<String>,
     pub open_actions: i32,
     pub findings: Vec<Finding>,
+    /// Since the snapshot named by `since_snapshot`; `null` without one, or when the
+    /// line was met then and is met now.
+    pub change: Option<ChangeName>,
 }
 
 /// A roll-up: the sample-weighted mean relative gap of a group's lines.
@@ -154,6 +172,8 @@ pub struct GapReport {
     /// Worst first: priority = relative gap × importance.
     pub lines: Vec<GapLine>,
     pub rollups: GapRollups,
+    /// What changed since the snapshot named by `since_snapshot`.
+    pub changes: Option<SnapshotChanges>,
 }
 
 #[derive(Default)]
@@ -187,6 +207,9 @@ impl ReportsApi {
         min_severity: Query<Option<SeverityName>>,
         /// Judge periods ending on or before this date (default: all).
         until: Query<Option<NaiveDate>>,
+        /// Mark each line new, worse, better or unchanged since this saved snapshot,
+        /// and list the gaps that closed.
+        since_snapshot: Query<Option<String>>,
         /// `json` or `csv`; overrides `Accept`.
         format: Query<Option<ReportFormat>>,
         req: &poem::Request,
@@ -194,46 +217,34 @@ impl ReportsApi {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
         let program = load::<program::Entity>(&state.db, "program", &id).await?;
         let bad = |e: cxpm_domain::FieldError| ApiError::bad_request(e.to_string(), vec![e.into()]);
-        let department_filter = department_id
-            .0
-            .as_deref()
-            .map(|r| parse_id("department_id", r))
-            .transpose()
-            .map_err(bad)?;
-        let stage_filter = stage_id
-            .0
-            .as_deref()
-            .map(|r| parse_id("stage_id", r))
-            .transpose()
-            .map_err(bad)?;
-        let relationship_filter = relationship_id
-            .0
-            .as_deref()
-            .map(|r| parse_id("relationship_id", r))
-            .transpose()
-            .map_err(bad)?;
-        let thresholds = SeverityThresholds::new(program.minor_max, program.major_max)
-            .map_err(|e| ApiError::internal(&e))?;
-        let report = build_gap_report(&state, &program, thresholds, until.0).await?;
-        let lines: Vec<GapLine> = report
+        let id_filter = |field: &str, raw: &Option<String>| {
+            raw.as_deref()
+                .map(|r| parse_id(field, r))
+                .transpose()
+                .map_err(bad)
+        };
+        let department_filter = id_filter("department_id", &department_id.0)?;
+        let stage_filter = id_filter("stage_id", &stage_id.0)?;
+        let relationship_filter = id_filter("relationship_id", &relationship_id.0)?;
+        let scope = Scope {
+            department_id: department_filter.as_deref(),
+            stage_id: stage_filter.as_deref(),
+            relationship_id: relationship_filter.as_deref(),
+        };
+        let thresholds = program_thresholds(&program)?;
+        let mut lines: Vec<GapLine> = build_gap_report(&state, &program, thresholds, until.0)
+            .await?
             .into_iter()
-            .filter(|l| {
-                department_filter
-                    .as_ref()
-                    .is_none_or(|d| l.department_id.as_ref() == Some(d))
-            })
-            .filter(|l| {
-                stage_filter
-                    .as_ref()
-                    .is_none_or(|s| l.stage_id.as_ref() == Some(s))
-            })
-            .filter(|l| {
-                relationship_filter
-                    .as_ref()
-                    .is_none_or(|r| l.relationship_id.as_ref() == Some(r))
-            })
-            .filter(|l| min_severity.0.is_none_or(|m| l.severity >= m))
+            .filter(|l| scope.admits_line(l))
             .collect();
+        // Compared before the severity filter, so that a gap that closed is seen closing.
+        let changes = match since_snapshot.0.as_deref() {
+            Some(raw) => {
+                Some(snapshots::compare(&state, &program.id, raw, &scope, &mut lines).await?)
+            }
+            None => None,
+        };
+        lines.retain(|l| min_severity.0.is_none_or(|m| l.severity >= m));
         if negotiate(format.0, req) == ReportFormat::Csv {
             return Ok(Report::Csv(gap_csv(&lines)?));
         }
@@ -243,8 +254,28 @@ impl ReportsApi {
             generated_at: crate::db::now(),
             lines,
             rollups,
+            changes,
         }))
     }
+}
+
+fn program_thresholds(program: &program::Model) -> ApiResult<SeverityThresholds> {
+    SeverityThresholds::new(program.minor_max, program.major_max)
+        .map_err(|e| ApiError::internal(&e))
+}
+
+/// The whole gap report of a program as of now: no filters, no comparison.
+pub async fn build_full_report(state: &AppState, program: &program::Model) -> ApiResult<GapReport> {
+    let thresholds = program_thresholds(program)?;
+    let lines = build_gap_report(state, program, thresholds, None).await?;
+    let rollups = rollups(program, &lines, thresholds);
+    Ok(GapReport {
+        program_id: program.id.clone(),
+        generated_at: crate::db::now(),
+        lines,
+        rollups,
+        changes: None,
+    })
 }
 
 /// One period's aggregate of a key point's measurements.
@@ -483,6 +514,7 @@ async fn build_gap_report(
                 })
                 .count() as i32,
             findings,
+            change: None,
         });
     }
 
@@ -571,6 +603,7 @@ async fn build_gap_report(
             plan_ids: Vec::new(),
             open_actions: 0,
             findings,
+            change: None,
         });
     }
     lines.sort_by(|a, b| {
@@ -965,6 +998,16 @@ fn finding_text(f: Finding) -> &'static str {
     }
 }
 
+fn change_text(c: ChangeName) -> &'static str {
+    match c {
+        ChangeName::New => "new",
+        ChangeName::Worse => "worse",
+        ChangeName::Better => "better",
+        ChangeName::Unchanged => "unchanged",
+        ChangeName::Closed => "closed",
+    }
+}
+
 /// The gap report's lines, one CSV row each, worst first.
 fn gap_csv(lines: &[GapLine]) -> ApiResult<String> {
     csv_text(
@@ -988,6 +1031,7 @@ fn gap_csv(lines: &[GapLine]) -> ApiResult<String> {
             "plans",
             "open_actions",
             "findings",
+            "change",
         ],
         lines.iter().map(|l| {
             vec![
@@ -1017,6 +1061,7 @@ fn gap_csv(lines: &[GapLine]) -> ApiResult<String> {
                     .map(|f| finding_text(*f))
                     .collect::<Vec<_>>()
                     .join(" "),
+                l.change.map(change_text).unwrap_or_default().to_owned(),
             ]
         }),
     )
