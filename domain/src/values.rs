@@ -164,6 +164,41 @@ impl Locale {
     }
 }
 
+impl Locale {
+    /// The best locale for an `Accept-Language` header (RFC 9110 §12.5.4): the
+    /// highest-weighted tag we serve, matching by language when the region differs
+    /// (`zh`, `zh-Hans`, `zh-TW` → zh-CN; `pt`, `pt-PT` → pt-BR; `en-GB` → en); English
+    /// when nothing matches.
+    pub fn from_accept_language(header: &str) -> Locale {
+        let mut tags: Vec<(f64, usize, &str)> = header
+            .split(',')
+            .enumerate()
+            .filter_map(|(i, item)| {
+                let mut parts = item.split(';');
+                let tag = parts.next()?.trim();
+                let q = parts
+                    .filter_map(|p| p.trim().strip_prefix("q="))
+                    .find_map(|q| q.trim().parse::<f64>().ok())
+                    .unwrap_or(1.0);
+                (!tag.is_empty() && q > 0.0).then_some((q, i, tag))
+            })
+            .collect();
+        tags.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        tags.into_iter()
+            .find_map(|(_, _, tag)| {
+                let tag = tag.to_ascii_lowercase();
+                let language = tag.split(['-', '_']).next().unwrap_or("");
+                match language {
+                    "en" => Some(Locale::En),
+                    "zh" => Some(Locale::ZhCn),
+                    "pt" => Some(Locale::PtBr),
+                    _ => None,
+                }
+            })
+            .unwrap_or_default()
+    }
+}
+
 impl fmt::Display for Locale {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -220,6 +255,21 @@ pub fn optional_text(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn accept_language_picks_the_best_locale_we_serve() {
+        let pick = Locale::from_accept_language;
+        assert_eq!(pick("zh-CN,zh;q=0.9,en;q=0.8"), Locale::ZhCn);
+        assert_eq!(pick("pt-BR"), Locale::PtBr);
+        assert_eq!(pick("pt-PT;q=0.9, de"), Locale::PtBr);
+        assert_eq!(pick("de-DE, fr;q=0.8"), Locale::En);
+        assert_eq!(pick("en;q=0.5, zh-Hans;q=0.8"), Locale::ZhCn);
+        assert_eq!(pick("zh;q=0, pt"), Locale::PtBr);
+        assert_eq!(pick("en-GB,pt-BR"), Locale::En);
+        assert_eq!(pick("*"), Locale::En);
+        assert_eq!(pick(""), Locale::En);
+        assert_eq!(pick(";;q=abc,,"), Locale::En);
+    }
 
     #[test]
     fn names_keep_chinese_and_portuguese_text_exactly() {

@@ -37,6 +37,71 @@ async fn measure(
     .await;
 }
 
+/// Fetches a report page and checks it is well-formed (it parses as XML) and that
+/// every section holds exactly one chart; returns the page and its section ids.
+async fn html_page(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    language: &str,
+) -> (String, Vec<String>) {
+    let resp = app
+        .request(reqwest::Method::GET, path, Some(token))
+        .header("accept", "text/html")
+        .header("accept-language", language)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["content-type"], "text/html; charset=utf-8");
+    let lang = resp.headers()["content-language"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let text = resp.text().await.unwrap();
+    let doc = roxmltree::Document::parse_with_options(
+        &text,
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("not well-formed: {e}\n{text}"));
+    assert_eq!(doc.root_element().attribute("lang"), Some(lang.as_str()));
+    let sections: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("section"))
+        .map(|section| {
+            let charts = section
+                .descendants()
+                .filter(|n| n.tag_name().name() == "svg")
+                .count();
+            let id = section.attribute("id").unwrap_or_default().to_owned();
+            assert_eq!(charts, 1, "section {id} has {charts} charts");
+            id
+        })
+        .collect();
+    (text, sections)
+}
+
+/// The bars drawn in a section's chart.
+fn bars_in(page: &str, section: &str) -> usize {
+    let doc = roxmltree::Document::parse_with_options(
+        page,
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    doc.descendants()
+        .find(|n| n.has_tag_name("section") && n.attribute("id") == Some(section))
+        .unwrap()
+        .descendants()
+        .filter(|n| n.tag_name().name() == "rect")
+        .count()
+}
+
 both_databases!(
     the_gap_report_matches_a_hand_computed_program,
     |app: TestApp| async move {
@@ -277,6 +342,29 @@ both_databases!(
             );
         }
         assert_eq!(&rows[1][col("findings")], "no_open_plan blind_spot");
+
+        // The printable page, in Chinese: worst gaps (the four open ones), the trend of
+        // each, and departments, one chart each.
+        let (page, sections) = html_page(
+            &app,
+            &format!("/api/v1/programs/{pid}/reports/gaps"),
+            &coord,
+            "zh-CN,zh;q=0.9,en;q=0.5",
+        )
+        .await;
+        assert_eq!(sections, ["worst-gaps", "trend", "departments"]);
+        assert!(page.contains("差距报告") && page.contains("最大差距"));
+        assert_eq!(bars_in(&page, "worst-gaps"), 4);
+        assert_eq!(bars_in(&page, "departments"), 2);
+        assert!(page.contains("质量检验 Quality"));
+        let (page, _) = html_page(
+            &app,
+            &format!("/api/v1/programs/{pid}/reports/gaps?format=html"),
+            &coord,
+            "pt-PT",
+        )
+        .await;
+        assert!(page.contains("Relatório de lacunas") && page.contains("Crítica"));
     }
 );
 
@@ -494,8 +582,25 @@ both_databases!(
                 .any(|r| &r[0] == plan_id.as_str() && &r[10] == "1"),
             "the overdue count is in the row"
         );
+
+        // The printable page in Portuguese: progress by department, coverage, maturity.
+        let (page, sections) = html_page(
+            &app,
+            &format!("/api/v1/programs/{pid}/reports/progress"),
+            &coord,
+            "pt-BR,pt;q=0.9",
+        )
+        .await;
+        assert_eq!(sections, ["plan-progress", "coverage", "maturity"]);
+        assert!(page.contains("Progresso dos planos por departamento"));
+        assert!(page.contains("Atrasadas"), "the overdue legend");
+        assert_eq!(bars_in(&page, "coverage"), 4);
+        assert_eq!(bars_in(&page, "maturity"), 3);
     }
 );
+
+/// A name that must come out of the HTML page as text, not markup.
+const LATE: &str = "Late <script>alert('x')</script> & co";
 
 both_databases!(
     a_report_shows_what_changed_since_a_snapshot,
@@ -523,7 +628,7 @@ both_databases!(
         )
         .await;
         let mut points = std::collections::HashMap::new();
-        for name in ["Worse", "Better", "Closes", "Steady", "Late", "Gone"] {
+        for name in ["Worse", "Better", "Closes", "Steady", LATE, "Gone"] {
             let point = expect_json(
                 app.post(
                     &format!("/api/v1/relationships/{}/key-points", id(&rel)),
@@ -580,7 +685,7 @@ both_databases!(
             ("Better", 8.5),
             ("Closes", 10.0),
             ("Steady", 9.0),
-            ("Late", 8.0),
+            (LATE, 8.0),
         ] {
             measure(&app, &coord, &points[name], 11, (10.0, experience, 3, None)).await;
         }
@@ -640,7 +745,7 @@ both_databases!(
         assert_eq!(change("Better"), "better");
         assert_eq!(change("Closes"), "closed");
         assert_eq!(change("Steady"), "unchanged");
-        assert_eq!(change("Late"), "new");
+        assert_eq!(change(LATE), "new");
 
         // A severity filter hides met lines but still counts the gaps that closed.
         let severe = expect_json(
@@ -721,5 +826,26 @@ both_databases!(
             .collect();
         changes.sort();
         assert_eq!(changes, ["better", "closed", "new", "unchanged", "worse"]);
+
+        // The page opens with what changed: five counts, one bar each.
+        let (page, sections) = html_page(
+            &app,
+            &format!("/api/v1/programs/{pid}/reports/gaps?since_snapshot={sid}"),
+            &coord,
+            "en-GB",
+        )
+        .await;
+        assert_eq!(sections, ["changes", "worst-gaps", "trend", "departments"]);
+        assert_eq!(bars_in(&page, "changes"), 5);
+        assert!(page.contains("October review") && !page.contains("<script>"));
+        let doc = roxmltree::Document::parse_with_options(
+            &page,
+            roxmltree::ParsingOptions {
+                allow_dtd: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(doc.descendants().any(|n| n.text() == Some(LATE)));
     }
 );

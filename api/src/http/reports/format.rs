@@ -1,6 +1,8 @@
-//! Reports in more than one format: typed JSON, or CSV for spreadsheets, chosen by
-//! the `format` query parameter (for links) or else the `Accept` header.
+//! Reports in more than one format: typed JSON, CSV for spreadsheets, or a printable
+//! HTML page with charts, chosen by the `format` query parameter (for links) or else
+//! the `Accept` header; the page's words follow `Accept-Language`.
 
+use cxpm_domain::values::Locale;
 use poem::{IntoResponse, Request, Response};
 use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
 use poem_openapi::types::{ToJSON, Type};
@@ -16,6 +18,7 @@ use crate::error::{ApiError, ApiResult};
 pub enum ReportFormat {
     Json,
     Csv,
+    Html,
 }
 
 /// The format asked for: `format` wins, then the first of `Accept` we serve, then JSON.
@@ -34,6 +37,7 @@ pub fn negotiate(format: Option<ReportFormat>, req: &Request) -> ReportFormat {
     {
         match media {
             "text/csv" => return ReportFormat::Csv,
+            "text/html" => return ReportFormat::Html,
             "application/json" | "application/*" | "*/*" => return ReportFormat::Json,
             _ => {}
         }
@@ -46,17 +50,38 @@ pub enum Report<T> {
     Json(T),
     /// UTF-8 with a byte-order mark, so that spreadsheets read Chinese text right.
     Csv(String),
+    /// A self-contained page, and the language it is written in.
+    Html(String, &'static str),
+}
+
+/// The reader's language, from `Accept-Language`.
+pub fn locale(req: &Request) -> Locale {
+    Locale::from_accept_language(
+        req.headers()
+            .get(poem::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or(""),
+    )
 }
 
 impl<T: ToJSON + Send> IntoResponse for Report<T> {
     fn into_response(self) -> Response {
-        match self {
+        let mut response = match self {
             Report::Json(body) => poem_openapi::payload::Json(body).into_response(),
             Report::Csv(text) => Response::builder()
                 .content_type("text/csv; charset=utf-8")
                 .header("content-disposition", "inline; filename=\"report.csv\"")
                 .body(format!("\u{feff}{text}")),
-        }
+            Report::Html(page, lang) => Response::builder()
+                .content_type("text/html; charset=utf-8")
+                .header("content-language", lang)
+                .body(page),
+        };
+        response.headers_mut().insert(
+            poem::http::header::VARY,
+            poem::http::HeaderValue::from_static("Accept, Accept-Language"),
+        );
+        response
     }
 }
 
@@ -64,7 +89,8 @@ impl<T: ToJSON + Type + Send> ApiResponse for Report<T> {
     fn meta() -> MetaResponses {
         MetaResponses {
             responses: vec![MetaResponse {
-                description: "The report, as JSON or as CSV (one row per line item, with a header).",
+                description: "The report, as JSON, as CSV (one row per line item, with a header) \
+                              or as a printable HTML page with charts.",
                 status: Some(200),
                 status_range: None,
                 content: vec![
@@ -74,6 +100,10 @@ impl<T: ToJSON + Type + Send> ApiResponse for Report<T> {
                     },
                     MetaMediaType {
                         content_type: "text/csv; charset=utf-8",
+                        schema: String::schema_ref(),
+                    },
+                    MetaMediaType {
+                        content_type: "text/html; charset=utf-8",
                         schema: String::schema_ref(),
                     },
                 ],

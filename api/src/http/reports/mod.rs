@@ -5,7 +5,10 @@
 //! The arithmetic is the domain's ([`cxpm_domain::gap`]); this module gathers the
 //! rows in a fixed number of queries and shapes the answer.
 
+pub mod charts;
 pub mod format;
+pub mod html;
+pub mod labels;
 pub mod snapshots;
 
 use std::collections::{BTreeMap, HashMap};
@@ -30,7 +33,7 @@ use crate::db::{
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::common::{load, parse_id};
-use crate::http::reports::format::{Report, ReportFormat, cell, csv_text, negotiate};
+use crate::http::reports::format::{Report, ReportFormat, cell, csv_text, locale, negotiate};
 use crate::http::reports::snapshots::{ChangeName, Scope, SnapshotChanges};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Enum, Deserialize)]
@@ -140,9 +143,22 @@ pub struct GapLine {
     pub plan_ids: Vec<String>,
     pub open_actions: i32,
     pub findings: Vec<Finding>,
+    /// The gap of each period measured, oldest first, the last [`HISTORY`] at most.
+    pub history: Vec<PeriodGap>,
     /// Since the snapshot named by `since_snapshot`; `null` without one, or when the
     /// line was met then and is met now.
     pub change: Option<ChangeName>,
+}
+
+/// How many periods of a line's history the report carries.
+pub const HISTORY: usize = 6;
+
+/// One period of a line's history.
+#[derive(Debug, Clone, Object)]
+pub struct PeriodGap {
+    pub period_start: NaiveDate,
+    pub gap: f64,
+    pub relative_gap: Option<f64>,
 }
 
 /// A roll-up: the sample-weighted mean relative gap of a group's lines.
@@ -210,7 +226,7 @@ impl ReportsApi {
         /// Mark each line new, worse, better or unchanged since this saved snapshot,
         /// and list the gaps that closed.
         since_snapshot: Query<Option<String>>,
-        /// `json` or `csv`; overrides `Accept`.
+        /// `json`, `csv` or `html`; overrides `Accept`.
         format: Query<Option<ReportFormat>>,
         req: &poem::Request,
     ) -> ApiResult<Report<GapReport>> {
@@ -245,17 +261,26 @@ impl ReportsApi {
             None => None,
         };
         lines.retain(|l| min_severity.0.is_none_or(|m| l.severity >= m));
-        if negotiate(format.0, req) == ReportFormat::Csv {
+        let format = negotiate(format.0, req);
+        if format == ReportFormat::Csv {
             return Ok(Report::Csv(gap_csv(&lines)?));
         }
         let rollups = rollups(&program, &lines, thresholds);
-        Ok(Report::Json(GapReport {
-            program_id: program.id,
+        let report = GapReport {
+            program_id: program.id.clone(),
             generated_at: crate::db::now(),
             lines,
             rollups,
             changes,
-        }))
+        };
+        if format == ReportFormat::Html {
+            let t = labels::labels(locale(req));
+            return Ok(Report::Html(
+                html::gap_page(t, &program.name, &report)?,
+                t.lang,
+            ));
+        }
+        Ok(Report::Json(report))
     }
 }
 
@@ -438,6 +463,17 @@ async fn build_gap_report(
             continue;
         };
         let previous = scores.len().checked_sub(2).map(|i| &scores[i]);
+        let history = scores[scores.len().saturating_sub(HISTORY)..]
+            .iter()
+            .map(|p| {
+                let g = gap::survey_gap(p.expected, p.actual);
+                PeriodGap {
+                    period_start: p.start,
+                    gap: g,
+                    relative_gap: gap::relative_gap(g, p.expected),
+                }
+            })
+            .collect();
         let rel = relationships.get(&point.relationship_id);
         let g = gap::survey_gap(current.expected, current.actual);
         let relative = gap::relative_gap(g, current.expected);
@@ -514,6 +550,7 @@ async fn build_gap_report(
                 })
                 .count() as i32,
             findings,
+            history,
             change: None,
         });
     }
@@ -566,6 +603,17 @@ async fn build_gap_report(
             .len()
             .checked_sub(2)
             .map(|i| gap::metric_gap(direction, m.target, values[i].2));
+        let history = values[values.len().saturating_sub(HISTORY)..]
+            .iter()
+            .map(|(start, _, value, _)| {
+                let g = gap::metric_gap(direction, m.target, *value);
+                PeriodGap {
+                    period_start: *start,
+                    gap: g,
+                    relative_gap: gap::relative_gap(g, m.target),
+                }
+            })
+            .collect();
         let g = gap::metric_gap(direction, m.target, actual);
         let relative = gap::relative_gap(g, m.target);
         let mut findings = Vec::new();
@@ -603,6 +651,7 @@ async fn build_gap_report(
             plan_ids: Vec::new(),
             open_actions: 0,
             findings,
+            history,
             change: None,
         });
     }
@@ -769,17 +818,24 @@ impl ProgressApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<String>,
-        /// `json` or `csv` (one row per plan); overrides `Accept`.
+        /// `json`, `csv` (one row per plan) or `html`; overrides `Accept`.
         format: Query<Option<ReportFormat>>,
         req: &poem::Request,
     ) -> ApiResult<Report<ProgressReport>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
         let program = load::<program::Entity>(&state.db, "program", &id).await?;
         let report = build_progress(&state, &program).await?;
-        if negotiate(format.0, req) == ReportFormat::Csv {
-            return Ok(Report::Csv(progress_csv(&report)?));
+        match negotiate(format.0, req) {
+            ReportFormat::Csv => Ok(Report::Csv(progress_csv(&report)?)),
+            ReportFormat::Html => {
+                let t = labels::labels(locale(req));
+                Ok(Report::Html(
+                    html::progress_page(t, &program.name, &report)?,
+                    t.lang,
+                ))
+            }
+            ReportFormat::Json => Ok(Report::Json(report)),
         }
-        Ok(Report::Json(report))
     }
 }
 

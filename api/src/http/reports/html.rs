@@ -1,0 +1,512 @@
+//! The reports as self-contained printable HTML pages: one `<section>` per part, each
+//! with one inline SVG chart, in the reader's language. Templates are in
+//! `api/templates/` (askama, escaped by default); the chart geometry is [`charts`].
+
+use askama::Template;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::charts::{self, BarChart, BarInput, LineChart, SeriesInput, StackChart, StackInput};
+use super::labels::Labels;
+use super::snapshots::{ChangeName, SnapshotChanges};
+use super::{Finding, GapLine, GapReport, PhaseName, ProgressReport, SeverityName, TrendName};
+use crate::error::{ApiError, ApiResult};
+use crate::http::departments::FunctionName;
+
+/// How many of the worst gaps the bar chart shows.
+const WORST: usize = 15;
+/// How many points the trend chart follows.
+const TRENDS: usize = 6;
+
+/// A number as people read it: at most two decimals, no trailing zeros.
+fn num(v: f64) -> String {
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_owned()
+    } else {
+        s.to_owned()
+    }
+}
+
+fn percent(v: f64) -> String {
+    format!("{:.1} %", v * 100.0)
+}
+
+fn when(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn severity_class(s: SeverityName) -> &'static str {
+    match s {
+        SeverityName::Met => "met",
+        SeverityName::Minor => "minor",
+        SeverityName::Major => "major",
+        SeverityName::Critical => "critical",
+    }
+}
+
+fn severity_label(t: &Labels, s: SeverityName) -> &'static str {
+    t.severities[match s {
+        SeverityName::Met => 0,
+        SeverityName::Minor => 1,
+        SeverityName::Major => 2,
+        SeverityName::Critical => 3,
+    }]
+}
+
+fn trend_label(t: &Labels, trend: TrendName) -> &'static str {
+    t.trends[match trend {
+        TrendName::New => 0,
+        TrendName::Better => 1,
+        TrendName::Steady => 2,
+        TrendName::Worse => 3,
+    }]
+}
+
+fn finding_label(t: &Labels, f: Finding) -> &'static str {
+    t.finding_names[match f {
+        Finding::NoOpenPlan => 0,
+        Finding::BlindSpot => 1,
+        Finding::StaleMetric => 2,
+        Finding::EffectMissed => 3,
+    }]
+}
+
+fn change_label(t: &Labels, c: ChangeName) -> &'static str {
+    t.changes[match c {
+        ChangeName::New => 0,
+        ChangeName::Worse => 1,
+        ChangeName::Better => 2,
+        ChangeName::Unchanged => 3,
+        ChangeName::Closed => 4,
+    }]
+}
+
+fn function_label(t: &Labels, f: FunctionName) -> &'static str {
+    t.functions[match f {
+        FunctionName::Marketing => 0,
+        FunctionName::Sales => 1,
+        FunctionName::Service => 2,
+        FunctionName::It => 3,
+        FunctionName::Finance => 4,
+        FunctionName::Operations => 5,
+        FunctionName::Other => 6,
+    }]
+}
+
+/// A count by class, for a page's summary line.
+struct Count {
+    label: &'static str,
+    count: usize,
+    class: &'static str,
+}
+
+struct GapRow {
+    name: String,
+    department: String,
+    period: String,
+    expected: String,
+    actual: String,
+    gap: String,
+    relative: String,
+    severity: &'static str,
+    severity_class: &'static str,
+    trend: &'static str,
+    findings: String,
+    change: &'static str,
+}
+
+struct ClosedRow {
+    name: String,
+    department: String,
+    was: String,
+    now: String,
+}
+
+struct ChangesView {
+    label: String,
+    taken_at: String,
+    chart: BarChart,
+    closed: Vec<ClosedRow>,
+}
+
+#[derive(Template)]
+#[template(path = "gap_report.html")]
+struct GapPage {
+    t: &'static Labels,
+    title: String,
+    generated: String,
+    summary: Vec<Count>,
+    changes: Option<ChangesView>,
+    worst: BarChart,
+    rows: Vec<GapRow>,
+    trend: LineChart,
+    departments: BarChart,
+}
+
+fn worst_chart(lines: &[GapLine]) -> BarChart {
+    charts::bars(
+        lines
+            .iter()
+            .filter(|l| l.severity > SeverityName::Met)
+            .take(WORST)
+            .map(|l| BarInput {
+                label: l.name.clone(),
+                // An undefined relative gap (a zero target missed) is drawn full.
+                value: l.relative_gap.unwrap_or(f64::INFINITY),
+                value_text: l.relative_gap.map(percent).unwrap_or_else(|| num(l.gap)),
+                class: severity_class(l.severity),
+            })
+            .collect(),
+    )
+}
+
+fn trend_chart(lines: &[GapLine]) -> LineChart {
+    let followed: Vec<&GapLine> = lines
+        .iter()
+        .filter(|l| l.severity > SeverityName::Met)
+        .take(TRENDS)
+        .collect();
+    let mut periods: Vec<NaiveDate> = followed
+        .iter()
+        .flat_map(|l| l.history.iter().map(|h| h.period_start))
+        .collect();
+    periods.sort();
+    periods.dedup();
+    let periods = &periods[periods.len().saturating_sub(super::HISTORY)..];
+    let series = followed
+        .iter()
+        .map(|l| SeriesInput {
+            name: l.name.clone(),
+            values: periods
+                .iter()
+                .map(|p| {
+                    l.history
+                        .iter()
+                        .find(|h| h.period_start == *p)
+                        .and_then(|h| h.relative_gap)
+                })
+                .collect(),
+        })
+        .collect();
+    charts::lines(
+        periods
+            .iter()
+            .map(|p| p.format("%Y-%m").to_string())
+            .collect(),
+        series,
+        percent,
+    )
+}
+
+fn changes_view(t: &Labels, c: &SnapshotChanges) -> ChangesView {
+    let counts = [
+        (ChangeName::New, c.new, "critical"),
+        (ChangeName::Worse, c.worse, "major"),
+        (ChangeName::Better, c.better, "minor"),
+        (ChangeName::Unchanged, c.unchanged, "neutral"),
+        (ChangeName::Closed, c.closed, "met"),
+    ];
+    ChangesView {
+        label: c.label.clone(),
+        taken_at: when(c.taken_at),
+        chart: charts::bars(
+            counts
+                .iter()
+                .map(|(name, n, class)| BarInput {
+                    label: change_label(t, *name).to_owned(),
+                    value: f64::from(*n),
+                    value_text: n.to_string(),
+                    class,
+                })
+                .collect(),
+        ),
+        closed: c
+            .closed_lines
+            .iter()
+            .map(|l| ClosedRow {
+                name: l.name.clone(),
+                department: l.department_name.clone().unwrap_or_default(),
+                was: num(l.was_gap),
+                now: l.gap.map(num).unwrap_or_else(|| "–".to_owned()),
+            })
+            .collect(),
+    }
+}
+
+/// The gap report as a page.
+pub fn gap_page(t: &'static Labels, program: &str, report: &GapReport) -> ApiResult<String> {
+    let summary = [
+        SeverityName::Critical,
+        SeverityName::Major,
+        SeverityName::Minor,
+        SeverityName::Met,
+    ]
+    .into_iter()
+    .map(|s| Count {
+        label: severity_label(t, s),
+        count: report.lines.iter().filter(|l| l.severity == s).count(),
+        class: severity_class(s),
+    })
+    .collect();
+    let mut by_department: Vec<&super::GapRollup> = report.rollups.by_department.iter().collect();
+    by_department.sort_by(|a, b| {
+        b.relative_gap
+            .unwrap_or(0.0)
+            .total_cmp(&a.relative_gap.unwrap_or(0.0))
+    });
+    let page = GapPage {
+        t,
+        title: format!("{} — {program}", t.gap_report),
+        generated: when(report.generated_at),
+        summary,
+        changes: report.changes.as_ref().map(|c| changes_view(t, c)),
+        worst: worst_chart(&report.lines),
+        rows: report
+            .lines
+            .iter()
+            .map(|l| GapRow {
+                name: l.name.clone(),
+                department: l.department_name.clone().unwrap_or_default(),
+                period: format!("{} – {}", l.period_start, l.period_end),
+                expected: num(l.expected),
+                actual: num(l.actual),
+                gap: num(l.gap),
+                relative: l.relative_gap.map(percent).unwrap_or_default(),
+                severity: severity_label(t, l.severity),
+                severity_class: severity_class(l.severity),
+                trend: trend_label(t, l.trend),
+                findings: l
+                    .findings
+                    .iter()
+                    .map(|f| finding_label(t, *f))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                change: l.change.map(|c| change_label(t, c)).unwrap_or_default(),
+            })
+            .collect(),
+        trend: trend_chart(&report.lines),
+        departments: charts::bars(
+            by_department
+                .into_iter()
+                .map(|r| BarInput {
+                    label: r.name.clone(),
+                    value: r.relative_gap.unwrap_or(0.0),
+                    value_text: r.relative_gap.map(percent).unwrap_or_default(),
+                    class: severity_class(r.severity),
+                })
+                .collect(),
+        ),
+    };
+    page.render().map_err(|e| ApiError::internal(&e))
+}
+
+struct PlanRow {
+    title: String,
+    department: String,
+    cycle: i32,
+    step: String,
+    done: i32,
+    open: i32,
+    overdue: i32,
+    days: i64,
+}
+
+struct DepartmentRow {
+    name: String,
+    owned: i32,
+    running: i32,
+    open: i32,
+    overdue: i32,
+    engaged: &'static str,
+}
+
+struct PhaseBox {
+    roman: &'static str,
+    text: &'static str,
+    short: String,
+    x: f64,
+    class: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "progress_report.html")]
+struct ProgressPage {
+    t: &'static Labels,
+    title: String,
+    generated: String,
+    done: &'static str,
+    open: &'static str,
+    overdue: &'static str,
+    legend: Vec<Count>,
+    progress: StackChart,
+    plans: Vec<PlanRow>,
+    departments: Vec<DepartmentRow>,
+    coverage: BarChart,
+    coverage_ready: bool,
+    phase: &'static str,
+    phases: Vec<PhaseBox>,
+    engaged: String,
+    needs: String,
+}
+
+/// The progress report as a page.
+pub fn progress_page(
+    t: &'static Labels,
+    program: &str,
+    report: &ProgressReport,
+) -> ApiResult<String> {
+    let [done, open, overdue] = t.action_states;
+    // Per department: done, open but not overdue, overdue (open includes overdue).
+    let mut by_department: Vec<(String, [i32; 3])> = Vec::new();
+    for p in &report.plans {
+        let row = match by_department
+            .iter_mut()
+            .find(|(name, _)| *name == p.department_name)
+        {
+            Some(row) => row,
+            None => {
+                by_department.push((p.department_name.clone(), [0; 3]));
+                let last = by_department.len() - 1;
+                &mut by_department[last]
+            }
+        };
+        row.1[0] += p.actions_done;
+        row.1[1] += (p.actions_open - p.actions_overdue).max(0);
+        row.1[2] += p.actions_overdue;
+    }
+    let totals = by_department.iter().fold([0; 3], |acc, (_, v)| {
+        [acc[0] + v[0], acc[1] + v[1], acc[2] + v[2]]
+    });
+    let progress = charts::stacked(
+        by_department
+            .into_iter()
+            .map(|(label, v)| StackInput {
+                label,
+                segments: vec![
+                    (f64::from(v[0]), "done"),
+                    (f64::from(v[1]), "open"),
+                    (f64::from(v[2]), "overdue"),
+                ],
+            })
+            .collect(),
+    );
+    let cov = &report.coverage;
+    let coverage_counts = [
+        cov.touchpoints_without_owner.len(),
+        cov.sub_processes_without_owner.len(),
+        cov.owners_without_person.len(),
+        cov.departments_without_relationship.len(),
+    ];
+    let phase_index = match report.maturity.phase {
+        PhaseName::One => 0,
+        PhaseName::Two => 1,
+        PhaseName::Three => 2,
+    };
+    let romans = ["I", "II", "III"];
+    let functions = |fs: &[FunctionName]| {
+        fs.iter()
+            .map(|f| function_label(t, *f))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let page = ProgressPage {
+        t,
+        title: format!("{} — {program}", t.progress_report),
+        generated: when(report.generated_at),
+        done,
+        open,
+        overdue,
+        legend: vec![
+            Count {
+                label: done,
+                count: totals[0] as usize,
+                class: "done",
+            },
+            Count {
+                label: open,
+                count: totals[1] as usize,
+                class: "open",
+            },
+            Count {
+                label: overdue,
+                count: totals[2] as usize,
+                class: "overdue",
+            },
+        ],
+        progress,
+        plans: report
+            .plans
+            .iter()
+            .map(|p| PlanRow {
+                title: p.title.clone(),
+                department: p.department_name.clone(),
+                cycle: p.cycle,
+                step: p
+                    .current_step
+                    .map(|s| format!("{s} / 7"))
+                    .unwrap_or_else(|| t.all_settled.to_owned()),
+                done: p.actions_done,
+                open: p.actions_open,
+                overdue: p.actions_overdue,
+                days: p.days_since_last_update,
+            })
+            .collect(),
+        departments: report
+            .departments
+            .iter()
+            .map(|d| DepartmentRow {
+                name: d.name.clone(),
+                owned: d.owned_touchpoints,
+                running: d.running_plans,
+                open: d.open_actions,
+                overdue: d.overdue_actions,
+                engaged: if d.engaged { t.yes } else { t.no },
+            })
+            .collect(),
+        coverage: charts::bars(
+            t.coverage_gaps
+                .iter()
+                .zip(coverage_counts)
+                .map(|(label, n)| BarInput {
+                    label: (*label).to_owned(),
+                    value: n as f64,
+                    value_text: n.to_string(),
+                    class: if n == 0 { "met" } else { "major" },
+                })
+                .collect(),
+        ),
+        coverage_ready: cov.ready,
+        phase: romans[phase_index],
+        phases: (0..3)
+            .map(|i| PhaseBox {
+                roman: romans[i],
+                text: t.phases[i],
+                short: charts::cut(t.phases[i], 30),
+                x: 4.0 + i as f64 * 240.0,
+                class: match i.cmp(&phase_index) {
+                    std::cmp::Ordering::Less => "reached",
+                    std::cmp::Ordering::Equal => "current",
+                    std::cmp::Ordering::Greater => "ahead",
+                },
+            })
+            .collect(),
+        engaged: functions(&report.maturity.engaged_functions),
+        needs: functions(&report.maturity.next_phase_needs),
+    };
+    page.render().map_err(|e| ApiError::internal(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::num;
+
+    #[test]
+    fn numbers_read_as_people_write_them() {
+        assert_eq!(num(2.0), "2");
+        assert_eq!(num(0.08), "0.08");
+        assert_eq!(num(9.2), "9.2");
+        assert_eq!(num(-0.001), "0");
+        assert_eq!(num(1.0 / 3.0), "0.33");
+    }
+}
