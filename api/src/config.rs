@@ -23,6 +23,31 @@ pub enum Command {
     Migrate(DatabaseArgs),
     /// Print the OpenAPI spec (YAML) and exit.
     Openapi,
+    /// Fill the database with a realistic demo program (for demos and benchmarks).
+    Demo(DemoArgs),
+}
+
+/// How big a demo organisation to build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DemoSize {
+    /// Ten departments and a few dozen people: a program to click through in Swagger UI.
+    Small,
+    /// 50 departments, 2 000 people, 2 000 relationships, 14 000 steps, 50 000 actions,
+    /// 500 000 measurements and readings.
+    Large,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    #[arg(long, value_enum, default_value = "small")]
+    pub size: DemoSize,
+
+    /// The same seed builds the same organisation (ids and dates aside).
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Clone, Args)]

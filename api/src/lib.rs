@@ -8,5 +8,6 @@ pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod http;

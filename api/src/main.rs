@@ -40,6 +40,20 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(database = %db::redact(&args.database_url), "migrations applied");
             Ok(())
         }
+        Command::Demo(args) => {
+            init_logging(LogFormat::Text);
+            let conn = db::connect(
+                &args.database.database_url,
+                args.database.db_max_connections,
+            )
+            .await?;
+            db::migrate(&conn).await?;
+            let started = std::time::Instant::now();
+            let built = cxpm_api::demo::build(&conn, args.size, args.seed).await?;
+            println!("{built}");
+            println!("built in {:.1} s", started.elapsed().as_secs_f64());
+            Ok(())
+        }
         Command::Serve(args) => {
             init_logging(args.log_format);
             tracing::info!(database = %db::redact(&args.database.database_url), "starting");

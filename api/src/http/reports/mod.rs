@@ -5,6 +5,7 @@
 //! The arithmetic is the domain's ([`cxpm_domain::gap`]); this module gathers the
 //! rows in a fixed number of queries and shapes the answer.
 
+pub mod aggregates;
 pub mod charts;
 pub mod format;
 pub mod html;
@@ -26,10 +27,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::auth::BearerAuth;
-use crate::db::{
-    action, department, key_point, measurement, metric, plan, program, reading, relationship,
-    sub_process,
-};
+use crate::db::{department, key_point, metric, plan, program, relationship, sub_process};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::common::{load, parse_id};
@@ -303,35 +301,6 @@ pub async fn build_full_report(state: &AppState, program: &program::Model) -> Ap
     })
 }
 
-/// One period's aggregate of a key point's measurements.
-struct PeriodScore {
-    start: NaiveDate,
-    end: NaiveDate,
-    expected: f64,
-    actual: f64,
-    provider_rating: Option<f64>,
-    importance: i32,
-    sample_size: Option<i32>,
-}
-
-fn weighted_mean(values: &[(f64, Option<i32>)]) -> Option<f64> {
-    let items: Vec<Weighted> = values
-        .iter()
-        .map(|(v, n)| Weighted {
-            relative_gap: *v,
-            sample_size: n.map(|n| n.max(1) as u32),
-        })
-        .collect();
-    gap::rollup(&items)
-}
-
-fn total_sample(values: impl Iterator<Item = Option<i32>>) -> Option<i32> {
-    values.fold(None, |acc, n| match (acc, n) {
-        (None, None) => None,
-        (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
-    })
-}
-
 async fn build_gap_report(
     state: &AppState,
     program: &program::Model,
@@ -351,35 +320,27 @@ async fn build_gap_report(
         .filter(key_point::Column::Archived.eq(false))
         .all(db)
         .await?;
-    let mut measurements =
-        measurement::Entity::find().filter(measurement::Column::ProgramId.eq(&program.id));
-    if let Some(until) = until {
-        measurements = measurements.filter(measurement::Column::PeriodEnd.lte(until));
-    }
-    let measurements = measurements.all(db).await?;
+    let point_periods = aggregates::point_periods(db, &program.id, until).await?;
     let plans = plan::Entity::find()
         .filter(plan::Column::ProgramId.eq(&program.id))
         .filter(plan::Column::Status.eq("active"))
         .all(db)
         .await?;
-    let actions = action::Entity::find()
-        .filter(action::Column::ProgramId.eq(&program.id))
-        .all(db)
-        .await?;
+    let today = Utc::now().date_naive();
+    let action_counts = aggregates::action_counts(db, &program.id, today).await?;
+    let effects = aggregates::effects(db, &program.id).await?;
     let metrics = metric::Entity::find()
         .filter(metric::Column::ProgramId.eq(&program.id))
         .filter(metric::Column::Archived.eq(false))
         .all(db)
         .await?;
-    let readings = if metrics.is_empty() {
-        Vec::new()
+    let (metric_periods, last_readings) = if metrics.is_empty() {
+        (Vec::new(), Vec::new())
     } else {
-        let mut select = reading::Entity::find()
-            .filter(reading::Column::MetricId.is_in(metrics.iter().map(|m| m.id.clone())));
-        if let Some(until) = until {
-            select = select.filter(reading::Column::PeriodEnd.lte(until));
-        }
-        select.all(db).await?
+        (
+            aggregates::metric_periods(db, &program.id, until).await?,
+            aggregates::last_readings(db, &program.id, until).await?,
+        )
     };
     let subs: HashMap<String, String> = sub_process::Entity::find()
         .filter(sub_process::Column::ProgramId.eq(&program.id))
@@ -402,73 +363,41 @@ async fn build_gap_report(
             .or_default()
             .push(p.id.clone());
     }
-    let today = Utc::now().date_naive();
     let scale_span = f64::from((program.scale_max - program.scale_min).max(1));
     // The provider sees its service at least a fifth of the scale better than its customer.
     let blind_spot_threshold = scale_span * 0.2;
 
-    // Actions indexed once, so that each line looks up its own instead of scanning all.
-    let mut actions_by_plan: HashMap<&str, Vec<&action::Model>> = HashMap::new();
-    let mut effects_by_point: HashMap<&str, Vec<&action::Model>> = HashMap::new();
-    for a in &actions {
-        actions_by_plan
-            .entry(a.plan_id.as_str())
-            .or_default()
-            .push(a);
-        if let Some(point) = a.effect_key_point_id.as_deref() {
-            effects_by_point.entry(point).or_default().push(a);
-        }
+    let mut open_by_plan: HashMap<&str, i64> = HashMap::new();
+    for c in &action_counts {
+        *open_by_plan.entry(c.plan_id.as_str()).or_default() += c.open;
     }
-    let mut by_point: HashMap<&str, BTreeMap<NaiveDate, Vec<&measurement::Model>>> = HashMap::new();
-    for m in &measurements {
-        by_point
-            .entry(m.key_point_id.as_str())
+    let mut effects_by_point: HashMap<&str, Vec<&aggregates::Effect>> = HashMap::new();
+    for e in &effects {
+        effects_by_point
+            .entry(e.key_point_id.as_str())
             .or_default()
-            .entry(m.period_start)
-            .or_default()
-            .push(m);
+            .push(e);
+    }
+    // Periods come oldest first per point.
+    let mut by_point: HashMap<&str, Vec<&aggregates::PointPeriod>> = HashMap::new();
+    for p in &point_periods {
+        by_point.entry(p.key_point_id.as_str()).or_default().push(p);
     }
     let mut lines = Vec::new();
     for point in &points {
-        let Some(periods) = by_point.get(point.id.as_str()) else {
+        let Some(scores) = by_point.get(point.id.as_str()) else {
             continue;
         };
-        let scores: Vec<PeriodScore> = periods
-            .iter()
-            .map(|(start, ms)| PeriodScore {
-                start: *start,
-                end: ms.iter().map(|m| m.period_end).max().unwrap_or(*start),
-                expected: weighted_mean(
-                    &ms.iter()
-                        .map(|m| (m.expectation_score, m.sample_size))
-                        .collect::<Vec<_>>(),
-                )
-                .unwrap_or(0.0),
-                actual: weighted_mean(
-                    &ms.iter()
-                        .map(|m| (m.experience_score, m.sample_size))
-                        .collect::<Vec<_>>(),
-                )
-                .unwrap_or(0.0),
-                provider_rating: weighted_mean(
-                    &ms.iter()
-                        .filter_map(|m| m.provider_rating.map(|r| (r, m.sample_size)))
-                        .collect::<Vec<_>>(),
-                ),
-                importance: ms.iter().map(|m| m.importance).max().unwrap_or(3),
-                sample_size: total_sample(ms.iter().map(|m| m.sample_size)),
-            })
-            .collect();
         let Some(current) = scores.last() else {
             continue;
         };
-        let previous = scores.len().checked_sub(2).map(|i| &scores[i]);
-        let history = scores[scores.len().saturating_sub(HISTORY)..]
+        let previous = scores.len().checked_sub(2).map(|i| scores[i]);
+        let history = scores
             .iter()
             .map(|p| {
                 let g = gap::survey_gap(p.expected, p.actual);
                 PeriodGap {
-                    period_start: p.start,
+                    period_start: p.period_start,
                     gap: g,
                     relative_gap: gap::relative_gap(g, p.expected),
                 }
@@ -483,16 +412,10 @@ async fn build_gap_report(
             .and_then(|r| plans_by_rel.get(r.id.as_str()))
             .cloned()
             .unwrap_or_default();
-        let point_actions: Vec<&action::Model> = plan_ids
+        let open_actions: i64 = plan_ids
             .iter()
-            .flat_map(|id| {
-                actions_by_plan
-                    .get(id.as_str())
-                    .into_iter()
-                    .flatten()
-                    .copied()
-            })
-            .collect();
+            .filter_map(|id| open_by_plan.get(id.as_str()))
+            .sum();
         let mut findings = Vec::new();
         if g > 0.0 && plan_ids.is_empty() {
             findings.push(Finding::NoOpenPlan);
@@ -510,11 +433,7 @@ async fn build_gap_report(
             .get(point.id.as_str())
             .into_iter()
             .flatten()
-            .any(|a| {
-                a.effect_by.is_some_and(|by| by < today)
-                    && a.effect_target
-                        .is_some_and(|target| current.actual < target)
-            });
+            .any(|e| e.effect_by < today && current.actual < e.effect_target);
         if missed {
             findings.push(Finding::EffectMissed);
         }
@@ -528,8 +447,8 @@ async fn build_gap_report(
             stage_id: rel
                 .and_then(|r| r.sub_process_id.as_ref())
                 .and_then(|s| subs.get(s).cloned()),
-            period_start: current.start,
-            period_end: current.end,
+            period_start: current.period_start,
+            period_end: current.period_end,
             expected: current.expected,
             actual: current.actual,
             gap: g,
@@ -538,83 +457,51 @@ async fn build_gap_report(
             trend: gap::trend(g, previous_gap).into(),
             previous_gap,
             importance: current.importance,
-            sample_size: current.sample_size,
+            sample_size: current.sample_size.map(clamp_i32),
             plan_ids,
-            open_actions: point_actions
-                .iter()
-                .filter(|a| {
-                    a.status
-                        .parse::<cxpm_domain::plan::ActionStatus>()
-                        .map(|s| s.is_open())
-                        .unwrap_or(false)
-                })
-                .count() as i32,
+            open_actions: clamp_i32(open_actions),
             findings,
             history,
             change: None,
         });
     }
 
-    let mut by_metric: HashMap<&str, BTreeMap<NaiveDate, Vec<&reading::Model>>> = HashMap::new();
-    let mut last_reading: HashMap<&str, chrono::DateTime<Utc>> = HashMap::new();
-    for r in &readings {
-        by_metric
-            .entry(r.metric_id.as_str())
-            .or_default()
-            .entry(r.period_start)
-            .or_default()
-            .push(r);
-        let last = last_reading
-            .entry(r.metric_id.as_str())
-            .or_insert(r.recorded_at);
-        if r.recorded_at > *last {
-            *last = r.recorded_at;
-        }
+    let mut by_metric: HashMap<&str, Vec<&aggregates::MetricPeriod>> = HashMap::new();
+    for p in &metric_periods {
+        by_metric.entry(p.metric_id.as_str()).or_default().push(p);
     }
+    let last_reading: HashMap<&str, chrono::DateTime<Utc>> = last_readings
+        .iter()
+        .map(|r| (r.metric_id.as_str(), r.at))
+        .collect();
     let now = Utc::now();
     for m in &metrics {
         let direction = match m.direction.as_str() {
             "lower_is_better" => Direction::LowerIsBetter,
             _ => Direction::HigherIsBetter,
         };
-        let Some(periods) = by_metric.get(m.id.as_str()) else {
+        let Some(values) = by_metric.get(m.id.as_str()) else {
             continue;
         };
-        let values: Vec<(NaiveDate, NaiveDate, f64, Option<i32>)> = periods
-            .iter()
-            .map(|(start, rs)| {
-                (
-                    *start,
-                    rs.iter().map(|r| r.period_end).max().unwrap_or(*start),
-                    weighted_mean(
-                        &rs.iter()
-                            .map(|r| (r.value, r.sample_size))
-                            .collect::<Vec<_>>(),
-                    )
-                    .unwrap_or(0.0),
-                    total_sample(rs.iter().map(|r| r.sample_size)),
-                )
-            })
-            .collect();
-        let Some((start, end, actual, sample)) = values.last().copied() else {
+        let Some(current) = values.last() else {
             continue;
         };
         let previous_gap = values
             .len()
             .checked_sub(2)
-            .map(|i| gap::metric_gap(direction, m.target, values[i].2));
-        let history = values[values.len().saturating_sub(HISTORY)..]
+            .map(|i| gap::metric_gap(direction, m.target, values[i].value));
+        let history = values
             .iter()
-            .map(|(start, _, value, _)| {
-                let g = gap::metric_gap(direction, m.target, *value);
+            .map(|p| {
+                let g = gap::metric_gap(direction, m.target, p.value);
                 PeriodGap {
-                    period_start: *start,
+                    period_start: p.period_start,
                     gap: g,
                     relative_gap: gap::relative_gap(g, m.target),
                 }
             })
             .collect();
-        let g = gap::metric_gap(direction, m.target, actual);
+        let g = gap::metric_gap(direction, m.target, current.value);
         let relative = gap::relative_gap(g, m.target);
         let mut findings = Vec::new();
         if is_stale(
@@ -637,17 +524,17 @@ async fn build_gap_report(
             department_id: None,
             department_name: None,
             stage_id: stage,
-            period_start: start,
-            period_end: end,
+            period_start: current.period_start,
+            period_end: current.period_end,
             expected: m.target,
-            actual,
+            actual: current.value,
             gap: g,
             relative_gap: relative,
             severity: gap::severity(g, relative, thresholds).into(),
             trend: gap::trend(g, previous_gap).into(),
             previous_gap,
             importance: 3,
-            sample_size: sample,
+            sample_size: current.sample_size.map(clamp_i32),
             plan_ids: Vec::new(),
             open_actions: 0,
             findings,
@@ -661,6 +548,11 @@ async fn build_gap_report(
         pb.total_cmp(&pa).then_with(|| a.name.cmp(&b.name))
     });
     Ok(lines)
+}
+
+/// A database count or sum as the API's 32-bit integer.
+fn clamp_i32(n: i64) -> i32 {
+    n.clamp(0, i64::from(i32::MAX)) as i32
 }
 
 fn rollup_of(
@@ -841,25 +733,20 @@ impl ProgressApi {
 
 async fn build_progress(state: &AppState, program: &program::Model) -> ApiResult<ProgressReport> {
     use cxpm_domain::maturity::{Function, Phase, assess};
-    use cxpm_domain::plan::{ActionStatus, StepStatus};
 
     let db = &state.db;
     let plans = plan::Entity::find()
         .filter(plan::Column::ProgramId.eq(&program.id))
         .all(db)
         .await?;
-    let steps = if plans.is_empty() {
-        Vec::new()
-    } else {
-        crate::db::step::Entity::find()
-            .filter(crate::db::step::Column::PlanId.is_in(plans.iter().map(|p| p.id.clone())))
-            .all(db)
-            .await?
-    };
-    let actions = action::Entity::find()
-        .filter(action::Column::ProgramId.eq(&program.id))
-        .all(db)
-        .await?;
+    let now = Utc::now();
+    let today = now.date_naive();
+    let steps: HashMap<String, aggregates::StepCounts> = aggregates::step_counts(db, &program.id)
+        .await?
+        .into_iter()
+        .map(|s| (s.plan_id.clone(), s))
+        .collect();
+    let action_counts = aggregates::action_counts(db, &program.id, today).await?;
     let departments: HashMap<String, department::Model> = department::Entity::find()
         .all(db)
         .await?
@@ -867,59 +754,42 @@ async fn build_progress(state: &AppState, program: &program::Model) -> ApiResult
         .map(|d| (d.id.clone(), d))
         .collect();
     let coverage = crate::http::coverage::coverage_of(state, program).await?;
-    let now = Utc::now();
-    let today = now.date_naive();
-    let is_open = |a: &action::Model| {
-        a.status
-            .parse::<ActionStatus>()
-            .map(|s| s.is_open())
-            .unwrap_or(false)
-    };
-    let is_overdue = |a: &action::Model| is_open(a) && a.due_date.is_some_and(|d| d < today);
 
-    // Steps and actions indexed by plan once: each plan then reads only its own.
-    let mut steps_by_plan: HashMap<&str, Vec<&crate::db::step::Model>> = HashMap::new();
-    for s in &steps {
-        steps_by_plan.entry(s.plan_id.as_str()).or_default().push(s);
+    // Action counts by plan and by department, from the (plan, department) groups.
+    #[derive(Default)]
+    struct Tally {
+        done: i64,
+        open: i64,
+        overdue: i64,
+        last_change: Option<chrono::DateTime<Utc>>,
     }
-    let mut actions_by_plan: HashMap<&str, Vec<&action::Model>> = HashMap::new();
-    for a in &actions {
-        actions_by_plan
-            .entry(a.plan_id.as_str())
-            .or_default()
-            .push(a);
+    let mut by_plan: HashMap<&str, Tally> = HashMap::new();
+    let mut by_department: HashMap<&str, Tally> = HashMap::new();
+    for c in &action_counts {
+        for tally in [
+            by_plan.entry(c.plan_id.as_str()).or_default(),
+            by_department.entry(c.department_id.as_str()).or_default(),
+        ] {
+            tally.done += c.done;
+            tally.open += c.open;
+            tally.overdue += c.overdue;
+            tally.last_change = tally.last_change.max(c.last_change);
+        }
     }
     let mut plan_rows = Vec::with_capacity(plans.len());
     for p in &plans {
-        let own_steps = steps_by_plan
-            .get(p.id.as_str())
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        let mut cycle_steps: Vec<&crate::db::step::Model> = own_steps
-            .iter()
-            .copied()
-            .filter(|s| s.cycle == p.cycle)
-            .collect();
-        cycle_steps.sort_by_key(|s| s.number);
-        let settled = |s: &&crate::db::step::Model| {
-            s.status
-                .parse::<StepStatus>()
-                .map(|st| st.is_settled())
-                .unwrap_or(false)
-        };
-        let plan_actions: &[&action::Model] = actions_by_plan
-            .get(p.id.as_str())
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        let last = std::iter::once(p.updated_at)
-            .chain(own_steps.iter().map(|s| s.updated_at))
-            .chain(
-                plan_actions
-                    .iter()
-                    .map(|a| a.last_update_at.unwrap_or(a.updated_at)),
-            )
-            .max()
-            .unwrap_or(p.updated_at);
+        let step = steps.get(&p.id);
+        let none = Tally::default();
+        let tally = by_plan.get(p.id.as_str()).unwrap_or(&none);
+        let last = [
+            Some(p.updated_at),
+            step.and_then(|s| s.last_change),
+            tally.last_change,
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(p.updated_at);
         plan_rows.push(PlanProgress {
             plan_id: p.id.clone(),
             title: p.title.clone(),
@@ -931,15 +801,12 @@ async fn build_progress(state: &AppState, program: &program::Model) -> ApiResult
             relationship_id: p.relationship_id.clone(),
             status: p.status.clone(),
             cycle: p.cycle,
-            current_step: cycle_steps.iter().find(|s| !settled(s)).map(|s| s.number),
-            steps_settled: cycle_steps.iter().filter(|s| settled(s)).count() as i32,
-            steps_in_cycle: cycle_steps.len() as i32,
-            actions_done: plan_actions
-                .iter()
-                .filter(|a| a.status == ActionStatus::Done.as_str())
-                .count() as i32,
-            actions_open: plan_actions.iter().filter(|a| is_open(a)).count() as i32,
-            actions_overdue: plan_actions.iter().filter(|a| is_overdue(a)).count() as i32,
+            current_step: step.and_then(|s| s.current_step),
+            steps_settled: step.map(|s| clamp_i32(s.settled)).unwrap_or(0),
+            steps_in_cycle: step.map(|s| clamp_i32(s.in_cycle)).unwrap_or(0),
+            actions_done: clamp_i32(tally.done),
+            actions_open: clamp_i32(tally.open),
+            actions_overdue: clamp_i32(tally.overdue),
             days_since_last_update: (now - last).num_days(),
         });
     }
@@ -949,29 +816,27 @@ async fn build_progress(state: &AppState, program: &program::Model) -> ApiResult
             .then(a.title.cmp(&b.title))
     });
 
-    let mut dept_ids: Vec<String> = coverage
+    let mut running: HashMap<&str, i32> = HashMap::new();
+    for p in plans.iter().filter(|p| p.status == "active") {
+        *running.entry(p.department_id.as_str()).or_default() += 1;
+    }
+    let owned: HashMap<&str, i32> = coverage
         .departments
         .iter()
-        .map(|d| d.department_id.clone())
+        .map(|c| (c.department_id.as_str(), c.owned_touchpoints as i32))
         .collect();
-    dept_ids.extend(plans.iter().map(|p| p.department_id.clone()));
-    dept_ids.extend(actions.iter().map(|a| a.department_id.clone()));
+    let mut dept_ids: Vec<&str> = owned.keys().copied().collect();
+    dept_ids.extend(plans.iter().map(|p| p.department_id.as_str()));
+    dept_ids.extend(by_department.keys().copied());
     dept_ids.sort();
     dept_ids.dedup();
     let mut dept_rows: Vec<DepartmentProgress> = dept_ids
         .iter()
-        .filter_map(|id| departments.get(id))
+        .filter_map(|id| departments.get(*id))
         .map(|d| {
-            let owned_touchpoints = coverage
-                .departments
-                .iter()
-                .find(|c| c.department_id == d.id)
-                .map(|c| c.owned_touchpoints as i32)
-                .unwrap_or(0);
-            let running_plans = plans
-                .iter()
-                .filter(|p| p.department_id == d.id && p.status == "active")
-                .count() as i32;
+            let owned_touchpoints = owned.get(d.id.as_str()).copied().unwrap_or(0);
+            let running_plans = running.get(d.id.as_str()).copied().unwrap_or(0);
+            let tally = by_department.get(d.id.as_str());
             DepartmentProgress {
                 department_id: d.id.clone(),
                 name: d.name.clone(),
@@ -982,14 +847,8 @@ async fn build_progress(state: &AppState, program: &program::Model) -> ApiResult
                     .map(Into::into),
                 owned_touchpoints,
                 running_plans,
-                open_actions: actions
-                    .iter()
-                    .filter(|a| a.department_id == d.id && is_open(a))
-                    .count() as i32,
-                overdue_actions: actions
-                    .iter()
-                    .filter(|a| a.department_id == d.id && is_overdue(a))
-                    .count() as i32,
+                open_actions: tally.map(|t| clamp_i32(t.open)).unwrap_or(0),
+                overdue_actions: tally.map(|t| clamp_i32(t.overdue)).unwrap_or(0),
                 engaged: owned_touchpoints > 0 || running_plans > 0,
             }
         })
