@@ -737,6 +737,7 @@ pub async fn build(db: &DatabaseConnection, size: DemoSize, seed: u64) -> anyhow
     }
     built.readings += batch.len();
     insert(&txn, active(batch)).await?;
+    crate::db::summaries::rebuild_program(&txn, &program.id).await?;
 
     crate::audit::record(
         &txn,

@@ -19,6 +19,7 @@ pub mod report_snapshot;
 pub mod stage;
 pub mod step;
 pub mod sub_process;
+pub mod summaries;
 pub mod versioned;
 
 use std::time::Duration;
@@ -145,11 +146,29 @@ where
 {
     use sea_orm::TransactionTrait;
     let txn = db.begin().await?;
+    append_in::<E, _>(&txn, actor, entity, id, model).await?;
+    txn.commit().await
+}
+
+/// [`append`] inside the caller's transaction.
+pub async fn append_in<E, C>(
+    conn: &C,
+    actor: &str,
+    entity: &str,
+    id: &str,
+    model: &E::Model,
+) -> Result<(), DbErr>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+    E::Model: sea_orm::IntoActiveModel<E::ActiveModel> + serde::Serialize + Clone,
+    E::ActiveModel: sea_orm::ActiveModelTrait<Entity = E> + Send,
+{
     E::insert(sea_orm::IntoActiveModel::into_active_model(model.clone()))
-        .exec_without_returning(&txn)
+        .exec_without_returning(conn)
         .await?;
     crate::audit::record(
-        &txn,
+        conn,
         Some(actor),
         entity,
         id,
@@ -157,8 +176,7 @@ where
         None::<&()>,
         Some(model),
     )
-    .await?;
-    txn.commit().await
+    .await
 }
 
 #[cfg(test)]

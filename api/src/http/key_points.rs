@@ -10,7 +10,7 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 use serde::Deserialize;
 
 use crate::app::AppState;
@@ -423,14 +423,18 @@ impl KeyPointsApi {
             recorded_by: actor.person_id.clone(),
             recorded_at: crate::db::now(),
         };
-        crate::db::append::<measurement::Entity>(
-            &state.db,
+        // The measurement, its audit entry and its period's running sums, together.
+        let txn = state.db.begin().await?;
+        crate::db::append_in::<measurement::Entity, _>(
+            &txn,
             &actor.person_id,
             "measurement",
             &model.id,
             &model,
         )
         .await?;
+        crate::db::summaries::add_measurement(&txn, &model).await?;
+        txn.commit().await?;
         Ok(MeasurementCreated::Created(Json(model.try_into()?)))
     }
 

@@ -11,7 +11,7 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 use serde::Deserialize;
 
 use crate::app::AppState;
@@ -383,20 +383,13 @@ impl MetricsApi {
             .order_by_asc(metric::Column::Id)
             .all(&state.db)
             .await?;
-        let mut last: std::collections::HashMap<String, DateTime<Utc>> =
-            std::collections::HashMap::new();
-        if !metrics.is_empty() {
-            for r in reading::Entity::find()
-                .filter(reading::Column::MetricId.is_in(metrics.iter().map(|m| m.id.clone())))
-                .all(&state.db)
+        let ids: Vec<String> = metrics.iter().map(|m| m.id.clone()).collect();
+        let last: std::collections::HashMap<String, DateTime<Utc>> =
+            crate::http::reports::aggregates::last_readings_of(&state.db, &ids)
                 .await?
-            {
-                let entry = last.entry(r.metric_id).or_insert(r.recorded_at);
-                if r.recorded_at > *entry {
-                    *entry = r.recorded_at;
-                }
-            }
-        }
+                .into_iter()
+                .filter_map(|r| Some((r.metric_id, r.at?)))
+                .collect();
         let now = Utc::now();
         let items = metrics
             .into_iter()
@@ -541,15 +534,21 @@ impl MetricsApi {
             recorded_by: actor.person_id.clone(),
             recorded_at: crate::db::now(),
         };
-        match crate::db::append::<reading::Entity>(
-            &state.db,
-            &actor.person_id,
-            "reading",
-            &model.id,
-            &model,
-        )
-        .await
-        {
+        // The reading, its audit entry and its period's running sums, together.
+        let saved = async {
+            let txn = state.db.begin().await?;
+            crate::db::append_in::<reading::Entity, _>(
+                &txn,
+                &actor.person_id,
+                "reading",
+                &model.id,
+                &model,
+            )
+            .await?;
+            crate::db::summaries::add_reading(&txn, &model).await?;
+            txn.commit().await
+        };
+        match saved.await {
             Ok(()) => Ok(ReadingResponse::Created(Json(model.into()))),
             // Two pushes of the same id at once: the loser answers with the winner's row.
             Err(e)

@@ -86,6 +86,11 @@ async fn html_page(
 
 /// The bars drawn in a section's chart.
 fn bars_in(page: &str, section: &str) -> usize {
+    drawn_in(page, section, "rect")
+}
+
+/// The `shape` elements drawn in a section's chart.
+fn drawn_in(page: &str, section: &str, shape: &str) -> usize {
     let doc = roxmltree::Document::parse_with_options(
         page,
         roxmltree::ParsingOptions {
@@ -98,7 +103,7 @@ fn bars_in(page: &str, section: &str) -> usize {
         .find(|n| n.has_tag_name("section") && n.attribute("id") == Some(section))
         .unwrap()
         .descendants()
-        .filter(|n| n.tag_name().name() == "rect")
+        .filter(|n| n.tag_name().name() == shape)
         .count()
 }
 
@@ -355,6 +360,8 @@ both_databases!(
         assert_eq!(sections, ["worst-gaps", "trend", "departments"]);
         assert!(page.contains("差距报告") && page.contains("最大差距"));
         assert_eq!(bars_in(&page, "worst-gaps"), 4);
+        // One dot per period measured of the four open lines: 1 + 2 + 2 + 1.
+        assert_eq!(drawn_in(&page, "trend", "circle"), 6);
         assert_eq!(bars_in(&page, "departments"), 2);
         assert!(page.contains("质量检验 Quality"));
         let (page, _) = html_page(
@@ -689,6 +696,20 @@ both_databases!(
         ] {
             measure(&app, &coord, &points[name], 11, (10.0, experience, 3, None)).await;
         }
+        // A second, larger survey of the same period: the period's scores are the
+        // sample-weighted means, (8 × 10 + 7 × 30) / 40 = 7.25.
+        expect_json(
+            app.post(
+                &format!("/api/v1/key-points/{}/measurements", id(&points["Worse"])),
+                &coord,
+                &json!({"period_start": "2026-11-01", "period_end": "2026-11-30",
+                        "expectation_score": 10.0, "experience_score": 7.0, "importance": 3,
+                        "sample_size": 30, "source": "interview"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
         let gone = &points["Gone"];
         expect_json(
             app.patch(
@@ -742,6 +763,17 @@ both_databases!(
                 .unwrap()
         };
         assert_eq!(change("Worse"), "worse");
+        let worse = report["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["name"] == "Worse")
+            .unwrap();
+        assert!(close(&worse["actual"], 7.25) && close(&worse["gap"], 2.75));
+        assert_eq!(
+            (worse["severity"].as_str(), worse["sample_size"].as_i64()),
+            (Some("critical"), Some(40))
+        );
         assert_eq!(change("Better"), "better");
         assert_eq!(change("Closes"), "closed");
         assert_eq!(change("Steady"), "unchanged");

@@ -1,21 +1,18 @@
-//! The reports' heavy reading, done by the database: measurements and readings summed
-//! per item and period (only the last [`HISTORY`] periods of each come back), actions
-//! and steps counted per plan. A large program has hundreds of thousands of
-//! measurements; the reports read a few rows per key point instead.
+//! The reports' heavy reading, done by the database: the running sums of measurements
+//! and readings per item and period ([`crate::db::summaries`]), only the last few
+//! periods of each; actions and steps counted per plan. A large program has
+//! hundreds of thousands of measurements; the reports read a few rows per key point.
 //!
-//! One SQL text serves SQLite and PostgreSQL (window functions, `CASE`, `COALESCE`).
+//! One SQL text serves SQLite and PostgreSQL (`CASE`, `COALESCE`, a `MATERIALIZED`
+//! common table expression, correlated subqueries on an index).
 //! Which statuses count as open or settled is the domain's: the lists are bound from
 //! [`ActionStatus::is_open`] and [`StepStatus::is_settled`], never written here.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use cxpm_domain::plan::{ActionStatus, StepStatus};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
+use cxpm_domain::plan::{ActionStatus, PlanStatus, StepStatus};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
 
-use super::HISTORY;
-
-/// A sample weighs its size; a missing or non-positive size weighs 1 (as
-/// [`cxpm_domain::gap::rollup`]).
-const WEIGHT: &str = "CASE WHEN sample_size IS NULL OR sample_size < 1 THEN 1 ELSE sample_size END";
+use crate::db::summaries::placeholders;
 
 /// One period of a key point: the sample-weighted means of its measurements.
 #[derive(Debug, FromQueryResult)]
@@ -43,7 +40,7 @@ pub struct MetricPeriod {
 #[derive(Debug, FromQueryResult)]
 pub struct LastReading {
     pub metric_id: String,
-    pub at: DateTime<Utc>,
+    pub at: Option<DateTime<Utc>>,
 }
 
 /// Actions of one plan owned by one department, counted.
@@ -69,32 +66,20 @@ pub struct StepCounts {
     pub last_change: Option<DateTime<Utc>>,
 }
 
-/// Binds `$1…$n` (PostgreSQL) or `?` (SQLite) and runs `sql`.
+/// Binds `?` placeholders and runs `sql`.
 async fn query<T: FromQueryResult, C: ConnectionTrait>(
     db: &C,
     sql: &str,
     values: Vec<Value>,
 ) -> Result<Vec<T>, DbErr> {
     let backend = db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => {
-            let mut out = String::with_capacity(sql.len() + 8);
-            let mut n = 0;
-            for c in sql.chars() {
-                if c == '?' {
-                    n += 1;
-                    out.push_str(&format!("${n}"));
-                } else {
-                    out.push(c);
-                }
-            }
-            out
-        }
-        _ => sql.to_owned(),
-    };
-    T::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
-        .all(db)
-        .await
+    T::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        placeholders(backend, sql),
+        values,
+    ))
+    .all(db)
+    .await
 }
 
 /// `?, ?, …` for `n` values.
@@ -106,105 +91,143 @@ fn names<T>(items: impl Iterator<Item = T>, name: impl Fn(T) -> &'static str) ->
     items.map(|i| Value::from(name(i).to_owned())).collect()
 }
 
-/// The last [`HISTORY`] periods of each key point of the program still in use,
-/// oldest first per point; measured up to `until` when given.
+/// Which items' periods to read.
+pub enum Items<'a> {
+    /// Every key point or metric of the program still in use.
+    OfProgram(&'a str),
+    /// Just these.
+    Only(&'a [String]),
+}
+
+/// The last `periods` periods of each item, oldest first per item; with `until`, only
+/// periods that ended by then.
+///
+/// The cut-off (the `periods`-th newest period of each item) is found once per item,
+/// by an index, in a materialised table; the periods are then read by the same index.
+async fn last_periods<T: FromQueryResult, C: ConnectionTrait>(
+    db: &C,
+    items: Items<'_>,
+    periods: usize,
+    until: Option<NaiveDate>,
+    shape: PeriodShape,
+) -> Result<Vec<T>, DbErr> {
+    let (q_until, p_until) = if until.is_some() {
+        ("AND q.period_end <= ?", "AND p.period_end <= ?")
+    } else {
+        ("", "")
+    };
+    let (which, item_values): (String, Vec<Value>) = match items {
+        Items::OfProgram(program_id) => (
+            "i.program_id = ? AND i.archived = false".to_owned(),
+            vec![program_id.into()],
+        ),
+        Items::Only(ids) => (
+            format!("i.id IN ({})", marks(ids.len())),
+            ids.iter().map(|id| id.clone().into()).collect(),
+        ),
+    };
+    let PeriodShape {
+        items: item_table,
+        periods: period_table,
+        key,
+        columns,
+    } = shape;
+    let mut values: Vec<Value> = until.into_iter().map(Value::from).collect();
+    values.push((periods.max(1) as i64 - 1).into());
+    values.extend(item_values);
+    values.extend(until.map(Value::from));
+    let sql = format!(
+        "WITH cut AS MATERIALIZED (
+           SELECT i.id,
+                  (SELECT q.period_start FROM {period_table} q
+                   WHERE q.{key} = i.id {q_until}
+                   ORDER BY q.period_start DESC LIMIT 1 OFFSET ?) AS since
+           FROM {item_table} i
+           WHERE {which})
+         SELECT p.{key}, p.period_start, p.period_end, {columns}
+         FROM cut JOIN {period_table} p ON p.{key} = cut.id
+         WHERE p.period_start >= COALESCE(cut.since, p.period_start) {p_until}
+         ORDER BY p.{key}, p.period_start"
+    );
+    query(db, &sql, values).await
+}
+
+struct PeriodShape {
+    items: &'static str,
+    periods: &'static str,
+    key: &'static str,
+    columns: &'static str,
+}
+
+/// The last `periods` periods of key points, oldest first per point.
 pub async fn point_periods<C: ConnectionTrait>(
     db: &C,
-    program_id: &str,
+    items: Items<'_>,
+    periods: usize,
     until: Option<NaiveDate>,
 ) -> Result<Vec<PointPeriod>, DbErr> {
-    let mut values: Vec<Value> = vec![program_id.into()];
-    let until_clause = match until {
-        Some(until) => {
-            values.push(until.into());
-            "AND m.period_end <= ?"
-        }
-        None => "",
-    };
-    values.push((HISTORY as i64).into());
-    let sql = format!(
-        "SELECT key_point_id, period_start, period_end, expected, actual, provider_rating,
-                importance, sample_size
-         FROM (
-           SELECT key_point_id, period_start,
-                  MAX(period_end) AS period_end,
-                  SUM(expectation_score * w) / SUM(w) AS expected,
-                  SUM(experience_score * w) / SUM(w) AS actual,
-                  SUM(CASE WHEN provider_rating IS NULL THEN NULL ELSE provider_rating * w END)
-                    / SUM(CASE WHEN provider_rating IS NULL THEN NULL ELSE w END) AS provider_rating,
-                  MAX(importance) AS importance,
-                  SUM(sample_size) AS sample_size,
-                  ROW_NUMBER() OVER (PARTITION BY key_point_id ORDER BY period_start DESC) AS recency
-           FROM (SELECT m.key_point_id, m.period_start, m.period_end, m.expectation_score,
-                        m.experience_score, m.provider_rating, m.importance, m.sample_size,
-                        {WEIGHT} AS w
-                 FROM measurements m
-                 WHERE m.program_id = ? {until_clause}) weighted
-           GROUP BY key_point_id, period_start
-         ) periods
-         WHERE recency <= ?
-         ORDER BY key_point_id, period_start"
-    );
-    query(db, &sql, values).await
+    last_periods(
+        db,
+        items,
+        periods,
+        until,
+        PeriodShape {
+            items: "key_points",
+            periods: "key_point_periods",
+            key: "key_point_id",
+            columns: "p.expectation_sum / p.weight AS expected,
+                      p.experience_sum / p.weight AS actual,
+                      CASE WHEN p.provider_weight > 0 THEN p.provider_sum / p.provider_weight END
+                        AS provider_rating,
+                      p.importance, p.sample_size",
+        },
+    )
+    .await
 }
 
-/// The last [`HISTORY`] periods of each metric of the program still in use, oldest
-/// first per metric.
+/// The last `periods` periods of metrics, oldest first per metric.
 pub async fn metric_periods<C: ConnectionTrait>(
     db: &C,
-    program_id: &str,
+    items: Items<'_>,
+    periods: usize,
     until: Option<NaiveDate>,
 ) -> Result<Vec<MetricPeriod>, DbErr> {
-    let mut values: Vec<Value> = vec![program_id.into()];
-    let until_clause = match until {
-        Some(until) => {
-            values.push(until.into());
-            "AND r.period_end <= ?"
-        }
-        None => "",
-    };
-    values.push((HISTORY as i64).into());
-    let sql = format!(
-        "SELECT metric_id, period_start, period_end, value, sample_size
-         FROM (
-           SELECT metric_id, period_start,
-                  MAX(period_end) AS period_end,
-                  SUM(value * w) / SUM(w) AS value,
-                  SUM(sample_size) AS sample_size,
-                  ROW_NUMBER() OVER (PARTITION BY metric_id ORDER BY period_start DESC) AS recency
-           FROM (SELECT r.metric_id, r.period_start, r.period_end, r.value, r.sample_size,
-                        {WEIGHT} AS w
-                 FROM readings r JOIN metrics m ON m.id = r.metric_id
-                 WHERE m.program_id = ? AND m.archived = false {until_clause}) weighted
-           GROUP BY metric_id, period_start
-         ) periods
-         WHERE recency <= ?
-         ORDER BY metric_id, period_start"
-    );
-    query(db, &sql, values).await
+    last_periods(
+        db,
+        items,
+        periods,
+        until,
+        PeriodShape {
+            items: "metrics",
+            periods: "metric_periods",
+            key: "metric_id",
+            columns: "p.value_sum / p.weight AS value, p.sample_size",
+        },
+    )
+    .await
 }
 
-/// When each metric of the program last got a reading, up to `until` when given.
-pub async fn last_readings<C: ConnectionTrait>(
+/// When each of these metrics last got a reading (`None`: never).
+pub async fn last_readings_of<C: ConnectionTrait>(
     db: &C,
-    program_id: &str,
-    until: Option<NaiveDate>,
+    metric_ids: &[String],
 ) -> Result<Vec<LastReading>, DbErr> {
-    let mut values: Vec<Value> = vec![program_id.into()];
-    let until_clause = match until {
-        Some(until) => {
-            values.push(until.into());
-            "AND r.period_end <= ?"
-        }
-        None => "",
-    };
+    if metric_ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let sql = format!(
-        "SELECT r.metric_id, MAX(r.recorded_at) AS at
-         FROM readings r JOIN metrics m ON m.id = r.metric_id
-         WHERE m.program_id = ? AND m.archived = false {until_clause}
-         GROUP BY r.metric_id"
+        "SELECT m.id AS metric_id,
+                (SELECT MAX(r.recorded_at) FROM readings r WHERE r.metric_id = m.id) AS at
+         FROM metrics m
+         WHERE m.id IN ({})",
+        marks(metric_ids.len())
     );
-    query(db, &sql, values).await
+    query(
+        db,
+        &sql,
+        metric_ids.iter().map(|id| id.clone().into()).collect(),
+    )
+    .await
 }
 
 /// Per plan and owning department: actions done, open and overdue (open, due before
@@ -261,6 +284,97 @@ pub async fn step_counts<C: ConnectionTrait>(
          GROUP BY s.plan_id"
     );
     query(db, &sql, values).await
+}
+
+/// A key point in use with what its report line needs of its relationship.
+#[derive(Debug, FromQueryResult)]
+pub struct ReportPoint {
+    pub id: String,
+    pub name: String,
+    pub relationship_id: String,
+    pub provider_department_id: String,
+    pub stage_id: Option<String>,
+}
+
+/// The program's key points in use, each with its relationship's provider and stage.
+pub async fn report_points<C: ConnectionTrait>(
+    db: &C,
+    program_id: &str,
+) -> Result<Vec<ReportPoint>, DbErr> {
+    query(
+        db,
+        "SELECT k.id, k.name, k.relationship_id, r.provider_department_id, s.stage_id
+         FROM key_points k
+         JOIN relationships r ON r.id = k.relationship_id
+         LEFT JOIN sub_processes s ON s.id = r.sub_process_id
+         WHERE k.program_id = ? AND k.archived = false",
+        vec![program_id.into()],
+    )
+    .await
+}
+
+/// An active plan of a relationship and its open actions.
+#[derive(Debug, FromQueryResult)]
+pub struct ActivePlan {
+    pub id: String,
+    pub relationship_id: String,
+    pub open_actions: i64,
+}
+
+/// The program's active plans with their open actions counted.
+pub async fn active_plans<C: ConnectionTrait>(
+    db: &C,
+    program_id: &str,
+) -> Result<Vec<ActivePlan>, DbErr> {
+    let open = names(ActionStatus::ALL.iter().filter(|s| s.is_open()), |s| {
+        s.as_str()
+    });
+    let sql = format!(
+        "SELECT p.id, p.relationship_id, COALESCE(a.open_actions, 0) AS open_actions
+         FROM plans p
+         LEFT JOIN (SELECT plan_id, COUNT(*) AS open_actions FROM actions
+                    WHERE program_id = ? AND status IN ({})
+                    GROUP BY plan_id) a ON a.plan_id = p.id
+         WHERE p.program_id = ? AND p.status = ?",
+        marks(open.len())
+    );
+    let mut values: Vec<Value> = vec![program_id.into()];
+    values.extend(open);
+    values.push(program_id.into());
+    values.push(PlanStatus::Active.as_str().into());
+    query(db, &sql, values).await
+}
+
+/// A metric in use with its stage (its own, or its sub-process's).
+#[derive(Debug, FromQueryResult)]
+pub struct ReportMetric {
+    pub id: String,
+    pub name: String,
+    pub direction: String,
+    pub target: f64,
+    pub update_every_days: i32,
+    pub created_at: DateTime<Utc>,
+    pub stage_id: Option<String>,
+    /// Its last reading, if any.
+    pub last_reading_at: Option<DateTime<Utc>>,
+}
+
+pub async fn report_metrics<C: ConnectionTrait>(
+    db: &C,
+    program_id: &str,
+) -> Result<Vec<ReportMetric>, DbErr> {
+    query(
+        db,
+        "SELECT m.id, m.name, m.direction, m.target, m.update_every_days, m.created_at,
+                COALESCE(m.stage_id, s.stage_id) AS stage_id,
+                (SELECT MAX(r.recorded_at) FROM readings r WHERE r.metric_id = m.id)
+                  AS last_reading_at
+         FROM metrics m
+         LEFT JOIN sub_processes s ON s.id = m.sub_process_id
+         WHERE m.program_id = ? AND m.archived = false",
+        vec![program_id.into()],
+    )
+    .await
 }
 
 /// Actions whose intended effect on a key point has a target and a date.

@@ -8,14 +8,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::charts::{self, BarChart, BarInput, LineChart, SeriesInput, StackChart, StackInput};
 use super::labels::Labels;
 use super::snapshots::{ChangeName, SnapshotChanges};
-use super::{Finding, GapLine, GapReport, PhaseName, ProgressReport, SeverityName, TrendName};
+use super::{
+    Finding, GapLine, GapReport, PeriodGap, PhaseName, ProgressReport, SeverityName, TrendName,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::http::departments::FunctionName;
 
 /// How many of the worst gaps the bar chart shows.
 const WORST: usize = 15;
 /// How many points the trend chart follows.
-const TRENDS: usize = 6;
+pub const TRENDS: usize = 6;
 
 /// A number as people read it: at most two decimals, no trailing zeros.
 fn num(v: f64) -> String {
@@ -161,27 +163,22 @@ fn worst_chart(lines: &[GapLine]) -> BarChart {
     )
 }
 
-fn trend_chart(lines: &[GapLine]) -> LineChart {
-    let followed: Vec<&GapLine> = lines
+fn trend_chart(trends: &[(String, Vec<PeriodGap>)]) -> LineChart {
+    let mut periods: Vec<NaiveDate> = trends
         .iter()
-        .filter(|l| l.severity > SeverityName::Met)
-        .take(TRENDS)
-        .collect();
-    let mut periods: Vec<NaiveDate> = followed
-        .iter()
-        .flat_map(|l| l.history.iter().map(|h| h.period_start))
+        .flat_map(|(_, history)| history.iter().map(|h| h.period_start))
         .collect();
     periods.sort();
     periods.dedup();
     let periods = &periods[periods.len().saturating_sub(super::HISTORY)..];
-    let series = followed
+    let series = trends
         .iter()
-        .map(|l| SeriesInput {
-            name: l.name.clone(),
+        .map(|(name, history)| SeriesInput {
+            name: name.clone(),
             values: periods
                 .iter()
                 .map(|p| {
-                    l.history
+                    history
                         .iter()
                         .find(|h| h.period_start == *p)
                         .and_then(|h| h.relative_gap)
@@ -192,7 +189,7 @@ fn trend_chart(lines: &[GapLine]) -> LineChart {
     charts::lines(
         periods
             .iter()
-            .map(|p| p.format("%Y-%m").to_string())
+            .map(|p| p.format("%Y-%m-%d").to_string())
             .collect(),
         series,
         percent,
@@ -234,8 +231,13 @@ fn changes_view(t: &Labels, c: &SnapshotChanges) -> ChangesView {
     }
 }
 
-/// The gap report as a page.
-pub fn gap_page(t: &'static Labels, program: &str, report: &GapReport) -> ApiResult<String> {
+/// The gap report as a page; `trends` are the worst lines' histories, worst first.
+pub fn gap_page(
+    t: &'static Labels,
+    program: &str,
+    report: &GapReport,
+    trends: &[(String, Vec<PeriodGap>)],
+) -> ApiResult<String> {
     let summary = [
         SeverityName::Critical,
         SeverityName::Major,
@@ -285,7 +287,7 @@ pub fn gap_page(t: &'static Labels, program: &str, report: &GapReport) -> ApiRes
                 change: l.change.map(|c| change_label(t, c)).unwrap_or_default(),
             })
             .collect(),
-        trend: trend_chart(&report.lines),
+        trend: trend_chart(trends),
         departments: charts::bars(
             by_department
                 .into_iter()

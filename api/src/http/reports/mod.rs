@@ -27,7 +27,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::auth::BearerAuth;
-use crate::db::{department, key_point, metric, plan, program, relationship, sub_process};
+use crate::db::{department, plan, program};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::common::{load, parse_id};
@@ -141,18 +141,16 @@ pub struct GapLine {
     pub plan_ids: Vec<String>,
     pub open_actions: i32,
     pub findings: Vec<Finding>,
-    /// The gap of each period measured, oldest first, the last [`HISTORY`] at most.
-    pub history: Vec<PeriodGap>,
     /// Since the snapshot named by `since_snapshot`; `null` without one, or when the
     /// line was met then and is met now.
     pub change: Option<ChangeName>,
 }
 
-/// How many periods of a line's history the report carries.
+/// How many periods the page's trend chart follows.
 pub const HISTORY: usize = 6;
 
 /// One period of a line's history.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone)]
 pub struct PeriodGap {
     pub period_start: NaiveDate,
     pub gap: f64,
@@ -219,7 +217,8 @@ impl ReportsApi {
         relationship_id: Query<Option<String>>,
         /// Only gaps at least this severe.
         min_severity: Query<Option<SeverityName>>,
-        /// Judge periods ending on or before this date (default: all).
+        /// Judge only periods that ended on or before this date (default: all); a
+        /// metric counts as stale by its last reading, as of now.
         until: Query<Option<NaiveDate>>,
         /// Mark each line new, worse, better or unchanged since this saved snapshot,
         /// and list the gaps that closed.
@@ -273,12 +272,93 @@ impl ReportsApi {
         };
         if format == ReportFormat::Html {
             let t = labels::labels(locale(req));
+            let trends = trend_histories(&state, &report.lines, until.0).await?;
             return Ok(Report::Html(
-                html::gap_page(t, &program.name, &report)?,
+                html::gap_page(t, &program.name, &report, &trends)?,
                 t.lang,
             ));
         }
         Ok(Report::Json(report))
+    }
+}
+
+/// The last [`HISTORY`] periods of the worst open lines, worst first, for the page's
+/// trend chart: (the line's name, its gap per period).
+async fn trend_histories(
+    state: &AppState,
+    lines: &[GapLine],
+    until: Option<NaiveDate>,
+) -> ApiResult<Vec<(String, Vec<PeriodGap>)>> {
+    let worst: Vec<&GapLine> = lines
+        .iter()
+        .filter(|l| l.severity > SeverityName::Met)
+        .take(html::TRENDS)
+        .collect();
+    let ids = |kind: GapKind| -> Vec<String> {
+        worst
+            .iter()
+            .filter(|l| l.kind == kind)
+            .map(|l| l.id.clone())
+            .collect()
+    };
+    let (point_ids, metric_ids) = (ids(GapKind::KeyPoint), ids(GapKind::Metric));
+    let db = &state.db;
+    let mut histories: HashMap<&str, Vec<PeriodGap>> = HashMap::new();
+    if !point_ids.is_empty() {
+        for p in aggregates::point_periods(db, aggregates::Items::Only(&point_ids), HISTORY, until)
+            .await?
+        {
+            let g = gap::survey_gap(p.expected, p.actual);
+            if let Some(id) = point_ids.iter().find(|id| **id == p.key_point_id) {
+                histories.entry(id.as_str()).or_default().push(PeriodGap {
+                    period_start: p.period_start,
+                    gap: g,
+                    relative_gap: gap::relative_gap(g, p.expected),
+                });
+            }
+        }
+    }
+    if !metric_ids.is_empty() {
+        let directions: HashMap<String, (Direction, f64)> = crate::db::metric::Entity::find()
+            .filter(crate::db::metric::Column::Id.is_in(metric_ids.clone()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, (direction_of(&m.direction), m.target)))
+            .collect();
+        for p in
+            aggregates::metric_periods(db, aggregates::Items::Only(&metric_ids), HISTORY, until)
+                .await?
+        {
+            let (Some(id), Some((direction, target))) = (
+                metric_ids.iter().find(|id| **id == p.metric_id),
+                directions.get(&p.metric_id),
+            ) else {
+                continue;
+            };
+            let g = gap::metric_gap(*direction, *target, p.value);
+            histories.entry(id.as_str()).or_default().push(PeriodGap {
+                period_start: p.period_start,
+                gap: g,
+                relative_gap: gap::relative_gap(g, *target),
+            });
+        }
+    }
+    Ok(worst
+        .iter()
+        .map(|l| {
+            (
+                l.name.clone(),
+                histories.remove(l.id.as_str()).unwrap_or_default(),
+            )
+        })
+        .collect())
+}
+
+fn direction_of(name: &str) -> Direction {
+    match name {
+        "lower_is_better" => Direction::LowerIsBetter,
+        _ => Direction::HigherIsBetter,
     }
 }
 
@@ -308,69 +388,36 @@ async fn build_gap_report(
     until: Option<NaiveDate>,
 ) -> ApiResult<Vec<GapLine>> {
     let db = &state.db;
-    let relationships: HashMap<String, relationship::Model> = relationship::Entity::find()
-        .filter(relationship::Column::ProgramId.eq(&program.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id.clone(), r))
-        .collect();
-    let points = key_point::Entity::find()
-        .filter(key_point::Column::ProgramId.eq(&program.id))
-        .filter(key_point::Column::Archived.eq(false))
-        .all(db)
-        .await?;
-    let point_periods = aggregates::point_periods(db, &program.id, until).await?;
-    let plans = plan::Entity::find()
-        .filter(plan::Column::ProgramId.eq(&program.id))
-        .filter(plan::Column::Status.eq("active"))
-        .all(db)
-        .await?;
-    let today = Utc::now().date_naive();
-    let action_counts = aggregates::action_counts(db, &program.id, today).await?;
+    let points = aggregates::report_points(db, &program.id).await?;
+    let point_periods =
+        aggregates::point_periods(db, aggregates::Items::OfProgram(&program.id), 2, until).await?;
+    let plans = aggregates::active_plans(db, &program.id).await?;
     let effects = aggregates::effects(db, &program.id).await?;
-    let metrics = metric::Entity::find()
-        .filter(metric::Column::ProgramId.eq(&program.id))
-        .filter(metric::Column::Archived.eq(false))
-        .all(db)
-        .await?;
-    let (metric_periods, last_readings) = if metrics.is_empty() {
-        (Vec::new(), Vec::new())
+    let metrics = aggregates::report_metrics(db, &program.id).await?;
+    let metric_periods = if metrics.is_empty() {
+        Vec::new()
     } else {
-        (
-            aggregates::metric_periods(db, &program.id, until).await?,
-            aggregates::last_readings(db, &program.id, until).await?,
-        )
+        aggregates::metric_periods(db, aggregates::Items::OfProgram(&program.id), 2, until).await?
     };
-    let subs: HashMap<String, String> = sub_process::Entity::find()
-        .filter(sub_process::Column::ProgramId.eq(&program.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.stage_id))
-        .collect();
     let departments: HashMap<String, String> = department::Entity::find()
         .all(db)
         .await?
         .into_iter()
         .map(|d| (d.id, d.name))
         .collect();
+    let today = Utc::now().date_naive();
 
-    let mut plans_by_rel: HashMap<&str, Vec<String>> = HashMap::new();
+    let mut plans_by_rel: HashMap<&str, Vec<&aggregates::ActivePlan>> = HashMap::new();
     for p in &plans {
         plans_by_rel
             .entry(p.relationship_id.as_str())
             .or_default()
-            .push(p.id.clone());
+            .push(p);
     }
     let scale_span = f64::from((program.scale_max - program.scale_min).max(1));
     // The provider sees its service at least a fifth of the scale better than its customer.
     let blind_spot_threshold = scale_span * 0.2;
 
-    let mut open_by_plan: HashMap<&str, i64> = HashMap::new();
-    for c in &action_counts {
-        *open_by_plan.entry(c.plan_id.as_str()).or_default() += c.open;
-    }
     let mut effects_by_point: HashMap<&str, Vec<&aggregates::Effect>> = HashMap::new();
     for e in &effects {
         effects_by_point
@@ -392,30 +439,16 @@ async fn build_gap_report(
             continue;
         };
         let previous = scores.len().checked_sub(2).map(|i| scores[i]);
-        let history = scores
-            .iter()
-            .map(|p| {
-                let g = gap::survey_gap(p.expected, p.actual);
-                PeriodGap {
-                    period_start: p.period_start,
-                    gap: g,
-                    relative_gap: gap::relative_gap(g, p.expected),
-                }
-            })
-            .collect();
-        let rel = relationships.get(&point.relationship_id);
         let g = gap::survey_gap(current.expected, current.actual);
         let relative = gap::relative_gap(g, current.expected);
         let severity = gap::severity(g, relative, thresholds);
         let previous_gap = previous.map(|p| gap::survey_gap(p.expected, p.actual));
-        let plan_ids = rel
-            .and_then(|r| plans_by_rel.get(r.id.as_str()))
-            .cloned()
+        let point_plans = plans_by_rel
+            .get(point.relationship_id.as_str())
+            .map(Vec::as_slice)
             .unwrap_or_default();
-        let open_actions: i64 = plan_ids
-            .iter()
-            .filter_map(|id| open_by_plan.get(id.as_str()))
-            .sum();
+        let plan_ids: Vec<String> = point_plans.iter().map(|p| p.id.clone()).collect();
+        let open_actions: i64 = point_plans.iter().map(|p| p.open_actions).sum();
         let mut findings = Vec::new();
         if g > 0.0 && plan_ids.is_empty() {
             findings.push(Finding::NoOpenPlan);
@@ -441,12 +474,10 @@ async fn build_gap_report(
             kind: GapKind::KeyPoint,
             id: point.id.clone(),
             name: point.name.clone(),
-            relationship_id: rel.map(|r| r.id.clone()),
-            department_id: rel.map(|r| r.provider_department_id.clone()),
-            department_name: rel.and_then(|r| departments.get(&r.provider_department_id).cloned()),
-            stage_id: rel
-                .and_then(|r| r.sub_process_id.as_ref())
-                .and_then(|s| subs.get(s).cloned()),
+            relationship_id: Some(point.relationship_id.clone()),
+            department_id: Some(point.provider_department_id.clone()),
+            department_name: departments.get(&point.provider_department_id).cloned(),
+            stage_id: point.stage_id.clone(),
             period_start: current.period_start,
             period_end: current.period_end,
             expected: current.expected,
@@ -461,7 +492,6 @@ async fn build_gap_report(
             plan_ids,
             open_actions: clamp_i32(open_actions),
             findings,
-            history,
             change: None,
         });
     }
@@ -470,16 +500,9 @@ async fn build_gap_report(
     for p in &metric_periods {
         by_metric.entry(p.metric_id.as_str()).or_default().push(p);
     }
-    let last_reading: HashMap<&str, chrono::DateTime<Utc>> = last_readings
-        .iter()
-        .map(|r| (r.metric_id.as_str(), r.at))
-        .collect();
     let now = Utc::now();
     for m in &metrics {
-        let direction = match m.direction.as_str() {
-            "lower_is_better" => Direction::LowerIsBetter,
-            _ => Direction::HigherIsBetter,
-        };
+        let direction = direction_of(&m.direction);
         let Some(values) = by_metric.get(m.id.as_str()) else {
             continue;
         };
@@ -490,32 +513,17 @@ async fn build_gap_report(
             .len()
             .checked_sub(2)
             .map(|i| gap::metric_gap(direction, m.target, values[i].value));
-        let history = values
-            .iter()
-            .map(|p| {
-                let g = gap::metric_gap(direction, m.target, p.value);
-                PeriodGap {
-                    period_start: p.period_start,
-                    gap: g,
-                    relative_gap: gap::relative_gap(g, m.target),
-                }
-            })
-            .collect();
         let g = gap::metric_gap(direction, m.target, current.value);
         let relative = gap::relative_gap(g, m.target);
         let mut findings = Vec::new();
         if is_stale(
-            last_reading.get(m.id.as_str()).copied(),
+            m.last_reading_at,
             m.created_at,
             m.update_every_days.max(1) as u32,
             now,
         ) {
             findings.push(Finding::StaleMetric);
         }
-        let stage = m
-            .stage_id
-            .clone()
-            .or_else(|| m.sub_process_id.as_ref().and_then(|s| subs.get(s).cloned()));
         lines.push(GapLine {
             kind: GapKind::Metric,
             id: m.id.clone(),
@@ -523,7 +531,7 @@ async fn build_gap_report(
             relationship_id: None,
             department_id: None,
             department_name: None,
-            stage_id: stage,
+            stage_id: m.stage_id.clone(),
             period_start: current.period_start,
             period_end: current.period_end,
             expected: m.target,
@@ -538,7 +546,6 @@ async fn build_gap_report(
             plan_ids: Vec::new(),
             open_actions: 0,
             findings,
-            history,
             change: None,
         });
     }
