@@ -760,6 +760,8 @@ pub async fn build(db: &DatabaseConnection, size: DemoSize, seed: u64) -> anyhow
     )
     .await?;
     txn.commit().await?;
+    // Fresh statistics for the planner after a bulk load.
+    db.execute_unprepared("ANALYZE").await?;
     Ok(built)
 }
 

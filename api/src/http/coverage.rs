@@ -8,7 +8,7 @@ use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::app::AppState;
 use crate::auth::BearerAuth;
@@ -134,11 +134,20 @@ pub async fn coverage_of(state: &AppState, program: &program::Model) -> ApiResul
         .into_iter()
         .filter(|o| live_subs.contains_key(o.sub_process_id.as_str()))
         .collect();
-    let relationships = relationship::Entity::find()
-        .filter(relationship::Column::ProgramId.eq(&program.id))
-        .filter(relationship::Column::Archived.eq(false))
-        .all(&state.db)
-        .await?;
+    // Relationships counted per department on each side, by the database.
+    let per_side = |side: relationship::Column| {
+        relationship::Entity::find()
+            .select_only()
+            .column(side)
+            .column_as(relationship::Column::Id.count(), "n")
+            .filter(relationship::Column::ProgramId.eq(&program.id))
+            .filter(relationship::Column::Archived.eq(false))
+            .group_by(side)
+            .into_tuple::<(String, i64)>()
+            .all(&state.db)
+    };
+    let as_provider = per_side(relationship::Column::ProviderDepartmentId).await?;
+    let as_customer = per_side(relationship::Column::CustomerDepartmentId).await?;
 
     let named_subs: HashSet<&str> = owners
         .iter()
@@ -171,15 +180,11 @@ pub async fn coverage_of(state: &AppState, program: &program::Model) -> ApiResul
             c.touchpoints.insert(stage.id.as_str());
         }
     }
-    for r in &relationships {
-        counts
-            .entry(r.provider_department_id.as_str())
-            .or_default()
-            .provider += 1;
-        counts
-            .entry(r.customer_department_id.as_str())
-            .or_default()
-            .customer += 1;
+    for (department, n) in &as_provider {
+        counts.entry(department.as_str()).or_default().provider += *n as u32;
+    }
+    for (department, n) in &as_customer {
+        counts.entry(department.as_str()).or_default().customer += *n as u32;
     }
     let departments: HashMap<String, department::Model> = if counts.is_empty() {
         HashMap::new()

@@ -91,40 +91,23 @@ fn names<T>(items: impl Iterator<Item = T>, name: impl Fn(T) -> &'static str) ->
     items.map(|i| Value::from(name(i).to_owned())).collect()
 }
 
-/// Which items' periods to read.
-pub enum Items<'a> {
-    /// Every key point or metric of the program still in use.
-    OfProgram(&'a str),
-    /// Just these.
-    Only(&'a [String]),
-}
-
-/// The last `periods` periods of each item, oldest first per item; with `until`, only
-/// periods that ended by then.
+/// The last `periods` periods of each of `ids`, oldest first per item; with `until`,
+/// only periods that ended by then.
 ///
 /// The cut-off (the `periods`-th newest period of each item) is found once per item,
 /// by an index, in a materialised table; the periods are then read by the same index.
 async fn last_periods<T: FromQueryResult, C: ConnectionTrait>(
     db: &C,
-    items: Items<'_>,
+    ids: &[String],
     periods: usize,
     until: Option<NaiveDate>,
     shape: PeriodShape,
 ) -> Result<Vec<T>, DbErr> {
-    let (q_until, p_until) = if until.is_some() {
-        ("AND q.period_end <= ?", "AND p.period_end <= ?")
+    let (q_until, until_value) = until_clause(until);
+    let p_until = if until.is_some() {
+        "AND p.period_end <= ?"
     } else {
-        ("", "")
-    };
-    let (which, item_values): (String, Vec<Value>) = match items {
-        Items::OfProgram(program_id) => (
-            "i.program_id = ? AND i.archived = false".to_owned(),
-            vec![program_id.into()],
-        ),
-        Items::Only(ids) => (
-            format!("i.id IN ({})", marks(ids.len())),
-            ids.iter().map(|id| id.clone().into()).collect(),
-        ),
+        ""
     };
     let PeriodShape {
         items: item_table,
@@ -132,10 +115,10 @@ async fn last_periods<T: FromQueryResult, C: ConnectionTrait>(
         key,
         columns,
     } = shape;
-    let mut values: Vec<Value> = until.into_iter().map(Value::from).collect();
+    let mut values: Vec<Value> = until_value.clone().into_iter().collect();
     values.push((periods.max(1) as i64 - 1).into());
-    values.extend(item_values);
-    values.extend(until.map(Value::from));
+    values.extend(ids.iter().map(|id| Value::from(id.clone())));
+    values.extend(until_value);
     let sql = format!(
         "WITH cut AS MATERIALIZED (
            SELECT i.id,
@@ -143,11 +126,12 @@ async fn last_periods<T: FromQueryResult, C: ConnectionTrait>(
                    WHERE q.{key} = i.id {q_until}
                    ORDER BY q.period_start DESC LIMIT 1 OFFSET ?) AS since
            FROM {item_table} i
-           WHERE {which})
+           WHERE i.id IN ({}))
          SELECT p.{key}, p.period_start, p.period_end, {columns}
          FROM cut JOIN {period_table} p ON p.{key} = cut.id
          WHERE p.period_start >= COALESCE(cut.since, p.period_start) {p_until}
-         ORDER BY p.{key}, p.period_start"
+         ORDER BY p.{key}, p.period_start",
+        marks(ids.len())
     );
     query(db, &sql, values).await
 }
@@ -162,13 +146,13 @@ struct PeriodShape {
 /// The last `periods` periods of key points, oldest first per point.
 pub async fn point_periods<C: ConnectionTrait>(
     db: &C,
-    items: Items<'_>,
+    ids: &[String],
     periods: usize,
     until: Option<NaiveDate>,
 ) -> Result<Vec<PointPeriod>, DbErr> {
     last_periods(
         db,
-        items,
+        ids,
         periods,
         until,
         PeriodShape {
@@ -188,13 +172,13 @@ pub async fn point_periods<C: ConnectionTrait>(
 /// The last `periods` periods of metrics, oldest first per metric.
 pub async fn metric_periods<C: ConnectionTrait>(
     db: &C,
-    items: Items<'_>,
+    ids: &[String],
     periods: usize,
     until: Option<NaiveDate>,
 ) -> Result<Vec<MetricPeriod>, DbErr> {
     last_periods(
         db,
-        items,
+        ids,
         periods,
         until,
         PeriodShape {
@@ -286,31 +270,74 @@ pub async fn step_counts<C: ConnectionTrait>(
     query(db, &sql, values).await
 }
 
-/// A key point in use with what its report line needs of its relationship.
+/// The `until` condition on a period table aliased `q`, and its bound values.
+fn until_clause(until: Option<NaiveDate>) -> (&'static str, Option<Value>) {
+    match until {
+        Some(until) => ("AND q.period_end <= ?", Some(until.into())),
+        None => ("", None),
+    }
+}
+
+/// A measured key point in use: its latest period, the one before, and what its
+/// report line needs of its relationship.
 #[derive(Debug, FromQueryResult)]
-pub struct ReportPoint {
+pub struct PointLine {
     pub id: String,
     pub name: String,
     pub relationship_id: String,
     pub provider_department_id: String,
     pub stage_id: Option<String>,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub expected: f64,
+    pub actual: f64,
+    pub provider_rating: Option<f64>,
+    pub importance: i32,
+    pub sample_size: Option<i64>,
+    pub previous_expected: Option<f64>,
+    pub previous_actual: Option<f64>,
 }
 
-/// The program's key points in use, each with its relationship's provider and stage.
-pub async fn report_points<C: ConnectionTrait>(
+/// One row per measured key point of the program: the two newest periods are found
+/// per point by index (in a materialised table), then read by their keys.
+pub async fn point_lines<C: ConnectionTrait>(
     db: &C,
     program_id: &str,
-) -> Result<Vec<ReportPoint>, DbErr> {
-    query(
-        db,
-        "SELECT k.id, k.name, k.relationship_id, r.provider_department_id, s.stage_id
-         FROM key_points k
-         JOIN relationships r ON r.id = k.relationship_id
-         LEFT JOIN sub_processes s ON s.id = r.sub_process_id
-         WHERE k.program_id = ? AND k.archived = false",
-        vec![program_id.into()],
-    )
-    .await
+    until: Option<NaiveDate>,
+) -> Result<Vec<PointLine>, DbErr> {
+    let (until_sql, until_value) = until_clause(until);
+    let mut values: Vec<Value> = Vec::new();
+    values.extend(until_value.clone());
+    values.extend(until_value);
+    values.push(program_id.into());
+    let sql = format!(
+        "WITH cut AS MATERIALIZED (
+           SELECT k.id, k.name, k.relationship_id,
+                  (SELECT q.period_start FROM key_point_periods q
+                   WHERE q.key_point_id = k.id {until_sql}
+                   ORDER BY q.period_start DESC LIMIT 1) AS latest,
+                  (SELECT q.period_start FROM key_point_periods q
+                   WHERE q.key_point_id = k.id {until_sql}
+                   ORDER BY q.period_start DESC LIMIT 1 OFFSET 1) AS previous
+           FROM key_points k
+           WHERE k.program_id = ? AND k.archived = false)
+         SELECT cut.id, cut.name, cut.relationship_id, r.provider_department_id, s.stage_id,
+                c.period_start, c.period_end,
+                c.expectation_sum / c.weight AS expected,
+                c.experience_sum / c.weight AS actual,
+                CASE WHEN c.provider_weight > 0 THEN c.provider_sum / c.provider_weight END
+                  AS provider_rating,
+                c.importance, c.sample_size,
+                p.expectation_sum / p.weight AS previous_expected,
+                p.experience_sum / p.weight AS previous_actual
+         FROM cut
+         JOIN key_point_periods c ON c.key_point_id = cut.id AND c.period_start = cut.latest
+         LEFT JOIN key_point_periods p
+           ON p.key_point_id = cut.id AND p.period_start = cut.previous
+         JOIN relationships r ON r.id = cut.relationship_id
+         LEFT JOIN sub_processes s ON s.id = r.sub_process_id"
+    );
+    query(db, &sql, values).await
 }
 
 /// An active plan of a relationship and its open actions.
@@ -345,9 +372,10 @@ pub async fn active_plans<C: ConnectionTrait>(
     query(db, &sql, values).await
 }
 
-/// A metric in use with its stage (its own, or its sub-process's).
+/// A measured metric in use: its latest period, the one before, its stage (its own,
+/// or its sub-process's) and its last reading.
 #[derive(Debug, FromQueryResult)]
-pub struct ReportMetric {
+pub struct MetricLine {
     pub id: String,
     pub name: String,
     pub direction: String,
@@ -355,44 +383,72 @@ pub struct ReportMetric {
     pub update_every_days: i32,
     pub created_at: DateTime<Utc>,
     pub stage_id: Option<String>,
-    /// Its last reading, if any.
     pub last_reading_at: Option<DateTime<Utc>>,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub value: f64,
+    pub sample_size: Option<i64>,
+    pub previous_value: Option<f64>,
 }
 
-pub async fn report_metrics<C: ConnectionTrait>(
+/// One row per measured metric of the program, as [`point_lines`] reads key points.
+pub async fn metric_lines<C: ConnectionTrait>(
     db: &C,
     program_id: &str,
-) -> Result<Vec<ReportMetric>, DbErr> {
-    query(
-        db,
-        "SELECT m.id, m.name, m.direction, m.target, m.update_every_days, m.created_at,
-                COALESCE(m.stage_id, s.stage_id) AS stage_id,
-                (SELECT MAX(r.recorded_at) FROM readings r WHERE r.metric_id = m.id)
-                  AS last_reading_at
-         FROM metrics m
-         LEFT JOIN sub_processes s ON s.id = m.sub_process_id
-         WHERE m.program_id = ? AND m.archived = false",
-        vec![program_id.into()],
-    )
-    .await
+    until: Option<NaiveDate>,
+) -> Result<Vec<MetricLine>, DbErr> {
+    let (until_sql, until_value) = until_clause(until);
+    let mut values: Vec<Value> = Vec::new();
+    values.extend(until_value.clone());
+    values.extend(until_value);
+    values.push(program_id.into());
+    let sql = format!(
+        "WITH cut AS MATERIALIZED (
+           SELECT m.id, m.name, m.direction, m.target, m.update_every_days, m.created_at,
+                  COALESCE(m.stage_id, sp.stage_id) AS stage_id,
+                  (SELECT MAX(r.recorded_at) FROM readings r WHERE r.metric_id = m.id)
+                    AS last_reading_at,
+                  (SELECT q.period_start FROM metric_periods q
+                   WHERE q.metric_id = m.id {until_sql}
+                   ORDER BY q.period_start DESC LIMIT 1) AS latest,
+                  (SELECT q.period_start FROM metric_periods q
+                   WHERE q.metric_id = m.id {until_sql}
+                   ORDER BY q.period_start DESC LIMIT 1 OFFSET 1) AS previous
+           FROM metrics m
+           LEFT JOIN sub_processes sp ON sp.id = m.sub_process_id
+           WHERE m.program_id = ? AND m.archived = false)
+         SELECT cut.id, cut.name, cut.direction, cut.target, cut.update_every_days,
+                cut.created_at, cut.stage_id, cut.last_reading_at,
+                c.period_start, c.period_end, c.value_sum / c.weight AS value, c.sample_size,
+                p.value_sum / p.weight AS previous_value
+         FROM cut
+         JOIN metric_periods c ON c.metric_id = cut.id AND c.period_start = cut.latest
+         LEFT JOIN metric_periods p ON p.metric_id = cut.id AND p.period_start = cut.previous"
+    );
+    query(db, &sql, values).await
 }
 
-/// Actions whose intended effect on a key point has a target and a date.
+/// Per key point, the highest effect target of actions whose intended effect date
+/// has passed (before `today`): a point short of it did not get the effect.
 #[derive(Debug, FromQueryResult)]
-pub struct Effect {
+pub struct MissedEffect {
     pub key_point_id: String,
-    pub effect_by: NaiveDate,
     pub effect_target: f64,
 }
 
-pub async fn effects<C: ConnectionTrait>(db: &C, program_id: &str) -> Result<Vec<Effect>, DbErr> {
+pub async fn due_effects<C: ConnectionTrait>(
+    db: &C,
+    program_id: &str,
+    today: NaiveDate,
+) -> Result<Vec<MissedEffect>, DbErr> {
     query(
         db,
-        "SELECT effect_key_point_id AS key_point_id, effect_by, effect_target
+        "SELECT effect_key_point_id AS key_point_id, MAX(effect_target) AS effect_target
          FROM actions
          WHERE program_id = ? AND effect_key_point_id IS NOT NULL
-           AND effect_by IS NOT NULL AND effect_target IS NOT NULL",
-        vec![program_id.into()],
+           AND effect_by < ? AND effect_target IS NOT NULL
+         GROUP BY effect_key_point_id",
+        vec![program_id.into(), today.into()],
     )
     .await
 }

@@ -305,9 +305,7 @@ async fn trend_histories(
     let db = &state.db;
     let mut histories: HashMap<&str, Vec<PeriodGap>> = HashMap::new();
     if !point_ids.is_empty() {
-        for p in aggregates::point_periods(db, aggregates::Items::Only(&point_ids), HISTORY, until)
-            .await?
-        {
+        for p in aggregates::point_periods(db, &point_ids, HISTORY, until).await? {
             let g = gap::survey_gap(p.expected, p.actual);
             if let Some(id) = point_ids.iter().find(|id| **id == p.key_point_id) {
                 histories.entry(id.as_str()).or_default().push(PeriodGap {
@@ -326,10 +324,7 @@ async fn trend_histories(
             .into_iter()
             .map(|m| (m.id, (direction_of(&m.direction), m.target)))
             .collect();
-        for p in
-            aggregates::metric_periods(db, aggregates::Items::Only(&metric_ids), HISTORY, until)
-                .await?
-        {
+        for p in aggregates::metric_periods(db, &metric_ids, HISTORY, until).await? {
             let (Some(id), Some((direction, target))) = (
                 metric_ids.iter().find(|id| **id == p.metric_id),
                 directions.get(&p.metric_id),
@@ -388,24 +383,17 @@ async fn build_gap_report(
     until: Option<NaiveDate>,
 ) -> ApiResult<Vec<GapLine>> {
     let db = &state.db;
-    let points = aggregates::report_points(db, &program.id).await?;
-    let point_periods =
-        aggregates::point_periods(db, aggregates::Items::OfProgram(&program.id), 2, until).await?;
+    let today = Utc::now().date_naive();
+    let points = aggregates::point_lines(db, &program.id, until).await?;
     let plans = aggregates::active_plans(db, &program.id).await?;
-    let effects = aggregates::effects(db, &program.id).await?;
-    let metrics = aggregates::report_metrics(db, &program.id).await?;
-    let metric_periods = if metrics.is_empty() {
-        Vec::new()
-    } else {
-        aggregates::metric_periods(db, aggregates::Items::OfProgram(&program.id), 2, until).await?
-    };
+    let effects = aggregates::due_effects(db, &program.id, today).await?;
+    let metrics = aggregates::metric_lines(db, &program.id, until).await?;
     let departments: HashMap<String, String> = department::Entity::find()
         .all(db)
         .await?
         .into_iter()
         .map(|d| (d.id, d.name))
         .collect();
-    let today = Utc::now().date_naive();
 
     let mut plans_by_rel: HashMap<&str, Vec<&aggregates::ActivePlan>> = HashMap::new();
     for p in &plans {
@@ -414,35 +402,23 @@ async fn build_gap_report(
             .or_default()
             .push(p);
     }
+    let effect_targets: HashMap<&str, f64> = effects
+        .iter()
+        .map(|e| (e.key_point_id.as_str(), e.effect_target))
+        .collect();
     let scale_span = f64::from((program.scale_max - program.scale_min).max(1));
     // The provider sees its service at least a fifth of the scale better than its customer.
     let blind_spot_threshold = scale_span * 0.2;
 
-    let mut effects_by_point: HashMap<&str, Vec<&aggregates::Effect>> = HashMap::new();
-    for e in &effects {
-        effects_by_point
-            .entry(e.key_point_id.as_str())
-            .or_default()
-            .push(e);
-    }
-    // Periods come oldest first per point.
-    let mut by_point: HashMap<&str, Vec<&aggregates::PointPeriod>> = HashMap::new();
-    for p in &point_periods {
-        by_point.entry(p.key_point_id.as_str()).or_default().push(p);
-    }
-    let mut lines = Vec::new();
-    for point in &points {
-        let Some(scores) = by_point.get(point.id.as_str()) else {
-            continue;
-        };
-        let Some(current) = scores.last() else {
-            continue;
-        };
-        let previous = scores.len().checked_sub(2).map(|i| scores[i]);
-        let g = gap::survey_gap(current.expected, current.actual);
-        let relative = gap::relative_gap(g, current.expected);
+    let mut lines = Vec::with_capacity(points.len() + metrics.len());
+    for point in points {
+        let g = gap::survey_gap(point.expected, point.actual);
+        let relative = gap::relative_gap(g, point.expected);
         let severity = gap::severity(g, relative, thresholds);
-        let previous_gap = previous.map(|p| gap::survey_gap(p.expected, p.actual));
+        let previous_gap = point
+            .previous_expected
+            .zip(point.previous_actual)
+            .map(|(e, a)| gap::survey_gap(e, a));
         let point_plans = plans_by_rel
             .get(point.relationship_id.as_str())
             .map(Vec::as_slice)
@@ -453,42 +429,34 @@ async fn build_gap_report(
         if g > 0.0 && plan_ids.is_empty() {
             findings.push(Finding::NoOpenPlan);
         }
-        if gap::blind_spot(
-            current.provider_rating,
-            current.actual,
-            blind_spot_threshold,
-        )
-        .is_some()
-        {
+        if gap::blind_spot(point.provider_rating, point.actual, blind_spot_threshold).is_some() {
             findings.push(Finding::BlindSpot);
         }
-        let missed = effects_by_point
+        if effect_targets
             .get(point.id.as_str())
-            .into_iter()
-            .flatten()
-            .any(|e| e.effect_by < today && current.actual < e.effect_target);
-        if missed {
+            .is_some_and(|target| point.actual < *target)
+        {
             findings.push(Finding::EffectMissed);
         }
         lines.push(GapLine {
             kind: GapKind::KeyPoint,
-            id: point.id.clone(),
-            name: point.name.clone(),
-            relationship_id: Some(point.relationship_id.clone()),
-            department_id: Some(point.provider_department_id.clone()),
             department_name: departments.get(&point.provider_department_id).cloned(),
-            stage_id: point.stage_id.clone(),
-            period_start: current.period_start,
-            period_end: current.period_end,
-            expected: current.expected,
-            actual: current.actual,
+            id: point.id,
+            name: point.name,
+            relationship_id: Some(point.relationship_id),
+            department_id: Some(point.provider_department_id),
+            stage_id: point.stage_id,
+            period_start: point.period_start,
+            period_end: point.period_end,
+            expected: point.expected,
+            actual: point.actual,
             gap: g,
             relative_gap: relative,
             severity: severity.into(),
             trend: gap::trend(g, previous_gap).into(),
             previous_gap,
-            importance: current.importance,
-            sample_size: current.sample_size.map(clamp_i32),
+            importance: point.importance,
+            sample_size: point.sample_size.map(clamp_i32),
             plan_ids,
             open_actions: clamp_i32(open_actions),
             findings,
@@ -496,25 +464,14 @@ async fn build_gap_report(
         });
     }
 
-    let mut by_metric: HashMap<&str, Vec<&aggregates::MetricPeriod>> = HashMap::new();
-    for p in &metric_periods {
-        by_metric.entry(p.metric_id.as_str()).or_default().push(p);
-    }
     let now = Utc::now();
-    for m in &metrics {
+    for m in metrics {
         let direction = direction_of(&m.direction);
-        let Some(values) = by_metric.get(m.id.as_str()) else {
-            continue;
-        };
-        let Some(current) = values.last() else {
-            continue;
-        };
-        let previous_gap = values
-            .len()
-            .checked_sub(2)
-            .map(|i| gap::metric_gap(direction, m.target, values[i].value));
-        let g = gap::metric_gap(direction, m.target, current.value);
+        let g = gap::metric_gap(direction, m.target, m.value);
         let relative = gap::relative_gap(g, m.target);
+        let previous_gap = m
+            .previous_value
+            .map(|v| gap::metric_gap(direction, m.target, v));
         let mut findings = Vec::new();
         if is_stale(
             m.last_reading_at,
@@ -526,23 +483,23 @@ async fn build_gap_report(
         }
         lines.push(GapLine {
             kind: GapKind::Metric,
-            id: m.id.clone(),
-            name: m.name.clone(),
+            id: m.id,
+            name: m.name,
             relationship_id: None,
             department_id: None,
             department_name: None,
-            stage_id: m.stage_id.clone(),
-            period_start: current.period_start,
-            period_end: current.period_end,
+            stage_id: m.stage_id,
+            period_start: m.period_start,
+            period_end: m.period_end,
             expected: m.target,
-            actual: current.value,
+            actual: m.value,
             gap: g,
             relative_gap: relative,
             severity: gap::severity(g, relative, thresholds).into(),
             trend: gap::trend(g, previous_gap).into(),
             previous_gap,
             importance: 3,
-            sample_size: current.sample_size.map(clamp_i32),
+            sample_size: m.sample_size.map(clamp_i32),
             plan_ids: Vec::new(),
             open_actions: 0,
             findings,
