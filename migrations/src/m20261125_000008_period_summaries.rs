@@ -125,6 +125,18 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 Index::create()
+                    .name("ix_actions_program_department")
+                    .table(Actions::Table)
+                    .col(Actions::ProgramId)
+                    .col(Actions::DepartmentId)
+                    .col(Actions::Status)
+                    .col(Actions::DueDate)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
                     .name("ix_actions_program_effect")
                     .table(Actions::Table)
                     .col(Actions::ProgramId)
@@ -183,7 +195,11 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for name in ["ix_actions_program_effect", "ix_actions_program_plan"] {
+        for name in [
+            "ix_actions_program_effect",
+            "ix_actions_program_department",
+            "ix_actions_program_plan",
+        ] {
             manager
                 .drop_index(Index::drop().name(name).table(Actions::Table).to_owned())
                 .await?;

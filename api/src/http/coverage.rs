@@ -9,6 +9,7 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::Serialize;
 
 use crate::app::AppState;
 use crate::auth::BearerAuth;
@@ -17,28 +18,28 @@ use crate::error::ApiResult;
 use crate::http::ApiTags;
 use crate::http::common::load;
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct StageRef {
     pub id: String,
     pub name: String,
     pub position: i32,
 }
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct SubProcessRef {
     pub id: String,
     pub name: String,
     pub stage_id: String,
 }
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct OwnerRef {
     pub id: String,
     pub sub_process_id: String,
     pub department_id: String,
 }
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct DepartmentRef {
     pub id: String,
     pub name: String,
@@ -46,7 +47,7 @@ pub struct DepartmentRef {
 }
 
 /// One department's part in the program.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct DepartmentCoverage {
     pub department_id: String,
     pub name: String,
@@ -60,7 +61,7 @@ pub struct DepartmentCoverage {
 }
 
 /// Gaps in ownership; empty lists everywhere mean ready for go-live.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct Coverage {
     pub program_id: String,
     /// Customer-facing stages where no sub-process has a named owner.

@@ -19,10 +19,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::body::Body;
 use crate::http::common::{Page, contains_pattern, etag, expected_version, parse_id, path_id};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The business function a department serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize, Serialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum FunctionName {

@@ -152,7 +152,7 @@ both_databases!(
             StatusCode::CREATED,
         )
         .await;
-        expect_json(
+        let plan = expect_json(
             app.post(
                 &format!("/api/v1/relationships/{}/plans", id(&r1)),
                 &coord,
@@ -177,6 +177,26 @@ both_databases!(
         measure(&app, &coord, &minor, 10, (10.0, 9.2, 4, None)).await;
         measure(&app, &coord, &major, 9, (10.0, 9.0, 5, None)).await;
         measure(&app, &coord, &major, 10, (10.0, 8.0, 5, Some(9.9))).await;
+        // Intended effects: one due yesterday that Minor (9.2) has not reached, one due
+        // yesterday that Met (8) has, one on Minor not due yet.
+        let today = chrono::Utc::now().date_naive();
+        for (point, target, by) in [
+            (&minor, 9.5, today.pred_opt().unwrap()),
+            (&met, 7.0, today.pred_opt().unwrap()),
+            (&minor, 9.9, today.succ_opt().unwrap()),
+        ] {
+            expect_json(
+                app.post(
+                    &format!("/api/v1/plans/{}/actions", id(&plan)),
+                    &coord,
+                    &json!({"title": "Shorter confirmation loop", "effect_key_point_id": point["id"],
+                            "effect_target": target, "effect_by": by}),
+                )
+                .await,
+                StatusCode::CREATED,
+            )
+            .await;
+        }
         let metric = |name: &str, direction: &str, target: f64| json!({"stage_id": stage["id"], "name": name, "unit": "x", "direction": direction, "target": target});
         let response = expect_json(
             app.post(
@@ -255,7 +275,9 @@ both_databases!(
             (mn["severity"].as_str(), mn["trend"].as_str()),
             (Some("minor"), Some("better"))
         );
-        assert_eq!(mn["findings"], json!([]));
+        assert_eq!(mn["findings"], json!(["effect_missed"]));
+        assert_eq!(mn["open_actions"], 3);
+        assert_eq!(line("Met")["findings"], json!([]));
         assert_eq!(mn["plan_ids"].as_array().unwrap().len(), 1);
         assert_eq!(line("Met")["severity"], "met");
 

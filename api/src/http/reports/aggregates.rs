@@ -43,27 +43,34 @@ pub struct LastReading {
     pub at: Option<DateTime<Utc>>,
 }
 
-/// Actions of one plan owned by one department, counted.
+/// A plan of the program with its current cycle's steps and its actions counted.
 #[derive(Debug, FromQueryResult)]
-pub struct ActionCounts {
-    pub plan_id: String,
+pub struct PlanRow {
+    pub id: String,
+    pub title: String,
     pub department_id: String,
-    pub done: i64,
-    pub open: i64,
-    pub overdue: i64,
-    pub last_change: Option<DateTime<Utc>>,
+    pub relationship_id: String,
+    pub status: String,
+    pub cycle: i32,
+    pub updated_at: DateTime<Utc>,
+    /// The lowest step of the current cycle not settled yet.
+    pub current_step: Option<i32>,
+    pub steps_settled: i64,
+    pub steps_in_cycle: i64,
+    /// The last change of any step of the plan, any cycle.
+    pub steps_changed: Option<DateTime<Utc>>,
+    pub actions_done: i64,
+    pub actions_open: i64,
+    pub actions_overdue: i64,
+    pub actions_changed: Option<DateTime<Utc>>,
 }
 
-/// A plan's steps in its current cycle.
+/// A department's open and overdue actions in the program.
 #[derive(Debug, FromQueryResult)]
-pub struct StepCounts {
-    pub plan_id: String,
-    /// The lowest step of the cycle not settled yet.
-    pub current_step: Option<i32>,
-    pub settled: i64,
-    pub in_cycle: i64,
-    /// The last change of any step of the plan, any cycle.
-    pub last_change: Option<DateTime<Utc>>,
+pub struct DepartmentActions {
+    pub department_id: String,
+    pub open: i64,
+    pub overdue: i64,
 }
 
 /// Binds `?` placeholders and runs `sql`.
@@ -214,58 +221,94 @@ pub async fn last_readings_of<C: ConnectionTrait>(
     .await
 }
 
-/// Per plan and owning department: actions done, open and overdue (open, due before
-/// `today`), and the last change to any of them.
-pub async fn action_counts<C: ConnectionTrait>(
+fn open_statuses() -> Vec<Value> {
+    names(ActionStatus::ALL.iter().filter(|s| s.is_open()), |s| {
+        s.as_str()
+    })
+}
+
+/// Every plan of the program, one row each: where its current cycle stands (steps
+/// settled, the first one not), its actions done, open and overdue (open, due before
+/// `today`) and when anything on it last changed.
+pub async fn plan_rows<C: ConnectionTrait>(
     db: &C,
     program_id: &str,
     today: NaiveDate,
-) -> Result<Vec<ActionCounts>, DbErr> {
-    let open = names(ActionStatus::ALL.iter().filter(|s| s.is_open()), |s| {
-        s.as_str()
-    });
+) -> Result<Vec<PlanRow>, DbErr> {
+    let open = open_statuses();
     let open_marks = marks(open.len());
-    let mut values = vec![Value::from(ActionStatus::Done.as_str().to_owned())];
-    values.extend(open.iter().cloned());
-    values.extend(open);
-    values.push(today.into());
-    values.push(program_id.into());
-    let sql = format!(
-        "SELECT plan_id, department_id,
-                SUM(CASE WHEN status = ? THEN 1 ELSE 0 END) AS done,
-                SUM(CASE WHEN status IN ({open_marks}) THEN 1 ELSE 0 END) AS open,
-                SUM(CASE WHEN status IN ({open_marks}) AND due_date < ? THEN 1 ELSE 0 END) AS overdue,
-                MAX(COALESCE(last_update_at, updated_at)) AS last_change
-         FROM actions
-         WHERE program_id = ?
-         GROUP BY plan_id, department_id"
-    );
-    query(db, &sql, values).await
-}
-
-/// Per plan of the program: where its current cycle stands.
-pub async fn step_counts<C: ConnectionTrait>(
-    db: &C,
-    program_id: &str,
-) -> Result<Vec<StepCounts>, DbErr> {
     let settled = names(StepStatus::ALL.iter().filter(|s| s.is_settled()), |s| {
         s.as_str()
     });
     let settled_marks = marks(settled.len());
-    let mut values = settled.clone();
+    let mut values: Vec<Value> = settled.clone();
     values.extend(settled);
     values.push(program_id.into());
+    values.push(ActionStatus::Done.as_str().into());
+    values.extend(open.iter().cloned());
+    values.extend(open);
+    values.push(today.into());
+    values.push(program_id.into());
+    values.push(program_id.into());
     let sql = format!(
-        "SELECT s.plan_id,
-                MIN(CASE WHEN s.cycle = p.cycle AND s.status NOT IN ({settled_marks})
-                         THEN s.number END) AS current_step,
-                SUM(CASE WHEN s.cycle = p.cycle AND s.status IN ({settled_marks})
-                         THEN 1 ELSE 0 END) AS settled,
-                SUM(CASE WHEN s.cycle = p.cycle THEN 1 ELSE 0 END) AS in_cycle,
-                MAX(s.updated_at) AS last_change
-         FROM steps s JOIN plans p ON p.id = s.plan_id
-         WHERE p.program_id = ?
-         GROUP BY s.plan_id"
+        "SELECT p.id, p.title, p.department_id, p.relationship_id, p.status, p.cycle,
+                p.updated_at, s.current_step,
+                COALESCE(s.settled, 0) AS steps_settled,
+                COALESCE(s.in_cycle, 0) AS steps_in_cycle,
+                s.last_change AS steps_changed,
+                COALESCE(a.done, 0) AS actions_done,
+                COALESCE(a.open, 0) AS actions_open,
+                COALESCE(a.overdue, 0) AS actions_overdue,
+                a.last_change AS actions_changed
+         FROM plans p
+         LEFT JOIN (
+           SELECT st.plan_id,
+                  MIN(CASE WHEN st.cycle = pl.cycle AND st.status NOT IN ({settled_marks})
+                           THEN st.number END) AS current_step,
+                  SUM(CASE WHEN st.cycle = pl.cycle AND st.status IN ({settled_marks})
+                           THEN 1 ELSE 0 END) AS settled,
+                  SUM(CASE WHEN st.cycle = pl.cycle THEN 1 ELSE 0 END) AS in_cycle,
+                  MAX(st.updated_at) AS last_change
+           FROM steps st JOIN plans pl ON pl.id = st.plan_id
+           WHERE pl.program_id = ?
+           GROUP BY st.plan_id) s ON s.plan_id = p.id
+         LEFT JOIN (
+           SELECT plan_id,
+                  SUM(CASE WHEN status = ? THEN 1 ELSE 0 END) AS done,
+                  SUM(CASE WHEN status IN ({open_marks}) THEN 1 ELSE 0 END) AS open,
+                  SUM(CASE WHEN status IN ({open_marks}) AND due_date < ? THEN 1 ELSE 0 END)
+                    AS overdue,
+                  MAX(COALESCE(last_update_at, updated_at)) AS last_change
+           FROM actions
+           WHERE program_id = ?
+           GROUP BY plan_id) a ON a.plan_id = p.id
+         WHERE p.program_id = ?"
+    );
+    query(db, &sql, values).await
+}
+
+/// Per department: its open and overdue actions in the program (an action belongs to
+/// its own department, whichever plan it serves).
+pub async fn department_actions<C: ConnectionTrait>(
+    db: &C,
+    program_id: &str,
+    today: NaiveDate,
+) -> Result<Vec<DepartmentActions>, DbErr> {
+    let open = open_statuses();
+    let open_marks = marks(open.len());
+    let mut values: Vec<Value> = open.clone();
+    values.extend(open.clone());
+    values.push(today.into());
+    values.push(program_id.into());
+    values.extend(open);
+    let sql = format!(
+        "SELECT department_id,
+                SUM(CASE WHEN status IN ({open_marks}) THEN 1 ELSE 0 END) AS open,
+                SUM(CASE WHEN status IN ({open_marks}) AND due_date < ? THEN 1 ELSE 0 END)
+                  AS overdue
+         FROM actions
+         WHERE program_id = ? AND status IN ({open_marks})
+         GROUP BY department_id"
     );
     query(db, &sql, values).await
 }
@@ -296,6 +339,9 @@ pub struct PointLine {
     pub sample_size: Option<i64>,
     pub previous_expected: Option<f64>,
     pub previous_actual: Option<f64>,
+    /// The highest target of actions whose intended effect on this point was due
+    /// before today: a point still short of it did not get the effect.
+    pub due_effect_target: Option<f64>,
 }
 
 /// One row per measured key point of the program: the two newest periods are found
@@ -304,11 +350,13 @@ pub async fn point_lines<C: ConnectionTrait>(
     db: &C,
     program_id: &str,
     until: Option<NaiveDate>,
+    today: NaiveDate,
 ) -> Result<Vec<PointLine>, DbErr> {
     let (until_sql, until_value) = until_clause(until);
     let mut values: Vec<Value> = Vec::new();
     values.extend(until_value.clone());
     values.extend(until_value);
+    values.push(today.into());
     values.push(program_id.into());
     let sql = format!(
         "WITH cut AS MATERIALIZED (
@@ -318,10 +366,14 @@ pub async fn point_lines<C: ConnectionTrait>(
                    ORDER BY q.period_start DESC LIMIT 1) AS latest,
                   (SELECT q.period_start FROM key_point_periods q
                    WHERE q.key_point_id = k.id {until_sql}
-                   ORDER BY q.period_start DESC LIMIT 1 OFFSET 1) AS previous
+                   ORDER BY q.period_start DESC LIMIT 1 OFFSET 1) AS previous,
+                  (SELECT MAX(a.effect_target) FROM actions a
+                   WHERE a.program_id = k.program_id AND a.effect_key_point_id = k.id
+                     AND a.effect_by < ? AND a.effect_target IS NOT NULL) AS due_effect_target
            FROM key_points k
            WHERE k.program_id = ? AND k.archived = false)
          SELECT cut.id, cut.name, cut.relationship_id, r.provider_department_id, s.stage_id,
+                cut.due_effect_target,
                 c.period_start, c.period_end,
                 c.expectation_sum / c.weight AS expected,
                 c.experience_sum / c.weight AS actual,
@@ -353,9 +405,7 @@ pub async fn active_plans<C: ConnectionTrait>(
     db: &C,
     program_id: &str,
 ) -> Result<Vec<ActivePlan>, DbErr> {
-    let open = names(ActionStatus::ALL.iter().filter(|s| s.is_open()), |s| {
-        s.as_str()
-    });
+    let open = open_statuses();
     let sql = format!(
         "SELECT p.id, p.relationship_id, COALESCE(a.open_actions, 0) AS open_actions
          FROM plans p
@@ -426,29 +476,4 @@ pub async fn metric_lines<C: ConnectionTrait>(
          LEFT JOIN metric_periods p ON p.metric_id = cut.id AND p.period_start = cut.previous"
     );
     query(db, &sql, values).await
-}
-
-/// Per key point, the highest effect target of actions whose intended effect date
-/// has passed (before `today`): a point short of it did not get the effect.
-#[derive(Debug, FromQueryResult)]
-pub struct MissedEffect {
-    pub key_point_id: String,
-    pub effect_target: f64,
-}
-
-pub async fn due_effects<C: ConnectionTrait>(
-    db: &C,
-    program_id: &str,
-    today: NaiveDate,
-) -> Result<Vec<MissedEffect>, DbErr> {
-    query(
-        db,
-        "SELECT effect_key_point_id AS key_point_id, MAX(effect_target) AS effect_target
-         FROM actions
-         WHERE program_id = ? AND effect_key_point_id IS NOT NULL
-           AND effect_by < ? AND effect_target IS NOT NULL
-         GROUP BY effect_key_point_id",
-        vec![program_id.into(), today.into()],
-    )
-    .await
 }

@@ -7,7 +7,7 @@ use poem::{IntoResponse, Request, Response};
 use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
 use poem_openapi::types::{ToJSON, Type};
 use poem_openapi::{ApiResponse, Enum};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -64,10 +64,30 @@ pub fn locale(req: &Request) -> Locale {
     )
 }
 
-impl<T: ToJSON + Send> IntoResponse for Report<T> {
+/// A time as poem-openapi writes it (`…+00:00`), for report bodies written by serde.
+pub fn rfc3339<S: serde::Serializer>(
+    at: &chrono::DateTime<chrono::Utc>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&at.to_rfc3339())
+}
+
+/// JSON straight from the typed body with serde: a large report skips building a
+/// `serde_json::Value` tree first. The body types derive both `Object` (the spec) and
+/// `Serialize`; a test holds the two writings equal.
+fn json_response<T: Serialize>(body: &T) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => Response::builder()
+            .content_type("application/json; charset=utf-8")
+            .body(bytes),
+        Err(e) => ApiError::internal(&e).into_response(),
+    }
+}
+
+impl<T: ToJSON + Serialize + Send> IntoResponse for Report<T> {
     fn into_response(self) -> Response {
         let mut response = match self {
-            Report::Json(body) => poem_openapi::payload::Json(body).into_response(),
+            Report::Json(body) => json_response(&body),
             Report::Csv(text) => Response::builder()
                 .content_type("text/csv; charset=utf-8")
                 .header("content-disposition", "inline; filename=\"report.csv\"")
@@ -85,7 +105,7 @@ impl<T: ToJSON + Send> IntoResponse for Report<T> {
     }
 }
 
-impl<T: ToJSON + Type + Send> ApiResponse for Report<T> {
+impl<T: ToJSON + Type + Serialize + Send> ApiResponse for Report<T> {
     fn meta() -> MetaResponses {
         MetaResponses {
             responses: vec![MetaResponse {

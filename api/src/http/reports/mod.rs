@@ -23,18 +23,18 @@ use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::{Enum, Object, OpenApi};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::auth::BearerAuth;
-use crate::db::{department, plan, program};
+use crate::db::{department, program};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::common::{load, parse_id};
 use crate::http::reports::format::{Report, ReportFormat, cell, csv_text, locale, negotiate};
 use crate::http::reports::snapshots::{ChangeName, Scope, SnapshotChanges};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Enum, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Enum, Deserialize, Serialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum SeverityName {
@@ -66,8 +66,9 @@ impl From<SeverityName> for Severity {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum TrendName {
     New,
     Better,
@@ -86,8 +87,9 @@ impl From<Trend> for TrendName {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum GapKind {
     /// A key experience point measured by survey, interview, complaints.
     KeyPoint,
@@ -95,8 +97,9 @@ pub enum GapKind {
     Metric,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Enum, Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Finding {
     /// A gap with no active plan on its relationship.
     NoOpenPlan,
@@ -109,7 +112,7 @@ pub enum Finding {
 }
 
 /// One measured key point or metric.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct GapLine {
     pub kind: GapKind,
     /// The key point's or metric's id.
@@ -158,7 +161,7 @@ pub struct PeriodGap {
 }
 
 /// A roll-up: the sample-weighted mean relative gap of a group's lines.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct GapRollup {
     pub id: String,
     pub name: String,
@@ -169,7 +172,7 @@ pub struct GapRollup {
     pub worst: SeverityName,
 }
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct GapRollups {
     pub program: GapRollup,
     pub by_relationship: Vec<GapRollup>,
@@ -177,9 +180,10 @@ pub struct GapRollups {
     pub by_stage: Vec<GapRollup>,
 }
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct GapReport {
     pub program_id: String,
+    #[serde(serialize_with = "format::rfc3339")]
     pub generated_at: chrono::DateTime<Utc>,
     /// Worst first: priority = relative gap × importance.
     pub lines: Vec<GapLine>,
@@ -384,16 +388,15 @@ async fn build_gap_report(
 ) -> ApiResult<Vec<GapLine>> {
     let db = &state.db;
     let today = Utc::now().date_naive();
-    let points = aggregates::point_lines(db, &program.id, until).await?;
-    let plans = aggregates::active_plans(db, &program.id).await?;
-    let effects = aggregates::due_effects(db, &program.id, today).await?;
-    let metrics = aggregates::metric_lines(db, &program.id, until).await?;
-    let departments: HashMap<String, String> = department::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.name))
-        .collect();
+    // Independent reads, each on its own pooled connection, at the same time.
+    let (points, plans, metrics, departments) = tokio::try_join!(
+        aggregates::point_lines(db, &program.id, until, today),
+        aggregates::active_plans(db, &program.id),
+        aggregates::metric_lines(db, &program.id, until),
+        department::Entity::find().all(db),
+    )?;
+    let departments: HashMap<String, String> =
+        departments.into_iter().map(|d| (d.id, d.name)).collect();
 
     let mut plans_by_rel: HashMap<&str, Vec<&aggregates::ActivePlan>> = HashMap::new();
     for p in &plans {
@@ -402,10 +405,6 @@ async fn build_gap_report(
             .or_default()
             .push(p);
     }
-    let effect_targets: HashMap<&str, f64> = effects
-        .iter()
-        .map(|e| (e.key_point_id.as_str(), e.effect_target))
-        .collect();
     let scale_span = f64::from((program.scale_max - program.scale_min).max(1));
     // The provider sees its service at least a fifth of the scale better than its customer.
     let blind_spot_threshold = scale_span * 0.2;
@@ -432,9 +431,9 @@ async fn build_gap_report(
         if gap::blind_spot(point.provider_rating, point.actual, blind_spot_threshold).is_some() {
             findings.push(Finding::BlindSpot);
         }
-        if effect_targets
-            .get(point.id.as_str())
-            .is_some_and(|target| point.actual < *target)
+        if point
+            .due_effect_target
+            .is_some_and(|target| point.actual < target)
         {
             findings.push(Finding::EffectMissed);
         }
@@ -589,7 +588,7 @@ fn rollups(
 }
 
 /// One plan's progress.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct PlanProgress {
     pub plan_id: String,
     pub title: String,
@@ -611,7 +610,7 @@ pub struct PlanProgress {
 }
 
 /// One department's part: what it owns, what it runs, how late it is.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct DepartmentProgress {
     pub department_id: String,
     pub name: String,
@@ -624,18 +623,21 @@ pub struct DepartmentProgress {
     pub engaged: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize)]
 pub enum PhaseName {
     #[oai(rename = "I")]
+    #[serde(rename = "I")]
     One,
     #[oai(rename = "II")]
+    #[serde(rename = "II")]
     Two,
     #[oai(rename = "III")]
+    #[serde(rename = "III")]
     Three,
 }
 
 /// Where the program stands (seeds 000/001) and what the next phase needs.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct Maturity {
     pub phase: PhaseName,
     /// Functions of the engaged departments.
@@ -644,9 +646,10 @@ pub struct Maturity {
     pub next_phase_needs: Vec<crate::http::departments::FunctionName>,
 }
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct ProgressReport {
     pub program_id: String,
+    #[serde(serialize_with = "format::rfc3339")]
     pub generated_at: chrono::DateTime<Utc>,
     pub plans: Vec<PlanProgress>,
     pub departments: Vec<DepartmentProgress>,
@@ -699,61 +702,29 @@ async fn build_progress(state: &AppState, program: &program::Model) -> ApiResult
     use cxpm_domain::maturity::{Function, Phase, assess};
 
     let db = &state.db;
-    let plans = plan::Entity::find()
-        .filter(plan::Column::ProgramId.eq(&program.id))
-        .all(db)
-        .await?;
     let now = Utc::now();
     let today = now.date_naive();
-    let steps: HashMap<String, aggregates::StepCounts> = aggregates::step_counts(db, &program.id)
-        .await?
+    // Independent reads, each on its own pooled connection, at the same time.
+    let (plans, by_department, departments, coverage) = tokio::try_join!(
+        async { Ok::<_, ApiError>(aggregates::plan_rows(db, &program.id, today).await?) },
+        async { Ok::<_, ApiError>(aggregates::department_actions(db, &program.id, today).await?) },
+        async { Ok::<_, ApiError>(department::Entity::find().all(db).await?) },
+        crate::http::coverage::coverage_of(state, program),
+    )?;
+    let by_department: HashMap<String, aggregates::DepartmentActions> = by_department
         .into_iter()
-        .map(|s| (s.plan_id.clone(), s))
+        .map(|d| (d.department_id.clone(), d))
         .collect();
-    let action_counts = aggregates::action_counts(db, &program.id, today).await?;
-    let departments: HashMap<String, department::Model> = department::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id.clone(), d))
-        .collect();
-    let coverage = crate::http::coverage::coverage_of(state, program).await?;
+    let departments: HashMap<String, department::Model> =
+        departments.into_iter().map(|d| (d.id.clone(), d)).collect();
 
-    // Action counts by plan and by department, from the (plan, department) groups.
-    #[derive(Default)]
-    struct Tally {
-        done: i64,
-        open: i64,
-        overdue: i64,
-        last_change: Option<chrono::DateTime<Utc>>,
-    }
-    let mut by_plan: HashMap<&str, Tally> = HashMap::new();
-    let mut by_department: HashMap<&str, Tally> = HashMap::new();
-    for c in &action_counts {
-        for tally in [
-            by_plan.entry(c.plan_id.as_str()).or_default(),
-            by_department.entry(c.department_id.as_str()).or_default(),
-        ] {
-            tally.done += c.done;
-            tally.open += c.open;
-            tally.overdue += c.overdue;
-            tally.last_change = tally.last_change.max(c.last_change);
-        }
-    }
     let mut plan_rows = Vec::with_capacity(plans.len());
     for p in &plans {
-        let step = steps.get(&p.id);
-        let none = Tally::default();
-        let tally = by_plan.get(p.id.as_str()).unwrap_or(&none);
-        let last = [
-            Some(p.updated_at),
-            step.and_then(|s| s.last_change),
-            tally.last_change,
-        ]
-        .into_iter()
-        .flatten()
-        .max()
-        .unwrap_or(p.updated_at);
+        let last = [Some(p.updated_at), p.steps_changed, p.actions_changed]
+            .into_iter()
+            .flatten()
+            .max()
+            .unwrap_or(p.updated_at);
         plan_rows.push(PlanProgress {
             plan_id: p.id.clone(),
             title: p.title.clone(),
@@ -765,12 +736,12 @@ async fn build_progress(state: &AppState, program: &program::Model) -> ApiResult
             relationship_id: p.relationship_id.clone(),
             status: p.status.clone(),
             cycle: p.cycle,
-            current_step: step.and_then(|s| s.current_step),
-            steps_settled: step.map(|s| clamp_i32(s.settled)).unwrap_or(0),
-            steps_in_cycle: step.map(|s| clamp_i32(s.in_cycle)).unwrap_or(0),
-            actions_done: clamp_i32(tally.done),
-            actions_open: clamp_i32(tally.open),
-            actions_overdue: clamp_i32(tally.overdue),
+            current_step: p.current_step,
+            steps_settled: clamp_i32(p.steps_settled),
+            steps_in_cycle: clamp_i32(p.steps_in_cycle),
+            actions_done: clamp_i32(p.actions_done),
+            actions_open: clamp_i32(p.actions_open),
+            actions_overdue: clamp_i32(p.actions_overdue),
             days_since_last_update: (now - last).num_days(),
         });
     }
@@ -781,7 +752,10 @@ async fn build_progress(state: &AppState, program: &program::Model) -> ApiResult
     });
 
     let mut running: HashMap<&str, i32> = HashMap::new();
-    for p in plans.iter().filter(|p| p.status == "active") {
+    for p in plans
+        .iter()
+        .filter(|p| p.status == cxpm_domain::plan::PlanStatus::Active.as_str())
+    {
         *running.entry(p.department_id.as_str()).or_default() += 1;
     }
     let owned: HashMap<&str, i32> = coverage
@@ -791,7 +765,7 @@ async fn build_progress(state: &AppState, program: &program::Model) -> ApiResult
         .collect();
     let mut dept_ids: Vec<&str> = owned.keys().copied().collect();
     dept_ids.extend(plans.iter().map(|p| p.department_id.as_str()));
-    dept_ids.extend(by_department.keys().copied());
+    dept_ids.extend(by_department.keys().map(String::as_str));
     dept_ids.sort();
     dept_ids.dedup();
     let mut dept_rows: Vec<DepartmentProgress> = dept_ids
@@ -800,7 +774,7 @@ async fn build_progress(state: &AppState, program: &program::Model) -> ApiResult
         .map(|d| {
             let owned_touchpoints = owned.get(d.id.as_str()).copied().unwrap_or(0);
             let running_plans = running.get(d.id.as_str()).copied().unwrap_or(0);
-            let tally = by_department.get(d.id.as_str());
+            let actions = by_department.get(&d.id);
             DepartmentProgress {
                 department_id: d.id.clone(),
                 name: d.name.clone(),
@@ -811,8 +785,8 @@ async fn build_progress(state: &AppState, program: &program::Model) -> ApiResult
                     .map(Into::into),
                 owned_touchpoints,
                 running_plans,
-                open_actions: tally.map(|t| clamp_i32(t.open)).unwrap_or(0),
-                overdue_actions: tally.map(|t| clamp_i32(t.overdue)).unwrap_or(0),
+                open_actions: actions.map(|a| clamp_i32(a.open)).unwrap_or(0),
+                overdue_actions: actions.map(|a| clamp_i32(a.overdue)).unwrap_or(0),
                 engaged: owned_touchpoints > 0 || running_plans > 0,
             }
         })
@@ -980,4 +954,177 @@ fn progress_csv(report: &ProgressReport) -> ApiResult<String> {
             ]
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    //! Reports are written by serde (fast) but described by poem-openapi (the spec):
+    //! both writings must be the same JSON.
+
+    use poem_openapi::types::ToJSON;
+
+    use super::snapshots::{ChangeName, ClosedLine, SnapshotChanges};
+    use super::*;
+    use crate::http::coverage::{
+        Coverage, DepartmentCoverage, DepartmentRef, OwnerRef, StageRef, SubProcessRef,
+    };
+    use crate::http::departments::FunctionName;
+
+    fn same<T: ToJSON + Serialize>(value: &T) {
+        let by_serde = serde_json::to_value(value).unwrap();
+        let by_spec = value.to_json().unwrap();
+        assert!(by_spec.is_object());
+        assert_eq!(by_serde, by_spec);
+    }
+
+    fn at() -> chrono::DateTime<Utc> {
+        chrono::DateTime::parse_from_rfc3339("2026-11-25T08:47:02.123456+00:00")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 10, 1).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_gap_report_is_written_as_the_spec_says() {
+        let line = |kind, change: Option<ChangeName>| GapLine {
+            kind,
+            id: "p".into(),
+            name: "交期准确 Dates that hold".into(),
+            relationship_id: Some("r".into()),
+            department_id: None,
+            department_name: Some("QA".into()),
+            stage_id: None,
+            period_start: day(),
+            period_end: day(),
+            expected: 9.0,
+            actual: 6.5,
+            gap: 2.5,
+            relative_gap: Some(2.5 / 9.0),
+            severity: SeverityName::Critical,
+            trend: TrendName::Worse,
+            previous_gap: None,
+            importance: 5,
+            sample_size: Some(12),
+            plan_ids: vec!["a".into()],
+            open_actions: 2,
+            findings: vec![Finding::NoOpenPlan, Finding::EffectMissed],
+            change,
+        };
+        let rollup = GapRollup {
+            id: "d".into(),
+            name: "QA".into(),
+            lines: 2,
+            relative_gap: None,
+            severity: SeverityName::Met,
+            worst: SeverityName::Major,
+        };
+        same(&GapReport {
+            program_id: "x".into(),
+            generated_at: at(),
+            lines: vec![
+                line(GapKind::KeyPoint, Some(ChangeName::New)),
+                line(GapKind::Metric, None),
+            ],
+            rollups: GapRollups {
+                program: rollup,
+                by_relationship: vec![],
+                by_department: vec![],
+                by_stage: vec![],
+            },
+            changes: Some(SnapshotChanges {
+                snapshot_id: "s".into(),
+                label: "Q3".into(),
+                taken_at: at(),
+                new: 1,
+                worse: 0,
+                better: 0,
+                unchanged: 0,
+                closed: 1,
+                closed_lines: vec![ClosedLine {
+                    kind: GapKind::KeyPoint,
+                    id: "q".into(),
+                    name: "n".into(),
+                    department_name: None,
+                    was_gap: 1.0,
+                    was_severity: SeverityName::Minor,
+                    gap: None,
+                }],
+            }),
+        });
+    }
+
+    #[test]
+    fn the_progress_report_is_written_as_the_spec_says() {
+        same(&ProgressReport {
+            program_id: "x".into(),
+            generated_at: at(),
+            plans: vec![PlanProgress {
+                plan_id: "p".into(),
+                title: "Plan".into(),
+                department_id: "d".into(),
+                department_name: "计划部".into(),
+                relationship_id: "r".into(),
+                status: "active".into(),
+                cycle: 2,
+                current_step: None,
+                steps_settled: 5,
+                steps_in_cycle: 5,
+                actions_done: 1,
+                actions_open: 2,
+                actions_overdue: 1,
+                days_since_last_update: 3,
+            }],
+            departments: vec![DepartmentProgress {
+                department_id: "d".into(),
+                name: "计划部".into(),
+                function: Some(FunctionName::It),
+                owned_touchpoints: 1,
+                running_plans: 1,
+                open_actions: 2,
+                overdue_actions: 1,
+                engaged: true,
+            }],
+            coverage: Coverage {
+                program_id: "x".into(),
+                touchpoints_without_owner: vec![StageRef {
+                    id: "s".into(),
+                    name: "Bidding".into(),
+                    position: 1,
+                }],
+                sub_processes_without_owner: vec![SubProcessRef {
+                    id: "sp".into(),
+                    name: "Delivery".into(),
+                    stage_id: "s".into(),
+                }],
+                owners_without_person: vec![OwnerRef {
+                    id: "o".into(),
+                    sub_process_id: "sp".into(),
+                    department_id: "d".into(),
+                }],
+                departments_without_relationship: vec![DepartmentRef {
+                    id: "d".into(),
+                    name: "QA".into(),
+                    code: "QA".into(),
+                }],
+                departments: vec![DepartmentCoverage {
+                    department_id: "d".into(),
+                    name: "QA".into(),
+                    code: "QA".into(),
+                    owned_sub_processes: 1,
+                    owned_touchpoints: 1,
+                    relationships_as_provider: 2,
+                    relationships_as_customer: 0,
+                }],
+                ready: false,
+            },
+            maturity: Maturity {
+                phase: PhaseName::Two,
+                engaged_functions: vec![FunctionName::Marketing, FunctionName::It],
+                next_phase_needs: vec![FunctionName::Sales],
+            },
+        });
+    }
 }

@@ -18,7 +18,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{GapKind, GapLine, GapReport, SeverityName, build_full_report};
 use crate::app::AppState;
@@ -31,8 +31,9 @@ use crate::http::body::Body;
 use crate::http::common::{Page, load, parse_id};
 
 /// How a line moved since the snapshot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ChangeName {
     /// Open now, not open in the snapshot.
     New,
@@ -56,7 +57,7 @@ impl From<Change> for ChangeName {
 }
 
 /// A gap that was open in the snapshot and is closed now.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct ClosedLine {
     pub kind: GapKind,
     pub id: String,
@@ -70,10 +71,11 @@ pub struct ClosedLine {
 }
 
 /// What changed since a snapshot, counted, with the closed gaps listed.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct SnapshotChanges {
     pub snapshot_id: String,
     pub label: String,
+    #[serde(serialize_with = "super::format::rfc3339")]
     pub taken_at: DateTime<Utc>,
     pub new: i32,
     pub worse: i32,
