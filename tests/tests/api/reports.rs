@@ -142,11 +142,14 @@ both_databases!(
             StatusCode::CREATED,
         )
         .await;
+        let (inspector, _) = app.someone("member", qa["id"].as_str()).await;
+        let mut with_owner = rel(&qa);
+        with_owner["provider_person_id"] = inspector["id"].clone();
         let r2 = expect_json(
             app.post(
                 &format!("/api/v1/programs/{pid}/relationships"),
                 &coord,
-                &rel(&qa),
+                &with_owner,
             )
             .await,
             StatusCode::CREATED,
@@ -269,6 +272,11 @@ both_databases!(
         );
         assert_eq!(mj["findings"], json!(["no_open_plan", "blind_spot"]));
         assert_eq!(mj["department_id"], qa["id"]);
+        assert_eq!(
+            (&mj["owner_id"], &mj["owner_name"]),
+            (&inspector["id"], &inspector["name"])
+        );
+        assert_eq!(line("Minor")["owner_id"], Value::Null);
         let mn = line("Minor");
         assert!(close(&mn["relative_gap"], 0.08) && close(&mn["previous_gap"], 2.0));
         assert_eq!(

@@ -329,6 +329,8 @@ pub struct PointLine {
     pub name: String,
     pub relationship_id: String,
     pub provider_department_id: String,
+    pub owner_id: Option<String>,
+    pub owner_name: Option<String>,
     pub stage_id: Option<String>,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
@@ -373,6 +375,7 @@ pub async fn point_lines<C: ConnectionTrait>(
            FROM key_points k
            WHERE k.program_id = ? AND k.archived = false)
          SELECT cut.id, cut.name, cut.relationship_id, r.provider_department_id, s.stage_id,
+                r.provider_person_id AS owner_id, owner.name AS owner_name,
                 cut.due_effect_target,
                 c.period_start, c.period_end,
                 c.expectation_sum / c.weight AS expected,
@@ -387,6 +390,7 @@ pub async fn point_lines<C: ConnectionTrait>(
          LEFT JOIN key_point_periods p
            ON p.key_point_id = cut.id AND p.period_start = cut.previous
          JOIN relationships r ON r.id = cut.relationship_id
+         LEFT JOIN people owner ON owner.id = r.provider_person_id
          LEFT JOIN sub_processes s ON s.id = r.sub_process_id"
     );
     query(db, &sql, values).await

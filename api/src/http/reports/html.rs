@@ -269,7 +269,11 @@ pub fn gap_page(
             .iter()
             .map(|l| GapRow {
                 name: l.name.clone(),
-                department: l.department_name.clone().unwrap_or_default(),
+                department: match (&l.department_name, &l.owner_name) {
+                    (Some(d), Some(o)) => format!("{d} ({o})"),
+                    (Some(d), None) => d.clone(),
+                    _ => String::new(),
+                },
                 period: format!("{} – {}", l.period_start, l.period_end),
                 expected: num(l.expected),
                 actual: num(l.actual),
