@@ -12,6 +12,7 @@
 use std::time::{Duration, Instant};
 
 use cxpm_api::config::DemoSize;
+use cxpm_api::db::summaries::placeholders;
 use cxpm_tests::{Backend, spawn_app};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement, Value};
 use serde_json::Value as Json;
@@ -56,23 +57,7 @@ where
 }
 
 fn sql(backend: DbBackend, text: &str, values: Vec<Value>) -> Statement {
-    let text = match backend {
-        DbBackend::Postgres => {
-            let mut out = String::new();
-            let mut n = 0;
-            for c in text.chars() {
-                if c == '?' {
-                    n += 1;
-                    out.push_str(&format!("${n}"));
-                } else {
-                    out.push(c);
-                }
-            }
-            out
-        }
-        _ => text.to_owned(),
-    };
-    Statement::from_sql_and_values(backend, text, values)
+    Statement::from_sql_and_values(backend, placeholders(backend, text), values)
 }
 
 /// Severity counts (met, minor, major, critical) of every measured key point and
