@@ -11,6 +11,7 @@ pub mod metric;
 pub mod permission;
 pub mod plan;
 pub mod program;
+pub mod reminder;
 pub mod role;
 pub mod schedule;
 pub mod templates;

@@ -51,10 +51,12 @@ pub enum Action {
     RecordReadings,
     /// Save a report as a snapshot, to compare later reports with.
     SaveSnapshots,
+    /// Create and change a program's reminder schedules, run one now or dry-run it.
+    ManageSchedules,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 21] = [
         Action::ReadDirectory,
         Action::ManageDepartments,
         Action::ManagePeople,
@@ -75,6 +77,7 @@ impl Action {
         Action::ManageMetrics,
         Action::RecordReadings,
         Action::SaveSnapshots,
+        Action::ManageSchedules,
     ];
 }
 
@@ -111,6 +114,7 @@ pub const RULES: &[(Role, Action, Grant)] = &[
     (Coordinator, ManageMetrics, Any),
     (Coordinator, RecordReadings, Any),
     (Coordinator, SaveSnapshots, Any),
+    (Coordinator, ManageSchedules, Any),
     (DepartmentHead, ReadDirectory, Any),
     (DepartmentHead, ManageTokens, OwnRecords),
     (DepartmentHead, ReadPrograms, Any),
@@ -210,13 +214,13 @@ mod tests {
     /// The expected grant of every (role, action) pair, written out in full so that a
     /// change to [`RULES`] has to change this table too. Columns follow `Action::ALL`.
     #[rustfmt::skip]
-    const EXPECTED: &[(Role, [Option<Grant>; 20])] = &[
-        //               ReadDirectory ManageDepartments ManagePeople IssueToken ManageTokens      ReadAudit  ReadPrograms ManagePrograms ManageValueStream ManageOwners NameOwner            ManageRelationships ManageKeyPoints      ManagePlans          SkipStep   ManageActions        PostUpdate           ManageMetrics RecordReadings SaveSnapshots
-        (Admin,          [Some(Any),   Some(Any),        Some(Any),   Some(Any), Some(Any),        Some(Any), Some(Any),   Some(Any),     Some(Any),        Some(Any),   Some(Any),           Some(Any),          Some(Any),           Some(Any),           Some(Any), Some(Any),           Some(Any),           Some(Any),    Some(Any),     Some(Any)]),
-        (Coordinator,    [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   Some(Any),     Some(Any),        Some(Any),   Some(Any),           Some(Any),          Some(Any),           Some(Any),           Some(Any), Some(Any),           Some(Any),           Some(Any),    Some(Any),     Some(Any)]),
-        (DepartmentHead, [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   None,          None,             None,        Some(OwnDepartment), None,               Some(OwnDepartment), Some(OwnDepartment), None,      Some(OwnDepartment), Some(OwnDepartment), None,         Some(Any),     None]),
-        (Member,         [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   None,          None,             None,        None,                None,               None,                None,                None,      None,                Some(OwnRecords),    None,         None,          None]),
-        (Executive,      [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   None,          None,             None,        None,                None,               None,                None,                None,      None,                None,                None,         None,          Some(Any)]),
+    const EXPECTED: &[(Role, [Option<Grant>; 21])] = &[
+        //               ReadDirectory ManageDepartments ManagePeople IssueToken ManageTokens      ReadAudit  ReadPrograms ManagePrograms ManageValueStream ManageOwners NameOwner            ManageRelationships ManageKeyPoints      ManagePlans          SkipStep   ManageActions        PostUpdate           ManageMetrics RecordReadings SaveSnapshots ManageSchedules
+        (Admin,          [Some(Any),   Some(Any),        Some(Any),   Some(Any), Some(Any),        Some(Any), Some(Any),   Some(Any),     Some(Any),        Some(Any),   Some(Any),           Some(Any),          Some(Any),           Some(Any),           Some(Any), Some(Any),           Some(Any),           Some(Any),    Some(Any),     Some(Any),     Some(Any)]),
+        (Coordinator,    [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   Some(Any),     Some(Any),        Some(Any),   Some(Any),           Some(Any),          Some(Any),           Some(Any),           Some(Any), Some(Any),           Some(Any),           Some(Any),    Some(Any),     Some(Any),     Some(Any)]),
+        (DepartmentHead, [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   None,          None,             None,        Some(OwnDepartment), None,               Some(OwnDepartment), Some(OwnDepartment), None,      Some(OwnDepartment), Some(OwnDepartment), None,         Some(Any),     None,          None]),
+        (Member,         [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   None,          None,             None,        None,                None,               None,                None,                None,      None,                Some(OwnRecords),    None,         None,          None,          None]),
+        (Executive,      [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   None,          None,             None,        None,                None,               None,                None,                None,      None,                None,                None,         None,          Some(Any),     None]),
     ];
 
     #[test]

@@ -13,6 +13,7 @@ mod m20261124_000005_department_function;
 mod m20261125_000006_report_snapshots;
 mod m20261125_000007_measurement_periods;
 mod m20261125_000008_period_summaries;
+mod m20261125_000009_schedules;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_report_snapshots::Migration),
             Box::new(m20261125_000007_measurement_periods::Migration),
             Box::new(m20261125_000008_period_summaries::Migration),
+            Box::new(m20261125_000009_schedules::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ pub mod program;
 pub mod reading;
 pub mod relationship;
 pub mod report_snapshot;
+pub mod schedule;
 pub mod stage;
 pub mod step;
 pub mod sub_process;

@@ -49,6 +49,7 @@ versioned!(
     step => "step",
     action => "action",
     metric => "metric",
+    schedule => "schedule",
 );
 
 /// Inserts `model` and its audit entry.

@@ -14,6 +14,7 @@ pub mod plans;
 pub mod programs;
 pub mod relationships;
 pub mod reports;
+pub mod schedules;
 pub mod system;
 pub mod tokens;
 pub mod value_stream;
@@ -46,6 +47,8 @@ pub enum ApiTags {
     Metrics,
     /// What leadership reads: gaps, worst first.
     Reports,
+    /// Reminder schedules.
+    Reminders,
 }
 
 pub type Apis = (
@@ -67,6 +70,7 @@ pub type Apis = (
         reports::ReportsApi,
         reports::ProgressApi,
         reports::snapshots::SnapshotsApi,
+        schedules::SchedulesApi,
     ),
 );
 

@@ -10,5 +10,6 @@ mod people;
 mod plans;
 mod programs;
 mod reports;
+mod schedules;
 mod spec;
 mod system;

@@ -1,0 +1,446 @@
+//! Reminder schedules of a program: what to remind of, when (a crontab line in an
+//! IANA zone), with which parameters, and a preview of the next fire times.
+//!
+//! The rules — the kinds, the parameters' bounds, a line that must parse and fire —
+//! are [`cxpm_domain::reminder`]'s. Each schedule keeps its next fire time, which the
+//! scheduler will claim by compare-and-set.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use cxpm_domain::reminder::{ScheduleKind, ScheduleParams, Timing};
+use cxpm_domain::validation::Invalid;
+use cxpm_domain::{Action, FieldError, Target, authorize};
+use poem::web::Data;
+use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::auth::BearerAuth;
+use crate::db::{new_id, program, schedule, versioned};
+use crate::error::{ApiError, ApiResult};
+use crate::http::ApiTags;
+use crate::http::body::Body;
+use crate::http::common::{Page, etag, expected_version, load};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum ScheduleKindName {
+    /// Actions coming due within the look-ahead, to their owners.
+    UpcomingDue,
+    /// Overdue actions, escalating owner → department head → coordinator → sponsor.
+    Overdue,
+    /// Plans nobody has updated for the stale period, to their owners.
+    StalePlans,
+    /// Key points whose measurement is due, to the providing department.
+    MeasurementRequest,
+    /// The gap and progress digest, to the program's leadership.
+    LeadershipDigest,
+}
+
+impl From<ScheduleKindName> for ScheduleKind {
+    fn from(k: ScheduleKindName) -> Self {
+        match k {
+            ScheduleKindName::UpcomingDue => ScheduleKind::UpcomingDue,
+            ScheduleKindName::Overdue => ScheduleKind::Overdue,
+            ScheduleKindName::StalePlans => ScheduleKind::StalePlans,
+            ScheduleKindName::MeasurementRequest => ScheduleKind::MeasurementRequest,
+            ScheduleKindName::LeadershipDigest => ScheduleKind::LeadershipDigest,
+        }
+    }
+}
+
+impl From<ScheduleKind> for ScheduleKindName {
+    fn from(k: ScheduleKind) -> Self {
+        match k {
+            ScheduleKind::UpcomingDue => ScheduleKindName::UpcomingDue,
+            ScheduleKind::Overdue => ScheduleKindName::Overdue,
+            ScheduleKind::StalePlans => ScheduleKindName::StalePlans,
+            ScheduleKind::MeasurementRequest => ScheduleKindName::MeasurementRequest,
+            ScheduleKind::LeadershipDigest => ScheduleKindName::LeadershipDigest,
+        }
+    }
+}
+
+/// A reminder schedule.
+#[derive(Debug, Object)]
+pub struct Schedule {
+    pub id: String,
+    pub program_id: String,
+    pub kind: ScheduleKindName,
+    /// A 5-field crontab line: minute hour day-of-month month day-of-week, with 0 or 7
+    /// for Sunday (`0 9 * * 1`: Mondays at 09:00).
+    pub cron: String,
+    /// The IANA time zone the line is read in.
+    pub time_zone: String,
+    pub look_ahead_days: i32,
+    pub escalate_after_days: i32,
+    pub stale_after_days: i32,
+    pub enabled: bool,
+    /// The next time it fires; `null` while disabled.
+    pub next_fire_at: Option<DateTime<Utc>>,
+    pub last_fired_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<schedule::Model> for Schedule {
+    type Error = ApiError;
+
+    fn try_from(m: schedule::Model) -> Result<Self, ApiError> {
+        let kind: ScheduleKind = m.kind.parse().map_err(|e| ApiError::internal(&e))?;
+        Ok(Self {
+            id: m.id,
+            program_id: m.program_id,
+            kind: kind.into(),
+            cron: m.cron,
+            time_zone: m.time_zone,
+            look_ahead_days: m.look_ahead_days,
+            escalate_after_days: m.escalate_after_days,
+            stale_after_days: m.stale_after_days,
+            enabled: m.enabled,
+            next_fire_at: m.next_fire_at,
+            last_fired_at: m.last_fired_at,
+            version: m.version,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        })
+    }
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct NewSchedule {
+    pub kind: ScheduleKindName,
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub cron: String,
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub time_zone: String,
+    /// Default 7 (0–90).
+    pub look_ahead_days: Option<i64>,
+    /// Default 3 (1–90).
+    pub escalate_after_days: Option<i64>,
+    /// Default 14 (1–365).
+    pub stale_after_days: Option<i64>,
+    /// Default true.
+    pub enabled: Option<bool>,
+}
+
+#[derive(Debug, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct SchedulePatch {
+    #[oai(validator(min_length = 1, max_length = 200))]
+    pub cron: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub time_zone: Option<String>,
+    pub look_ahead_days: Option<i64>,
+    pub escalate_after_days: Option<i64>,
+    pub stale_after_days: Option<i64>,
+    pub enabled: Option<bool>,
+}
+
+#[derive(Debug, Object)]
+pub struct ScheduleList {
+    /// Oldest first.
+    pub items: Vec<Schedule>,
+    pub next_cursor: Option<String>,
+}
+
+/// One coming fire time, in the schedule's zone and in UTC.
+#[derive(Debug, Object)]
+pub struct FireTime {
+    /// Wall-clock time in the schedule's zone, with its offset that day.
+    pub local: DateTime<FixedOffset>,
+    pub utc: DateTime<Utc>,
+}
+
+#[derive(Debug, Object)]
+pub struct Preview {
+    pub cron: String,
+    pub time_zone: String,
+    pub fire_times: Vec<FireTime>,
+}
+
+#[derive(ApiResponse)]
+pub enum ScheduleResponse {
+    #[oai(status = 200)]
+    Ok(Json<Schedule>, #[oai(header = "ETag")] String),
+    #[oai(status = 201)]
+    Created(Json<Schedule>, #[oai(header = "ETag")] String),
+}
+
+/// The parameters from what was given and what there was, checked together.
+fn params(
+    look_ahead: Option<i64>,
+    escalate_after: Option<i64>,
+    stale_after: Option<i64>,
+    base: ScheduleParams,
+) -> Result<ScheduleParams, Invalid> {
+    ScheduleParams::new(
+        look_ahead.unwrap_or(i64::from(base.look_ahead_days)),
+        escalate_after.unwrap_or(i64::from(base.escalate_after_days)),
+        stale_after.unwrap_or(i64::from(base.stale_after_days)),
+    )
+}
+
+/// The cron line and zone, and the parameters, checked at once (every bad field in
+/// one answer).
+fn check(
+    cron: &str,
+    time_zone: &str,
+    params: Result<ScheduleParams, Invalid>,
+    now: DateTime<Utc>,
+) -> ApiResult<(Timing, ScheduleParams)> {
+    let timing = Timing::parse(cron, time_zone, now);
+    match (timing, params) {
+        (Ok(t), Ok(p)) => Ok((t, p)),
+        (t, p) => {
+            let mut errors = Vec::new();
+            if let Err(Invalid(e)) = t {
+                errors.extend(e);
+            }
+            if let Err(Invalid(e)) = p {
+                errors.extend(e);
+            }
+            Err(Invalid(errors).into())
+        }
+    }
+}
+
+fn stored_params(m: &schedule::Model) -> ScheduleParams {
+    ScheduleParams {
+        look_ahead_days: m.look_ahead_days.max(0) as u32,
+        escalate_after_days: m.escalate_after_days.max(0) as u32,
+        stale_after_days: m.stale_after_days.max(0) as u32,
+    }
+}
+
+#[derive(Default)]
+pub struct SchedulesApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Reminders")]
+impl SchedulesApi {
+    /// Create a reminder schedule
+    ///
+    /// A 5-field crontab line (0 or 7 for Sunday) read in an IANA time zone; a line
+    /// that cannot be read, an unknown zone, or a line that never fires is a 422
+    /// naming the field and why.
+    #[oai(
+        path = "/programs/:id/schedules",
+        method = "post",
+        operation_id = "create_schedule"
+    )]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<String>,
+        body: Body<NewSchedule>,
+    ) -> ApiResult<ScheduleResponse> {
+        let actor = &auth.0.actor;
+        authorize(actor, Action::ManageSchedules, Target::Anything)?;
+        let program = load::<program::Entity>(&state.db, "program", &id).await?;
+        let b = body.0;
+        let now = crate::db::now();
+        let (timing, params) = check(
+            &b.cron,
+            &b.time_zone,
+            params(
+                b.look_ahead_days,
+                b.escalate_after_days,
+                b.stale_after_days,
+                ScheduleParams::default(),
+            ),
+            now,
+        )?;
+        let enabled = b.enabled.unwrap_or(true);
+        let model = schedule::Model {
+            id: new_id(),
+            program_id: program.id,
+            kind: ScheduleKind::from(b.kind).as_str().to_owned(),
+            cron: timing.cron.as_str().to_owned(),
+            time_zone: timing.zone.as_str().to_owned(),
+            look_ahead_days: params.look_ahead_days as i32,
+            escalate_after_days: params.escalate_after_days as i32,
+            stale_after_days: params.stale_after_days as i32,
+            enabled,
+            next_fire_at: if enabled { timing.next_fire(now) } else { None },
+            last_fired_at: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        versioned::create::<schedule::Entity>(&state.db, &actor.person_id, &model).await?;
+        let tag = etag(model.version);
+        Ok(ScheduleResponse::Created(Json(model.try_into()?), tag))
+    }
+
+    /// List a program's reminder schedules
+    #[oai(
+        path = "/programs/:id/schedules",
+        method = "get",
+        operation_id = "list_schedules"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<String>,
+        /// Only schedules of this kind.
+        kind: Query<Option<ScheduleKindName>>,
+        /// Only enabled (or disabled) schedules.
+        enabled: Query<Option<bool>>,
+        /// Page size, 1–200 (default 50).
+        limit: Query<Option<u64>>,
+        /// The `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<ScheduleList>> {
+        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
+        let program = load::<program::Entity>(&state.db, "program", &id).await?;
+        let page = Page::new(limit.0, cursor.0)?;
+        let mut select =
+            schedule::Entity::find().filter(schedule::Column::ProgramId.eq(&program.id));
+        if let Some(kind) = kind.0 {
+            select = select.filter(schedule::Column::Kind.eq(ScheduleKind::from(kind).as_str()));
+        }
+        if let Some(enabled) = enabled.0 {
+            select = select.filter(schedule::Column::Enabled.eq(enabled));
+        }
+        let rows = page
+            .apply(select, schedule::Column::Id)
+            .all(&state.db)
+            .await?;
+        let (rows, next_cursor) = page.finish(rows, |r| &r.id);
+        Ok(Json(ScheduleList {
+            items: rows
+                .into_iter()
+                .map(Schedule::try_from)
+                .collect::<ApiResult<_>>()?,
+            next_cursor,
+        }))
+    }
+
+    /// Get a reminder schedule
+    #[oai(path = "/schedules/:id", method = "get", operation_id = "get_schedule")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<String>,
+    ) -> ApiResult<ScheduleResponse> {
+        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
+        let model = load::<schedule::Entity>(&state.db, "schedule", &id).await?;
+        let tag = etag(model.version);
+        Ok(ScheduleResponse::Ok(Json(model.try_into()?), tag))
+    }
+
+    /// Change, enable or disable a reminder schedule
+    ///
+    /// Its kind stays. A new line, zone or re-enabling sets the next fire time anew
+    /// (from now: ticks missed while disabled are not fired).
+    #[oai(
+        path = "/schedules/:id",
+        method = "patch",
+        operation_id = "update_schedule"
+    )]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<String>,
+        /// The ETag of the version the change is based on.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: Body<SchedulePatch>,
+    ) -> ApiResult<ScheduleResponse> {
+        let actor = &auth.0.actor;
+        authorize(actor, Action::ManageSchedules, Target::Anything)?;
+        let before = load::<schedule::Entity>(&state.db, "schedule", &id).await?;
+        expected_version(if_match.0.as_deref(), before.version)?;
+        let p = body.0;
+        let now = crate::db::now();
+        let (timing, params) = check(
+            p.cron.as_deref().unwrap_or(&before.cron),
+            p.time_zone.as_deref().unwrap_or(&before.time_zone),
+            params(
+                p.look_ahead_days,
+                p.escalate_after_days,
+                p.stale_after_days,
+                stored_params(&before),
+            ),
+            now,
+        )?;
+        let mut after = before.clone();
+        after.cron = timing.cron.as_str().to_owned();
+        after.time_zone = timing.zone.as_str().to_owned();
+        after.look_ahead_days = params.look_ahead_days as i32;
+        after.escalate_after_days = params.escalate_after_days as i32;
+        after.stale_after_days = params.stale_after_days as i32;
+        if let Some(enabled) = p.enabled {
+            after.enabled = enabled;
+        }
+        let retimed = after.cron != before.cron
+            || after.time_zone != before.time_zone
+            || (after.enabled && !before.enabled);
+        if !after.enabled {
+            after.next_fire_at = None;
+        } else if retimed || after.next_fire_at.is_none() {
+            after.next_fire_at = timing.next_fire(now);
+        }
+        let after =
+            versioned::update::<schedule::Entity>(&state.db, &actor.person_id, &before, after)
+                .await?;
+        let tag = etag(after.version);
+        Ok(ScheduleResponse::Ok(Json(after.try_into()?), tag))
+    }
+
+    /// Preview a schedule's next fire times
+    ///
+    /// The next `count` times (default 5) after `after` (default now), in the
+    /// schedule's zone with that day's offset — daylight-saving changes included —
+    /// and in UTC.
+    #[oai(
+        path = "/schedules/:id/preview",
+        method = "get",
+        operation_id = "preview_schedule"
+    )]
+    async fn preview(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<String>,
+        /// How many fire times, 1–50 (default 5).
+        count: Query<Option<u32>>,
+        /// Start after this instant (RFC 3339; default now).
+        after: Query<Option<DateTime<Utc>>>,
+    ) -> ApiResult<Json<Preview>> {
+        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
+        let model = load::<schedule::Entity>(&state.db, "schedule", &id).await?;
+        let count = count.0.unwrap_or(5);
+        if !(1..=50).contains(&count) {
+            let e = FieldError::new("count", "must be between 1 and 50");
+            return Err(ApiError::bad_request(e.to_string(), vec![e.into()]));
+        }
+        let after = after.0.unwrap_or_else(crate::db::now);
+        let timing = Timing::parse(&model.cron, &model.time_zone, crate::db::now())
+            .map_err(|e| ApiError::internal(&format!("stored schedule: {e:?}")))?;
+        Ok(Json(Preview {
+            cron: model.cron,
+            time_zone: model.time_zone,
+            fire_times: timing
+                .next_after(after, count as usize)
+                .into_iter()
+                .map(|t| FireTime {
+                    local: t.fixed_offset(),
+                    utc: t.with_timezone(&Utc),
+                })
+                .collect(),
+        }))
+    }
+}
