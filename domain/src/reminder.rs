@@ -5,9 +5,10 @@
 //! parameters (look-ahead for upcoming due dates, the grace period before an overdue
 //! action escalates, how long a plan may go without an update).
 
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::program::named_enum;
 use crate::schedule::CronSchedule;
@@ -116,6 +117,208 @@ impl Timing {
     }
 }
 
+/// An open action with a due date, as the reminders see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueAction {
+    pub id: String,
+    pub department_id: String,
+    pub owner_id: Option<String>,
+    pub due_date: NaiveDate,
+}
+
+/// Who stands above an action's owner: its department's head, then the program's
+/// coordinator, then its sponsor. Anyone may be missing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ladder {
+    /// Department id → its head's person id.
+    pub heads: BTreeMap<String, String>,
+    pub coordinator: Option<String>,
+    pub sponsor: Option<String>,
+}
+
+/// The rungs of the escalation ladder, lowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    Owner,
+    DepartmentHead,
+    Coordinator,
+    Sponsor,
+}
+
+impl Level {
+    pub const ALL: [Level; 4] = [
+        Level::Owner,
+        Level::DepartmentHead,
+        Level::Coordinator,
+        Level::Sponsor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Owner => "owner",
+            Level::DepartmentHead => "department_head",
+            Level::Coordinator => "coordinator",
+            Level::Sponsor => "sponsor",
+        }
+    }
+}
+
+/// How high an action overdue by `days` has climbed: the owner from the first day,
+/// each next rung after another `grace_days`.
+pub fn escalation(days_overdue: i64, grace_days: u32) -> Option<Level> {
+    if days_overdue < 1 {
+        return None;
+    }
+    let steps = (days_overdue / i64::from(grace_days.max(1))).min(3);
+    Level::ALL.get(steps as usize).copied()
+}
+
+/// One line of a reminder mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestItem {
+    pub action_id: String,
+    /// The rung this recipient is reminded on (their own action: [`Level::Owner`]).
+    pub level: Level,
+    /// Positive: days overdue; zero or negative: days until due.
+    pub days_late: i64,
+}
+
+/// Everything one person is reminded of by one firing: one mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Digest {
+    pub recipient_id: String,
+    pub items: Vec<DigestItem>,
+}
+
+/// Collects items per recipient, one item per action and recipient (the highest rung
+/// wins when a person stands on two, e.g. a head who owns the action), recipients and
+/// items in a stable order. Nobody gets a digest with nothing in it.
+fn digests(items: impl IntoIterator<Item = (String, DigestItem)>) -> Vec<Digest> {
+    let mut by_recipient: BTreeMap<String, BTreeMap<String, DigestItem>> = BTreeMap::new();
+    for (recipient, item) in items {
+        let mine = by_recipient.entry(recipient).or_default();
+        match mine.get(&item.action_id) {
+            Some(existing) if existing.level >= item.level => {}
+            _ => {
+                mine.insert(item.action_id.clone(), item);
+            }
+        }
+    }
+    by_recipient
+        .into_iter()
+        .filter(|(_, items)| !items.is_empty())
+        .map(|(recipient_id, items)| {
+            let mut items: Vec<DigestItem> = items.into_values().collect();
+            items.sort_by(|a, b| {
+                b.days_late
+                    .cmp(&a.days_late)
+                    .then_with(|| a.action_id.cmp(&b.action_id))
+            });
+            Digest {
+                recipient_id,
+                items,
+            }
+        })
+        .collect()
+}
+
+/// The overdue digests of one firing on `today`: each overdue action to its owner and,
+/// as it stays overdue, to each rung above in turn (cumulatively: the owner keeps
+/// being reminded). A missing rung passes the item to the next one up, so an action
+/// without an owner goes to its department's head from the first day.
+pub fn overdue_digests(
+    actions: &[DueAction],
+    today: NaiveDate,
+    grace_days: u32,
+    ladder: &Ladder,
+) -> Vec<Digest> {
+    let mut items = Vec::new();
+    for a in actions {
+        let days_late = (today - a.due_date).num_days();
+        let Some(top) = escalation(days_late, grace_days) else {
+            continue;
+        };
+        let rung = |level: Level| -> Option<&String> {
+            match level {
+                Level::Owner => a.owner_id.as_ref(),
+                Level::DepartmentHead => ladder.heads.get(&a.department_id),
+                Level::Coordinator => ladder.coordinator.as_ref(),
+                Level::Sponsor => ladder.sponsor.as_ref(),
+            }
+        };
+        for level in Level::ALL.into_iter().filter(|l| *l <= top) {
+            // A missing rung is covered by the next one that exists.
+            let covered = Level::ALL
+                .into_iter()
+                .filter(|l| *l >= level)
+                .find_map(|l| rung(l).map(|p| (l, p)));
+            if let Some((at, person)) = covered {
+                items.push((
+                    person.clone(),
+                    DigestItem {
+                        action_id: a.id.clone(),
+                        level: at,
+                        days_late,
+                    },
+                ));
+            }
+        }
+    }
+    digests(items)
+}
+
+/// The upcoming digests of one firing on `today`: actions due within `look_ahead_days`
+/// (today included), to their owners, or to their department's head when unowned.
+pub fn upcoming_digests(
+    actions: &[DueAction],
+    today: NaiveDate,
+    look_ahead_days: u32,
+    ladder: &Ladder,
+) -> Vec<Digest> {
+    let items = actions.iter().filter_map(|a| {
+        let days_late = (today - a.due_date).num_days();
+        if days_late > 0 || -days_late > i64::from(look_ahead_days) {
+            return None;
+        }
+        let (level, person) = match (&a.owner_id, ladder.heads.get(&a.department_id)) {
+            (Some(owner), _) => (Level::Owner, owner),
+            (None, Some(head)) => (Level::DepartmentHead, head),
+            (None, None) => return None,
+        };
+        Some((
+            person.clone(),
+            DigestItem {
+                action_id: a.id.clone(),
+                level,
+                days_late,
+            },
+        ))
+    });
+    digests(items)
+}
+
+/// The key that makes a firing's mail to one person unique: the same schedule, tick
+/// and recipient never queue a second mail.
+pub fn dedupe_key(schedule_id: &str, fired_at: DateTime<Utc>, recipient_id: &str) -> String {
+    format!("{schedule_id}/{}/{recipient_id}", fired_at.timestamp())
+}
+
+/// A stable RFC 5322 Message-ID for a dedupe key, so that a mail sent twice (a crash
+/// in the middle of the SMTP conversation) is folded into one by mail clients.
+pub fn message_id(dedupe_key: &str, host: &str) -> String {
+    let local: String = dedupe_key
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '.'
+            }
+        })
+        .collect();
+    format!("<reminder.{local}@{host}>")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +387,173 @@ mod tests {
             timing.next_fire(now()).map(|t| t.to_rfc3339()).as_deref(),
             Some("2027-03-26T09:00:00+00:00")
         );
+    }
+
+    fn day(d: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()
+    }
+
+    fn action(id: &str, owner: Option<&str>, due: &str) -> DueAction {
+        DueAction {
+            id: id.into(),
+            department_id: "qa".into(),
+            owner_id: owner.map(Into::into),
+            due_date: day(due),
+        }
+    }
+
+    fn ladder() -> Ladder {
+        Ladder {
+            heads: BTreeMap::from([("qa".to_owned(), "head".to_owned())]),
+            coordinator: Some("coord".into()),
+            sponsor: Some("sponsor".into()),
+        }
+    }
+
+    fn recipients(ds: &[Digest]) -> Vec<&str> {
+        ds.iter().map(|d| d.recipient_id.as_str()).collect()
+    }
+
+    #[test]
+    fn escalation_climbs_one_rung_per_grace_period() {
+        assert_eq!(escalation(0, 3), None);
+        assert_eq!(escalation(-4, 3), None);
+        assert_eq!(escalation(1, 3), Some(Level::Owner));
+        assert_eq!(escalation(3, 3), Some(Level::DepartmentHead));
+        assert_eq!(escalation(6, 3), Some(Level::Coordinator));
+        assert_eq!(escalation(9, 3), Some(Level::Sponsor));
+        assert_eq!(escalation(900, 3), Some(Level::Sponsor));
+        assert_eq!(escalation(1, 0), Some(Level::DepartmentHead));
+    }
+
+    #[test]
+    fn an_overdue_action_reaches_its_owner_then_the_head() {
+        let today = day("2026-11-25");
+        let early = overdue_digests(
+            &[action("a", Some("li"), "2026-11-24")],
+            today,
+            3,
+            &ladder(),
+        );
+        assert_eq!(recipients(&early), ["li"]);
+        let late = overdue_digests(
+            &[action("a", Some("li"), "2026-11-21")],
+            today,
+            3,
+            &ladder(),
+        );
+        assert_eq!(recipients(&late), ["head", "li"]);
+        assert_eq!(late[0].items[0].level, Level::DepartmentHead);
+        assert_eq!(late[0].items[0].days_late, 4);
+        let very = overdue_digests(
+            &[action("a", Some("li"), "2026-11-01")],
+            today,
+            3,
+            &ladder(),
+        );
+        assert_eq!(recipients(&very), ["coord", "head", "li", "sponsor"]);
+    }
+
+    #[test]
+    fn a_missing_rung_passes_the_item_up_and_nobody_gets_an_empty_mail() {
+        let today = day("2026-11-25");
+        let unowned = overdue_digests(&[action("a", None, "2026-11-24")], today, 3, &ladder());
+        assert_eq!(recipients(&unowned), ["head"]);
+        let headless = Ladder {
+            heads: BTreeMap::new(),
+            ..ladder()
+        };
+        let d = overdue_digests(&[action("a", None, "2026-11-24")], today, 3, &headless);
+        assert_eq!(recipients(&d), ["coord"]);
+        assert!(
+            overdue_digests(
+                &[action("a", Some("li"), "2026-11-30")],
+                today,
+                3,
+                &ladder()
+            )
+            .is_empty()
+        );
+        assert!(overdue_digests(&[], today, 3, &ladder()).is_empty());
+    }
+
+    #[test]
+    fn one_mail_per_person_with_all_their_items_worst_first() {
+        let today = day("2026-11-25");
+        let actions = [
+            action("a", Some("li"), "2026-11-24"),
+            action("b", Some("li"), "2026-11-10"),
+            action("c", Some("head"), "2026-11-20"),
+        ];
+        let ds = overdue_digests(&actions, today, 3, &ladder());
+        let li = ds.iter().find(|d| d.recipient_id == "li").unwrap();
+        let ids: Vec<&str> = li.items.iter().map(|i| i.action_id.as_str()).collect();
+        assert_eq!(ids, ["b", "a"]);
+        // The head owns c and heads its department: one line, on the higher rung.
+        let head = ds.iter().find(|d| d.recipient_id == "head").unwrap();
+        let c: Vec<&DigestItem> = head.items.iter().filter(|i| i.action_id == "c").collect();
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].level, Level::DepartmentHead);
+    }
+
+    #[test]
+    fn upcoming_covers_today_to_the_look_ahead() {
+        let today = day("2026-11-25");
+        let actions = [
+            action("today", Some("li"), "2026-11-25"),
+            action("week", Some("li"), "2026-12-02"),
+            action("later", Some("li"), "2026-12-03"),
+            action("late", Some("li"), "2026-11-24"),
+            action("nobody", None, "2026-11-26"),
+        ];
+        let ds = upcoming_digests(&actions, today, 7, &ladder());
+        assert_eq!(recipients(&ds), ["head", "li"]);
+        let li: Vec<&str> = ds[1].items.iter().map(|i| i.action_id.as_str()).collect();
+        assert_eq!(li, ["today", "week"]);
+    }
+
+    #[test]
+    fn message_ids_are_stable_and_well_formed() {
+        let at = now();
+        let key = dedupe_key("01a2-b", at, "p-1");
+        assert_eq!(key, dedupe_key("01a2-b", at, "p-1"));
+        assert_ne!(key, dedupe_key("01a2-b", at, "p-2"));
+        let id = message_id(&key, "cxpm.example");
+        assert!(id.starts_with("<reminder.") && id.ends_with("@cxpm.example>"));
+        assert!(!id[1..id.len() - 1].contains(['<', '>', '/', ' ']));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_overdue_action_reaches_someone_and_no_digest_is_empty(
+            dues in proptest::collection::vec((0usize..4, 0i64..40), 0..30),
+            grace in 1u32..10,
+        ) {
+            let owners = [Some("li"), Some("wang"), None, Some("head")];
+            let today = day("2026-11-25");
+            let actions: Vec<DueAction> = dues
+                .iter()
+                .enumerate()
+                .map(|(i, (o, late))| DueAction {
+                    id: format!("a{i}"),
+                    department_id: "qa".into(),
+                    owner_id: owners[*o].map(Into::into),
+                    due_date: today - chrono::Duration::days(*late),
+                })
+                .collect();
+            let ds = overdue_digests(&actions, today, grace, &ladder());
+            proptest::prop_assert!(ds.iter().all(|d| !d.items.is_empty()));
+            let mut seen: Vec<&str> = ds.iter().map(|d| d.recipient_id.as_str()).collect();
+            seen.dedup();
+            proptest::prop_assert_eq!(seen.len(), ds.len());
+            for a in actions.iter().filter(|a| a.due_date < today) {
+                proptest::prop_assert!(ds.iter().any(|d| d.items.iter().any(|i| i.action_id == a.id)));
+                if let Some(owner) = &a.owner_id {
+                    proptest::prop_assert!(ds.iter().any(|d| &d.recipient_id == owner
+                        && d.items.iter().any(|i| i.action_id == a.id)));
+                }
+            }
+        }
     }
 
     #[test]
