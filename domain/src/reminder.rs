@@ -173,13 +173,15 @@ pub fn escalation(days_overdue: i64, grace_days: u32) -> Option<Level> {
     Level::ALL.get(steps as usize).copied()
 }
 
-/// One line of a reminder mail.
+/// One line of a reminder mail: an action, a plan or a key point.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DigestItem {
-    pub action_id: String,
+    /// The action's, plan's or key point's id.
+    pub item_id: String,
     /// The rung this recipient is reminded on (their own action: [`Level::Owner`]).
     pub level: Level,
-    /// Positive: days overdue; zero or negative: days until due.
+    /// Positive: days overdue (or since the plan's last update, or since the last
+    /// measurement); zero or negative: days until due.
     pub days_late: i64,
 }
 
@@ -197,10 +199,10 @@ fn digests(items: impl IntoIterator<Item = (String, DigestItem)>) -> Vec<Digest>
     let mut by_recipient: BTreeMap<String, BTreeMap<String, DigestItem>> = BTreeMap::new();
     for (recipient, item) in items {
         let mine = by_recipient.entry(recipient).or_default();
-        match mine.get(&item.action_id) {
+        match mine.get(&item.item_id) {
             Some(existing) if existing.level >= item.level => {}
             _ => {
-                mine.insert(item.action_id.clone(), item);
+                mine.insert(item.item_id.clone(), item);
             }
         }
     }
@@ -212,7 +214,7 @@ fn digests(items: impl IntoIterator<Item = (String, DigestItem)>) -> Vec<Digest>
             items.sort_by(|a, b| {
                 b.days_late
                     .cmp(&a.days_late)
-                    .then_with(|| a.action_id.cmp(&b.action_id))
+                    .then_with(|| a.item_id.cmp(&b.item_id))
             });
             Digest {
                 recipient_id,
@@ -256,7 +258,7 @@ pub fn overdue_digests(
                 items.push((
                     person.clone(),
                     DigestItem {
-                        action_id: a.id.clone(),
+                        item_id: a.id.clone(),
                         level: at,
                         days_late,
                     },
@@ -265,6 +267,21 @@ pub fn overdue_digests(
         }
     }
     digests(items)
+}
+
+/// The owner if there is one, else the department's head.
+fn owner_or_head<'a>(
+    owner: Option<&'a String>,
+    department_id: &str,
+    ladder: &'a Ladder,
+) -> Option<(Level, &'a String)> {
+    match owner {
+        Some(owner) => Some((Level::Owner, owner)),
+        None => ladder
+            .heads
+            .get(department_id)
+            .map(|head| (Level::DepartmentHead, head)),
+    }
 }
 
 /// The upcoming digests of one firing on `today`: actions due within `look_ahead_days`
@@ -280,17 +297,53 @@ pub fn upcoming_digests(
         if days_late > 0 || -days_late > i64::from(look_ahead_days) {
             return None;
         }
-        let (level, person) = match (&a.owner_id, ladder.heads.get(&a.department_id)) {
-            (Some(owner), _) => (Level::Owner, owner),
-            (None, Some(head)) => (Level::DepartmentHead, head),
-            (None, None) => return None,
-        };
+        let (level, person) = owner_or_head(a.owner_id.as_ref(), &a.department_id, ladder)?;
         Some((
             person.clone(),
             DigestItem {
-                action_id: a.id.clone(),
+                item_id: a.id.clone(),
                 level,
                 days_late,
+            },
+        ))
+    });
+    digests(items)
+}
+
+/// Something a department keeps current — a plan, a key point's measurement — and
+/// when it last did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    pub id: String,
+    pub department_id: String,
+    /// The plan's owner, or the person the providing department named for the key point.
+    pub owner_id: Option<String>,
+    /// The last update (or the end of the last measured period); `None`: never.
+    pub last: Option<NaiveDate>,
+    /// When it began: a thing never kept is late from here.
+    pub since: NaiveDate,
+}
+
+/// The digests for things not kept current for `stale_after_days` on `today` — stale
+/// plans, key points due a measurement — to their owners, or the department's head.
+pub fn stale_digests(
+    kept: &[Kept],
+    today: NaiveDate,
+    stale_after_days: u32,
+    ladder: &Ladder,
+) -> Vec<Digest> {
+    let items = kept.iter().filter_map(|k| {
+        let days = (today - k.last.unwrap_or(k.since)).num_days();
+        if days < i64::from(stale_after_days) {
+            return None;
+        }
+        let (level, person) = owner_or_head(k.owner_id.as_ref(), &k.department_id, ladder)?;
+        Some((
+            person.clone(),
+            DigestItem {
+                item_id: k.id.clone(),
+                level,
+                days_late: days,
             },
         ))
     });
@@ -487,11 +540,11 @@ mod tests {
         ];
         let ds = overdue_digests(&actions, today, 3, &ladder());
         let li = ds.iter().find(|d| d.recipient_id == "li").unwrap();
-        let ids: Vec<&str> = li.items.iter().map(|i| i.action_id.as_str()).collect();
+        let ids: Vec<&str> = li.items.iter().map(|i| i.item_id.as_str()).collect();
         assert_eq!(ids, ["b", "a"]);
         // The head owns c and heads its department: one line, on the higher rung.
         let head = ds.iter().find(|d| d.recipient_id == "head").unwrap();
-        let c: Vec<&DigestItem> = head.items.iter().filter(|i| i.action_id == "c").collect();
+        let c: Vec<&DigestItem> = head.items.iter().filter(|i| i.item_id == "c").collect();
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].level, Level::DepartmentHead);
     }
@@ -508,8 +561,36 @@ mod tests {
         ];
         let ds = upcoming_digests(&actions, today, 7, &ladder());
         assert_eq!(recipients(&ds), ["head", "li"]);
-        let li: Vec<&str> = ds[1].items.iter().map(|i| i.action_id.as_str()).collect();
+        let li: Vec<&str> = ds[1].items.iter().map(|i| i.item_id.as_str()).collect();
         assert_eq!(li, ["today", "week"]);
+    }
+
+    #[test]
+    fn stale_things_go_to_their_owner_or_the_head_once_past_the_period() {
+        let today = day("2026-11-25");
+        let kept = |id: &str, owner: Option<&str>, last: Option<&str>| Kept {
+            id: id.into(),
+            department_id: "qa".into(),
+            owner_id: owner.map(Into::into),
+            last: last.map(day),
+            since: day("2026-10-01"),
+        };
+        let ds = stale_digests(
+            &[
+                kept("fresh", Some("li"), Some("2026-11-20")),
+                kept("stale", Some("li"), Some("2026-11-10")),
+                kept("edge", Some("li"), Some("2026-11-11")),
+                kept("never", None, None),
+            ],
+            today,
+            14,
+            &ladder(),
+        );
+        assert_eq!(recipients(&ds), ["head", "li"]);
+        assert_eq!(ds[0].items[0].item_id, "never");
+        assert_eq!(ds[0].items[0].days_late, 55);
+        let li: Vec<&str> = ds[1].items.iter().map(|i| i.item_id.as_str()).collect();
+        assert_eq!(li, ["stale", "edge"]);
     }
 
     #[test]
@@ -547,10 +628,10 @@ mod tests {
             seen.dedup();
             proptest::prop_assert_eq!(seen.len(), ds.len());
             for a in actions.iter().filter(|a| a.due_date < today) {
-                proptest::prop_assert!(ds.iter().any(|d| d.items.iter().any(|i| i.action_id == a.id)));
+                proptest::prop_assert!(ds.iter().any(|d| d.items.iter().any(|i| i.item_id == a.id)));
                 if let Some(owner) = &a.owner_id {
                     proptest::prop_assert!(ds.iter().any(|d| &d.recipient_id == owner
-                        && d.items.iter().any(|i| i.action_id == a.id)));
+                        && d.items.iter().any(|i| i.item_id == a.id)));
                 }
             }
         }
