@@ -25,6 +25,8 @@ use crate::http;
 pub struct AppState {
     pub db: DatabaseConnection,
     pub tokens: TokenCache,
+    /// Where people reach cxpm (links in mails), without a trailing slash.
+    pub public_url: std::sync::Arc<str>,
 }
 
 /// A migrated database and a bound listener, ready to serve.
@@ -53,6 +55,7 @@ impl App {
             state: AppState {
                 db,
                 tokens: TokenCache::default(),
+                public_url: settings.public_url.trim_end_matches('/').into(),
             },
             acceptor,
             settings,

@@ -95,6 +95,10 @@ pub struct ServeArgs {
     /// Log lines as human-readable text or as JSON objects.
     #[arg(long, env = "CXPM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+
+    /// The address people reach cxpm at, for links in mails.
+    #[arg(long, env = "CXPM_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    pub public_url: String,
 }
 
 impl ServeArgs {
@@ -110,6 +114,7 @@ impl ServeArgs {
             bootstrap_email: "admin@cxpm.local".to_owned(),
             max_body_bytes: 2 * 1024 * 1024,
             log_format: LogFormat::Text,
+            public_url: "http://127.0.0.1:8080".to_owned(),
         }
     }
 }

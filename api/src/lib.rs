@@ -11,3 +11,5 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod mail;
+pub mod reminders;

@@ -166,6 +166,46 @@ pub struct Preview {
     pub fire_times: Vec<FireTime>,
 }
 
+/// A mail a schedule would send.
+#[derive(Debug, Object)]
+pub struct PlannedMail {
+    pub recipient_id: String,
+    pub to: String,
+    /// The recipient's language, which the mail is written in.
+    pub locale: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// The actions, plans, key points or gap lines it is about.
+    pub items: Vec<String>,
+    /// Stable for the schedule, tick and recipient: a resent mail folds into one.
+    pub message_id: String,
+}
+
+impl From<crate::reminders::PlannedMail> for PlannedMail {
+    fn from(m: crate::reminders::PlannedMail) -> Self {
+        Self {
+            recipient_id: m.recipient_id,
+            to: m.to_address,
+            locale: m.locale.as_str().to_owned(),
+            subject: m.subject,
+            text: m.text,
+            html: m.html,
+            items: m.items,
+            message_id: m.message_id,
+        }
+    }
+}
+
+/// What firing a schedule would send, without sending or queuing anything.
+#[derive(Debug, Object)]
+pub struct DryRun {
+    pub schedule_id: String,
+    pub fired_at: DateTime<Utc>,
+    /// One per recipient; nobody gets a mail with nothing in it.
+    pub mails: Vec<PlannedMail>,
+}
+
 #[derive(ApiResponse)]
 pub enum ScheduleResponse {
     #[oai(status = 200)]
@@ -398,6 +438,35 @@ impl SchedulesApi {
                 .await?;
         let tag = etag(after.version);
         Ok(ScheduleResponse::Ok(Json(after.try_into()?), tag))
+    }
+
+    /// See the mails a schedule would send now
+    ///
+    /// Plans the firing as if it happened at `at` (default now) — one digest per
+    /// recipient in their language, overdue items escalated by days late — and sends
+    /// and queues nothing.
+    #[oai(
+        path = "/schedules/:id/dry-run",
+        method = "post",
+        operation_id = "dry_run_schedule"
+    )]
+    async fn dry_run(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<String>,
+        /// Plan as of this instant (RFC 3339; default now).
+        at: Query<Option<DateTime<Utc>>>,
+    ) -> ApiResult<Json<DryRun>> {
+        authorize(&auth.0.actor, Action::ManageSchedules, Target::Anything)?;
+        let model = load::<schedule::Entity>(&state.db, "schedule", &id).await?;
+        let fired_at = at.0.unwrap_or_else(crate::db::now);
+        let mails = crate::reminders::plan(&state, &model, fired_at).await?;
+        Ok(Json(DryRun {
+            schedule_id: model.id,
+            fired_at,
+            mails: mails.into_iter().map(PlannedMail::from).collect(),
+        }))
     }
 
     /// Preview a schedule's next fire times

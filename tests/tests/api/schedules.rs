@@ -205,3 +205,175 @@ both_databases!(
         assert_eq!(audit["items"].as_array().unwrap().len(), 3);
     }
 );
+
+/// A person with a language, created as admin.
+async fn speaker(app: &TestApp, name: &str, role: &str, dept: &Value, locale: &str) -> Value {
+    expect_json(
+        app.post(
+            "/api/v1/people",
+            &app.admin_token,
+            &json!({"name": name, "email": format!("{}@example.com", uuid::Uuid::now_v7().simple()),
+                    "role": role, "department_id": dept["id"], "locale": locale}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+both_databases!(
+    a_dry_run_shows_one_mail_per_person_escalated_in_their_language,
+    |app: TestApp| async move {
+        let (coordinator, coord) = app.someone("coordinator", None).await;
+        let qa = app.department("质量检验 Quality", "QA").await;
+        let om = app.department("Order management", "OM").await;
+        let head = speaker(&app, "李娜", "department_head", &qa, "zh-CN").await;
+        let owner = speaker(&app, "João", "member", &qa, "pt-BR").await;
+        expect_json(
+            app.patch(
+                &format!("/api/v1/departments/{}", id(&qa)),
+                &app.admin_token,
+                Some("\"1\""),
+                &json!({"head_id": head["id"]}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        let program = expect_json(
+            app.post(
+                "/api/v1/programs",
+                &coord,
+                &json!({"name": "Entregas", "coordinator_id": coordinator["id"]}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let rel = expect_json(
+            app.post(
+                &format!("/api/v1/programs/{}/relationships", id(&program)),
+                &coord,
+                &json!({"provider_department_id": qa["id"], "customer_department_id": om["id"], "delivers": "Releases"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let plan = expect_json(
+            app.post(
+                &format!("/api/v1/relationships/{}/plans", id(&rel)),
+                &coord,
+                &json!({"title": "Inspect before shipping"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let action = expect_json(
+            app.post(
+                &format!("/api/v1/plans/{}/actions", id(&plan)),
+                &coord,
+                &json!({"title": "Release <checklist>", "owner_id": owner["id"], "due_date": "2027-01-10"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let schedule = |kind: &str| {
+            let body = json!({"kind": kind, "cron": "0 9 * * *", "time_zone": "UTC", "escalate_after_days": 2});
+            let path = format!("/api/v1/programs/{}/schedules", id(&program));
+            let (app, coord) = (&app, coord.clone());
+            async move { expect_json(app.post(&path, &coord, &body).await, StatusCode::CREATED).await }
+        };
+        let overdue = schedule("overdue").await;
+        let upcoming = schedule("upcoming_due").await;
+        let dry_run = |s: &Value, at: &str| {
+            let path = format!("/api/v1/schedules/{}/dry-run?at={at}", id(s));
+            let (app, coord) = (&app, coord.clone());
+            async move { expect_json(app.post(&path, &coord, &json!({})).await, StatusCode::OK).await }
+        };
+
+        // Due in two days: the owner, in Portuguese.
+        let soon = dry_run(&upcoming, "2027-01-08T09:00:00Z").await;
+        let mails = soon["mails"].as_array().unwrap();
+        assert_eq!(mails.len(), 1);
+        assert_eq!(mails[0]["to"], owner["email"]);
+        assert_eq!(
+            mails[0]["subject"],
+            "[cxpm] 1 ação(ões) vencem em breve — Entregas"
+        );
+        assert!(
+            mails[0]["text"]
+                .as_str()
+                .unwrap()
+                .contains("vence em 2 dia(s)")
+        );
+
+        // A day late: only the owner; three days late (grace 2): the head too, in Chinese.
+        let late = dry_run(&overdue, "2027-01-11T09:00:00Z").await;
+        assert_eq!(late["mails"].as_array().unwrap().len(), 1);
+        let later = dry_run(&overdue, "2027-01-13T09:00:00Z").await;
+        let mails = later["mails"].as_array().unwrap();
+        let to: Vec<&Value> = mails.iter().map(|m| &m["to"]).collect();
+        assert_eq!(mails.len(), 2, "{later}");
+        assert!(to.contains(&&owner["email"]) && to.contains(&&head["email"]));
+        let to_head = mails.iter().find(|m| m["to"] == head["email"]).unwrap();
+        assert_eq!(to_head["subject"], "[cxpm] 1 项行动已逾期 — Entregas");
+        assert!(
+            to_head["text"]
+                .as_str()
+                .unwrap()
+                .contains("已逾期 3 天，已上报给您（部门负责人）")
+        );
+        assert!(
+            to_head["html"]
+                .as_str()
+                .unwrap()
+                .contains("Release &#60;checklist&#62;")
+        );
+        assert_eq!(to_head["items"], json!([action["id"]]));
+        // The Message-ID is stable for the schedule, tick and recipient.
+        let again = dry_run(&overdue, "2027-01-13T09:00:00Z").await;
+        let ids = |v: &Value| -> Vec<String> {
+            v["mails"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["message_id"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        assert_eq!(ids(&later), ids(&again));
+        assert_ne!(
+            ids(&later),
+            ids(&dry_run(&overdue, "2027-01-14T09:00:00Z").await)
+        );
+
+        // Done: nobody is reminded; a member may not dry-run.
+        expect_json(
+            app.post(
+                &format!("/api/v1/actions/{}/updates", id(&action)),
+                &coord,
+                &json!({"status": "done", "progress": 100}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        assert_eq!(
+            dry_run(&overdue, "2027-01-13T09:00:00Z").await["mails"],
+            json!([])
+        );
+        let (_, member) = app.someone("member", None).await;
+        expect_problem(
+            app.post(
+                &format!("/api/v1/schedules/{}/dry-run", id(&overdue)),
+                &member,
+                &json!({}),
+            )
+            .await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
+);

@@ -49,6 +49,8 @@ pub struct PlanRow {
     pub id: String,
     pub title: String,
     pub department_id: String,
+    pub owner_id: Option<String>,
+    pub created_at: DateTime<Utc>,
     pub relationship_id: String,
     pub status: String,
     pub cycle: i32,
@@ -251,8 +253,8 @@ pub async fn plan_rows<C: ConnectionTrait>(
     values.push(program_id.into());
     values.push(program_id.into());
     let sql = format!(
-        "SELECT p.id, p.title, p.department_id, p.relationship_id, p.status, p.cycle,
-                p.updated_at, s.current_step,
+        "SELECT p.id, p.title, p.department_id, p.owner_id, p.created_at, p.relationship_id,
+                p.status, p.cycle, p.updated_at, s.current_step,
                 COALESCE(s.settled, 0) AS steps_settled,
                 COALESCE(s.in_cycle, 0) AS steps_in_cycle,
                 s.last_change AS steps_changed,
@@ -480,4 +482,32 @@ pub async fn metric_lines<C: ConnectionTrait>(
          LEFT JOIN metric_periods p ON p.metric_id = cut.id AND p.period_start = cut.previous"
     );
     query(db, &sql, values).await
+}
+
+/// A key point in use with its providing department and named person, and the end
+/// of its last measured period.
+#[derive(Debug, FromQueryResult)]
+pub struct MeasuredPoint {
+    pub id: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub provider_department_id: String,
+    pub provider_person_id: Option<String>,
+    pub last_period_end: Option<NaiveDate>,
+}
+
+pub async fn measured_points<C: ConnectionTrait>(
+    db: &C,
+    program_id: &str,
+) -> Result<Vec<MeasuredPoint>, DbErr> {
+    query(
+        db,
+        "SELECT k.id, k.name, k.created_at, r.provider_department_id, r.provider_person_id,
+                (SELECT MAX(q.period_end) FROM key_point_periods q WHERE q.key_point_id = k.id)
+                  AS last_period_end
+         FROM key_points k JOIN relationships r ON r.id = k.relationship_id
+         WHERE k.program_id = ? AND k.archived = false AND r.archived = false",
+        vec![program_id.into()],
+    )
+    .await
 }

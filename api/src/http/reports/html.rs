@@ -20,7 +20,7 @@ const WORST: usize = 15;
 pub const TRENDS: usize = 6;
 
 /// A number as people read it: at most two decimals, no trailing zeros.
-fn num(v: f64) -> String {
+pub(crate) fn num(v: f64) -> String {
     let s = format!("{v:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" {
@@ -47,7 +47,7 @@ fn severity_class(s: SeverityName) -> &'static str {
     }
 }
 
-fn severity_label(t: &Labels, s: SeverityName) -> &'static str {
+pub(crate) fn severity_label(t: &Labels, s: SeverityName) -> &'static str {
     t.severities[match s {
         SeverityName::Met => 0,
         SeverityName::Minor => 1,

@@ -1,0 +1,361 @@
+//! What a schedule's firing would mail: the domain plans the digests
+//! ([`cxpm_domain::reminder`]), this module gathers the facts from the database and
+//! writes each digest as a mail in its reader's language ([`crate::mail`]).
+//!
+//! Inactive people are missing rungs: their items go to the next person up.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use cxpm_domain::plan::ActionStatus;
+use cxpm_domain::reminder::{
+    Digest, DueAction, Kept, Ladder, ScheduleKind, dedupe_key, message_id, overdue_digests,
+    stale_digests, upcoming_digests,
+};
+use cxpm_domain::values::{Locale, TimeZone};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::app::AppState;
+use crate::db::{action, department, person, plan, program, schedule};
+use crate::error::{ApiError, ApiResult};
+use crate::http::reports::aggregates;
+use crate::mail::{self, Line};
+
+/// One mail a firing would send.
+#[derive(Debug, Clone)]
+pub struct PlannedMail {
+    pub recipient_id: String,
+    pub to_address: String,
+    pub locale: Locale,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// The ids of the actions, plans, key points or gap lines it is about.
+    pub items: Vec<String>,
+    pub dedupe_key: String,
+    pub message_id: String,
+}
+
+/// What a mail line says of an item: its title, where it belongs, its link.
+#[derive(Debug, Clone, Default)]
+struct About {
+    title: String,
+    context: String,
+    link: String,
+}
+
+/// The host part of the public address, for Message-IDs.
+fn host(public_url: &str) -> &str {
+    let rest = public_url
+        .split_once("://")
+        .map(|(_, r)| r)
+        .unwrap_or(public_url);
+    let host = rest.split(['/', ':']).next().unwrap_or("");
+    if host.is_empty() { "cxpm.local" } else { host }
+}
+
+/// The mails `sched` would send when fired at `fired_at`.
+pub async fn plan(
+    state: &AppState,
+    sched: &schedule::Model,
+    fired_at: DateTime<Utc>,
+) -> ApiResult<Vec<PlannedMail>> {
+    let db = &state.db;
+    let kind: ScheduleKind = sched.kind.parse().map_err(|e| ApiError::internal(&e))?;
+    let zone = TimeZone::parse(&sched.time_zone).map_err(|e| ApiError::internal(&e))?;
+    let today = fired_at.with_timezone(&zone.tz()).date_naive();
+    let program = program::Entity::find_by_id(sched.program_id.clone())
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::not_found("program", &sched.program_id))?;
+    let people: HashMap<String, person::Model> = person::Entity::find()
+        .filter(person::Column::Active.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id.clone(), p))
+        .collect();
+    let departments: HashMap<String, department::Model> = department::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id.clone(), d))
+        .collect();
+    let active = |id: &Option<String>| id.clone().filter(|id| people.contains_key(id));
+    let ladder = Ladder {
+        heads: departments
+            .values()
+            .filter_map(|d| active(&d.head_id).map(|h| (d.id.clone(), h)))
+            .collect::<BTreeMap<_, _>>(),
+        coordinator: active(&program.coordinator_id),
+        sponsor: active(&program.sponsor_id),
+    };
+    let department_name = |id: &str| {
+        departments
+            .get(id)
+            .map(|d| d.name.clone())
+            .unwrap_or_default()
+    };
+    let base = state.public_url.as_ref();
+    let params = (
+        sched.look_ahead_days.max(0) as u32,
+        sched.escalate_after_days.max(1) as u32,
+        sched.stale_after_days.max(1) as u32,
+    );
+
+    // The digests, and for each item its title, context and link.
+    let (digests, about): (Vec<Digest>, HashMap<String, About>) = match kind {
+        ScheduleKind::Overdue | ScheduleKind::UpcomingDue => {
+            let open: Vec<&str> = ActionStatus::ALL
+                .iter()
+                .filter(|s| s.is_open())
+                .map(|s| s.as_str())
+                .collect();
+            let actions = action::Entity::find()
+                .filter(action::Column::ProgramId.eq(&program.id))
+                .filter(action::Column::Status.is_in(open))
+                .filter(action::Column::DueDate.is_not_null())
+                .all(db)
+                .await?;
+            let plans: HashMap<String, String> = plan::Entity::find()
+                .filter(plan::Column::ProgramId.eq(&program.id))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p.title))
+                .collect();
+            let due: Vec<DueAction> = actions
+                .iter()
+                .filter_map(|a| {
+                    Some(DueAction {
+                        id: a.id.clone(),
+                        department_id: a.department_id.clone(),
+                        owner_id: active(&a.owner_id),
+                        due_date: a.due_date?,
+                    })
+                })
+                .collect();
+            let digests = if kind == ScheduleKind::Overdue {
+                overdue_digests(&due, today, params.1, &ladder)
+            } else {
+                upcoming_digests(&due, today, params.0, &ladder)
+            };
+            let about = actions
+                .iter()
+                .map(|a| {
+                    let plan = plans.get(&a.plan_id).cloned().unwrap_or_default();
+                    (
+                        a.id.clone(),
+                        About {
+                            title: a.title.clone(),
+                            context: format!("{plan} · {}", department_name(&a.department_id)),
+                            link: format!("{base}/api/v1/actions/{}", a.id),
+                        },
+                    )
+                })
+                .collect();
+            (digests, about)
+        }
+        ScheduleKind::StalePlans => {
+            let rows = aggregates::plan_rows(db, &program.id, today).await?;
+            let kept: Vec<Kept> = rows
+                .iter()
+                .filter(|p| p.status == cxpm_domain::plan::PlanStatus::Active.as_str())
+                .map(|p| Kept {
+                    id: p.id.clone(),
+                    department_id: p.department_id.clone(),
+                    owner_id: active(&p.owner_id),
+                    last: [Some(p.updated_at), p.steps_changed, p.actions_changed]
+                        .into_iter()
+                        .flatten()
+                        .max()
+                        .map(|t| t.with_timezone(&zone.tz()).date_naive()),
+                    since: p.created_at.with_timezone(&zone.tz()).date_naive(),
+                })
+                .collect();
+            let about = rows
+                .iter()
+                .map(|p| {
+                    (
+                        p.id.clone(),
+                        About {
+                            title: p.title.clone(),
+                            context: department_name(&p.department_id),
+                            link: format!("{base}/api/v1/plans/{}", p.id),
+                        },
+                    )
+                })
+                .collect();
+            (stale_digests(&kept, today, params.2, &ladder), about)
+        }
+        ScheduleKind::MeasurementRequest => {
+            let points = aggregates::measured_points(db, &program.id).await?;
+            let kept: Vec<Kept> = points
+                .iter()
+                .map(|k| Kept {
+                    id: k.id.clone(),
+                    department_id: k.provider_department_id.clone(),
+                    owner_id: active(&k.provider_person_id),
+                    last: k.last_period_end,
+                    since: k.created_at.with_timezone(&zone.tz()).date_naive(),
+                })
+                .collect();
+            let about = points
+                .iter()
+                .map(|k| {
+                    (
+                        k.id.clone(),
+                        About {
+                            title: k.name.clone(),
+                            context: department_name(&k.provider_department_id),
+                            link: format!("{base}/api/v1/key-points/{}", k.id),
+                        },
+                    )
+                })
+                .collect();
+            (stale_digests(&kept, today, params.2, &ladder), about)
+        }
+        ScheduleKind::LeadershipDigest => {
+            return leadership(state, sched, &program, &ladder, &people, fired_at).await;
+        }
+    };
+
+    let mut mails = Vec::with_capacity(digests.len());
+    for digest in digests {
+        let Some(reader) = people.get(&digest.recipient_id) else {
+            continue;
+        };
+        let locale = Locale::parse(&reader.locale).unwrap_or_default();
+        let lines: Vec<Line> = digest
+            .items
+            .iter()
+            .map(|item| {
+                let about = about.get(&item.item_id).cloned().unwrap_or_default();
+                Line {
+                    title: about.title,
+                    context: about.context,
+                    status: mail::status(kind, locale, item.days_late, item.level),
+                    link: about.link,
+                }
+            })
+            .collect();
+        mails.push(planned(
+            state,
+            sched,
+            fired_at,
+            reader,
+            locale,
+            mail::render(kind, locale, &reader.name, &program.name, &lines)?,
+            digest.items.iter().map(|i| i.item_id.clone()).collect(),
+        ));
+    }
+    Ok(mails)
+}
+
+fn planned(
+    state: &AppState,
+    sched: &schedule::Model,
+    fired_at: DateTime<Utc>,
+    reader: &person::Model,
+    locale: Locale,
+    rendered: mail::Rendered,
+    items: Vec<String>,
+) -> PlannedMail {
+    let key = dedupe_key(&sched.id, fired_at, &reader.id);
+    PlannedMail {
+        recipient_id: reader.id.clone(),
+        to_address: reader.email.clone(),
+        locale,
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+        items,
+        message_id: message_id(&key, host(&state.public_url)),
+        dedupe_key: key,
+    }
+}
+
+/// The leadership digest: the program's worst open gaps, to its coordinator and its
+/// sponsor; nothing when every gap is met.
+async fn leadership(
+    state: &AppState,
+    sched: &schedule::Model,
+    program: &program::Model,
+    ladder: &Ladder,
+    people: &HashMap<String, person::Model>,
+    fired_at: DateTime<Utc>,
+) -> ApiResult<Vec<PlannedMail>> {
+    let report = crate::http::reports::build_full_report(state, program).await?;
+    let worst: Vec<&crate::http::reports::GapLine> = report
+        .lines
+        .iter()
+        .filter(|l| l.severity > crate::http::reports::SeverityName::Met)
+        .take(10)
+        .collect();
+    if worst.is_empty() {
+        return Ok(Vec::new());
+    }
+    let base = state.public_url.as_ref();
+    let link = format!(
+        "{base}/api/v1/programs/{}/reports/gaps?format=html",
+        program.id
+    );
+    let mut readers: Vec<&String> = [&ladder.coordinator, &ladder.sponsor]
+        .into_iter()
+        .flatten()
+        .collect();
+    readers.dedup();
+    let mut mails = Vec::new();
+    for id in readers {
+        let Some(reader) = people.get(id) else {
+            continue;
+        };
+        let locale = Locale::parse(&reader.locale).unwrap_or_default();
+        let t = crate::http::reports::labels::labels(locale);
+        let lines: Vec<Line> = worst
+            .iter()
+            .map(|l| Line {
+                title: l.name.clone(),
+                context: l.department_name.clone().unwrap_or_default(),
+                status: format!(
+                    "{}: {} {}{}",
+                    crate::http::reports::html::severity_label(t, l.severity),
+                    t.gap,
+                    crate::http::reports::html::num(l.gap),
+                    l.relative_gap
+                        .map(|r| format!(" ({:.1} %)", r * 100.0))
+                        .unwrap_or_default()
+                ),
+                link: link.clone(),
+            })
+            .collect();
+        mails.push(planned(
+            state,
+            sched,
+            fired_at,
+            reader,
+            locale,
+            mail::render(
+                ScheduleKind::LeadershipDigest,
+                locale,
+                &reader.name,
+                &program.name,
+                &lines,
+            )?,
+            worst.iter().map(|l| l.id.clone()).collect(),
+        ));
+    }
+    Ok(mails)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host;
+
+    #[test]
+    fn message_ids_use_the_public_host() {
+        assert_eq!(host("https://cx.example.com/app"), "cx.example.com");
+        assert_eq!(host("http://127.0.0.1:8080"), "127.0.0.1");
+        assert_eq!(host(""), "cxpm.local");
+    }
+}
