@@ -13,6 +13,8 @@ pub enum Change {
     Revoke,
     Import,
     Delete,
+    /// A schedule fired (by the scheduler, or by hand).
+    Fire,
 }
 
 impl Change {
@@ -23,6 +25,7 @@ impl Change {
             Change::Revoke => "revoke",
             Change::Import => "import",
             Change::Delete => "delete",
+            Change::Fire => "fire",
         }
     }
 }

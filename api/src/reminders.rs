@@ -9,13 +9,17 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use cxpm_domain::plan::ActionStatus;
 use cxpm_domain::reminder::{
-    Digest, DueAction, Kept, Ladder, ScheduleKind, dedupe_key, message_id, overdue_digests,
-    stale_digests, upcoming_digests,
+    Digest, DueAction, Kept, Ladder, OutboxStatus, ScheduleKind, dedupe_key, message_id,
+    overdue_digests, stale_digests, upcoming_digests,
 };
 use cxpm_domain::values::{Locale, TimeZone};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement, TransactionTrait, Value,
+};
 
 use crate::app::AppState;
+use crate::db::summaries::placeholders;
 use crate::db::{action, department, person, plan, program, schedule};
 use crate::error::{ApiError, ApiResult};
 use crate::http::reports::aggregates;
@@ -34,6 +38,113 @@ pub struct PlannedMail {
     pub items: Vec<String>,
     pub dedupe_key: String,
     pub message_id: String,
+}
+
+/// What a firing did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fired {
+    /// Mails the firing planned.
+    pub planned: usize,
+    /// Of those, newly queued: a tick fired twice queues nothing the second time.
+    pub queued: usize,
+}
+
+/// Fires `sched` for the tick `fired_at`: plans its mails and, in one transaction,
+/// queues each in the outbox (a mail whose dedupe key is already there is not
+/// queued again), notes the firing on the schedule and in the audit trail. `actor`
+/// is the person who ran it by hand, `None` for the scheduler.
+pub async fn fire(
+    state: &AppState,
+    sched: &schedule::Model,
+    fired_at: DateTime<Utc>,
+    actor: Option<&str>,
+) -> ApiResult<Fired> {
+    let mails = plan(state, sched, fired_at).await?;
+    let txn = state.db.begin().await?;
+    let queued = queue(&txn, sched, fired_at, &mails).await?;
+    mark_fired(&txn, &sched.id, fired_at, None).await?;
+    crate::audit::record(
+        &txn,
+        actor,
+        "schedule",
+        &sched.id,
+        crate::audit::Change::Fire,
+        None::<&()>,
+        Some(&serde_json::json!({
+            "fired_at": fired_at.to_rfc3339(),
+            "planned": mails.len(),
+            "queued": queued,
+        })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Fired {
+        planned: mails.len(),
+        queued,
+    })
+}
+
+/// Notes the firing on the schedule: its last tick and, for the scheduler, the next.
+/// The schedule's version stays: firing is not an edit, and an editor's If-Match
+/// must keep matching.
+async fn mark_fired<C: ConnectionTrait>(
+    conn: &C,
+    schedule_id: &str,
+    fired_at: DateTime<Utc>,
+    next: Option<Option<DateTime<Utc>>>,
+) -> Result<u64, sea_orm::DbErr> {
+    let mut update = schedule::Entity::update_many()
+        .col_expr(schedule::Column::LastFiredAt, Expr::value(Some(fired_at)))
+        .filter(schedule::Column::Id.eq(schedule_id));
+    if let Some(next) = next {
+        update = update.col_expr(schedule::Column::NextFireAt, Expr::value(next));
+    }
+    Ok(update.exec(conn).await?.rows_affected)
+}
+
+/// Writes the planned mails to the outbox; returns how many were new.
+async fn queue<C: ConnectionTrait>(
+    conn: &C,
+    sched: &schedule::Model,
+    fired_at: DateTime<Utc>,
+    mails: &[PlannedMail],
+) -> Result<usize, sea_orm::DbErr> {
+    let backend = conn.get_database_backend();
+    let now = crate::db::now();
+    let sql = placeholders(
+        backend,
+        "INSERT INTO outbox (id, program_id, schedule_id, fired_at, recipient_id, to_address,
+             locale, dedupe_key, message_id, subject, body_text, body_html, items, status,
+             attempts, next_attempt_at, last_error, sent_at, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL, NULL, ?)
+         ON CONFLICT (dedupe_key) DO NOTHING",
+    );
+    let mut queued = 0;
+    for m in mails {
+        let values: Vec<Value> = vec![
+            crate::db::new_id().into(),
+            sched.program_id.clone().into(),
+            sched.id.clone().into(),
+            fired_at.into(),
+            m.recipient_id.clone().into(),
+            m.to_address.clone().into(),
+            m.locale.as_str().into(),
+            m.dedupe_key.clone().into(),
+            m.message_id.clone().into(),
+            m.subject.clone().into(),
+            m.text.clone().into(),
+            m.html.clone().into(),
+            (m.items.len() as i32).into(),
+            OutboxStatus::Pending.as_str().into(),
+            now.into(),
+            now.into(),
+        ];
+        let done = conn
+            .execute_raw(Statement::from_sql_and_values(backend, &sql, values))
+            .await?;
+        queued += done.rows_affected() as usize;
+    }
+    Ok(queued)
 }
 
 /// What a mail line says of an item: its title, where it belongs, its link.

@@ -26,6 +26,11 @@ named_enum!(
     }
 );
 
+named_enum!(
+    /// Where a queued mail stands.
+    OutboxStatus, "status" { Pending => "pending", Sent => "sent", Failed => "failed" }
+);
+
 /// A schedule's parameters, each within its bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScheduleParams {

@@ -14,6 +14,7 @@ mod m20261125_000006_report_snapshots;
 mod m20261125_000007_measurement_periods;
 mod m20261125_000008_period_summaries;
 mod m20261125_000009_schedules;
+mod m20261125_000010_outbox;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_measurement_periods::Migration),
             Box::new(m20261125_000008_period_summaries::Migration),
             Box::new(m20261125_000009_schedules::Migration),
+            Box::new(m20261125_000010_outbox::Migration),
         ]
     }
 }

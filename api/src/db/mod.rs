@@ -9,6 +9,7 @@ pub mod key_point;
 pub mod measurement;
 pub mod member;
 pub mod metric;
+pub mod outbox;
 pub mod owner;
 pub mod person;
 pub mod plan;

@@ -5,8 +5,8 @@
 //! are [`cxpm_domain::reminder`]'s. Each schedule keeps its next fire time, which the
 //! scheduler will claim by compare-and-set.
 
-use chrono::{DateTime, FixedOffset, Utc};
-use cxpm_domain::reminder::{ScheduleKind, ScheduleParams, Timing};
+use chrono::{DateTime, FixedOffset, Timelike, Utc};
+use cxpm_domain::reminder::{OutboxStatus, ScheduleKind, ScheduleParams, Timing};
 use cxpm_domain::validation::Invalid;
 use cxpm_domain::{Action, FieldError, Target, authorize};
 use poem::web::Data;
@@ -22,7 +22,7 @@ use crate::db::{new_id, program, schedule, versioned};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::body::Body;
-use crate::http::common::{Page, etag, expected_version, load};
+use crate::http::common::{Page, etag, expected_version, load, parse_id};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
@@ -204,6 +204,100 @@ pub struct DryRun {
     pub fired_at: DateTime<Utc>,
     /// One per recipient; nobody gets a mail with nothing in it.
     pub mails: Vec<PlannedMail>,
+}
+
+/// What running a schedule did.
+#[derive(Debug, Object)]
+pub struct RunResult {
+    pub schedule_id: String,
+    pub fired_at: DateTime<Utc>,
+    /// Mails the firing planned (one per person with something to read).
+    pub planned: i32,
+    /// Of those, newly queued in the outbox.
+    pub queued: i32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxStatusName {
+    Pending,
+    Sent,
+    Failed,
+}
+
+impl From<OutboxStatusName> for OutboxStatus {
+    fn from(s: OutboxStatusName) -> Self {
+        match s {
+            OutboxStatusName::Pending => OutboxStatus::Pending,
+            OutboxStatusName::Sent => OutboxStatus::Sent,
+            OutboxStatusName::Failed => OutboxStatus::Failed,
+        }
+    }
+}
+
+impl From<OutboxStatus> for OutboxStatusName {
+    fn from(s: OutboxStatus) -> Self {
+        match s {
+            OutboxStatus::Pending => OutboxStatusName::Pending,
+            OutboxStatus::Sent => OutboxStatusName::Sent,
+            OutboxStatus::Failed => OutboxStatusName::Failed,
+        }
+    }
+}
+
+/// A queued reminder mail.
+#[derive(Debug, Object)]
+pub struct OutboxMail {
+    pub id: String,
+    pub program_id: String,
+    pub schedule_id: String,
+    pub fired_at: DateTime<Utc>,
+    pub recipient_id: String,
+    pub to: String,
+    pub locale: String,
+    pub subject: String,
+    pub items: i32,
+    pub message_id: String,
+    pub status: OutboxStatusName,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl TryFrom<crate::db::outbox::Model> for OutboxMail {
+    type Error = ApiError;
+
+    fn try_from(m: crate::db::outbox::Model) -> Result<Self, ApiError> {
+        let status: OutboxStatus = m.status.parse().map_err(|e| ApiError::internal(&e))?;
+        Ok(Self {
+            id: m.id,
+            program_id: m.program_id,
+            schedule_id: m.schedule_id,
+            fired_at: m.fired_at,
+            recipient_id: m.recipient_id,
+            to: m.to_address,
+            locale: m.locale,
+            subject: m.subject,
+            items: m.items,
+            message_id: m.message_id,
+            status: status.into(),
+            attempts: m.attempts,
+            next_attempt_at: m.next_attempt_at,
+            last_error: m.last_error,
+            sent_at: m.sent_at,
+            created_at: m.created_at,
+        })
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct OutboxList {
+    /// Oldest first.
+    pub items: Vec<OutboxMail>,
+    pub next_cursor: Option<String>,
 }
 
 #[derive(ApiResponse)]
@@ -466,6 +560,90 @@ impl SchedulesApi {
             schedule_id: model.id,
             fired_at,
             mails: mails.into_iter().map(PlannedMail::from).collect(),
+        }))
+    }
+
+    /// Run a schedule now
+    ///
+    /// Fires it for the current minute (a crontab's finest tick) as the scheduler
+    /// would: one digest per person, queued in the outbox in one transaction. A mail
+    /// already queued for the same schedule, tick and recipient is not queued again,
+    /// so running twice within a minute queues nothing new.
+    #[oai(
+        path = "/schedules/:id/run",
+        method = "post",
+        operation_id = "run_schedule"
+    )]
+    async fn run(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<String>,
+    ) -> ApiResult<Json<RunResult>> {
+        let actor = &auth.0.actor;
+        authorize(actor, Action::ManageSchedules, Target::Anything)?;
+        let model = load::<schedule::Entity>(&state.db, "schedule", &id).await?;
+        let now = crate::db::now();
+        let fired_at = now
+            .with_second(0)
+            .and_then(|t| t.with_nanosecond(0))
+            .unwrap_or(now);
+        let fired =
+            crate::reminders::fire(&state, &model, fired_at, Some(&actor.person_id)).await?;
+        Ok(Json(RunResult {
+            schedule_id: model.id,
+            fired_at,
+            planned: fired.planned as i32,
+            queued: fired.queued as i32,
+        }))
+    }
+
+    /// Read the outbox of reminder mails
+    #[oai(path = "/outbox", method = "get", operation_id = "list_outbox")]
+    #[allow(clippy::too_many_arguments)]
+    async fn outbox(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// Only mails in this state.
+        status: Query<Option<OutboxStatusName>>,
+        /// Only mails to this person.
+        recipient_id: Query<Option<String>>,
+        /// Only mails of this schedule.
+        schedule_id: Query<Option<String>>,
+        /// Page size, 1–200 (default 50).
+        limit: Query<Option<u64>>,
+        /// The `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> ApiResult<Json<OutboxList>> {
+        use crate::db::outbox;
+        authorize(&auth.0.actor, Action::ManageSchedules, Target::Anything)?;
+        let page = Page::new(limit.0, cursor.0)?;
+        let bad = |e: FieldError| ApiError::bad_request(e.to_string(), vec![e.into()]);
+        let mut select = outbox::Entity::find();
+        if let Some(status) = status.0 {
+            select = select.filter(outbox::Column::Status.eq(OutboxStatus::from(status).as_str()));
+        }
+        if let Some(id) = recipient_id.0 {
+            select = select.filter(
+                outbox::Column::RecipientId.eq(parse_id("recipient_id", &id).map_err(bad)?),
+            );
+        }
+        if let Some(id) = schedule_id.0 {
+            select = select
+                .filter(outbox::Column::ScheduleId.eq(parse_id("schedule_id", &id).map_err(bad)?));
+        }
+        let rows = page
+            .apply(select, outbox::Column::Id)
+            .all(&state.db)
+            .await?;
+        let (rows, next_cursor) = page.finish(rows, |r| &r.id);
+        Ok(Json(OutboxList {
+            items: rows
+                .into_iter()
+                .map(OutboxMail::try_from)
+                .collect::<ApiResult<_>>()?,
+            next_cursor,
         }))
     }
 

@@ -377,3 +377,146 @@ both_databases!(
         .await;
     }
 );
+
+both_databases!(
+    running_a_schedule_queues_one_mail_per_person_once_per_tick,
+    |app: TestApp| async move {
+        let (coordinator, coord) = app.someone("coordinator", None).await;
+        let qa = app.department("Quality", "QA").await;
+        let om = app.department("Order management", "OM").await;
+        let head = speaker(&app, "Ana", "department_head", &qa, "pt-BR").await;
+        let owner = speaker(&app, "Wang Fang", "member", &qa, "zh-CN").await;
+        expect_json(
+            app.patch(
+                &format!("/api/v1/departments/{}", id(&qa)),
+                &app.admin_token,
+                Some("\"1\""),
+                &json!({"head_id": head["id"]}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        let program = expect_json(
+            app.post(
+                "/api/v1/programs",
+                &coord,
+                &json!({"name": "Now", "coordinator_id": coordinator["id"]}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let rel = expect_json(
+            app.post(
+                &format!("/api/v1/programs/{}/relationships", id(&program)),
+                &coord,
+                &json!({"provider_department_id": qa["id"], "customer_department_id": om["id"], "delivers": "Releases"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let plan = expect_json(
+            app.post(
+                &format!("/api/v1/relationships/{}/plans", id(&rel)),
+                &coord,
+                &json!({"title": "Plan"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        // Three days overdue with a two-day grace: the owner and the head (five days
+        // would reach the coordinator as well).
+        let due = chrono::Utc::now().date_naive() - chrono::Duration::days(3);
+        expect_json(
+            app.post(
+                &format!("/api/v1/plans/{}/actions", id(&plan)),
+                &coord,
+                &json!({"title": "Release checklist", "owner_id": owner["id"], "due_date": due}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let schedule = expect_json(
+            app.post(
+                &format!("/api/v1/programs/{}/schedules", id(&program)),
+                &coord,
+                &json!({"kind": "overdue", "cron": "0 9 * * *", "time_zone": "UTC", "escalate_after_days": 2}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let run = format!("/api/v1/schedules/{}/run", id(&schedule));
+        let first = expect_json(app.post(&run, &coord, &json!({})).await, StatusCode::OK).await;
+        assert_eq!(
+            (first["planned"].as_i64(), first["queued"].as_i64()),
+            (Some(2), Some(2))
+        );
+        let second = expect_json(app.post(&run, &coord, &json!({})).await, StatusCode::OK).await;
+        if second["fired_at"] == first["fired_at"] {
+            assert_eq!(second["queued"], 0, "the same tick queues nothing new");
+        } else {
+            assert_eq!(second["queued"], 2, "a new minute is a new tick");
+        }
+        let outbox = expect_json(
+            app.get(
+                &format!(
+                    "/api/v1/outbox?schedule_id={}&recipient_id={}",
+                    id(&schedule),
+                    id(&owner)
+                ),
+                &coord,
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        let mail = &outbox["items"][0];
+        assert_eq!(
+            (
+                mail["to"].as_str(),
+                mail["locale"].as_str(),
+                mail["status"].as_str()
+            ),
+            (owner["email"].as_str(), Some("zh-CN"), Some("pending"))
+        );
+        assert_eq!(mail["subject"], "[cxpm] 1 项行动已逾期 — Now");
+        assert!(
+            mail["message_id"]
+                .as_str()
+                .unwrap()
+                .starts_with("<reminder.")
+        );
+        let (_, member) = app.someone("member", None).await;
+        expect_problem(
+            app.get("/api/v1/outbox", &member).await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+        expect_problem(
+            app.post(&run, &member, &json!({})).await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+        let audit = expect_json(
+            app.get(
+                &format!("/api/v1/audit?entity_id={}", id(&schedule)),
+                &app.admin_token,
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert!(
+            audit["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == "fire")
+        );
+    }
+);
