@@ -35,6 +35,7 @@ pub struct App {
     acceptor: poem::listener::TcpAcceptor,
     settings: ServeArgs,
     bootstrap_token: Option<String>,
+    mailer: Option<crate::dispatch::Mailer>,
 }
 
 impl App {
@@ -47,6 +48,12 @@ impl App {
         .await?;
         db::migrate(&db).await?;
         let bootstrap_token = bootstrap(&db, &settings).await?;
+        // A bad mail setting stops the start, not the first reminder.
+        let mailer = crate::dispatch::Mailer::new(
+            settings.smtp_url.as_deref(),
+            &settings.mail_from,
+            settings.mail_dir.clone(),
+        )?;
         let acceptor = TcpListener::bind(settings.addr)
             .into_acceptor()
             .await
@@ -58,8 +65,9 @@ impl App {
                 public_url: settings.public_url.trim_end_matches('/').into(),
             },
             acceptor,
-            settings,
             bootstrap_token,
+            mailer: (settings.dispatch_every_ms > 0).then_some(mailer),
+            settings,
         })
     }
 
@@ -88,12 +96,19 @@ impl App {
     ) -> anyhow::Result<()> {
         let addr = self.local_addr()?;
         let checkpointer = db::spawn_wal_checkpointer(self.state.db.clone());
+        let dispatcher = self.mailer.map(|mailer| {
+            crate::dispatch::spawn(
+                self.state.db.clone(),
+                mailer,
+                Duration::from_millis(self.settings.dispatch_every_ms),
+            )
+        });
         let endpoint = routes(self.state.clone(), self.settings.max_body_bytes);
         tracing::info!(%addr, "cxpm listening");
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(endpoint, shutdown, Some(Duration::from_secs(10)))
             .await;
-        if let Some(handle) = checkpointer {
+        for handle in [checkpointer, dispatcher].into_iter().flatten() {
             handle.abort();
         }
         self.state.db.close().await.ok();

@@ -99,6 +99,24 @@ pub struct ServeArgs {
     /// The address people reach cxpm at, for links in mails.
     #[arg(long, env = "CXPM_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
     pub public_url: String,
+
+    /// SMTP server for reminder mail: `smtp://host:25`, `smtp://host:587?tls=required`
+    /// (STARTTLS), `smtps://user:password@host:465`. Without it, mail is written as
+    /// `.eml` files to `--mail-dir`.
+    #[arg(long, env = "CXPM_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of reminder mail.
+    #[arg(long, env = "CXPM_MAIL_FROM", default_value = "cxpm <cxpm@localhost>")]
+    pub mail_from: String,
+
+    /// Where mail goes as `.eml` files when no SMTP server is configured.
+    #[arg(long, env = "CXPM_MAIL_DIR", default_value = "outbox")]
+    pub mail_dir: std::path::PathBuf,
+
+    /// How often the dispatcher looks for mail to send, in milliseconds; 0 turns it off.
+    #[arg(long, env = "CXPM_DISPATCH_EVERY_MS", default_value_t = 2000)]
+    pub dispatch_every_ms: u64,
 }
 
 impl ServeArgs {
@@ -115,6 +133,10 @@ impl ServeArgs {
             max_body_bytes: 2 * 1024 * 1024,
             log_format: LogFormat::Text,
             public_url: "http://127.0.0.1:8080".to_owned(),
+            smtp_url: None,
+            mail_from: "cxpm <cxpm@localhost>".to_owned(),
+            mail_dir: "outbox".into(),
+            dispatch_every_ms: 2000,
         }
     }
 }

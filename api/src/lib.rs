@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod dispatch;
 pub mod error;
 pub mod http;
 pub mod mail;

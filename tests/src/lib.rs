@@ -76,14 +76,23 @@ fn postgres_admin_url() -> String {
     })
 }
 
-/// Starts a server on a fresh database.
+/// Starts a server on a fresh database. Its mail dispatcher is off: tests that send
+/// mail start theirs with [`spawn_app_with`].
 pub async fn spawn_app(backend: Backend) -> TestApp {
-    try_spawn_app(backend)
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Starts a server on a fresh database with settings adjusted by `adjust`.
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut ServeArgs)) -> TestApp {
+    try_spawn_app(backend, adjust)
         .await
         .unwrap_or_else(|e| panic!("starting cxpm on {backend:?}: {e:#}"))
 }
 
-async fn try_spawn_app(backend: Backend) -> anyhow::Result<TestApp> {
+async fn try_spawn_app(
+    backend: Backend,
+    adjust: impl FnOnce(&mut ServeArgs),
+) -> anyhow::Result<TestApp> {
     let unique = uuid::Uuid::now_v7().simple().to_string();
     let (database_url, cleanup) = match backend {
         Backend::Sqlite => {
@@ -120,6 +129,9 @@ async fn try_spawn_app(backend: Backend) -> anyhow::Result<TestApp> {
     let mut settings = ServeArgs::for_database(database_url.clone());
     settings.bootstrap_token = Some(ADMIN_TOKEN.to_owned());
     settings.database.db_max_connections = Some(4);
+    settings.dispatch_every_ms = 0;
+    settings.mail_dir = std::env::temp_dir().join(format!("cxpm-test-mail-{unique}"));
+    adjust(&mut settings);
     let app = App::prepare(settings).await?;
     let addr = app.local_addr()?;
     let (tx, rx) = oneshot::channel::<()>();

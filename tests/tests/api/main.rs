@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod departments;
 mod errors;
+mod mail;
 mod metrics;
 mod people;
 mod plans;

@@ -1,0 +1,285 @@
+//! Reminder mail through a real SMTP server on loopback (mailin-embedded), and as
+//! `.eml` files when no SMTP server is configured.
+
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use cxpm_tests::{Backend, TestApp, expect_json, spawn_app_with};
+use mailin_embedded::{Handler, Response, Server, SslConfig, response};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap().to_owned()
+}
+
+/// What the SMTP server received: (recipients, raw message).
+type Inbox = Arc<Mutex<Vec<(Vec<String>, String)>>>;
+
+#[derive(Clone)]
+struct Collect {
+    inbox: Inbox,
+    to: Vec<String>,
+    data: Vec<u8>,
+}
+
+impl Handler for Collect {
+    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
+        self.to = to.to_vec();
+        self.data.clear();
+        response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.data.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> Response {
+        let raw = String::from_utf8_lossy(&self.data).into_owned();
+        self.inbox.lock().unwrap().push((self.to.clone(), raw));
+        response::OK
+    }
+}
+
+/// A real SMTP server on a free loopback port, serving from its own thread.
+fn smtp_server() -> (u16, Inbox) {
+    let inbox: Inbox = Arc::default();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut server = Server::new(Collect {
+        inbox: inbox.clone(),
+        to: Vec::new(),
+        data: Vec::new(),
+    });
+    server
+        .with_name("smtp.test")
+        .with_ssl(SslConfig::None)
+        .unwrap()
+        .with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        let _ = server.serve();
+    });
+    (port, inbox)
+}
+
+/// A program with one action three days overdue (owner and head to be reminded,
+/// two days' grace) and an overdue schedule; returns the schedule and the two people.
+async fn overdue_program(app: &TestApp) -> (Value, Value, Value, String) {
+    let (coordinator, coord) = app.someone("coordinator", None).await;
+    let qa = app.department("质量检验 Quality", "QA").await;
+    let om = app.department("Order management", "OM").await;
+    let person = |name: &str, role: &str, locale: &str| {
+        let body = json!({"name": name, "email": format!("{}@example.com", uuid::Uuid::now_v7().simple()),
+                          "role": role, "department_id": qa["id"], "locale": locale});
+        async move {
+            expect_json(
+                app.post("/api/v1/people", &app.admin_token, &body).await,
+                StatusCode::CREATED,
+            )
+            .await
+        }
+    };
+    let head = person("李娜", "department_head", "zh-CN").await;
+    let owner = person("João", "member", "pt-BR").await;
+    expect_json(
+        app.patch(
+            &format!("/api/v1/departments/{}", id(&qa)),
+            &app.admin_token,
+            Some("\"1\""),
+            &json!({"head_id": head["id"]}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let program = expect_json(
+        app.post(
+            "/api/v1/programs",
+            &coord,
+            &json!({"name": "Entregas", "coordinator_id": coordinator["id"]}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let rel = expect_json(
+        app.post(
+            &format!("/api/v1/programs/{}/relationships", id(&program)),
+            &coord,
+            &json!({"provider_department_id": qa["id"], "customer_department_id": om["id"], "delivers": "Releases"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let plan = expect_json(
+        app.post(
+            &format!("/api/v1/relationships/{}/plans", id(&rel)),
+            &coord,
+            &json!({"title": "Inspect before shipping"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let due = chrono::Utc::now().date_naive() - chrono::Duration::days(3);
+    expect_json(
+        app.post(
+            &format!("/api/v1/plans/{}/actions", id(&plan)),
+            &coord,
+            &json!({"title": "Release checklist", "owner_id": owner["id"], "due_date": due}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let schedule = expect_json(
+        app.post(
+            &format!("/api/v1/programs/{}/schedules", id(&program)),
+            &coord,
+            &json!({"kind": "overdue", "cron": "0 9 * * *", "time_zone": "UTC", "escalate_after_days": 2}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    (schedule, owner, head, coord)
+}
+
+/// Waits until the schedule's outbox holds `n` sent mails; returns them.
+async fn sent(app: &TestApp, token: &str, schedule: &Value, n: usize) -> Vec<Value> {
+    for _ in 0..100 {
+        let outbox = expect_json(
+            app.get(
+                &format!("/api/v1/outbox?schedule_id={}&status=sent", id(schedule)),
+                token,
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        let items = outbox["items"].as_array().unwrap().clone();
+        if items.len() >= n {
+            return items;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the outbox never sent {n} mails");
+}
+
+async fn mail_over_smtp(backend: Backend) {
+    let (port, inbox) = smtp_server();
+    let app = spawn_app_with(backend, |s| {
+        s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        s.mail_from = "cxpm <reminders@cxpm.test>".to_owned();
+        s.dispatch_every_ms = 50;
+    })
+    .await;
+    let (schedule, owner, head, coord) = overdue_program(&app).await;
+    let run = expect_json(
+        app.post(
+            &format!("/api/v1/schedules/{}/run", id(&schedule)),
+            &coord,
+            &json!({}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(run["queued"], 2);
+    let rows = sent(&app, &coord, &schedule, 2).await;
+    let received = inbox.lock().unwrap().clone();
+    assert_eq!(received.len(), 2, "one mail per person, each once");
+    for row in &rows {
+        let (to, raw) = received
+            .iter()
+            .find(|(to, _)| to.iter().any(|t| t == row["to"].as_str().unwrap()))
+            .expect("the SMTP server got the row's mail");
+        assert_eq!(to.len(), 1);
+        let message_id = row["message_id"].as_str().unwrap();
+        assert!(raw.contains(&format!("Message-ID: {message_id}")), "{raw}");
+        assert!(
+            raw.contains("multipart/alternative")
+                && raw.contains("text/plain")
+                && raw.contains("text/html")
+        );
+        assert!(raw.contains("From: cxpm <reminders@cxpm.test>"));
+    }
+    assert!(
+        received
+            .iter()
+            .any(|(to, _)| to[0] == owner["email"].as_str().unwrap())
+    );
+    assert!(
+        received
+            .iter()
+            .any(|(to, _)| to[0] == head["email"].as_str().unwrap())
+    );
+
+    // Firing the same tick again sends nothing new.
+    let again = expect_json(
+        app.post(
+            &format!("/api/v1/schedules/{}/run", id(&schedule)),
+            &coord,
+            &json!({}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    if again["fired_at"] == run["fired_at"] {
+        assert_eq!(again["queued"], 0);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(inbox.lock().unwrap().len(), 2);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reminders_reach_a_real_smtp_server_once_sqlite() {
+    mail_over_smtp(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reminders_reach_a_real_smtp_server_once_postgres() {
+    mail_over_smtp(Backend::Postgres).await;
+}
+
+async fn mail_as_files(backend: Backend) {
+    let dir = std::env::temp_dir().join(format!("cxpm-eml-{}", uuid::Uuid::now_v7().simple()));
+    let mail_dir = dir.clone();
+    let app = spawn_app_with(backend, |s| {
+        s.mail_dir = mail_dir;
+        s.dispatch_every_ms = 50;
+    })
+    .await;
+    let (schedule, _, _, coord) = overdue_program(&app).await;
+    expect_json(
+        app.post(
+            &format!("/api/v1/schedules/{}/run", id(&schedule)),
+            &coord,
+            &json!({}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let rows = sent(&app, &coord, &schedule, 2).await;
+    for row in rows {
+        let eml = std::fs::read_to_string(dir.join(format!("{}.eml", id(&row)))).unwrap();
+        assert!(eml.contains(row["message_id"].as_str().unwrap()));
+        assert!(eml.contains("multipart/alternative"));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_smtp_reminders_are_written_as_eml_files_sqlite() {
+    mail_as_files(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_smtp_reminders_are_written_as_eml_files_postgres() {
+    mail_as_files(Backend::Postgres).await;
+}
