@@ -103,12 +103,18 @@ impl App {
                 Duration::from_millis(self.settings.dispatch_every_ms),
             )
         });
+        let scheduler = (!self.settings.no_scheduler).then(|| {
+            crate::scheduler::spawn(
+                self.state.clone(),
+                Duration::from_millis(self.settings.scheduler_every_ms.max(100)),
+            )
+        });
         let endpoint = routes(self.state.clone(), self.settings.max_body_bytes);
         tracing::info!(%addr, "cxpm listening");
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(endpoint, shutdown, Some(Duration::from_secs(10)))
             .await;
-        for handle in [checkpointer, dispatcher].into_iter().flatten() {
+        for handle in [checkpointer, dispatcher, scheduler].into_iter().flatten() {
             handle.abort();
         }
         self.state.db.close().await.ok();

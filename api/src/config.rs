@@ -117,6 +117,15 @@ pub struct ServeArgs {
     /// How often the dispatcher looks for mail to send, in milliseconds; 0 turns it off.
     #[arg(long, env = "CXPM_DISPATCH_EVERY_MS", default_value_t = 2000)]
     pub dispatch_every_ms: u64,
+
+    /// Do not fire schedules here (for extra replicas; two schedulers still fire each
+    /// tick once).
+    #[arg(long, env = "CXPM_NO_SCHEDULER")]
+    pub no_scheduler: bool,
+
+    /// How often the scheduler looks for due schedules, in milliseconds.
+    #[arg(long, env = "CXPM_SCHEDULER_EVERY_MS", default_value_t = 10000)]
+    pub scheduler_every_ms: u64,
 }
 
 impl ServeArgs {
@@ -137,6 +146,8 @@ impl ServeArgs {
             mail_from: "cxpm <cxpm@localhost>".to_owned(),
             mail_dir: "outbox".into(),
             dispatch_every_ms: 2000,
+            no_scheduler: false,
+            scheduler_every_ms: 10000,
         }
     }
 }

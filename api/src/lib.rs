@@ -14,3 +14,4 @@ pub mod error;
 pub mod http;
 pub mod mail;
 pub mod reminders;
+pub mod scheduler;

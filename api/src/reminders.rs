@@ -59,10 +59,57 @@ pub async fn fire(
     fired_at: DateTime<Utc>,
     actor: Option<&str>,
 ) -> ApiResult<Fired> {
+    fire_claimed(state, sched, fired_at, actor, None)
+        .await
+        .map(|fired| {
+            fired.unwrap_or(Fired {
+                planned: 0,
+                queued: 0,
+            })
+        })
+}
+
+/// The scheduler's firing of a due tick: the claim — moving the schedule's next fire
+/// time from `fired_at` to `next` only if it still is `fired_at` — and the queuing
+/// happen in one transaction, so that of several replicas exactly one fires the tick
+/// and a crash leaves the tick either wholly fired or still due. `None` when another
+/// replica had it.
+pub async fn fire_due(
+    state: &AppState,
+    sched: &schedule::Model,
+    fired_at: DateTime<Utc>,
+    next: Option<DateTime<Utc>>,
+) -> ApiResult<Option<Fired>> {
+    fire_claimed(state, sched, fired_at, None, Some(next)).await
+}
+
+async fn fire_claimed(
+    state: &AppState,
+    sched: &schedule::Model,
+    fired_at: DateTime<Utc>,
+    actor: Option<&str>,
+    claim: Option<Option<DateTime<Utc>>>,
+) -> ApiResult<Option<Fired>> {
     let mails = plan(state, sched, fired_at).await?;
     let txn = state.db.begin().await?;
+    let claimed = match claim {
+        Some(next) => {
+            schedule::Entity::update_many()
+                .col_expr(schedule::Column::LastFiredAt, Expr::value(Some(fired_at)))
+                .col_expr(schedule::Column::NextFireAt, Expr::value(next))
+                .filter(schedule::Column::Id.eq(&sched.id))
+                .filter(schedule::Column::Enabled.eq(true))
+                .filter(schedule::Column::NextFireAt.eq(fired_at))
+                .exec(&txn)
+                .await?
+                .rows_affected
+        }
+        None => mark_fired(&txn, &sched.id, fired_at).await?,
+    };
+    if claimed == 0 {
+        return Ok(None);
+    }
     let queued = queue(&txn, sched, fired_at, &mails).await?;
-    mark_fired(&txn, &sched.id, fired_at, None).await?;
     crate::audit::record(
         &txn,
         actor,
@@ -78,28 +125,25 @@ pub async fn fire(
     )
     .await?;
     txn.commit().await?;
-    Ok(Fired {
+    Ok(Some(Fired {
         planned: mails.len(),
         queued,
-    })
+    }))
 }
 
-/// Notes the firing on the schedule: its last tick and, for the scheduler, the next.
-/// The schedule's version stays: firing is not an edit, and an editor's If-Match
-/// must keep matching.
+/// Notes a firing by hand on the schedule: its last tick. The schedule's version
+/// stays: firing is not an edit, and an editor's If-Match must keep matching.
 async fn mark_fired<C: ConnectionTrait>(
     conn: &C,
     schedule_id: &str,
     fired_at: DateTime<Utc>,
-    next: Option<Option<DateTime<Utc>>>,
 ) -> Result<u64, sea_orm::DbErr> {
-    let mut update = schedule::Entity::update_many()
+    Ok(schedule::Entity::update_many()
         .col_expr(schedule::Column::LastFiredAt, Expr::value(Some(fired_at)))
-        .filter(schedule::Column::Id.eq(schedule_id));
-    if let Some(next) = next {
-        update = update.col_expr(schedule::Column::NextFireAt, Expr::value(next));
-    }
-    Ok(update.exec(conn).await?.rows_affected)
+        .filter(schedule::Column::Id.eq(schedule_id))
+        .exec(conn)
+        .await?
+        .rows_affected)
 }
 
 /// Writes the planned mails to the outbox; returns how many were new.

@@ -76,8 +76,8 @@ fn postgres_admin_url() -> String {
     })
 }
 
-/// Starts a server on a fresh database. Its mail dispatcher is off: tests that send
-/// mail start theirs with [`spawn_app_with`].
+/// Starts a server on a fresh database. Its scheduler and mail dispatcher are off:
+/// tests that fire or send start theirs with [`spawn_app_with`].
 pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, |_| {}).await
 }
@@ -130,6 +130,7 @@ async fn try_spawn_app(
     settings.bootstrap_token = Some(ADMIN_TOKEN.to_owned());
     settings.database.db_max_connections = Some(4);
     settings.dispatch_every_ms = 0;
+    settings.no_scheduler = true;
     settings.mail_dir = std::env::temp_dir().join(format!("cxpm-test-mail-{unique}"));
     adjust(&mut settings);
     let app = App::prepare(settings).await?;

@@ -283,3 +283,112 @@ async fn without_smtp_reminders_are_written_as_eml_files_sqlite() {
 async fn without_smtp_reminders_are_written_as_eml_files_postgres() {
     mail_as_files(Backend::Postgres).await;
 }
+
+/// A second `cxpm serve` on the same database, as another replica would be.
+async fn replica(database_url: &str, adjust: impl FnOnce(&mut cxpm_api::config::ServeArgs)) {
+    let mut settings = cxpm_api::config::ServeArgs::for_database(database_url);
+    settings.database.db_max_connections = Some(2);
+    settings.dispatch_every_ms = 0;
+    settings.mail_dir =
+        std::env::temp_dir().join(format!("cxpm-replica-{}", uuid::Uuid::now_v7().simple()));
+    adjust(&mut settings);
+    let app = cxpm_api::app::App::prepare(settings).await.unwrap();
+    tokio::spawn(app.run(std::future::pending()));
+}
+
+async fn missed_tick_fires_once(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        s.no_scheduler = false;
+        s.scheduler_every_ms = 50;
+    })
+    .await;
+    replica(&app.database_url, |s| {
+        s.no_scheduler = false;
+        s.scheduler_every_ms = 50;
+    })
+    .await;
+    let (schedule, _, _, coord) = overdue_program(&app).await;
+    // The servers were down yesterday at 09:00 and since: one missed tick (and perhaps
+    // today's). Two days late then, with two days' grace: owner and head.
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1))
+        .date_naive()
+        .and_hms_opt(9, 0, 0)
+        .unwrap()
+        .and_utc();
+    let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
+    use sea_orm::ConnectionTrait;
+    let sql = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "UPDATE schedules SET next_fire_at = $1 WHERE id = $2",
+        _ => "UPDATE schedules SET next_fire_at = ? WHERE id = ?",
+    };
+    db.execute_raw(sea_orm::Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        [yesterday.into(), id(&schedule).into()],
+    ))
+    .await
+    .unwrap();
+    db.close().await.ok();
+
+    let path = format!("/api/v1/schedules/{}", id(&schedule));
+    let mut fired = Value::Null;
+    for _ in 0..100 {
+        fired = expect_json(app.get(&path, &coord).await, StatusCode::OK).await;
+        if !fired["last_fired_at"].is_null() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let last: chrono::DateTime<chrono::Utc> =
+        fired["last_fired_at"].as_str().unwrap().parse().unwrap();
+    let next: chrono::DateTime<chrono::Utc> =
+        fired["next_fire_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(last, yesterday);
+    assert!(
+        next > chrono::Utc::now(),
+        "the next tick is after now: missed ticks fire once"
+    );
+    // More rounds of both schedulers change nothing.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let outbox = expect_json(
+        app.get(
+            &format!("/api/v1/outbox?schedule_id={}", id(&schedule)),
+            &coord,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let rows = outbox["items"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{outbox}");
+    for row in rows {
+        let at: chrono::DateTime<chrono::Utc> = row["fired_at"].as_str().unwrap().parse().unwrap();
+        assert_eq!(at, yesterday);
+    }
+    let audit = expect_json(
+        app.get(
+            &format!("/api/v1/audit?entity_id={}", id(&schedule)),
+            &app.admin_token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let fires = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "fire")
+        .count();
+    assert_eq!(fires, 1, "two schedulers, one firing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missed_tick_fires_once_with_two_schedulers_sqlite() {
+    missed_tick_fires_once(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missed_tick_fires_once_with_two_schedulers_postgres() {
+    missed_tick_fires_once(Backend::Postgres).await;
+}

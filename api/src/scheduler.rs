@@ -1,0 +1,61 @@
+//! The scheduler inside `cxpm serve`: every round it fires the enabled schedules whose
+//! next fire time has come ([`crate::reminders::fire_due`]: claim and queue in one
+//! transaction, compare-and-set on the next fire time, the same SQL on SQLite and
+//! PostgreSQL). The next fire time is computed after *now*, so after downtime a
+//! schedule fires its missed tick once, not once per missed tick. Extra replicas run
+//! with `--no-scheduler`; two that both run it still fire each tick once.
+
+use std::time::Duration;
+
+use cxpm_domain::reminder::Timing;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::app::AppState;
+use crate::db::schedule;
+use crate::error::ApiResult;
+
+/// One round: fires every due schedule; returns how many ticks this replica fired.
+pub async fn tick(state: &AppState) -> ApiResult<usize> {
+    let now = crate::db::now();
+    let due = schedule::Entity::find()
+        .filter(schedule::Column::Enabled.eq(true))
+        .filter(schedule::Column::NextFireAt.lte(now))
+        .order_by_asc(schedule::Column::NextFireAt)
+        .all(&state.db)
+        .await?;
+    let mut fired = 0;
+    for sched in due {
+        let Some(at) = sched.next_fire_at else {
+            continue;
+        };
+        let next = match Timing::parse(&sched.cron, &sched.time_zone, now) {
+            Ok(timing) => timing.next_fire(now),
+            Err(invalid) => {
+                tracing::warn!(schedule = %sched.id, ?invalid, "schedule no longer fires");
+                None
+            }
+        };
+        if crate::reminders::fire_due(state, &sched, at, next)
+            .await?
+            .is_some()
+        {
+            fired += 1;
+        }
+    }
+    Ok(fired)
+}
+
+/// Runs rounds every `every` until the task is dropped.
+pub fn spawn(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
+    tracing::info!(every_ms = every.as_millis() as u64, "scheduler started");
+    tokio::spawn(async move {
+        loop {
+            match tick(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(fired = n, "schedules fired"),
+                Err(error) => tracing::warn!(?error, "scheduler round failed"),
+            }
+            tokio::time::sleep(every).await;
+        }
+    })
+}
