@@ -101,6 +101,7 @@ impl App {
                 self.state.db.clone(),
                 mailer,
                 Duration::from_millis(self.settings.dispatch_every_ms),
+                Duration::from_millis(self.settings.retry_base_ms),
             )
         });
         let scheduler = (!self.settings.no_scheduler).then(|| {

@@ -118,6 +118,11 @@ pub struct ServeArgs {
     #[arg(long, env = "CXPM_DISPATCH_EVERY_MS", default_value_t = 2000)]
     pub dispatch_every_ms: u64,
 
+    /// The wait before retrying a mail the first time, in milliseconds; it doubles with
+    /// each failure, up to an hour.
+    #[arg(long, env = "CXPM_RETRY_BASE_MS", default_value_t = 30000)]
+    pub retry_base_ms: u64,
+
     /// Do not fire schedules here (for extra replicas; two schedulers still fire each
     /// tick once).
     #[arg(long, env = "CXPM_NO_SCHEDULER")]
@@ -146,6 +151,7 @@ impl ServeArgs {
             mail_from: "cxpm <cxpm@localhost>".to_owned(),
             mail_dir: "outbox".into(),
             dispatch_every_ms: 2000,
+            retry_base_ms: 30000,
             no_scheduler: false,
             scheduler_every_ms: 10000,
         }

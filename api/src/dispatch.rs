@@ -28,10 +28,12 @@ pub const MAX_ATTEMPTS: i32 = 8;
 /// Mails claimed per round.
 const BATCH: u64 = 20;
 
-/// The wait before attempt `n + 1` after `n` failed: 30 s, 1 min, 2 min … capped at 1 h.
-pub fn backoff(attempts: i32) -> chrono::Duration {
+/// The wait before attempt `n + 1` after `n` failed: `base`, then doubling, capped at
+/// an hour (with the default 30 s: 30 s, 1 min, 2 min …).
+pub fn backoff(attempts: i32, base: Duration) -> chrono::Duration {
     let exp = attempts.clamp(1, 8) - 1;
-    chrono::Duration::seconds((30_i64 << exp).min(3600))
+    let base = i64::try_from(base.as_millis()).unwrap_or(i64::MAX).max(1);
+    chrono::Duration::milliseconds(base.saturating_mul(1 << exp).min(3_600_000))
 }
 
 enum Transport {
@@ -139,6 +141,7 @@ async fn claim(
 pub async fn dispatch_once(
     db: &DatabaseConnection,
     mailer: &Mailer,
+    retry_base: Duration,
 ) -> Result<usize, sea_orm::DbErr> {
     let now = crate::db::now();
     let due = outbox::Entity::find()
@@ -175,7 +178,7 @@ pub async fn dispatch_once(
                     .col_expr(outbox::Column::Status, Expr::value(status.as_str()))
                     .col_expr(
                         outbox::Column::NextAttemptAt,
-                        Expr::value(crate::db::now() + backoff(attempts)),
+                        Expr::value(crate::db::now() + backoff(attempts, retry_base)),
                     )
                     .col_expr(outbox::Column::LastError, Expr::value(Some(error)))
             }
@@ -191,11 +194,12 @@ pub fn spawn(
     db: DatabaseConnection,
     mailer: Mailer,
     every: Duration,
+    retry_base: Duration,
 ) -> tokio::task::JoinHandle<()> {
     tracing::info!(to = %mailer.describe(), every_ms = every.as_millis() as u64, "dispatcher started");
     tokio::spawn(async move {
         loop {
-            match dispatch_once(&db, &mailer).await {
+            match dispatch_once(&db, &mailer, retry_base).await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "dispatcher round failed"),
@@ -211,7 +215,8 @@ mod tests {
 
     #[test]
     fn backoff_doubles_up_to_an_hour() {
-        let secs: Vec<i64> = (1..=9).map(|n| backoff(n).num_seconds()).collect();
+        let base = std::time::Duration::from_secs(30);
+        let secs: Vec<i64> = (1..=9).map(|n| backoff(n, base).num_seconds()).collect();
         assert_eq!(secs, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
     }
 }

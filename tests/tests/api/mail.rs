@@ -22,6 +22,8 @@ struct Collect {
     inbox: Inbox,
     to: Vec<String>,
     data: Vec<u8>,
+    /// Messages still to refuse with a temporary failure before accepting any.
+    refuse: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Handler for Collect {
@@ -36,6 +38,18 @@ impl Handler for Collect {
         Ok(())
     }
 
+    fn mail(&mut self, _ip: std::net::IpAddr, _domain: &str, _from: &str) -> Response {
+        use std::sync::atomic::Ordering;
+        if self
+            .refuse
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+        {
+            return response::INTERNAL_ERROR;
+        }
+        response::OK
+    }
+
     fn data_end(&mut self) -> Response {
         let raw = String::from_utf8_lossy(&self.data).into_owned();
         self.inbox.lock().unwrap().push((self.to.clone(), raw));
@@ -43,8 +57,9 @@ impl Handler for Collect {
     }
 }
 
-/// A real SMTP server on a free loopback port, serving from its own thread.
-fn smtp_server() -> (u16, Inbox) {
+/// A real SMTP server on a free loopback port, serving from its own thread; it
+/// refuses the first `refuse` messages with 451 (try again later).
+fn smtp_server(refuse: usize) -> (u16, Inbox) {
     let inbox: Inbox = Arc::default();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -52,6 +67,7 @@ fn smtp_server() -> (u16, Inbox) {
         inbox: inbox.clone(),
         to: Vec::new(),
         data: Vec::new(),
+        refuse: Arc::new(refuse.into()),
     });
     server
         .with_name("smtp.test")
@@ -166,11 +182,20 @@ async fn sent(app: &TestApp, token: &str, schedule: &Value, n: usize) -> Vec<Val
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("the outbox never sent {n} mails");
+    let all = expect_json(
+        app.get(
+            &format!("/api/v1/outbox?schedule_id={}", id(schedule)),
+            token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    panic!("the outbox never sent {n} mails: {all}");
 }
 
 async fn mail_over_smtp(backend: Backend) {
-    let (port, inbox) = smtp_server();
+    let (port, inbox) = smtp_server(0);
     let app = spawn_app_with(backend, |s| {
         s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
         s.mail_from = "cxpm <reminders@cxpm.test>".to_owned();
@@ -391,4 +416,59 @@ async fn a_missed_tick_fires_once_with_two_schedulers_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missed_tick_fires_once_with_two_schedulers_postgres() {
     missed_tick_fires_once(Backend::Postgres).await;
+}
+
+/// An SMTP server that refuses at first gets every mail on retry; two dispatching
+/// replicas deliver each mail once.
+async fn refused_then_retried(backend: Backend) {
+    let (port, inbox) = smtp_server(2);
+    let smtp = format!("smtp://127.0.0.1:{port}");
+    let app = spawn_app_with(backend, |s| {
+        s.smtp_url = Some(smtp.clone());
+        s.dispatch_every_ms = 30;
+        s.retry_base_ms = 100;
+    })
+    .await;
+    replica(&app.database_url, |s| {
+        s.smtp_url = Some(smtp.clone());
+        s.dispatch_every_ms = 30;
+        s.retry_base_ms = 100;
+    })
+    .await;
+    let (schedule, _, _, coord) = overdue_program(&app).await;
+    expect_json(
+        app.post(
+            &format!("/api/v1/schedules/{}/run", id(&schedule)),
+            &coord,
+            &json!({}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let rows = sent(&app, &coord, &schedule, 2).await;
+    // Two refusals: two retries among the two mails.
+    let attempts: i64 = rows.iter().map(|r| r["attempts"].as_i64().unwrap()).sum();
+    assert_eq!(attempts, 4, "{rows:?}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let received = inbox.lock().unwrap().clone();
+    assert_eq!(received.len(), 2, "each mail delivered once");
+    for row in &rows {
+        let message_id = row["message_id"].as_str().unwrap();
+        let copies = received
+            .iter()
+            .filter(|(_, raw)| raw.contains(message_id))
+            .count();
+        assert_eq!(copies, 1);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusing_smtp_server_gets_the_mail_on_retry_once_sqlite() {
+    refused_then_retried(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusing_smtp_server_gets_the_mail_on_retry_once_postgres() {
+    refused_then_retried(Backend::Postgres).await;
 }
