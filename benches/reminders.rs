@@ -1,0 +1,292 @@
+//! The reminder benchmark: 100 000 due actions across 2 000 people (50 departments,
+//! each with a head), an overdue schedule with a three-day grace. Times firing it —
+//! planning every digest and queuing it in the outbox, one transaction — on SQLite
+//! and PostgreSQL, then the rate at which a dispatcher delivers the queue to an SMTP
+//! sink on loopback (mailin-embedded).
+//!
+//! `scripts/bench-reminders` runs it (`cargo bench -p cxpm-tests --bench reminders`).
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use cxpm_api::db::{action, department, person, plan, program, relationship};
+use cxpm_tests::{Backend, spawn_app};
+use mailin_embedded::{Handler, Response, Server, SslConfig, response};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, IntoActiveModel,
+    Statement,
+};
+use serde_json::{Value, json};
+
+const DEPARTMENTS: usize = 50;
+const PEOPLE: usize = 2000;
+const ACTIONS: usize = 100_000;
+
+#[derive(Clone)]
+struct Sink(Arc<AtomicUsize>);
+
+impl Handler for Sink {
+    fn data_end(&mut self) -> Response {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        response::OK
+    }
+}
+
+fn sink() -> (u16, Arc<AtomicUsize>) {
+    let count = Arc::new(AtomicUsize::new(0));
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let port = listener.local_addr().expect("its address").port();
+    let mut server = Server::new(Sink(count.clone()));
+    server
+        .with_name("sink.test")
+        .with_ssl(SslConfig::None)
+        .expect("plain SMTP")
+        .with_num_threads(8)
+        .with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        let _ = server.serve();
+    });
+    (port, count)
+}
+
+async fn insert<A: ActiveModelTrait + Send>(db: &DatabaseConnection, rows: Vec<A>) {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let batch: Vec<A> = rows.by_ref().take(500).collect();
+        A::Entity::insert_many(batch)
+            .exec_without_returning(db)
+            .await
+            .expect("bulk insert");
+    }
+}
+
+fn active<M: IntoActiveModel<A>, A: ActiveModelTrait>(models: Vec<M>) -> Vec<A> {
+    models
+        .into_iter()
+        .map(IntoActiveModel::into_active_model)
+        .collect()
+}
+
+/// The organisation and its 100 000 open actions, due between 1 and 30 days ago;
+/// returns the program id.
+async fn organisation(db: &DatabaseConnection) -> String {
+    let now = cxpm_api::db::now();
+    let today = now.date_naive();
+    let id = cxpm_api::db::new_id;
+    let departments: Vec<department::Model> = (0..DEPARTMENTS)
+        .map(|i| department::Model {
+            id: id(),
+            name: format!("Department {i:02}"),
+            code: format!("B{i:02}"),
+            parent_id: None,
+            head_id: None,
+            function: None,
+            active: true,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        })
+        .collect();
+    insert(db, active(departments.clone())).await;
+    let per = PEOPLE / DEPARTMENTS;
+    let people: Vec<person::Model> = (0..PEOPLE)
+        .map(|i| person::Model {
+            id: id(),
+            name: format!("Person {i}"),
+            email: format!("p{i}@bench.test"),
+            department_id: Some(departments[i / per].id.clone()),
+            role: if i % per == 0 {
+                "department_head"
+            } else {
+                "member"
+            }
+            .to_owned(),
+            locale: ["en", "zh-CN", "pt-BR"][i % 3].to_owned(),
+            time_zone: "UTC".to_owned(),
+            active: true,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        })
+        .collect();
+    insert(db, active(people.clone())).await;
+    for (d, dept) in departments.iter().enumerate() {
+        let backend = db.get_database_backend();
+        let sql = match backend {
+            sea_orm::DbBackend::Postgres => "UPDATE departments SET head_id = $1 WHERE id = $2",
+            _ => "UPDATE departments SET head_id = ? WHERE id = ?",
+        };
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [people[d * per].id.clone().into(), dept.id.clone().into()],
+        ))
+        .await
+        .expect("a head");
+    }
+    let program = program::Model {
+        id: id(),
+        name: "Bench".to_owned(),
+        business_line: None,
+        description: None,
+        status: "active".to_owned(),
+        sponsor_id: None,
+        coordinator_id: None,
+        scale_min: 1,
+        scale_max: 10,
+        minor_max: 0.1,
+        major_max: 0.25,
+        stage_order: 0,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    insert(db, active(vec![program.clone()])).await;
+    let mut plans = Vec::new();
+    let mut relationships = Vec::new();
+    for (d, dept) in departments.iter().enumerate() {
+        let rel = relationship::Model {
+            id: id(),
+            program_id: program.id.clone(),
+            provider_department_id: dept.id.clone(),
+            provider_person_id: None,
+            customer_department_id: departments[(d + 1) % DEPARTMENTS].id.clone(),
+            customer_person_id: None,
+            delivers: "Parts".to_owned(),
+            sub_process_id: None,
+            archived: false,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        plans.push(plan::Model {
+            id: id(),
+            program_id: program.id.clone(),
+            relationship_id: rel.id.clone(),
+            title: format!("Plan {d}"),
+            department_id: dept.id.clone(),
+            owner_id: None,
+            status: "active".to_owned(),
+            cycle: 1,
+            cycle_started_at: now,
+            cadence_cron: None,
+            cadence_time_zone: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        });
+        relationships.push(rel);
+    }
+    insert(db, active(relationships)).await;
+    insert(db, active(plans.clone())).await;
+    let actions: Vec<action::Model> = (0..ACTIONS)
+        .map(|i| {
+            let p = i % PEOPLE;
+            let d = p / per;
+            action::Model {
+                id: id(),
+                program_id: program.id.clone(),
+                plan_id: plans[d].id.clone(),
+                step_number: Some(6),
+                key_point_id: None,
+                title: format!("Action {i}"),
+                description: None,
+                owner_id: Some(people[p].id.clone()),
+                department_id: departments[d].id.clone(),
+                due_date: Some(today - chrono::Duration::days(1 + (i % 30) as i64)),
+                status: "open".to_owned(),
+                progress: 0,
+                blocked_reason: None,
+                effect_key_point_id: None,
+                effect_metric: None,
+                effect_target: None,
+                effect_by: None,
+                last_update_at: None,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            }
+        })
+        .collect();
+    insert(db, active(actions)).await;
+    program.id
+}
+
+async fn bench(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let db = Database::connect(&app.database_url)
+        .await
+        .expect("the benchmark's own connection");
+    let started = Instant::now();
+    let program = organisation(&db).await;
+    let built = started.elapsed();
+    let client = reqwest::Client::new();
+    let schedule: Value = client
+        .post(format!("{}/api/v1/programs/{program}/schedules", app.base))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"kind": "overdue", "cron": "0 9 * * *", "time_zone": "UTC", "escalate_after_days": 3}))
+        .send()
+        .await
+        .expect("a schedule")
+        .json()
+        .await
+        .expect("JSON");
+    let schedule_id = schedule["id"].as_str().expect("an id").to_owned();
+    let started = Instant::now();
+    let run: Value = client
+        .post(format!("{}/api/v1/schedules/{schedule_id}/run", app.base))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .expect("the run")
+        .json()
+        .await
+        .expect("JSON");
+    let fired = started.elapsed();
+    let queued = run["queued"].as_u64().unwrap_or(0) as usize;
+
+    // Delivery: a dispatching server on the same database, to an SMTP sink.
+    let (port, delivered) = sink();
+    let mut settings = cxpm_api::config::ServeArgs::for_database(app.database_url.clone());
+    settings.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+    settings.dispatch_every_ms = 10;
+    settings.no_scheduler = true;
+    let dispatcher = cxpm_api::app::App::prepare(settings)
+        .await
+        .expect("a dispatching server");
+    let started = Instant::now();
+    tokio::spawn(dispatcher.run(std::future::pending()));
+    while delivered.load(Ordering::SeqCst) < queued && started.elapsed() < Duration::from_secs(300)
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let sent = delivered.load(Ordering::SeqCst);
+    let delivery = started.elapsed();
+    let label = match backend {
+        Backend::Sqlite => "SQLite",
+        Backend::Postgres => "PostgreSQL",
+    };
+    println!(
+        "{label}: {ACTIONS} due actions, {PEOPLE} people (built in {:.1} s) | fire: {} digests planned and queued in {:.2} s {} | delivery: {sent} mails in {:.1} s = {:.0} mails/s",
+        built.as_secs_f64(),
+        queued,
+        fired.as_secs_f64(),
+        if fired <= Duration::from_secs(2) {
+            "(goal ≤ 2 s met)"
+        } else {
+            "(goal ≤ 2 s)"
+        },
+        delivery.as_secs_f64(),
+        sent as f64 / delivery.as_secs_f64().max(1e-9),
+    );
+    db.close().await.ok();
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    println!("reminders: plan and queue one firing, then deliver it; release build, loopback");
+    bench(Backend::Sqlite).await;
+    bench(Backend::Postgres).await;
+}
