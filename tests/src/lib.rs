@@ -248,6 +248,74 @@ impl TestApp {
         (person, token)
     }
 
+    /// What reminders are about: a department (QA, `department`) with a head and an
+    /// action owner, each reading in their own language, a program coordinated by a
+    /// new coordinator, a relationship from QA to another department, a plan on it
+    /// and one open action owned by `owner`, due `due` (YYYY-MM-DD).
+    pub async fn action_to_remind(&self, setup: Remind<'_>) -> Reminded {
+        let (coordinator, coord) = self.someone("coordinator", None).await;
+        let qa = self.department(setup.department, "QA").await;
+        let om = self.department("Order management", "OM").await;
+        let reader = |(name, role, locale): (&str, &str, &str)| {
+            let body = serde_json::json!({"name": name, "role": role, "locale": locale,
+                "email": format!("{}@example.com", uuid::Uuid::now_v7().simple()),
+                "department_id": qa["id"]});
+            async move {
+                expect_json(
+                    self.post("/api/v1/people", &self.admin_token, &body).await,
+                    StatusCode::CREATED,
+                )
+                .await
+            }
+        };
+        let head = reader((setup.head.0, "department_head", setup.head.1)).await;
+        let owner = reader((setup.owner.0, "member", setup.owner.1)).await;
+        let id = |v: &Value| v["id"].as_str().unwrap_or_default().to_owned();
+        expect_json(
+            self.patch(
+                &format!("/api/v1/departments/{}", id(&qa)),
+                &self.admin_token,
+                Some("\"1\""),
+                &serde_json::json!({"head_id": head["id"]}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        let created = |path: String, body: Value| {
+            let coord = coord.clone();
+            async move { expect_json(self.post(&path, &coord, &body).await, StatusCode::CREATED).await }
+        };
+        let program = created(
+            "/api/v1/programs".to_owned(),
+            serde_json::json!({"name": setup.program, "coordinator_id": coordinator["id"]}),
+        )
+        .await;
+        let rel = created(
+            format!("/api/v1/programs/{}/relationships", id(&program)),
+            serde_json::json!({"provider_department_id": qa["id"],
+                "customer_department_id": om["id"], "delivers": "Releases"}),
+        )
+        .await;
+        let plan = created(
+            format!("/api/v1/relationships/{}/plans", id(&rel)),
+            serde_json::json!({"title": "Inspect before shipping"}),
+        )
+        .await;
+        let action = created(
+            format!("/api/v1/plans/{}/actions", id(&plan)),
+            serde_json::json!({"title": setup.action, "owner_id": owner["id"], "due_date": setup.due}),
+        )
+        .await;
+        Reminded {
+            coord,
+            program,
+            head,
+            owner,
+            action,
+        }
+    }
+
     /// The number of audit entries, read as admin.
     pub async fn audit_count(&self) -> usize {
         let mut count = 0;
@@ -349,4 +417,23 @@ impl Drop for TestApp {
         })
         .join();
     }
+}
+
+/// The people and words of [`TestApp::action_to_remind`]: (name, locale) pairs.
+pub struct Remind<'a> {
+    pub department: &'a str,
+    pub program: &'a str,
+    pub head: (&'a str, &'a str),
+    pub owner: (&'a str, &'a str),
+    pub action: &'a str,
+    pub due: &'a str,
+}
+
+/// What [`TestApp::action_to_remind`] made; `coord` is the coordinator's token.
+pub struct Reminded {
+    pub coord: String,
+    pub program: Value,
+    pub head: Value,
+    pub owner: Value,
+    pub action: Value,
 }

@@ -5,7 +5,7 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use cxpm_tests::{Backend, TestApp, expect_json, spawn_app_with};
+use cxpm_tests::{Backend, Remind, Reminded, TestApp, expect_json, spawn_app_with};
 use mailin_embedded::{Handler, Response, Server, SslConfig, response};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -83,74 +83,23 @@ fn smtp_server(refuse: usize) -> (u16, Inbox) {
 /// A program with one action three days overdue (owner and head to be reminded,
 /// two days' grace) and an overdue schedule; returns the schedule and the two people.
 async fn overdue_program(app: &TestApp) -> (Value, Value, Value, String) {
-    let (coordinator, coord) = app.someone("coordinator", None).await;
-    let qa = app.department("质量检验 Quality", "QA").await;
-    let om = app.department("Order management", "OM").await;
-    let person = |name: &str, role: &str, locale: &str| {
-        let body = json!({"name": name, "email": format!("{}@example.com", uuid::Uuid::now_v7().simple()),
-                          "role": role, "department_id": qa["id"], "locale": locale});
-        async move {
-            expect_json(
-                app.post("/api/v1/people", &app.admin_token, &body).await,
-                StatusCode::CREATED,
-            )
-            .await
-        }
-    };
-    let head = person("李娜", "department_head", "zh-CN").await;
-    let owner = person("João", "member", "pt-BR").await;
-    expect_json(
-        app.patch(
-            &format!("/api/v1/departments/{}", id(&qa)),
-            &app.admin_token,
-            Some("\"1\""),
-            &json!({"head_id": head["id"]}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
-    let program = expect_json(
-        app.post(
-            "/api/v1/programs",
-            &coord,
-            &json!({"name": "Entregas", "coordinator_id": coordinator["id"]}),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let rel = expect_json(
-        app.post(
-            &format!("/api/v1/programs/{}/relationships", id(&program)),
-            &coord,
-            &json!({"provider_department_id": qa["id"], "customer_department_id": om["id"], "delivers": "Releases"}),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let plan = expect_json(
-        app.post(
-            &format!("/api/v1/relationships/{}/plans", id(&rel)),
-            &coord,
-            &json!({"title": "Inspect before shipping"}),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let due = chrono::Utc::now().date_naive() - chrono::Duration::days(3);
-    expect_json(
-        app.post(
-            &format!("/api/v1/plans/{}/actions", id(&plan)),
-            &coord,
-            &json!({"title": "Release checklist", "owner_id": owner["id"], "due_date": due}),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
+    let due = (chrono::Utc::now().date_naive() - chrono::Duration::days(3)).to_string();
+    let Reminded {
+        coord,
+        program,
+        head,
+        owner,
+        ..
+    } = app
+        .action_to_remind(Remind {
+            department: "质量检验 Quality",
+            program: "Entregas",
+            head: ("李娜", "zh-CN"),
+            owner: ("João", "pt-BR"),
+            action: "Release checklist",
+            due: &due,
+        })
+        .await;
     let schedule = expect_json(
         app.post(
             &format!("/api/v1/programs/{}/schedules", id(&program)),

@@ -1,7 +1,9 @@
 //! Reminder schedules: crontab lines in a time zone, checked, previewed across a
 //! daylight-saving change, changed only by a coordinator with the right version.
 
-use cxpm_tests::{TestApp, both_databases, expect_json, expect_problem, problem_fields};
+use cxpm_tests::{
+    Remind, Reminded, TestApp, both_databases, expect_json, expect_problem, problem_fields,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -206,80 +208,25 @@ both_databases!(
     }
 );
 
-/// A person with a language, created as admin.
-async fn speaker(app: &TestApp, name: &str, role: &str, dept: &Value, locale: &str) -> Value {
-    expect_json(
-        app.post(
-            "/api/v1/people",
-            &app.admin_token,
-            &json!({"name": name, "email": format!("{}@example.com", uuid::Uuid::now_v7().simple()),
-                    "role": role, "department_id": dept["id"], "locale": locale}),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await
-}
-
 both_databases!(
     a_dry_run_shows_one_mail_per_person_escalated_in_their_language,
     |app: TestApp| async move {
-        let (coordinator, coord) = app.someone("coordinator", None).await;
-        let qa = app.department("质量检验 Quality", "QA").await;
-        let om = app.department("Order management", "OM").await;
-        let head = speaker(&app, "李娜", "department_head", &qa, "zh-CN").await;
-        let owner = speaker(&app, "João", "member", &qa, "pt-BR").await;
-        expect_json(
-            app.patch(
-                &format!("/api/v1/departments/{}", id(&qa)),
-                &app.admin_token,
-                Some("\"1\""),
-                &json!({"head_id": head["id"]}),
-            )
-            .await,
-            StatusCode::OK,
-        )
-        .await;
-        let program = expect_json(
-            app.post(
-                "/api/v1/programs",
-                &coord,
-                &json!({"name": "Entregas", "coordinator_id": coordinator["id"]}),
-            )
-            .await,
-            StatusCode::CREATED,
-        )
-        .await;
-        let rel = expect_json(
-            app.post(
-                &format!("/api/v1/programs/{}/relationships", id(&program)),
-                &coord,
-                &json!({"provider_department_id": qa["id"], "customer_department_id": om["id"], "delivers": "Releases"}),
-            )
-            .await,
-            StatusCode::CREATED,
-        )
-        .await;
-        let plan = expect_json(
-            app.post(
-                &format!("/api/v1/relationships/{}/plans", id(&rel)),
-                &coord,
-                &json!({"title": "Inspect before shipping"}),
-            )
-            .await,
-            StatusCode::CREATED,
-        )
-        .await;
-        let action = expect_json(
-            app.post(
-                &format!("/api/v1/plans/{}/actions", id(&plan)),
-                &coord,
-                &json!({"title": "Release <checklist>", "owner_id": owner["id"], "due_date": "2027-01-10"}),
-            )
-            .await,
-            StatusCode::CREATED,
-        )
-        .await;
+        let Reminded {
+            coord,
+            program,
+            head,
+            owner,
+            action,
+        } = app
+            .action_to_remind(Remind {
+                department: "质量检验 Quality",
+                program: "Entregas",
+                head: ("李娜", "zh-CN"),
+                owner: ("João", "pt-BR"),
+                action: "Release <checklist>",
+                due: "2027-01-10",
+            })
+            .await;
         let schedule = |kind: &str| {
             let body = json!({"kind": kind, "cron": "0 9 * * *", "time_zone": "UTC", "escalate_after_days": 2});
             let path = format!("/api/v1/programs/{}/schedules", id(&program));
@@ -381,65 +328,24 @@ both_databases!(
 both_databases!(
     running_a_schedule_queues_one_mail_per_person_once_per_tick,
     |app: TestApp| async move {
-        let (coordinator, coord) = app.someone("coordinator", None).await;
-        let qa = app.department("Quality", "QA").await;
-        let om = app.department("Order management", "OM").await;
-        let head = speaker(&app, "Ana", "department_head", &qa, "pt-BR").await;
-        let owner = speaker(&app, "Wang Fang", "member", &qa, "zh-CN").await;
-        expect_json(
-            app.patch(
-                &format!("/api/v1/departments/{}", id(&qa)),
-                &app.admin_token,
-                Some("\"1\""),
-                &json!({"head_id": head["id"]}),
-            )
-            .await,
-            StatusCode::OK,
-        )
-        .await;
-        let program = expect_json(
-            app.post(
-                "/api/v1/programs",
-                &coord,
-                &json!({"name": "Now", "coordinator_id": coordinator["id"]}),
-            )
-            .await,
-            StatusCode::CREATED,
-        )
-        .await;
-        let rel = expect_json(
-            app.post(
-                &format!("/api/v1/programs/{}/relationships", id(&program)),
-                &coord,
-                &json!({"provider_department_id": qa["id"], "customer_department_id": om["id"], "delivers": "Releases"}),
-            )
-            .await,
-            StatusCode::CREATED,
-        )
-        .await;
-        let plan = expect_json(
-            app.post(
-                &format!("/api/v1/relationships/{}/plans", id(&rel)),
-                &coord,
-                &json!({"title": "Plan"}),
-            )
-            .await,
-            StatusCode::CREATED,
-        )
-        .await;
         // Three days overdue with a two-day grace: the owner and the head (five days
         // would reach the coordinator as well).
-        let due = chrono::Utc::now().date_naive() - chrono::Duration::days(3);
-        expect_json(
-            app.post(
-                &format!("/api/v1/plans/{}/actions", id(&plan)),
-                &coord,
-                &json!({"title": "Release checklist", "owner_id": owner["id"], "due_date": due}),
-            )
-            .await,
-            StatusCode::CREATED,
-        )
-        .await;
+        let due = (chrono::Utc::now().date_naive() - chrono::Duration::days(3)).to_string();
+        let Reminded {
+            coord,
+            program,
+            owner,
+            ..
+        } = app
+            .action_to_remind(Remind {
+                department: "Quality",
+                program: "Now",
+                head: ("Ana", "pt-BR"),
+                owner: ("Wang Fang", "zh-CN"),
+                action: "Release checklist",
+                due: &due,
+            })
+            .await;
         let schedule = expect_json(
             app.post(
                 &format!("/api/v1/programs/{}/schedules", id(&program)),
