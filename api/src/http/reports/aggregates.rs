@@ -289,8 +289,8 @@ pub async fn plan_rows<C: ConnectionTrait>(
     query(db, &sql, values).await
 }
 
-/// Per department: its open and overdue actions in the program (an action belongs to
-/// its own department, whichever plan it serves).
+/// Per department with actions in the program: its open and overdue ones (an action
+/// belongs to its own department, whichever plan it serves).
 pub async fn department_actions<C: ConnectionTrait>(
     db: &C,
     program_id: &str,
@@ -299,17 +299,16 @@ pub async fn department_actions<C: ConnectionTrait>(
     let open = open_statuses();
     let open_marks = marks(open.len());
     let mut values: Vec<Value> = open.clone();
-    values.extend(open.clone());
+    values.extend(open);
     values.push(today.into());
     values.push(program_id.into());
-    values.extend(open);
     let sql = format!(
         "SELECT department_id,
                 SUM(CASE WHEN status IN ({open_marks}) THEN 1 ELSE 0 END) AS open,
                 SUM(CASE WHEN status IN ({open_marks}) AND due_date < ? THEN 1 ELSE 0 END)
                   AS overdue
          FROM actions
-         WHERE program_id = ? AND status IN ({open_marks})
+         WHERE program_id = ?
          GROUP BY department_id"
     );
     query(db, &sql, values).await
