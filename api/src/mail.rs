@@ -3,6 +3,7 @@
 //! one line per item with a link to it.
 
 use askama::Template;
+use chrono::NaiveDate;
 use cxpm_domain::reminder::{Level, ScheduleKind};
 use cxpm_domain::values::Locale;
 
@@ -76,7 +77,7 @@ fn topic(kind: ScheduleKind, locale: Locale, n: usize) -> String {
 
 /// How an item stands, `days` as the planning counts them (positive: late/stale).
 pub fn status(kind: ScheduleKind, locale: Locale, days: i64, level: Level) -> String {
-    let base = match (locale, kind) {
+    let base: String = match (locale, kind) {
         (Locale::En, ScheduleKind::UpcomingDue) if days == 0 => "due today".to_owned(),
         (Locale::En, ScheduleKind::UpcomingDue) => format!("due in {} day(s)", -days),
         (Locale::En, ScheduleKind::Overdue) => format!("{days} day(s) overdue"),
@@ -90,6 +91,21 @@ pub fn status(kind: ScheduleKind, locale: Locale, days: i64, level: Level) -> St
         (Locale::PtBr, ScheduleKind::Overdue) => format!("{days} dia(s) de atraso"),
         (Locale::PtBr, _) => format!("{days} dia(s) sem atualização"),
     };
+    escalated(locale, base, level)
+}
+
+/// What a plan's line says when its feedback cadence asks for this period's feedback.
+pub fn feedback_status(locale: Locale, since: NaiveDate, level: Level) -> String {
+    let base = match locale {
+        Locale::En => format!("feedback from the internal customer due since {since}"),
+        Locale::ZhCn => format!("自 {since} 起应收集内部客户反馈"),
+        Locale::PtBr => format!("feedback do cliente interno pendente desde {since}"),
+    };
+    escalated(locale, base, level)
+}
+
+/// `base`, with why the reader gets it when it is not their own item.
+fn escalated(locale: Locale, base: String, level: Level) -> String {
     let why = match (locale, level) {
         (_, Level::Owner) => return base,
         (Locale::En, Level::DepartmentHead) => "to you as department head",

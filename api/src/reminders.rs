@@ -6,11 +6,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use cxpm_domain::plan::ActionStatus;
 use cxpm_domain::reminder::{
-    Digest, DueAction, Kept, Ladder, OutboxStatus, ScheduleKind, dedupe_key, message_id,
-    overdue_digests, stale_digests, upcoming_digests,
+    Cadenced, Digest, DueAction, Kept, Ladder, OutboxStatus, ScheduleKind, Timing, dedupe_key,
+    measurement_digests, message_id, overdue_digests, stale_digests, upcoming_digests,
 };
 use cxpm_domain::values::{Locale, TimeZone};
 use sea_orm::sea_query::Expr;
@@ -197,6 +197,8 @@ struct About {
     title: String,
     context: String,
     link: String,
+    /// A plan's feedback is due since this cadence tick (its day in the schedule's zone).
+    feedback_due: Option<NaiveDate>,
 }
 
 /// The host part of the public address, for Message-IDs.
@@ -305,6 +307,7 @@ pub async fn plan(
                             title: a.title.clone(),
                             context: format!("{plan} · {}", department_name(&a.department_id)),
                             link: format!("{base}/api/v1/actions/{}", a.id),
+                            feedback_due: None,
                         },
                     )
                 })
@@ -337,6 +340,7 @@ pub async fn plan(
                             title: p.title.clone(),
                             context: department_name(&p.department_id),
                             link: format!("{base}/api/v1/plans/{}", p.id),
+                            feedback_due: None,
                         },
                     )
                 })
@@ -355,7 +359,7 @@ pub async fn plan(
                     since: k.created_at.with_timezone(&zone.tz()).date_naive(),
                 })
                 .collect();
-            let about = points
+            let mut about: HashMap<String, About> = points
                 .iter()
                 .map(|k| {
                     (
@@ -364,11 +368,43 @@ pub async fn plan(
                             title: k.name.clone(),
                             context: department_name(&k.provider_department_id),
                             link: format!("{base}/api/v1/key-points/{}", k.id),
+                            feedback_due: None,
                         },
                     )
                 })
                 .collect();
-            (stale_digests(&kept, today, params.2, &ladder), about)
+            let loops = aggregates::feedback_loops(db, &program.id).await?;
+            let mut cadenced = Vec::with_capacity(loops.len());
+            for p in loops {
+                // Checked when it was set; a cadence that no longer reads (a zone
+                // retired from the time-zone database) asks for nothing.
+                let Ok(cadence) = Timing::parse(&p.cadence_cron, &p.cadence_time_zone, fired_at)
+                else {
+                    continue;
+                };
+                let c = Cadenced {
+                    id: p.id.clone(),
+                    department_id: p.department_id.clone(),
+                    owner_id: active(&p.owner_id),
+                    cadence,
+                    since: p.cycle_started_at,
+                    last_feedback: p.last_feedback,
+                };
+                if let Some(tick) = c.due(fired_at) {
+                    about.insert(
+                        p.id.clone(),
+                        About {
+                            context: department_name(&p.department_id),
+                            link: format!("{base}/api/v1/plans/{}", p.id),
+                            feedback_due: Some(tick.with_timezone(&zone.tz()).date_naive()),
+                            title: p.title,
+                        },
+                    );
+                }
+                cadenced.push(c);
+            }
+            let digests = measurement_digests(&kept, &cadenced, fired_at, today, params.2, &ladder);
+            (digests, about)
         }
         ScheduleKind::LeadershipDigest => {
             return leadership(state, sched, &program, &ladder, &people, fired_at).await;
@@ -389,7 +425,10 @@ pub async fn plan(
                 Line {
                     title: about.title,
                     context: about.context,
-                    status: mail::status(kind, locale, item.days_late, item.level),
+                    status: match about.feedback_due {
+                        Some(since) => mail::feedback_status(locale, since, item.level),
+                        None => mail::status(kind, locale, item.days_late, item.level),
+                    },
                     link: about.link,
                 }
             })

@@ -120,6 +120,11 @@ impl Timing {
             .first()
             .map(|t| t.with_timezone(&Utc))
     }
+
+    /// The latest fire time at or before `at`, in UTC.
+    pub fn last_fire(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.cron.last_at_or_before(self.zone, at)
+    }
 }
 
 /// An open action with a due date, as the reminders see it.
@@ -337,7 +342,16 @@ pub fn stale_digests(
     stale_after_days: u32,
     ladder: &Ladder,
 ) -> Vec<Digest> {
-    let items = kept.iter().filter_map(|k| {
+    digests(stale_items(kept, today, stale_after_days, ladder))
+}
+
+fn stale_items<'a>(
+    kept: &'a [Kept],
+    today: NaiveDate,
+    stale_after_days: u32,
+    ladder: &'a Ladder,
+) -> impl Iterator<Item = (String, DigestItem)> + 'a {
+    kept.iter().filter_map(move |k| {
         let days = (today - k.last.unwrap_or(k.since)).num_days();
         if days < i64::from(stale_after_days) {
             return None;
@@ -351,8 +365,59 @@ pub fn stale_digests(
                 days_late: days,
             },
         ))
+    })
+}
+
+/// A plan's feedback loop (step seven): how often its internal customer is asked
+/// for feedback, and when feedback last came.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cadenced {
+    /// The plan's id.
+    pub id: String,
+    pub department_id: String,
+    pub owner_id: Option<String>,
+    pub cadence: Timing,
+    /// The start of the plan's current cycle: ticks before it are not asked for.
+    pub since: DateTime<Utc>,
+    /// When the last measurement of the relationship's key points was recorded.
+    pub last_feedback: Option<DateTime<Utc>>,
+}
+
+impl Cadenced {
+    /// The cadence tick the plan's feedback is due for at `at`: its latest tick,
+    /// when no feedback was recorded since. `None`: nothing is due.
+    pub fn due(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let tick = self.cadence.last_fire(at)?;
+        let answered = self.last_feedback.is_some_and(|last| last >= tick);
+        (tick >= self.since && !answered).then_some(tick)
+    }
+}
+
+/// The measurement requests of one firing at `at` (`today` in the schedule's zone):
+/// key points not measured for `stale_after_days`, and plans whose feedback cadence
+/// has ticked with no feedback recorded since. Each goes to its owner, or to the
+/// department's head; one digest per person with both kinds of item.
+pub fn measurement_digests(
+    points: &[Kept],
+    plans: &[Cadenced],
+    at: DateTime<Utc>,
+    today: NaiveDate,
+    stale_after_days: u32,
+    ladder: &Ladder,
+) -> Vec<Digest> {
+    let feedback = plans.iter().filter_map(|p| {
+        let tick = p.due(at)?;
+        let (level, person) = owner_or_head(p.owner_id.as_ref(), &p.department_id, ladder)?;
+        Some((
+            person.clone(),
+            DigestItem {
+                item_id: p.id.clone(),
+                level,
+                days_late: (at - tick).num_days(),
+            },
+        ))
     });
-    digests(items)
+    digests(stale_items(points, today, stale_after_days, ladder).chain(feedback))
 }
 
 /// The key that makes a firing's mail to one person unique: the same schedule, tick
@@ -596,6 +661,69 @@ mod tests {
         assert_eq!(ds[0].items[0].days_late, 55);
         let li: Vec<&str> = ds[1].items.iter().map(|i| i.item_id.as_str()).collect();
         assert_eq!(li, ["stale", "edge"]);
+    }
+
+    fn cadenced(last_feedback: Option<&str>) -> Cadenced {
+        Cadenced {
+            id: "plan".into(),
+            department_id: "qa".into(),
+            owner_id: Some("li".into()),
+            // Mondays at 09:00 in São Paulo (UTC-3).
+            cadence: Timing::parse("0 9 * * 1", "America/Sao_Paulo", now()).unwrap(),
+            since: "2026-11-01T00:00:00Z".parse().unwrap(),
+            last_feedback: last_feedback.map(|t| t.parse().unwrap()),
+        }
+    }
+
+    #[test]
+    fn a_plans_feedback_is_due_from_its_cadence_tick_until_feedback_comes() {
+        // Wednesday 25 November: the last tick was Monday 23rd, 09:00 -03:00.
+        let at: DateTime<Utc> = "2026-11-25T12:00:00Z".parse().unwrap();
+        let tick: DateTime<Utc> = "2026-11-23T12:00:00Z".parse().unwrap();
+        assert_eq!(cadenced(None).due(at), Some(tick));
+        assert_eq!(cadenced(Some("2026-11-20T10:00:00Z")).due(at), Some(tick));
+        assert_eq!(cadenced(Some("2026-11-23T12:00:00Z")).due(at), None);
+        // A tick at the very instant counts.
+        assert_eq!(cadenced(None).due(tick), Some(tick));
+        // A cycle that began after the last tick asks nothing yet.
+        let mut fresh = cadenced(None);
+        fresh.since = "2026-11-24T00:00:00Z".parse().unwrap();
+        assert_eq!(fresh.due(at), None);
+    }
+
+    #[test]
+    fn measurement_requests_put_points_and_plans_in_one_mail() {
+        let at: DateTime<Utc> = "2026-11-25T12:00:00Z".parse().unwrap();
+        let point = Kept {
+            id: "point".into(),
+            department_id: "qa".into(),
+            owner_id: Some("li".into()),
+            last: None,
+            since: day("2026-10-01"),
+        };
+        let mut unowned = cadenced(None);
+        unowned.id = "unowned".into();
+        unowned.owner_id = None;
+        let ds = measurement_digests(
+            &[point],
+            &[
+                cadenced(None),
+                unowned,
+                cadenced(Some("2026-11-24T08:00:00Z")),
+            ],
+            at,
+            day("2026-11-25"),
+            30,
+            &ladder(),
+        );
+        assert_eq!(recipients(&ds), ["head", "li"]);
+        assert_eq!(ds[0].items[0].item_id, "unowned");
+        let li: Vec<(&str, i64)> = ds[1]
+            .items
+            .iter()
+            .map(|i| (i.item_id.as_str(), i.days_late))
+            .collect();
+        assert_eq!(li, [("point", 55), ("plan", 2)]);
     }
 
     #[test]

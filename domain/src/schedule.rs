@@ -70,6 +70,16 @@ impl CronSchedule {
             .take(n)
             .collect()
     }
+
+    /// The latest fire time at or before `at`, in UTC. Fire times fall on whole
+    /// minutes, so one second past `at` bounds the search from above.
+    pub fn last_at_or_before(&self, tz: TimeZone, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let bound = (at + chrono::Duration::seconds(1)).with_timezone(&tz.tz());
+        self.schedule
+            .after(&bound)
+            .next_back()
+            .map(|t| t.with_timezone(&Utc))
+    }
 }
 
 /// Expands a crontab day-of-week field into day names (`*` stays `*`).
@@ -184,6 +194,19 @@ mod tests {
         let after = Utc.with_ymd_and_hms(2025, 3, 28, 10, 0, 0).unwrap();
         let next = s.next_after(tz("Europe/Berlin"), after, 1);
         assert_eq!(next[0].to_rfc3339(), "2025-03-31T09:00:00+02:00");
+    }
+
+    #[test]
+    fn the_last_tick_looks_back_across_a_dst_change() {
+        let s = CronSchedule::parse("cadence", "0 9 * * 1-5").unwrap();
+        let berlin = tz("Europe/Berlin");
+        // Monday 08:30 summer time: the last tick was Friday 09:00 winter time.
+        let monday = Utc.with_ymd_and_hms(2025, 3, 31, 6, 30, 0).unwrap();
+        let friday = Utc.with_ymd_and_hms(2025, 3, 28, 8, 0, 0).unwrap();
+        assert_eq!(s.last_at_or_before(berlin, monday), Some(friday));
+        // At the tick itself, the tick.
+        let nine = Utc.with_ymd_and_hms(2025, 3, 31, 7, 0, 0).unwrap();
+        assert_eq!(s.last_at_or_before(berlin, nine), Some(nine));
     }
 
     #[test]

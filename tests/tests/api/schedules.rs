@@ -426,3 +426,99 @@ both_databases!(
         );
     }
 );
+
+both_databases!(
+    a_plans_feedback_cadence_asks_its_owner_for_feedback_once_it_ticks,
+    |app: TestApp| async move {
+        let Reminded {
+            coord,
+            program,
+            head,
+            owner,
+            action,
+        } = app
+            .action_to_remind(Remind {
+                department: "Qualidade",
+                program: "Entregas",
+                head: ("Ana", "pt-BR"),
+                owner: ("João", "pt-BR"),
+                action: "Checklist de liberação",
+                due: "2027-06-01",
+            })
+            .await;
+        let plan_path = format!("/api/v1/plans/{}", action["plan_id"].as_str().unwrap());
+        // Mondays at 09:00 in São Paulo (12:00 UTC), kept by João.
+        let plan = expect_json(
+            app.patch(
+                &plan_path,
+                &coord,
+                Some("\"1\""),
+                &json!({"owner_id": owner["id"], "cadence_cron": "0 9 * * 1",
+                    "cadence_time_zone": "America/Sao_Paulo"}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        let requests = expect_json(
+            app.post(
+                &format!("/api/v1/programs/{}/schedules", id(&program)),
+                &coord,
+                &json!({"kind": "measurement_request", "cron": "0 8 * * *",
+                    "time_zone": "America/Sao_Paulo", "stale_after_days": 60}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let dry_run = |at: &str| {
+            let path = format!("/api/v1/schedules/{}/dry-run?at={at}", id(&requests));
+            let (app, coord) = (&app, coord.clone());
+            async move { expect_json(app.post(&path, &coord, &json!({})).await, StatusCode::OK).await }
+        };
+
+        // No Monday has passed since the plan's cycle began: nothing to ask.
+        assert_eq!(dry_run("2026-11-27T11:00:00Z").await["mails"], json!([]));
+        // From the next Monday on, its owner is asked, in Portuguese, with a link.
+        let asked = dry_run("2026-12-02T11:00:00Z").await;
+        let mails = asked["mails"].as_array().unwrap();
+        assert_eq!(mails.len(), 1, "{asked}");
+        assert_eq!(mails[0]["to"], owner["email"]);
+        assert_eq!(mails[0]["items"], json!([plan["id"]]));
+        let text = mails[0]["text"].as_str().unwrap();
+        assert!(
+            text.contains("feedback do cliente interno pendente desde 2026-11-30"),
+            "{text}"
+        );
+        assert!(text.contains(&format!("/api/v1/plans/{}", id(&plan))));
+
+        // Without an owner the plan's feedback is its department head's to ask for.
+        expect_json(
+            app.patch(
+                &plan_path,
+                &coord,
+                Some("\"2\""),
+                &json!({"owner_id": null}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        let asked = dry_run("2026-12-02T11:00:00Z").await;
+        assert_eq!(asked["mails"][0]["to"], head["email"]);
+
+        // A paused plan asks nothing.
+        expect_json(
+            app.patch(
+                &plan_path,
+                &coord,
+                Some("\"3\""),
+                &json!({"status": "paused"}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(dry_run("2026-12-02T11:00:00Z").await["mails"], json!([]));
+    }
+);

@@ -510,3 +510,39 @@ pub async fn measured_points<C: ConnectionTrait>(
     )
     .await
 }
+
+/// An active plan with a feedback cadence, and when its relationship's key points
+/// were last measured.
+#[derive(Debug, FromQueryResult)]
+pub struct FeedbackLoop {
+    pub id: String,
+    pub title: String,
+    pub department_id: String,
+    pub owner_id: Option<String>,
+    pub cadence_cron: String,
+    pub cadence_time_zone: String,
+    pub cycle_started_at: DateTime<Utc>,
+    pub last_feedback: Option<DateTime<Utc>>,
+}
+
+pub async fn feedback_loops<C: ConnectionTrait>(
+    db: &C,
+    program_id: &str,
+) -> Result<Vec<FeedbackLoop>, DbErr> {
+    query(
+        db,
+        "SELECT p.id, p.title, p.department_id, p.owner_id, p.cadence_cron,
+                p.cadence_time_zone, p.cycle_started_at,
+                (SELECT MAX(m.recorded_at) FROM key_points k
+                   JOIN measurements m ON m.key_point_id = k.id
+                 WHERE k.relationship_id = p.relationship_id) AS last_feedback
+         FROM plans p
+         WHERE p.program_id = ? AND p.status = ?
+           AND p.cadence_cron IS NOT NULL AND p.cadence_time_zone IS NOT NULL",
+        vec![
+            program_id.into(),
+            cxpm_domain::plan::PlanStatus::Active.as_str().into(),
+        ],
+    )
+    .await
+}
