@@ -43,7 +43,7 @@ fn sink() -> (u16, Arc<AtomicUsize>) {
         .with_name("sink.test")
         .with_ssl(SslConfig::None)
         .expect("plain SMTP")
-        .with_num_threads(8)
+        .with_num_threads(32)
         .with_tcp_listener(listener);
     std::thread::spawn(move || {
         let _ = server.serve();

@@ -53,6 +53,8 @@ impl App {
             settings.smtp_url.as_deref(),
             &settings.mail_from,
             settings.mail_dir.clone(),
+            Duration::from_millis(settings.smtp_timeout_ms.max(1)),
+            settings.smtp_connections as usize,
         )?;
         let acceptor = TcpListener::bind(settings.addr)
             .into_acceptor()

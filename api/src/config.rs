@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Apply pending migrations and serve the API.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply pending migrations and exit.
     Migrate(DatabaseArgs),
     /// Print the OpenAPI spec (YAML) and exit.
@@ -114,6 +114,18 @@ pub struct ServeArgs {
     #[arg(long, env = "CXPM_MAIL_DIR", default_value = "outbox")]
     pub mail_dir: std::path::PathBuf,
 
+    /// How long one SMTP send may take before it counts as failed, in milliseconds. A
+    /// mail being sent is leased for twice this: a dispatcher that died mid-send
+    /// leaves it to another attempt after that.
+    #[arg(long, env = "CXPM_SMTP_TIMEOUT_MS", default_value_t = 30000)]
+    pub smtp_timeout_ms: u64,
+
+    /// Mails sent side by side, each on its own SMTP connection (kept open between
+    /// mails).
+    #[arg(long, env = "CXPM_SMTP_CONNECTIONS", default_value_t = 4,
+          value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub smtp_connections: u32,
+
     /// How often the dispatcher looks for mail to send, in milliseconds; 0 turns it off.
     #[arg(long, env = "CXPM_DISPATCH_EVERY_MS", default_value_t = 2000)]
     pub dispatch_every_ms: u64,
@@ -150,6 +162,8 @@ impl ServeArgs {
             smtp_url: None,
             mail_from: "cxpm <cxpm@localhost>".to_owned(),
             mail_dir: "outbox".into(),
+            smtp_timeout_ms: 30000,
+            smtp_connections: 4,
             dispatch_every_ms: 2000,
             retry_base_ms: 30000,
             no_scheduler: false,

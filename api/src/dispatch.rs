@@ -4,29 +4,35 @@
 //!
 //! Any number of dispatchers may run (one per replica). Each claims a row before
 //! sending it with a compare-and-set on its attempt count, which also leases it for
-//! [`LEASE`]: a dispatcher that dies mid-send leaves the row to be retried when the
-//! lease ends. A mail can therefore go out twice only if the process died inside the
-//! SMTP conversation; it carries the same Message-ID both times, which mail clients
-//! fold into one.
+//! twice the SMTP timeout: a dispatcher that dies mid-send leaves the row to be
+//! retried when the lease ends. A mail can therefore go out twice only if the process
+//! died inside its SMTP conversation (at most `CXPM_SMTP_CONNECTIONS` mails are in
+//! one at a time); it carries the same Message-ID both times, which mail clients fold
+//! into one.
+//!
+//! Mails go out side by side, one per pooled SMTP connection: each SMTP transaction
+//! waits on the server several times (and once more on TCP's delayed
+//! acknowledgement after the message body, which lettre writes apart from its
+//! closing dot), so one connection at a time leaves the line idle most of the time.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use cxpm_domain::reminder::OutboxStatus;
 use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use tokio::task::JoinSet;
 
 use crate::db::outbox;
 
-/// How long a claimed mail is left alone before another attempt may take it.
-pub const LEASE: Duration = Duration::from_secs(60);
 /// Attempts before a mail is given up as failed.
 pub const MAX_ATTEMPTS: i32 = 8;
-/// Mails claimed per round.
-const BATCH: u64 = 20;
+/// Mails read per round.
+const BATCH: u64 = 64;
 
 /// The wait before attempt `n + 1` after `n` failed: `base`, then doubling, capped at
 /// an hour (with the default 30 s: 30 s, 1 min, 2 min …).
@@ -45,33 +51,56 @@ enum Transport {
 pub struct Mailer {
     transport: Transport,
     from: Mailbox,
+    timeout: Duration,
+    connections: usize,
 }
 
 impl Mailer {
     /// SMTP when `smtp_url` is given (`smtp://`, `smtps://`, `?tls=required`, user and
-    /// password in the URL), else `.eml` files in `mail_dir`.
-    pub fn new(smtp_url: Option<&str>, from: &str, mail_dir: PathBuf) -> anyhow::Result<Self> {
+    /// password in the URL), else `.eml` files in `mail_dir`. A send may take up to
+    /// `timeout`; up to `connections` go out at once.
+    pub fn new(
+        smtp_url: Option<&str>,
+        from: &str,
+        mail_dir: PathBuf,
+        timeout: Duration,
+        connections: usize,
+    ) -> anyhow::Result<Self> {
         let from: Mailbox = from
             .parse()
             .map_err(|e| anyhow::anyhow!("CXPM_MAIL_FROM `{from}`: {e}"))?;
+        let connections = connections.max(1);
         let transport = match smtp_url.map(str::trim).filter(|u| !u.is_empty()) {
             Some(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| anyhow::anyhow!("CXPM_SMTP_URL: {e}"))?
-                    .timeout(Some(Duration::from_secs(30)))
+                    .timeout(Some(timeout))
+                    .pool_config(PoolConfig::new().max_size(connections as u32))
                     .build(),
             ),
             None => Transport::Files(mail_dir),
         };
-        Ok(Self { transport, from })
+        Ok(Self {
+            transport,
+            from,
+            timeout,
+            connections,
+        })
     }
 
     /// A short description for the log: never the SMTP password.
     pub fn describe(&self) -> String {
         match &self.transport {
-            Transport::Smtp(_) => "SMTP".to_owned(),
+            Transport::Smtp(_) => format!("SMTP, {} connection(s)", self.connections),
             Transport::Files(dir) => format!(".eml files in {}", dir.display()),
         }
+    }
+
+    /// How long a claimed mail is left alone before another attempt may take it:
+    /// twice the longest a send may take.
+    pub fn lease(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.timeout.saturating_mul(2))
+            .unwrap_or(chrono::Duration::hours(1))
     }
 
     fn message(&self, mail: &outbox::Model) -> Result<Message, String> {
@@ -122,12 +151,14 @@ impl Mailer {
 async fn claim(
     db: &DatabaseConnection,
     mail: &outbox::Model,
-    now: DateTime<Utc>,
+    lease: chrono::Duration,
 ) -> Result<bool, sea_orm::DbErr> {
-    let lease = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
     let done = outbox::Entity::update_many()
         .col_expr(outbox::Column::Attempts, Expr::value(mail.attempts + 1))
-        .col_expr(outbox::Column::NextAttemptAt, Expr::value(lease))
+        .col_expr(
+            outbox::Column::NextAttemptAt,
+            Expr::value(crate::db::now() + lease),
+        )
         .filter(outbox::Column::Id.eq(&mail.id))
         .filter(outbox::Column::Status.eq(OutboxStatus::Pending.as_str()))
         .filter(outbox::Column::Attempts.eq(mail.attempts))
@@ -136,56 +167,92 @@ async fn claim(
     Ok(done.rows_affected == 1)
 }
 
-/// One round: claims and sends the pending mail that is due; returns how many it
-/// attempted.
-pub async fn dispatch_once(
+/// Sends one claimed mail and records how it went.
+async fn deliver(
     db: &DatabaseConnection,
     mailer: &Mailer,
+    mail: outbox::Model,
+    retry_base: Duration,
+) -> Result<(), sea_orm::DbErr> {
+    let attempts = mail.attempts + 1;
+    let update = outbox::Entity::update_many().filter(outbox::Column::Id.eq(&mail.id));
+    let update = match mailer.send(&mail).await {
+        Ok(()) => update
+            .col_expr(
+                outbox::Column::Status,
+                Expr::value(OutboxStatus::Sent.as_str()),
+            )
+            .col_expr(outbox::Column::SentAt, Expr::value(Some(crate::db::now())))
+            .col_expr(outbox::Column::LastError, Expr::value(None::<String>)),
+        Err(error) => {
+            tracing::warn!(mail = %mail.id, attempts, %error, "reminder mail not sent");
+            let status = if attempts >= MAX_ATTEMPTS {
+                OutboxStatus::Failed
+            } else {
+                OutboxStatus::Pending
+            };
+            update
+                .col_expr(outbox::Column::Status, Expr::value(status.as_str()))
+                .col_expr(
+                    outbox::Column::NextAttemptAt,
+                    Expr::value(crate::db::now() + backoff(attempts, retry_base)),
+                )
+                .col_expr(outbox::Column::LastError, Expr::value(Some(error)))
+        }
+    };
+    update.exec(db).await?;
+    Ok(())
+}
+
+/// One round: claims and sends the pending mail that is due, up to the mailer's
+/// number of connections at once; returns how many it attempted. A mail is claimed
+/// only when a connection is free for it, so its lease runs from its own send.
+pub async fn dispatch_once(
+    db: &DatabaseConnection,
+    mailer: &Arc<Mailer>,
     retry_base: Duration,
 ) -> Result<usize, sea_orm::DbErr> {
-    let now = crate::db::now();
     let due = outbox::Entity::find()
         .filter(outbox::Column::Status.eq(OutboxStatus::Pending.as_str()))
-        .filter(outbox::Column::NextAttemptAt.lte(now))
+        .filter(outbox::Column::NextAttemptAt.lte(crate::db::now()))
         .order_by_asc(outbox::Column::NextAttemptAt)
         .limit(BATCH)
         .all(db)
         .await?;
+    let mut sending = JoinSet::new();
     let mut attempted = 0;
+    let mut failed = None;
     for mail in due {
-        if !claim(db, &mail, now).await? {
+        while sending.len() >= mailer.connections {
+            settle(sending.join_next().await, &mut failed);
+        }
+        if failed.is_some() || !claim(db, &mail, mailer.lease()).await? {
             continue;
         }
         attempted += 1;
-        let attempts = mail.attempts + 1;
-        let update = outbox::Entity::update_many().filter(outbox::Column::Id.eq(&mail.id));
-        let update = match mailer.send(&mail).await {
-            Ok(()) => update
-                .col_expr(
-                    outbox::Column::Status,
-                    Expr::value(OutboxStatus::Sent.as_str()),
-                )
-                .col_expr(outbox::Column::SentAt, Expr::value(Some(crate::db::now())))
-                .col_expr(outbox::Column::LastError, Expr::value(None::<String>)),
-            Err(error) => {
-                tracing::warn!(mail = %mail.id, attempts, %error, "reminder mail not sent");
-                let status = if attempts >= MAX_ATTEMPTS {
-                    OutboxStatus::Failed
-                } else {
-                    OutboxStatus::Pending
-                };
-                update
-                    .col_expr(outbox::Column::Status, Expr::value(status.as_str()))
-                    .col_expr(
-                        outbox::Column::NextAttemptAt,
-                        Expr::value(crate::db::now() + backoff(attempts, retry_base)),
-                    )
-                    .col_expr(outbox::Column::LastError, Expr::value(Some(error)))
-            }
-        };
-        update.exec(db).await?;
+        let (db, mailer) = (db.clone(), Arc::clone(mailer));
+        sending.spawn(async move { deliver(&db, &mailer, mail, retry_base).await });
     }
-    Ok(attempted)
+    while let Some(done) = sending.join_next().await {
+        settle(Some(done), &mut failed);
+    }
+    match failed {
+        Some(error) => Err(error),
+        None => Ok(attempted),
+    }
+}
+
+/// Keeps the first database error of a round's sends (the round stops claiming
+/// then); a send's task cannot panic short of a bug, which is logged.
+fn settle(
+    done: Option<Result<Result<(), sea_orm::DbErr>, tokio::task::JoinError>>,
+    failed: &mut Option<sea_orm::DbErr>,
+) {
+    match done {
+        Some(Ok(Err(error))) if failed.is_none() => *failed = Some(error),
+        Some(Err(error)) => tracing::error!(%error, "a mail's send task ended abnormally"),
+        _ => {}
+    }
 }
 
 /// Runs the dispatcher until the task is dropped: a round every `every`, and at once
@@ -197,6 +264,7 @@ pub fn spawn(
     retry_base: Duration,
 ) -> tokio::task::JoinHandle<()> {
     tracing::info!(to = %mailer.describe(), every_ms = every.as_millis() as u64, "dispatcher started");
+    let mailer = Arc::new(mailer);
     tokio::spawn(async move {
         loop {
             match dispatch_once(&db, &mailer, retry_base).await {

@@ -1,11 +1,12 @@
 //! The cxpm server: HTTP handlers, persistence, configuration.
 //!
-//! `main.rs` is a thin shell over [`app`]; the tests start the same [`app::App`] on
+//! `main.rs` is a thin shell over [`cli`], which runs [`app`]; the tests start the same [`app::App`] on
 //! a random port.
 
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -24,6 +24,8 @@ struct Collect {
     data: Vec<u8>,
     /// Messages still to refuse with a temporary failure before accepting any.
     refuse: Arc<std::sync::atomic::AtomicUsize>,
+    /// How long the server takes to accept a message it has received.
+    delay: Duration,
 }
 
 impl Handler for Collect {
@@ -52,14 +54,18 @@ impl Handler for Collect {
 
     fn data_end(&mut self) -> Response {
         let raw = String::from_utf8_lossy(&self.data).into_owned();
+        // Received, and then slow to say so: a client that dies now has sent the
+        // mail without knowing it.
         self.inbox.lock().unwrap().push((self.to.clone(), raw));
+        std::thread::sleep(self.delay);
         response::OK
     }
 }
 
-/// A real SMTP server on a free loopback port, serving from its own thread; it
-/// refuses the first `refuse` messages with 451 (try again later).
-fn smtp_server(refuse: usize) -> (u16, Inbox) {
+/// A real SMTP server on a free loopback port, serving from its own threads (one per
+/// connection, up to 16); it refuses the first `refuse` messages with 451 (try again
+/// later) and takes `delay` to accept each message.
+fn smtp_server(refuse: usize, delay: Duration) -> (u16, Inbox) {
     let inbox: Inbox = Arc::default();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -68,9 +74,11 @@ fn smtp_server(refuse: usize) -> (u16, Inbox) {
         to: Vec::new(),
         data: Vec::new(),
         refuse: Arc::new(refuse.into()),
+        delay,
     });
     server
         .with_name("smtp.test")
+        .with_num_threads(16)
         .with_ssl(SslConfig::None)
         .unwrap()
         .with_tcp_listener(listener);
@@ -144,7 +152,7 @@ async fn sent(app: &TestApp, token: &str, schedule: &Value, n: usize) -> Vec<Val
 }
 
 async fn mail_over_smtp(backend: Backend) {
-    let (port, inbox) = smtp_server(0);
+    let (port, inbox) = smtp_server(0, Duration::ZERO);
     let app = spawn_app_with(backend, |s| {
         s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
         s.mail_from = "cxpm <reminders@cxpm.test>".to_owned();
@@ -370,7 +378,7 @@ async fn a_missed_tick_fires_once_with_two_schedulers_postgres() {
 /// An SMTP server that refuses at first gets every mail on retry; two dispatching
 /// replicas deliver each mail once.
 async fn refused_then_retried(backend: Backend) {
-    let (port, inbox) = smtp_server(2);
+    let (port, inbox) = smtp_server(2, Duration::ZERO);
     let smtp = format!("smtp://127.0.0.1:{port}");
     let app = spawn_app_with(backend, |s| {
         s.smtp_url = Some(smtp.clone());
@@ -420,4 +428,145 @@ async fn a_refusing_smtp_server_gets_the_mail_on_retry_once_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refusing_smtp_server_gets_the_mail_on_retry_once_postgres() {
     refused_then_retried(Backend::Postgres).await;
+}
+
+/// `cxpm serve` as a process of its own on `database_url`: dispatching to `smtp`
+/// (two connections, a one-second SMTP timeout, so a two-second lease), no scheduler.
+fn cxpm_process(database_url: &str, smtp: &str) -> tokio::process::Child {
+    let mail_dir =
+        std::env::temp_dir().join(format!("cxpm-process-{}", uuid::Uuid::now_v7().simple()));
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_cxpm-process"))
+        .arg("serve")
+        .env("CXPM_DATABASE_URL", database_url)
+        .env("CXPM_DB_MAX_CONNECTIONS", "3")
+        .env("CXPM_ADDR", "127.0.0.1:0")
+        .env("CXPM_SMTP_URL", smtp)
+        .env("CXPM_SMTP_CONNECTIONS", "2")
+        .env("CXPM_SMTP_TIMEOUT_MS", "1000")
+        .env("CXPM_DISPATCH_EVERY_MS", "50")
+        .env("CXPM_RETRY_BASE_MS", "100")
+        .env("CXPM_NO_SCHEDULER", "true")
+        .env("CXPM_MAIL_DIR", mail_dir)
+        .env("CXPM_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("starting the cxpm process")
+}
+
+/// The outbox rows of `schedule` with `status`.
+async fn outbox_rows(app: &TestApp, token: &str, schedule: &Value, status: &str) -> Vec<Value> {
+    let page = expect_json(
+        app.get(
+            &format!(
+                "/api/v1/outbox?schedule_id={}&status={status}&limit=200",
+                id(schedule)
+            ),
+            token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    page["items"].as_array().unwrap().clone()
+}
+
+async fn killed_mid_dispatch(backend: Backend) {
+    let app = cxpm_tests::spawn_app(backend).await;
+    let (schedule, owner, _, coord) = overdue_program(&app).await;
+    // Twenty more owners in the same department, each with an action three days late:
+    // one mail each (the head's grace period is two days: one mail for the head too).
+    let plan = {
+        let token = app.token_for(&id(&owner)).await;
+        let mine = expect_json(app.get("/api/v1/me/actions", &token).await, StatusCode::OK).await;
+        mine["items"][0]["plan_id"].as_str().unwrap().to_owned()
+    };
+    let due = (chrono::Utc::now().date_naive() - chrono::Duration::days(3)).to_string();
+    for n in 0..20 {
+        let person = expect_json(
+            app.post(
+                "/api/v1/people",
+                &app.admin_token,
+                &json!({"name": format!("Owner {n}"), "role": "member",
+                    "email": format!("owner{n}.{}@example.com", uuid::Uuid::now_v7().simple()),
+                    "department_id": owner["department_id"]}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        expect_json(
+            app.post(
+                &format!("/api/v1/plans/{plan}/actions"),
+                &coord,
+                &json!({"title": format!("Action {n}"), "owner_id": person["id"], "due_date": due}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+    let fired = expect_json(
+        app.post(
+            &format!("/api/v1/schedules/{}/run", id(&schedule)),
+            &coord,
+            &json!({}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let queued = fired["queued"].as_u64().unwrap() as usize;
+    assert_eq!(queued, 22, "{fired}");
+
+    // The SMTP server takes 150 ms to accept each mail: the kill lands while mails
+    // are in their SMTP conversation, and with most still to send.
+    let (port, inbox) = smtp_server(0, Duration::from_millis(150));
+    let smtp = format!("smtp://127.0.0.1:{port}");
+    let mut first = cxpm_process(&app.database_url, &smtp);
+    for _ in 0..400 {
+        if inbox.lock().unwrap().len() >= 6 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(inbox.lock().unwrap().len() >= 6, "the process sent nothing");
+    first.start_kill().unwrap(); // SIGKILL
+    first.wait().await.unwrap();
+    let pending = outbox_rows(&app, &coord, &schedule, "pending").await;
+    assert!(!pending.is_empty(), "the kill came after the last mail");
+
+    // Started again — and a second process beside it, on the same database.
+    let _again = cxpm_process(&app.database_url, &smtp);
+    let _beside = cxpm_process(&app.database_url, &smtp);
+    let rows = sent(&app, &coord, &schedule, queued).await;
+    assert_eq!(rows.len(), queued);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // Every mail arrived; a mail arrived twice only if it was in its SMTP conversation
+    // when the process died — at most one per connection — and then with the same
+    // Message-ID, so mail clients show it once.
+    let received = inbox.lock().unwrap().clone();
+    let mut twice = 0;
+    for row in &rows {
+        let message_id = row["message_id"].as_str().unwrap();
+        let copies = received
+            .iter()
+            .filter(|(_, raw)| raw.contains(&format!("Message-ID: {message_id}")))
+            .count();
+        assert!(copies >= 1, "{message_id} never arrived");
+        twice += copies - 1;
+    }
+    assert!(twice <= 2, "{twice} mails arrived twice");
+    assert_eq!(received.len(), queued + twice);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_killed_mid_dispatch_loses_no_mail_and_repeats_none_sqlite() {
+    killed_mid_dispatch(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_killed_mid_dispatch_loses_no_mail_and_repeats_none_postgres() {
+    killed_mid_dispatch(Backend::Postgres).await;
 }
