@@ -20,6 +20,11 @@ pub struct Line {
     pub link: String,
 }
 
+/// The most items one mail lists, worst first; the rest are counted, with a link to
+/// a page that shows them all. A head of a large department can have hundreds of
+/// overdue actions: a mail is for reading, the report is for the whole list.
+pub const MAX_LINES: usize = 50;
+
 /// A rendered mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
@@ -34,6 +39,8 @@ struct Text<'a> {
     greeting: &'a str,
     intro: &'a str,
     lines: &'a [Line],
+    more: Option<&'a str>,
+    more_link: &'a str,
     footer: &'a str,
 }
 
@@ -45,6 +52,8 @@ struct Html<'a> {
     greeting: &'a str,
     intro: &'a str,
     lines: &'a [Line],
+    more: Option<&'a str>,
+    more_link: &'a str,
     footer: &'a str,
 }
 
@@ -55,13 +64,13 @@ fn topic(kind: ScheduleKind, locale: Locale, n: usize) -> String {
         (Locale::En, ScheduleKind::Overdue) => format!("{n} overdue action(s)"),
         (Locale::En, ScheduleKind::StalePlans) => format!("{n} plan(s) without a recent update"),
         (Locale::En, ScheduleKind::MeasurementRequest) => {
-            format!("{n} key point(s) to measure")
+            format!("{n} measurement(s) or feedback due")
         }
         (Locale::En, ScheduleKind::LeadershipDigest) => "the CX program's gaps".to_owned(),
         (Locale::ZhCn, ScheduleKind::UpcomingDue) => format!("{n} 项行动即将到期"),
         (Locale::ZhCn, ScheduleKind::Overdue) => format!("{n} 项行动已逾期"),
         (Locale::ZhCn, ScheduleKind::StalePlans) => format!("{n} 个计划久未更新"),
-        (Locale::ZhCn, ScheduleKind::MeasurementRequest) => format!("{n} 个关键体验点待测量"),
+        (Locale::ZhCn, ScheduleKind::MeasurementRequest) => format!("{n} 项测量或反馈待完成"),
         (Locale::ZhCn, ScheduleKind::LeadershipDigest) => "客户体验项目差距摘要".to_owned(),
         (Locale::PtBr, ScheduleKind::UpcomingDue) => format!("{n} ação(ões) vencem em breve"),
         (Locale::PtBr, ScheduleKind::Overdue) => format!("{n} ação(ões) atrasada(s)"),
@@ -69,7 +78,7 @@ fn topic(kind: ScheduleKind, locale: Locale, n: usize) -> String {
             format!("{n} plano(s) sem atualização recente")
         }
         (Locale::PtBr, ScheduleKind::MeasurementRequest) => {
-            format!("{n} ponto(s)-chave a medir")
+            format!("{n} medição(ões) ou feedback pendente(s)")
         }
         (Locale::PtBr, ScheduleKind::LeadershipDigest) => "as lacunas do programa de CX".to_owned(),
     }
@@ -124,15 +133,36 @@ fn escalated(locale: Locale, base: String, level: Level) -> String {
     }
 }
 
+/// What a mail's lines are: the first [`MAX_LINES`] of `total` items, and where to
+/// see the rest.
+#[derive(Debug, Clone, Copy)]
+pub struct Listing<'a> {
+    pub lines: &'a [Line],
+    pub total: usize,
+    pub rest_link: &'a str,
+}
+
+/// The line after a cut list: how many more there are.
+fn more(locale: Locale, n: usize) -> String {
+    match locale {
+        Locale::En => format!("…and {n} more"),
+        Locale::ZhCn => format!("……另有 {n} 项"),
+        Locale::PtBr => format!("…e mais {n}"),
+    }
+}
+
 /// Renders one reminder mail of `kind` for `name`, about `program`.
 pub fn render(
     kind: ScheduleKind,
     locale: Locale,
     name: &str,
     program: &str,
-    lines: &[Line],
+    listing: Listing<'_>,
 ) -> ApiResult<Rendered> {
-    let subject = format!("[cxpm] {} — {program}", topic(kind, locale, lines.len()));
+    let lines = listing.lines;
+    let total = listing.total.max(lines.len());
+    let subject = format!("[cxpm] {} — {program}", topic(kind, locale, total));
+    let more = (total > lines.len()).then(|| more(locale, total - lines.len()));
     let (greeting, intro, footer) = match locale {
         Locale::En => (
             format!("Hello {name},"),
@@ -154,6 +184,8 @@ pub fn render(
         greeting: &greeting,
         intro: &intro,
         lines,
+        more: more.as_deref(),
+        more_link: listing.rest_link,
         footer,
     }
     .render()
@@ -164,6 +196,8 @@ pub fn render(
         greeting: &greeting,
         intro: &intro,
         lines,
+        more: more.as_deref(),
+        more_link: listing.rest_link,
         footer,
     }
     .render()
@@ -200,7 +234,11 @@ mod tests {
             Locale::ZhCn,
             "李娜",
             "愉悦客户体验",
-            &[line()],
+            Listing {
+                lines: &[line()],
+                total: 1,
+                rest_link: "https://cxpm.example/report",
+            },
         )
         .unwrap();
         assert_eq!(m.subject, "[cxpm] 1 项行动已逾期 — 愉悦客户体验");
@@ -215,6 +253,45 @@ mod tests {
             m.html.contains("lang=\"zh-CN\"")
                 && m.html.contains("https://cxpm.example/api/v1/actions/a1")
         );
+    }
+
+    #[test]
+    fn a_long_list_is_cut_and_counted_with_a_link_to_the_rest() {
+        let lines = vec![line(); MAX_LINES];
+        let m = render(
+            ScheduleKind::Overdue,
+            Locale::En,
+            "Li",
+            "CX",
+            Listing {
+                lines: &lines,
+                total: 180,
+                rest_link: "https://cxpm.example/report",
+            },
+        )
+        .unwrap();
+        assert_eq!(m.subject, "[cxpm] 180 overdue action(s) — CX");
+        assert!(
+            m.text
+                .contains("…and 130 more\n  https://cxpm.example/report")
+        );
+        assert!(
+            m.html
+                .contains("<a href=\"https://cxpm.example/report\">…and 130 more</a>")
+        );
+        let whole = render(
+            ScheduleKind::Overdue,
+            Locale::En,
+            "Li",
+            "CX",
+            Listing {
+                lines: &lines,
+                total: MAX_LINES,
+                rest_link: "https://cxpm.example/report",
+            },
+        )
+        .unwrap();
+        assert!(!whole.text.contains("more") && !whole.html.contains("report"));
     }
 
     #[test]

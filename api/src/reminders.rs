@@ -4,13 +4,12 @@
 //!
 //! Inactive people are missing rungs: their items go to the next person up.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use cxpm_domain::plan::ActionStatus;
 use cxpm_domain::reminder::{
-    Cadenced, Digest, DueAction, Kept, Ladder, OutboxStatus, ScheduleKind, Timing, dedupe_key,
-    measurement_digests, message_id, overdue_digests, stale_digests, upcoming_digests,
+    Cadenced, Digest, DueAction, Kept, Ladder, Level, OutboxStatus, ScheduleKind, Timing,
+    dedupe_key, measurement_digests, message_id, overdue_digests, stale_digests, upcoming_digests,
 };
 use cxpm_domain::values::{Locale, TimeZone};
 use sea_orm::sea_query::Expr;
@@ -20,7 +19,7 @@ use sea_orm::{
 
 use crate::app::AppState;
 use crate::db::summaries::placeholders;
-use crate::db::{action, department, person, plan, program, schedule};
+use crate::db::{department, person, plan, program, schedule};
 use crate::error::{ApiError, ApiResult};
 use crate::http::reports::aggregates;
 use crate::mail::{self, Line};
@@ -90,7 +89,9 @@ async fn fire_claimed(
     actor: Option<&str>,
     claim: Option<Option<DateTime<Utc>>>,
 ) -> ApiResult<Option<Fired>> {
+    let started = std::time::Instant::now();
     let mails = plan(state, sched, fired_at).await?;
+    let planned_in = started.elapsed();
     let txn = state.db.begin().await?;
     let claimed = match claim {
         Some(next) => {
@@ -125,6 +126,15 @@ async fn fire_claimed(
     )
     .await?;
     txn.commit().await?;
+    tracing::info!(
+        schedule = %sched.id,
+        fired_at = %fired_at.to_rfc3339(),
+        planned = mails.len(),
+        queued,
+        plan_ms = planned_in.as_millis() as u64,
+        total_ms = started.elapsed().as_millis() as u64,
+        "schedule fired"
+    );
     Ok(Some(Fired {
         planned: mails.len(),
         queued,
@@ -146,7 +156,12 @@ async fn mark_fired<C: ConnectionTrait>(
         .rows_affected)
 }
 
-/// Writes the planned mails to the outbox; returns how many were new.
+/// Mails written per `INSERT`: 16 values each, well under SQLite's and PostgreSQL's
+/// limits on bound values.
+const QUEUE_CHUNK: usize = 200;
+
+/// Writes the planned mails to the outbox, many rows per statement; returns how many
+/// were new.
 async fn queue<C: ConnectionTrait>(
     conn: &C,
     sched: &schedule::Model,
@@ -155,34 +170,42 @@ async fn queue<C: ConnectionTrait>(
 ) -> Result<usize, sea_orm::DbErr> {
     let backend = conn.get_database_backend();
     let now = crate::db::now();
-    let sql = placeholders(
-        backend,
-        "INSERT INTO outbox (id, program_id, schedule_id, fired_at, recipient_id, to_address,
-             locale, dedupe_key, message_id, subject, body_text, body_html, items, status,
-             attempts, next_attempt_at, last_error, sent_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL, NULL, ?)
-         ON CONFLICT (dedupe_key) DO NOTHING",
-    );
     let mut queued = 0;
-    for m in mails {
-        let values: Vec<Value> = vec![
-            crate::db::new_id().into(),
-            sched.program_id.clone().into(),
-            sched.id.clone().into(),
-            fired_at.into(),
-            m.recipient_id.clone().into(),
-            m.to_address.clone().into(),
-            m.locale.as_str().into(),
-            m.dedupe_key.clone().into(),
-            m.message_id.clone().into(),
-            m.subject.clone().into(),
-            m.text.clone().into(),
-            m.html.clone().into(),
-            (m.items.len() as i32).into(),
-            OutboxStatus::Pending.as_str().into(),
-            now.into(),
-            now.into(),
-        ];
+    for chunk in mails.chunks(QUEUE_CHUNK) {
+        let rows =
+            vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL, NULL, ?)"; chunk.len()];
+        let sql = placeholders(
+            backend,
+            &format!(
+                "INSERT INTO outbox (id, program_id, schedule_id, fired_at, recipient_id,
+                     to_address, locale, dedupe_key, message_id, subject, body_text, body_html,
+                     items, status, attempts, next_attempt_at, last_error, sent_at, created_at)
+                 VALUES {}
+                 ON CONFLICT (dedupe_key) DO NOTHING",
+                rows.join(", ")
+            ),
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 16);
+        for m in chunk {
+            values.extend([
+                crate::db::new_id().into(),
+                sched.program_id.clone().into(),
+                sched.id.clone().into(),
+                fired_at.into(),
+                m.recipient_id.clone().into(),
+                m.to_address.clone().into(),
+                m.locale.as_str().into(),
+                m.dedupe_key.clone().into(),
+                m.message_id.clone().into(),
+                m.subject.clone().into(),
+                m.text.clone().into(),
+                m.html.clone().into(),
+                (m.items.len() as i32).into(),
+                OutboxStatus::Pending.as_str().into(),
+                now.into(),
+                now.into(),
+            ]);
+        }
         let done = conn
             .execute_raw(Statement::from_sql_and_values(backend, &sql, values))
             .await?;
@@ -263,33 +286,14 @@ pub async fn plan(
     // The digests, and for each item its title, context and link.
     let (digests, about): (Vec<Digest>, HashMap<String, About>) = match kind {
         ScheduleKind::Overdue | ScheduleKind::UpcomingDue => {
-            let open: Vec<&str> = ActionStatus::ALL
-                .iter()
-                .filter(|s| s.is_open())
-                .map(|s| s.as_str())
-                .collect();
-            let actions = action::Entity::find()
-                .filter(action::Column::ProgramId.eq(&program.id))
-                .filter(action::Column::Status.is_in(open))
-                .filter(action::Column::DueDate.is_not_null())
-                .all(db)
-                .await?;
-            let plans: HashMap<String, String> = plan::Entity::find()
-                .filter(plan::Column::ProgramId.eq(&program.id))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|p| (p.id, p.title))
-                .collect();
+            let actions = aggregates::due_actions(db, &program.id).await?;
             let due: Vec<DueAction> = actions
                 .iter()
-                .filter_map(|a| {
-                    Some(DueAction {
-                        id: a.id.clone(),
-                        department_id: a.department_id.clone(),
-                        owner_id: active(&a.owner_id),
-                        due_date: a.due_date?,
-                    })
+                .map(|a| DueAction {
+                    id: a.id.clone(),
+                    department_id: a.department_id.clone(),
+                    owner_id: active(&a.owner_id),
+                    due_date: a.due_date,
                 })
                 .collect();
             let digests = if kind == ScheduleKind::Overdue {
@@ -297,10 +301,24 @@ pub async fn plan(
             } else {
                 upcoming_digests(&due, today, params.0, &ladder)
             };
+            // Only the lines the mails will list need their words.
+            let shown: HashSet<&str> = digests
+                .iter()
+                .flat_map(|d| d.items.iter().take(mail::MAX_LINES))
+                .map(|i| i.item_id.as_str())
+                .collect();
+            let plans: HashMap<String, String> = plan::Entity::find()
+                .filter(plan::Column::ProgramId.eq(&program.id))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p.title))
+                .collect();
             let about = actions
                 .iter()
+                .filter(|a| shown.contains(a.id.as_str()))
                 .map(|a| {
-                    let plan = plans.get(&a.plan_id).cloned().unwrap_or_default();
+                    let plan = plans.get(&a.plan_id).map(String::as_str).unwrap_or("");
                     (
                         a.id.clone(),
                         About {
@@ -411,6 +429,15 @@ pub async fn plan(
         }
     };
 
+    let progress = format!(
+        "{base}/api/v1/programs/{}/reports/progress?format=html",
+        program.id
+    );
+    let gaps = format!(
+        "{base}/api/v1/programs/{}/reports/gaps?format=html",
+        program.id
+    );
+    let mine = format!("{base}/api/v1/me/actions");
     let mut mails = Vec::with_capacity(digests.len());
     for digest in digests {
         let Some(reader) = people.get(&digest.recipient_id) else {
@@ -420,6 +447,7 @@ pub async fn plan(
         let lines: Vec<Line> = digest
             .items
             .iter()
+            .take(mail::MAX_LINES)
             .map(|item| {
                 let about = about.get(&item.item_id).cloned().unwrap_or_default();
                 Line {
@@ -433,13 +461,25 @@ pub async fn plan(
                 }
             })
             .collect();
+        // Where the whole list is: a person's own actions, or the program's report.
+        let own = digest.items.iter().all(|i| i.level == Level::Owner);
+        let rest_link = match kind {
+            ScheduleKind::Overdue | ScheduleKind::UpcomingDue if own => &mine,
+            ScheduleKind::MeasurementRequest => &gaps,
+            _ => &progress,
+        };
+        let listing = mail::Listing {
+            lines: &lines,
+            total: digest.items.len(),
+            rest_link,
+        };
         mails.push(planned(
             state,
             sched,
             fired_at,
             reader,
             locale,
-            mail::render(kind, locale, &reader.name, &program.name, &lines)?,
+            mail::render(kind, locale, &reader.name, &program.name, listing)?,
             digest.items.iter().map(|i| i.item_id.clone()).collect(),
         ));
     }
@@ -534,7 +574,11 @@ async fn leadership(
                 locale,
                 &reader.name,
                 &program.name,
-                &lines,
+                mail::Listing {
+                    lines: &lines,
+                    total: lines.len(),
+                    rest_link: &link,
+                },
             )?,
             worst.iter().map(|l| l.id.clone()).collect(),
         ));

@@ -546,3 +546,33 @@ pub async fn feedback_loops<C: ConnectionTrait>(
     )
     .await
 }
+
+/// An open action with a due date: what the due and overdue reminders read of it.
+#[derive(Debug, FromQueryResult)]
+pub struct DueRow {
+    pub id: String,
+    pub title: String,
+    pub plan_id: String,
+    pub department_id: String,
+    pub owner_id: Option<String>,
+    pub due_date: NaiveDate,
+}
+
+pub async fn due_actions<C: ConnectionTrait>(
+    db: &C,
+    program_id: &str,
+) -> Result<Vec<DueRow>, DbErr> {
+    let open: Vec<&ActionStatus> = ActionStatus::ALL.iter().filter(|s| s.is_open()).collect();
+    let mut values = vec![program_id.into()];
+    values.extend(names(open.iter(), |s| s.as_str()));
+    query(
+        db,
+        &format!(
+            "SELECT id, title, plan_id, department_id, owner_id, due_date FROM actions
+             WHERE program_id = ? AND status IN ({}) AND due_date IS NOT NULL",
+            marks(open.len())
+        ),
+        values,
+    )
+    .await
+}
