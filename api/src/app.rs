@@ -19,6 +19,8 @@ use crate::config::ServeArgs;
 use crate::db::{self, access_token, new_id, person};
 use crate::error::{ApiError, problem_for_poem_error};
 use crate::http;
+use crate::metrics::Metrics;
+use crate::security::AuthLimiter;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -27,6 +29,9 @@ pub struct AppState {
     pub tokens: TokenCache,
     /// Where people reach cxpm (links in mails), without a trailing slash.
     pub public_url: std::sync::Arc<str>,
+    /// Failed authentications per client, to refuse those that keep failing.
+    pub auth_limiter: AuthLimiter,
+    pub metrics: std::sync::Arc<Metrics>,
 }
 
 /// A migrated database and a bound listener, ready to serve.
@@ -65,6 +70,8 @@ impl App {
                 db,
                 tokens: TokenCache::default(),
                 public_url: settings.public_url.trim_end_matches('/').into(),
+                auth_limiter: AuthLimiter::new(settings.auth_failures_per_minute),
+                metrics: std::sync::Arc::new(Metrics::new(settings.metrics_token.clone())),
             },
             acceptor,
             bootstrap_token,
@@ -102,6 +109,7 @@ impl App {
             crate::dispatch::spawn(
                 self.state.db.clone(),
                 mailer,
+                self.state.metrics.clone(),
                 Duration::from_millis(self.settings.dispatch_every_ms),
                 Duration::from_millis(self.settings.retry_base_ms),
             )
@@ -112,7 +120,11 @@ impl App {
                 Duration::from_millis(self.settings.scheduler_every_ms.max(100)),
             )
         });
-        let endpoint = routes(self.state.clone(), self.settings.max_body_bytes);
+        let endpoint = routes(
+            self.state.clone(),
+            self.settings.max_body_bytes,
+            &self.settings.cors_origins,
+        );
         tracing::info!(%addr, "cxpm listening");
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(endpoint, shutdown, Some(Duration::from_secs(10)))
@@ -218,12 +230,17 @@ async fn with_allow<E: Endpoint>(
 }
 
 /// The whole HTTP surface.
-pub fn routes(state: AppState, max_body_bytes: usize) -> impl Endpoint {
+pub fn routes(
+    state: AppState,
+    max_body_bytes: usize,
+    cors_origins: &[String],
+) -> impl Endpoint + use<> {
     let service = http::service().server("/");
     let spec_json = service.spec();
     let allowed = AllowedMethods::from_spec(&spec_json);
     let spec_yaml = service.spec_yaml();
     let swagger = service.swagger_ui();
+    let cors = crate::security::cors(cors_origins);
     Route::new()
         .nest("/", service)
         .at(
@@ -234,16 +251,29 @@ pub fn routes(state: AppState, max_body_bytes: usize) -> impl Endpoint {
             "/openapi.yaml",
             make_sync(move |_| yaml_response(spec_yaml.clone())),
         )
+        .at(
+            "/metrics",
+            poem::endpoint::make({
+                let state = state.clone();
+                move |req| {
+                    let state = state.clone();
+                    async move { crate::metrics::endpoint(&req, &state.metrics, &state.db).await }
+                }
+            }),
+        )
         .nest("/docs", swagger)
         .at(
             "/docs/",
             make_sync(|_| Html("<meta http-equiv=refresh content=\"0; url=/docs\">")),
         )
-        .data(state)
+        .data(state.clone())
         .around(move |ep, req| limit_body(ep, req, max_body_bytes))
         .around(with_query_count)
+        .around(move |ep, req| crate::metrics::observe(ep, req, state.metrics.clone()))
         .catch_all_error(|err| async move { problem_for_poem_error(err) })
         .around(move |ep, req| with_allow(ep, req, allowed.clone()))
+        .with_if(cors.is_some(), cors.unwrap_or_default())
+        .around(crate::security::with_security_headers)
         .with(Tracing)
 }
 

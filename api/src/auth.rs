@@ -49,16 +49,28 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Principal> 
     let state = req
         .data::<AppState>()
         .ok_or_else(|| ApiError::internal(&"application state missing"))?;
-    state
-        .tokens
-        .resolve(&state.db, &bearer.token)
-        .await?
-        .ok_or_else(|| {
-            ApiError::unauthorized(
+    let client = req.remote_addr().as_socket_addr().map(|a| a.ip());
+    if let Some(wait) = client.and_then(|ip| state.auth_limiter.blocked(ip)) {
+        state.metrics.auth_refused();
+        return Err(ApiError::too_many_requests(
+            "too many failed authentications from this address; try again later",
+            wait,
+        )
+        .into());
+    }
+    match state.tokens.resolve(&state.db, &bearer.token).await? {
+        Some(principal) => Ok(principal),
+        None => {
+            state.metrics.auth_failed();
+            if let Some(ip) = client {
+                state.auth_limiter.failed(ip);
+            }
+            Err(ApiError::unauthorized(
                 "the access token is unknown, revoked, or belongs to a deactivated person",
             )
-            .into()
-        })
+            .into())
+        }
+    }
 }
 
 /// A fresh random token; show it to its owner once and store only [`hash_token`].

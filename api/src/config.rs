@@ -126,6 +126,21 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(1..=64))]
     pub smtp_connections: u32,
 
+    /// Browser origins allowed to call the API (CORS), comma-separated, e.g.
+    /// `https://cx.example.com`; none (the default) allows no cross-origin calls.
+    #[arg(long, env = "CXPM_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
+    /// Failed authentications a client address may make per minute before it is
+    /// refused with 429 for the rest of that minute; 0 turns the limit off.
+    #[arg(long, env = "CXPM_AUTH_FAILURES_PER_MINUTE", default_value_t = 30)]
+    pub auth_failures_per_minute: u32,
+
+    /// With it, `/metrics` asks for this bearer token; without it, it is open (bind
+    /// to a private address, or put it behind the proxy's rules).
+    #[arg(long, env = "CXPM_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
     /// How often the dispatcher looks for mail to send, in milliseconds; 0 turns it off.
     #[arg(long, env = "CXPM_DISPATCH_EVERY_MS", default_value_t = 2000)]
     pub dispatch_every_ms: u64,
@@ -162,6 +177,9 @@ impl ServeArgs {
             smtp_url: None,
             mail_from: "cxpm <cxpm@localhost>".to_owned(),
             mail_dir: "outbox".into(),
+            cors_origins: Vec::new(),
+            auth_failures_per_minute: 30,
+            metrics_token: None,
             smtp_timeout_ms: 30000,
             smtp_connections: 4,
             dispatch_every_ms: 2000,

@@ -28,6 +28,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use tokio::task::JoinSet;
 
 use crate::db::outbox;
+use crate::metrics::{Metrics, SendOutcome};
 
 /// Attempts before a mail is given up as failed.
 pub const MAX_ATTEMPTS: i32 = 8;
@@ -171,24 +172,30 @@ async fn claim(
 async fn deliver(
     db: &DatabaseConnection,
     mailer: &Mailer,
+    metrics: &Metrics,
     mail: outbox::Model,
     retry_base: Duration,
 ) -> Result<(), sea_orm::DbErr> {
     let attempts = mail.attempts + 1;
     let update = outbox::Entity::update_many().filter(outbox::Column::Id.eq(&mail.id));
     let update = match mailer.send(&mail).await {
-        Ok(()) => update
-            .col_expr(
-                outbox::Column::Status,
-                Expr::value(OutboxStatus::Sent.as_str()),
-            )
-            .col_expr(outbox::Column::SentAt, Expr::value(Some(crate::db::now())))
-            .col_expr(outbox::Column::LastError, Expr::value(None::<String>)),
+        Ok(()) => {
+            metrics.sent(SendOutcome::Sent);
+            update
+                .col_expr(
+                    outbox::Column::Status,
+                    Expr::value(OutboxStatus::Sent.as_str()),
+                )
+                .col_expr(outbox::Column::SentAt, Expr::value(Some(crate::db::now())))
+                .col_expr(outbox::Column::LastError, Expr::value(None::<String>))
+        }
         Err(error) => {
             tracing::warn!(mail = %mail.id, attempts, %error, "reminder mail not sent");
             let status = if attempts >= MAX_ATTEMPTS {
+                metrics.sent(SendOutcome::Failed);
                 OutboxStatus::Failed
             } else {
+                metrics.sent(SendOutcome::Retry);
                 OutboxStatus::Pending
             };
             update
@@ -210,6 +217,7 @@ async fn deliver(
 pub async fn dispatch_once(
     db: &DatabaseConnection,
     mailer: &Arc<Mailer>,
+    metrics: &Arc<Metrics>,
     retry_base: Duration,
 ) -> Result<usize, sea_orm::DbErr> {
     let due = outbox::Entity::find()
@@ -230,8 +238,8 @@ pub async fn dispatch_once(
             continue;
         }
         attempted += 1;
-        let (db, mailer) = (db.clone(), Arc::clone(mailer));
-        sending.spawn(async move { deliver(&db, &mailer, mail, retry_base).await });
+        let (db, mailer, metrics) = (db.clone(), Arc::clone(mailer), Arc::clone(metrics));
+        sending.spawn(async move { deliver(&db, &mailer, &metrics, mail, retry_base).await });
     }
     while let Some(done) = sending.join_next().await {
         settle(Some(done), &mut failed);
@@ -260,6 +268,7 @@ fn settle(
 pub fn spawn(
     db: DatabaseConnection,
     mailer: Mailer,
+    metrics: Arc<Metrics>,
     every: Duration,
     retry_base: Duration,
 ) -> tokio::task::JoinHandle<()> {
@@ -267,7 +276,7 @@ pub fn spawn(
     let mailer = Arc::new(mailer);
     tokio::spawn(async move {
         loop {
-            match dispatch_once(&db, &mailer, retry_base).await {
+            match dispatch_once(&db, &mailer, &metrics, retry_base).await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "dispatcher round failed"),

@@ -83,6 +83,15 @@ pub enum ApiError {
     /// A change was sent without `If-Match`.
     #[oai(status = 428, content_type = "application/problem+json")]
     PreconditionRequired(Json<Problem>),
+    /// This client failed to authenticate too often; `Retry-After` says when to try
+    /// again.
+    #[oai(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(
+        Json<Problem>,
+        /// Seconds to wait.
+        #[oai(header = "Retry-After")]
+        u64,
+    ),
     /// Something failed inside the server; the log has the cause.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
@@ -114,6 +123,13 @@ impl ApiError {
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
         Self::Unauthorized(problem(StatusCode::UNAUTHORIZED, detail, vec![]))
+    }
+
+    pub fn too_many_requests(detail: impl Into<String>, wait: std::time::Duration) -> Self {
+        Self::TooManyRequests(
+            problem(StatusCode::TOO_MANY_REQUESTS, detail, vec![]),
+            wait.as_secs().max(1),
+        )
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {

@@ -14,5 +14,7 @@ pub mod dispatch;
 pub mod error;
 pub mod http;
 pub mod mail;
+pub mod metrics;
 pub mod reminders;
 pub mod scheduler;
+pub mod security;

@@ -40,6 +40,7 @@ pub async fn tick(state: &AppState) -> ApiResult<usize> {
             .is_some()
         {
             fired += 1;
+            state.metrics.tick();
         }
     }
     Ok(fired)

@@ -49,6 +49,26 @@ macro_rules! both_databases {
             }
         }
     };
+    // The same, on a server whose settings `$adjust` changes.
+    ($(#[$meta:meta])* $name:ident, with = $adjust:expr, $body:expr) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::spawn_app_with($crate::Backend::Sqlite, $adjust).await;
+                ($body)(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let app = $crate::spawn_app_with($crate::Backend::Postgres, $adjust).await;
+                ($body)(app).await;
+            }
+        }
+    };
 }
 
 pub const ADMIN_TOKEN: &str = "cxpm_test_admin_token_0123456789abcdef0123456789";
