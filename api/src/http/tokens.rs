@@ -187,13 +187,13 @@ impl TokensApi {
         let before = crate::db::unique(access_token::Entity::find_by_id(&id), &state.db)
             .await?
             .ok_or_else(|| ApiError::not_found("token", &id))?;
-        // Someone else's token is "not found" to a non-admin, so ids do not leak.
+        // Someone else's token is forbidden, like every object outside the caller's
+        // reach: the answer says why, and a token's id is no secret (its hash is).
         authorize(
             actor,
             Action::ManageTokens,
             Target::Person(&before.person_id),
-        )
-        .map_err(|_| ApiError::not_found("token", &id))?;
+        )?;
         if before.revoked_at.is_some() {
             return Ok(Revoked::NoContent);
         }

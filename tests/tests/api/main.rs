@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod authorization;
 mod departments;
 mod errors;
 mod mail;
