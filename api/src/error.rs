@@ -17,6 +17,7 @@ pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
 /// An RFC 9457 problem detail.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Problem {
     /// A URI naming the kind of problem (`about:blank` when the status says it all).
     #[oai(rename = "type")]
@@ -34,6 +35,7 @@ pub struct Problem {
 
 /// One rejected field of a request.
 #[derive(Debug, Clone, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ProblemField {
     /// The field, as named in the request (`email`, `line 3: email`, `limit`).
     pub field: String,

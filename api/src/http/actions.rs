@@ -61,6 +61,7 @@ impl From<ActionStatus> for ActionStatusName {
 
 /// Something a person does to close a gap.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ActionView {
     pub id: String,
     pub program_id: String,
@@ -126,6 +127,7 @@ impl ActionView {
 
 /// A progress update: append-only.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UpdateView {
     pub id: String,
     pub action_id: String,
@@ -161,6 +163,7 @@ impl TryFrom<action_update::Model> for UpdateView {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewAction {
@@ -187,6 +190,7 @@ pub struct NewAction {
 /// Only the fields to change. Status and progress move through progress updates,
 /// so that every move is on record.
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct ActionPatch {
@@ -205,6 +209,7 @@ pub struct ActionPatch {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewUpdate {
@@ -220,6 +225,7 @@ pub struct NewUpdate {
 
 /// The update and the action as it now stands.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PostedUpdate {
     pub update: UpdateView,
     pub action: ActionView,
@@ -240,11 +246,13 @@ pub enum UpdateCreated {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ActionList {
     pub items: Vec<ActionView>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UpdateList {
     pub items: Vec<UpdateView>,
 }

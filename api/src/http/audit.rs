@@ -17,6 +17,7 @@ use crate::http::common::{Page, parse_id};
 
 /// One change: who made it, when, to what, and the state before and after.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuditEvent {
     pub id: String,
     pub at: DateTime<Utc>,
@@ -50,6 +51,7 @@ impl From<audit_event::Model> for AuditEvent {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuditList {
     pub items: Vec<AuditEvent>,
     pub next_cursor: Option<String>,

@@ -19,6 +19,7 @@ use crate::http::ApiTags;
 use crate::http::common::load;
 
 #[derive(Debug, Object, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StageRef {
     pub id: String,
     pub name: String,
@@ -26,6 +27,7 @@ pub struct StageRef {
 }
 
 #[derive(Debug, Object, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SubProcessRef {
     pub id: String,
     pub name: String,
@@ -33,6 +35,7 @@ pub struct SubProcessRef {
 }
 
 #[derive(Debug, Object, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OwnerRef {
     pub id: String,
     pub sub_process_id: String,
@@ -40,6 +43,7 @@ pub struct OwnerRef {
 }
 
 #[derive(Debug, Object, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DepartmentRef {
     pub id: String,
     pub name: String,
@@ -48,6 +52,7 @@ pub struct DepartmentRef {
 
 /// One department's part in the program.
 #[derive(Debug, Object, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DepartmentCoverage {
     pub department_id: String,
     pub name: String,
@@ -62,6 +67,7 @@ pub struct DepartmentCoverage {
 
 /// Gaps in ownership; empty lists everywhere mean ready for go-live.
 #[derive(Debug, Object, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Coverage {
     pub program_id: String,
     /// Customer-facing stages where no sub-process has a named owner.

@@ -65,6 +65,7 @@ impl From<Function> for FunctionName {
 
 /// A department of the organisation.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Department {
     pub id: String,
     pub name: String,
@@ -104,6 +105,7 @@ impl From<department::Model> for Department {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewDepartment {
@@ -119,6 +121,7 @@ pub struct NewDepartment {
 
 /// Only the fields to change. `null` clears `parent_id` or `head_id`.
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct DepartmentPatch {
@@ -137,6 +140,7 @@ pub struct DepartmentPatch {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DepartmentList {
     pub items: Vec<Department>,
     /// Pass as `cursor` for the next page; `null` on the last page.

@@ -24,6 +24,7 @@ use crate::http::programs::maybe_text;
 
 /// What the customer cares about in a relationship (确定关键体验点).
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct KeyPoint {
     pub id: String,
     pub program_id: String,
@@ -56,6 +57,7 @@ impl From<key_point::Model> for KeyPoint {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewKeyPoint {
@@ -68,6 +70,7 @@ pub struct NewKeyPoint {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct KeyPointPatch {
@@ -81,6 +84,7 @@ pub struct KeyPointPatch {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct KeyPointList {
     pub items: Vec<KeyPoint>,
 }
@@ -128,6 +132,7 @@ impl From<MeasurementSource> for SourceName {
 /// Expectation against perceived experience of a key point, for one period.
 /// Measurements are facts: they are recorded, never edited.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Measurement {
     pub id: String,
     pub key_point_id: String,
@@ -173,6 +178,7 @@ impl TryFrom<measurement::Model> for Measurement {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewMeasurement {
@@ -191,6 +197,7 @@ pub struct NewMeasurement {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MeasurementList {
     pub items: Vec<Measurement>,
 }

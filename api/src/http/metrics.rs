@@ -59,6 +59,7 @@ fn direction(stored: &str) -> ApiResult<DirectionName> {
 
 /// An operational metric with a target and a direction.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Metric {
     pub id: String,
     pub program_id: String,
@@ -103,6 +104,7 @@ impl TryFrom<metric::Model> for Metric {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewMetric {
@@ -123,6 +125,7 @@ pub struct NewMetric {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct MetricPatch {
@@ -138,6 +141,7 @@ pub struct MetricPatch {
 
 /// A metric with whether anybody is still feeding it.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MetricStatus {
     pub metric: Metric,
     pub last_reading_at: Option<DateTime<Utc>>,
@@ -145,6 +149,7 @@ pub struct MetricStatus {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MetricList {
     pub items: Vec<MetricStatus>,
 }
@@ -159,6 +164,7 @@ pub enum MetricResponse {
 
 /// One value of a metric for one period. Readings are facts: never edited.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Reading {
     pub id: String,
     pub metric_id: String,
@@ -191,6 +197,7 @@ impl From<reading::Model> for Reading {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewReading {
@@ -218,12 +225,14 @@ pub enum ReadingResponse {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReadingList {
     pub items: Vec<Reading>,
 }
 
 /// A suggested metric for a touchpoint.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MetricTemplateView {
     pub key: String,
     pub name: String,
@@ -234,6 +243,7 @@ pub struct MetricTemplateView {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MetricTemplateList {
     pub items: Vec<MetricTemplateView>,
 }

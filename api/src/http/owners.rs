@@ -23,6 +23,7 @@ use crate::http::programs::{Deleted, active_person};
 
 /// One department's responsibility for a sub-process, and who answers for it.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Owner {
     pub id: String,
     pub program_id: String,
@@ -53,6 +54,7 @@ impl From<owner::Model> for Owner {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewOwner {
@@ -66,6 +68,7 @@ pub struct NewOwner {
 /// Only the fields to change. A department head may change `person_id` on their own
 /// department's rows; everything else is the coordinator's.
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct OwnerPatch {
@@ -76,6 +79,7 @@ pub struct OwnerPatch {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OwnerList {
     pub items: Vec<Owner>,
 }

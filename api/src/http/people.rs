@@ -11,7 +11,7 @@ use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiRequest, ApiResponse, Enum, Object, OpenApi};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
 
 use crate::app::AppState;
 use crate::audit::{self, Change};
@@ -96,6 +96,7 @@ impl From<Locale> for LocaleName {
 
 /// A person in the organisation.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Person {
     pub id: String,
     pub name: String,
@@ -140,6 +141,7 @@ impl TryFrom<person::Model> for Person {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewPerson {
@@ -158,6 +160,7 @@ pub struct NewPerson {
 
 /// Only the fields to change. `null` clears `department_id`.
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct PersonPatch {
@@ -176,6 +179,7 @@ pub struct PersonPatch {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PersonList {
     pub items: Vec<Person>,
     pub next_cursor: Option<String>,
@@ -212,6 +216,7 @@ pub enum PeopleCsv {
 
 /// The outcome of an import that passed validation.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ImportResult {
     /// `true`: nothing was written.
     pub dry_run: bool,
@@ -432,6 +437,7 @@ impl PeopleApi {
         if after.email != before.email {
             ensure_email_free(&state, &after.email, Some(&id)).await?;
         }
+        keeps_an_admin(&state, &before, &after).await?;
         let after =
             versioned::update::<person::Entity>(&state.db, &actor.person_id, &before, after)
                 .await?;
@@ -736,6 +742,37 @@ fn duplicate_email(e: sea_orm::DbErr) -> ApiError {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => email_taken(),
         _ => e.into(),
     }
+}
+
+/// Whether `person` is an active admin.
+fn active_admin(person: &person::Model) -> bool {
+    person.active && person.role == Role::Admin.as_str()
+}
+
+/// cxpm is never left without an active admin: the last one cannot be deactivated
+/// or given another role (409, naming the field) until someone else is an admin.
+async fn keeps_an_admin(
+    state: &AppState,
+    before: &person::Model,
+    after: &person::Model,
+) -> ApiResult<()> {
+    if !active_admin(before) || active_admin(after) {
+        return Ok(());
+    }
+    let others = person::Entity::find()
+        .filter(person::Column::Role.eq(Role::Admin.as_str()))
+        .filter(person::Column::Active.eq(true))
+        .filter(person::Column::Id.ne(&before.id))
+        .count(&state.db)
+        .await?;
+    if others > 0 {
+        return Ok(());
+    }
+    let field = if after.active { "role" } else { "active" };
+    Err(ApiError::conflict(
+        "this is the last active admin; make someone else an admin first",
+        Some(field),
+    ))
 }
 
 #[cfg(test)]

@@ -96,6 +96,7 @@ impl From<StepStatus> for StepStatusName {
 
 /// An improvement plan for one internal-customer relationship.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Plan {
     pub id: String,
     pub program_id: String,
@@ -143,6 +144,7 @@ impl TryFrom<plan::Model> for Plan {
 
 /// One of the seven steps of a plan, in one cycle.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StepView {
     pub id: String,
     pub plan_id: String,
@@ -190,6 +192,7 @@ impl TryFrom<step::Model> for StepView {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewPlan {
@@ -204,6 +207,7 @@ pub struct NewPlan {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct PlanPatch {
@@ -222,6 +226,7 @@ pub struct PlanPatch {
 /// answers 409 listing every unmet one; `skipped` needs a coordinator and a
 /// `skip_reason`.
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct StepPatch {
@@ -253,6 +258,7 @@ pub enum StepResponse {
 /// A plan with the steps of its current cycle, its actions and each action's latest
 /// updates, read in a fixed number of queries however many actions there are.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PlanDetail {
     pub plan: Plan,
     pub steps: Vec<StepView>,
@@ -262,6 +268,7 @@ pub struct PlanDetail {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ActionWithUpdates {
     pub action: ActionView,
     /// Up to the three latest progress updates, newest first.
@@ -275,11 +282,13 @@ pub enum PlanDetailResponse {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PlanList {
     pub items: Vec<Plan>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StepList {
     pub items: Vec<StepView>,
 }

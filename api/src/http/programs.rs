@@ -89,6 +89,7 @@ impl From<TeamRole> for TeamRoleName {
 
 /// A CX improvement program.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Program {
     pub id: String,
     pub name: String,
@@ -136,6 +137,7 @@ impl TryFrom<program::Model> for Program {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewProgram {
@@ -163,6 +165,7 @@ pub struct NewProgram {
 
 /// Only the fields to change; `null` clears an optional one.
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct ProgramPatch {
@@ -184,6 +187,7 @@ pub struct ProgramPatch {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ProgramList {
     pub items: Vec<Program>,
     pub next_cursor: Option<String>,
@@ -199,6 +203,7 @@ pub enum ProgramResponse {
 
 /// A person's seat in a program's team.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Member {
     pub id: String,
     pub program_id: String,
@@ -212,6 +217,7 @@ pub struct Member {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewMember {
@@ -220,6 +226,7 @@ pub struct NewMember {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct MemberPatch {
@@ -243,12 +250,14 @@ pub enum Deleted {
 
 /// A program's team, one group per department (people without one come last).
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Team {
     pub program_id: String,
     pub departments: Vec<TeamDepartment>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TeamDepartment {
     pub department_id: Option<String>,
     pub department_name: Option<String>,
@@ -257,6 +266,7 @@ pub struct TeamDepartment {
 
 /// A program a person sits in, with their seat.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PersonProgram {
     pub member_id: String,
     pub team_role: TeamRoleName,
@@ -264,6 +274,7 @@ pub struct PersonProgram {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PersonProgramList {
     pub items: Vec<PersonProgram>,
 }

@@ -23,6 +23,7 @@ use crate::http::programs::Deleted;
 
 /// Provider → internal customer, and what the provider delivers.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Relationship {
     pub id: String,
     pub program_id: String,
@@ -59,6 +60,7 @@ impl From<relationship::Model> for Relationship {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewRelationship {
@@ -77,6 +79,7 @@ pub struct NewRelationship {
 /// Only the fields to change; `archived: true` retires the relationship and keeps
 /// its history.
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct RelationshipPatch {
@@ -92,6 +95,7 @@ pub struct RelationshipPatch {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RelationshipList {
     pub items: Vec<Relationship>,
 }

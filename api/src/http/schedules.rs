@@ -66,6 +66,7 @@ impl From<ScheduleKind> for ScheduleKindName {
 
 /// A reminder schedule.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Schedule {
     pub id: String,
     pub program_id: String,
@@ -112,6 +113,7 @@ impl TryFrom<schedule::Model> for Schedule {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewSchedule {
@@ -131,6 +133,7 @@ pub struct NewSchedule {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct SchedulePatch {
@@ -145,6 +148,7 @@ pub struct SchedulePatch {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ScheduleList {
     /// Oldest first.
     pub items: Vec<Schedule>,
@@ -153,6 +157,7 @@ pub struct ScheduleList {
 
 /// One coming fire time, in the schedule's zone and in UTC.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FireTime {
     /// Wall-clock time in the schedule's zone, with its offset that day.
     pub local: DateTime<FixedOffset>,
@@ -160,6 +165,7 @@ pub struct FireTime {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Preview {
     pub cron: String,
     pub time_zone: String,
@@ -168,6 +174,7 @@ pub struct Preview {
 
 /// A mail a schedule would send.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PlannedMail {
     pub recipient_id: String,
     pub to: String,
@@ -199,6 +206,7 @@ impl From<crate::reminders::PlannedMail> for PlannedMail {
 
 /// What firing a schedule would send, without sending or queuing anything.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DryRun {
     pub schedule_id: String,
     pub fired_at: DateTime<Utc>,
@@ -208,6 +216,7 @@ pub struct DryRun {
 
 /// What running a schedule did.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct RunResult {
     pub schedule_id: String,
     pub fired_at: DateTime<Utc>,
@@ -248,6 +257,7 @@ impl From<OutboxStatus> for OutboxStatusName {
 
 /// A queued reminder mail.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OutboxMail {
     pub id: String,
     pub program_id: String,
@@ -294,6 +304,7 @@ impl TryFrom<crate::db::outbox::Model> for OutboxMail {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct OutboxList {
     /// Oldest first.
     pub items: Vec<OutboxMail>,

@@ -2,12 +2,14 @@
 
 use chrono::{DateTime, Utc};
 use cxpm_domain::values::optional_text;
-use cxpm_domain::{Action, Target, authorize};
+use cxpm_domain::{Action, Role, Target, authorize};
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
 
 use crate::app::AppState;
 use crate::audit::{self, Change};
@@ -21,6 +23,7 @@ use serde::Deserialize;
 
 /// An access token, without its secret.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Token {
     pub id: String,
     pub person_id: String,
@@ -47,6 +50,7 @@ impl From<access_token::Model> for Token {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
@@ -57,6 +61,7 @@ pub struct NewToken {
 
 /// A new token. `token` is shown this once; only its hash is kept.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct IssuedToken {
     /// The secret: send it as `Authorization: Bearer <token>`.
     pub token: String,
@@ -65,6 +70,7 @@ pub struct IssuedToken {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TokenList {
     pub items: Vec<Token>,
 }
@@ -197,6 +203,7 @@ impl TokensApi {
         if before.revoked_at.is_some() {
             return Ok(Revoked::NoContent);
         }
+        keeps_an_admin_token(&state, &before).await?;
         let mut after = before.clone();
         after.revoked_at = Some(crate::db::now());
         let txn = state.db.begin().await?;
@@ -223,4 +230,33 @@ impl TokensApi {
         state.tokens.forget_token(&id);
         Ok(Revoked::NoContent)
     }
+}
+
+/// cxpm is never left without a way in: the last usable token of the active admins
+/// cannot be revoked (409) until another is issued.
+async fn keeps_an_admin_token(state: &AppState, token: &access_token::Model) -> ApiResult<()> {
+    let admins: Vec<String> = person::Entity::find()
+        .filter(person::Column::Role.eq(Role::Admin.as_str()))
+        .filter(person::Column::Active.eq(true))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    if !admins.contains(&token.person_id) {
+        return Ok(());
+    }
+    let others = access_token::Entity::find()
+        .filter(access_token::Column::PersonId.is_in(admins))
+        .filter(access_token::Column::RevokedAt.is_null())
+        .filter(access_token::Column::Id.ne(&token.id))
+        .count(&state.db)
+        .await?;
+    if others > 0 {
+        return Ok(());
+    }
+    Err(ApiError::conflict(
+        "this is the last usable admin token; issue another admin a token first",
+        None,
+    ))
 }

@@ -39,6 +39,7 @@ use crate::http::programs::{Deleted, maybe_text};
 
 /// A stage of the value stream; a customer-facing one is a touchpoint.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Stage {
     pub id: String,
     pub program_id: String,
@@ -86,6 +87,7 @@ impl From<stage::Model> for Stage {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewStage {
@@ -103,6 +105,7 @@ pub struct NewStage {
 /// Only the fields to change. `position` moves the stage; `archived: true` takes it
 /// out of the order (its sub-processes stay, as history).
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct StagePatch {
@@ -118,6 +121,7 @@ pub struct StagePatch {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StageList {
     pub items: Vec<Stage>,
 }
@@ -132,6 +136,7 @@ pub enum StageResponse {
 
 /// A sub-process of a stage, with its goal.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SubProcess {
     pub id: String,
     pub program_id: String,
@@ -168,6 +173,7 @@ impl From<sub_process::Model> for SubProcess {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewSubProcess {
@@ -181,6 +187,7 @@ pub struct NewSubProcess {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct SubProcessPatch {
@@ -195,6 +202,7 @@ pub struct SubProcessPatch {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SubProcessList {
     pub items: Vec<SubProcess>,
 }
@@ -210,6 +218,7 @@ pub enum SubProcessResponse {
 /// Which of your departments plays each role the template names. Any may be left
 /// out and given on a later application.
 #[derive(Debug, Object, Deserialize, Default)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct IndustrialDepartments {
@@ -220,6 +229,7 @@ pub struct IndustrialDepartments {
 }
 
 #[derive(Debug, Object, Deserialize, Default)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct ApplyTemplate {
@@ -229,6 +239,7 @@ pub struct ApplyTemplate {
 
 /// What applying a template did. Applying it again creates only what is missing.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TemplateResult {
     pub stages_created: u32,
     pub sub_processes_created: u32,

@@ -305,3 +305,91 @@ Twice,good@example.com,,member\n";
         );
     }
 );
+
+both_databases!(
+    the_last_admin_cannot_be_deactivated_demoted_or_locked_out,
+    |app: TestApp| async move {
+        let me = expect_json(
+            app.get("/api/v1/me", &app.admin_token).await,
+            StatusCode::OK,
+        )
+        .await;
+        let path = format!("/api/v1/people/{}", me["id"].as_str().unwrap());
+        let etag = format!("\"{}\"", me["version"]);
+        for (body, field) in [
+            (json!({"active": false}), "active"),
+            (json!({"role": "coordinator"}), "role"),
+        ] {
+            let problem = expect_problem(
+                app.patch(&path, &app.admin_token, Some(&etag), &body).await,
+                StatusCode::CONFLICT,
+            )
+            .await;
+            assert_eq!(problem_fields(&problem), [field]);
+        }
+        // Nor can their last token be revoked.
+        let tokens = expect_json(
+            app.get(&format!("{path}/tokens"), &app.admin_token).await,
+            StatusCode::OK,
+        )
+        .await;
+        let only = tokens["items"][0]["id"].as_str().unwrap().to_owned();
+        let problem = expect_problem(
+            app.delete(&format!("/api/v1/tokens/{only}"), &app.admin_token)
+                .await,
+            StatusCode::CONFLICT,
+        )
+        .await;
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("last usable admin token")
+        );
+        expect_json(
+            app.get("/api/v1/me", &app.admin_token).await,
+            StatusCode::OK,
+        )
+        .await;
+
+        // With a second admin (and their token) both become possible.
+        let second = app
+            .person("Second admin", "second.admin@example.com", "admin", None)
+            .await;
+        app.token_for(second["id"].as_str().unwrap()).await;
+        let resp = app
+            .delete(&format!("/api/v1/tokens/{only}"), &app.admin_token)
+            .await;
+        assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+        expect_problem(
+            app.get("/api/v1/me", &app.admin_token).await,
+            StatusCode::UNAUTHORIZED,
+        )
+        .await;
+    }
+);
+
+both_databases!(
+    an_admin_may_step_down_once_another_admin_exists,
+    |app: TestApp| async move {
+        let me = expect_json(
+            app.get("/api/v1/me", &app.admin_token).await,
+            StatusCode::OK,
+        )
+        .await;
+        app.person("Second admin", "second.admin@example.com", "admin", None)
+            .await;
+        let after = expect_json(
+            app.patch(
+                &format!("/api/v1/people/{}", me["id"].as_str().unwrap()),
+                &app.admin_token,
+                Some(&format!("\"{}\"", me["version"])),
+                &json!({"role": "coordinator"}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(after["role"], "coordinator");
+    }
+);

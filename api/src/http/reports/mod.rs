@@ -113,18 +113,25 @@ pub enum Finding {
 
 /// One measured key point or metric.
 #[derive(Debug, Object, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct GapLine {
     pub kind: GapKind,
     /// The key point's or metric's id.
     pub id: String,
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub relationship_id: Option<String>,
     /// The department that owns the gap: the relationship's provider.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub department_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub department_name: Option<String>,
     /// The person the providing department named on the relationship, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_id: Option<String>,
     /// The latest period measured.
     pub period_start: NaiveDate,
@@ -135,13 +142,16 @@ pub struct GapLine {
     /// Positive: the customer gets less than expected.
     pub gap: f64,
     /// `gap / |expected|`; `null` when the expectation or target is 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub relative_gap: Option<f64>,
     pub severity: SeverityName,
     /// Against the period before.
     pub trend: TrendName,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_gap: Option<f64>,
     /// 1–5; metrics count as 3.
     pub importance: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sample_size: Option<i32>,
     /// Active plans on the relationship.
     pub plan_ids: Vec<String>,
@@ -149,6 +159,7 @@ pub struct GapLine {
     pub findings: Vec<Finding>,
     /// Since the snapshot named by `since_snapshot`; `null` without one, or when the
     /// line was met then and is met now.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub change: Option<ChangeName>,
 }
 
@@ -165,10 +176,12 @@ pub struct PeriodGap {
 
 /// A roll-up: the sample-weighted mean relative gap of a group's lines.
 #[derive(Debug, Object, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct GapRollup {
     pub id: String,
     pub name: String,
     pub lines: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub relative_gap: Option<f64>,
     pub severity: SeverityName,
     /// The worst line's severity.
@@ -176,6 +189,7 @@ pub struct GapRollup {
 }
 
 #[derive(Debug, Object, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct GapRollups {
     pub program: GapRollup,
     pub by_relationship: Vec<GapRollup>,
@@ -184,6 +198,7 @@ pub struct GapRollups {
 }
 
 #[derive(Debug, Object, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct GapReport {
     pub program_id: String,
     #[serde(serialize_with = "format::rfc3339")]
@@ -192,6 +207,7 @@ pub struct GapReport {
     pub lines: Vec<GapLine>,
     pub rollups: GapRollups,
     /// What changed since the snapshot named by `since_snapshot`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub changes: Option<SnapshotChanges>,
 }
 
@@ -596,6 +612,7 @@ fn rollups(
 
 /// One plan's progress.
 #[derive(Debug, Object, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PlanProgress {
     pub plan_id: String,
     pub title: String,
@@ -605,6 +622,7 @@ pub struct PlanProgress {
     pub status: String,
     pub cycle: i32,
     /// The first step of the current cycle not yet done or skipped; `null` when all are.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub current_step: Option<i32>,
     /// Steps of the current cycle done or skipped.
     pub steps_settled: i32,
@@ -618,9 +636,11 @@ pub struct PlanProgress {
 
 /// One department's part: what it owns, what it runs, how late it is.
 #[derive(Debug, Object, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DepartmentProgress {
     pub department_id: String,
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub function: Option<crate::http::departments::FunctionName>,
     pub owned_touchpoints: i32,
     pub running_plans: i32,
@@ -645,6 +665,7 @@ pub enum PhaseName {
 
 /// Where the program stands (seeds 000/001) and what the next phase needs.
 #[derive(Debug, Object, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Maturity {
     pub phase: PhaseName,
     /// Functions of the engaged departments.
@@ -654,6 +675,7 @@ pub struct Maturity {
 }
 
 #[derive(Debug, Object, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ProgressReport {
     pub program_id: String,
     #[serde(serialize_with = "format::rfc3339")]

@@ -58,20 +58,24 @@ impl From<Change> for ChangeName {
 
 /// A gap that was open in the snapshot and is closed now.
 #[derive(Debug, Object, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ClosedLine {
     pub kind: GapKind,
     pub id: String,
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub department_name: Option<String>,
     /// The gap and severity in the snapshot.
     pub was_gap: f64,
     pub was_severity: SeverityName,
     /// The gap now; `null` when the line is no longer measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gap: Option<f64>,
 }
 
 /// What changed since a snapshot, counted, with the closed gaps listed.
 #[derive(Debug, Object, Serialize)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SnapshotChanges {
     pub snapshot_id: String,
     pub label: String,
@@ -87,6 +91,7 @@ pub struct SnapshotChanges {
 
 /// A saved report.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReportSnapshot {
     pub id: String,
     pub program_id: String,
@@ -111,6 +116,7 @@ impl From<report_snapshot::Model> for ReportSnapshot {
 }
 
 #[derive(Debug, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewSnapshot {
@@ -120,6 +126,7 @@ pub struct NewSnapshot {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SnapshotList {
     /// Oldest first.
     pub items: Vec<ReportSnapshot>,
@@ -128,6 +135,7 @@ pub struct SnapshotList {
 
 /// A saved report with the report itself.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SnapshotWithReport {
     pub snapshot: ReportSnapshot,
     pub report: GapReport,
