@@ -256,10 +256,13 @@ impl From<sea_orm::DbErr> for ApiError {
     }
 }
 
-/// SQLite reports a lock held longer than the busy timeout as "database is locked".
+/// A lock held elsewhere for longer than the busy timeout: SQLite says "database is
+/// locked", PostgreSQL "canceling statement due to lock timeout" (SQLSTATE 55P03).
 fn is_busy(e: &sea_orm::DbErr) -> bool {
     let text = e.to_string();
-    text.contains("database is locked") || text.contains("database is busy")
+    text.contains("database is locked")
+        || text.contains("database is busy")
+        || text.contains("lock timeout")
 }
 
 /// Turns any error raised outside a handler into problem+json, keeping the status

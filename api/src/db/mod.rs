@@ -34,11 +34,14 @@ use sea_orm::{
     Select,
 };
 
-/// How long a SQLite writer waits for the lock before giving up with "busy".
+/// How long a writer waits for a lock before giving up with "busy" (SQLite's busy
+/// timeout, PostgreSQL's `lock_timeout`).
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Opens the pool. SQLite runs in WAL mode with `synchronous = NORMAL` (durable at
 /// each checkpoint, safe against corruption) and a busy timeout; foreign keys on.
+/// PostgreSQL sessions give up on a lock after the same time (`lock_timeout`), so a
+/// lock held elsewhere is a 503, never a request that hangs.
 pub async fn connect(
     url: &str,
     max_connections: Option<u32>,
@@ -59,6 +62,12 @@ pub async fn connect(
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
+        })
+        .map_sqlx_postgres_opts(|o| {
+            o.options([(
+                "lock_timeout",
+                format!("{}ms", SQLITE_BUSY_TIMEOUT.as_millis()),
+            )])
         });
     let mut db = Database::connect(opts)
         .await

@@ -6,6 +6,7 @@ mod auth;
 mod authorization;
 mod departments;
 mod errors;
+mod faults;
 mod mail;
 mod metrics;
 mod observability;

@@ -1,0 +1,112 @@
+//! A database held by someone else: a clear 503 problem+json after the busy timeout,
+//! never a request that hangs, nothing half-written, and the server carries on when
+//! the lock is gone. On SQLite another process holds the file's write lock; on
+//! PostgreSQL another session holds a table lock.
+
+use std::time::{Duration, Instant};
+
+use cxpm_tests::{Backend, TestApp, both_databases, expect_json, expect_problem};
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Database, TransactionTrait};
+use serde_json::json;
+
+/// The SQLite file behind `url` (`sqlite:///tmp/x.db?mode=rwc` → `/tmp/x.db`).
+fn sqlite_path(url: &str) -> String {
+    let rest = url.trim_start_matches("sqlite://");
+    rest.split('?').next().unwrap_or(rest).to_owned()
+}
+
+/// Another process that takes SQLite's write lock on `path` and keeps it until killed.
+fn lock_sqlite_file(path: &str) -> std::process::Child {
+    let mut child = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3, sys, time\n\
+             c = sqlite3.connect(sys.argv[1], isolation_level=None)\n\
+             c.execute('BEGIN EXCLUSIVE')\n\
+             print('locked', flush=True)\n\
+             time.sleep(120)",
+            path,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 holding the lock");
+    // Wait until it holds the lock.
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("its output");
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).ok();
+    assert_eq!(line.trim(), "locked");
+    child
+}
+
+both_databases!(
+    a_locked_database_is_a_clear_503_not_a_hang,
+    |app: TestApp| async move {
+        let create = |code: &'static str| {
+            let app = &app;
+            async move {
+                app.post(
+                    "/api/v1/departments",
+                    &app.admin_token,
+                    &json!({"name": "Quality", "code": code}),
+                )
+                .await
+            }
+        };
+        // Hold the lock elsewhere.
+        enum Held {
+            Process(std::process::Child),
+            Session(sea_orm::DatabaseTransaction, sea_orm::DatabaseConnection),
+        }
+        let held = match app.backend {
+            Backend::Sqlite => Held::Process(lock_sqlite_file(&sqlite_path(&app.database_url))),
+            Backend::Postgres => {
+                let other = Database::connect(&app.database_url).await.unwrap();
+                let txn = other.begin().await.unwrap();
+                txn.execute_unprepared("LOCK TABLE departments IN ACCESS EXCLUSIVE MODE")
+                    .await
+                    .unwrap();
+                Held::Session(txn, other)
+            }
+        };
+
+        let started = Instant::now();
+        let problem = expect_problem(create("QA").await, StatusCode::SERVICE_UNAVAILABLE).await;
+        let waited = started.elapsed();
+        assert!(
+            problem["detail"].as_str().unwrap().contains("busy"),
+            "{problem}"
+        );
+        // The busy timeout (5 s), not a hang.
+        assert!(
+            waited >= Duration::from_secs(4) && waited < Duration::from_secs(15),
+            "answered after {waited:?}"
+        );
+
+        // The lock goes; the server carries on, and the refused write is not there.
+        match held {
+            Held::Process(mut child) => {
+                child.kill().ok();
+                child.wait().ok();
+            }
+            Held::Session(txn, other) => {
+                txn.rollback().await.unwrap();
+                other.close().await.ok();
+            }
+        }
+        let listed = expect_json(
+            app.get("/api/v1/departments", &app.admin_token).await,
+            StatusCode::OK,
+        )
+        .await;
+        assert!(
+            listed["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|d| d["code"] != "QA"),
+            "{listed}"
+        );
+        expect_json(create("QA").await, StatusCode::CREATED).await;
+    }
+);
