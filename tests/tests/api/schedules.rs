@@ -477,17 +477,30 @@ both_databases!(
             async move { expect_json(app.post(&path, &coord, &json!({})).await, StatusCode::OK).await }
         };
 
+        // The plan's cycle began today; its first Monday 09:00 in São Paulo (12:00 UTC)
+        // is the next Monday, and the day after it the request is due.
+        let today = chrono::Utc::now().date_naive();
+        let monday = today
+            .iter_days()
+            .skip(1)
+            .find(|d| chrono::Datelike::weekday(d) == chrono::Weekday::Mon)
+            .unwrap();
+        let before_monday = format!("{monday}T11:59:00Z");
+        let after_monday = format!("{}T11:00:00Z", monday.succ_opt().unwrap());
+
         // No Monday has passed since the plan's cycle began: nothing to ask.
-        assert_eq!(dry_run("2026-11-27T11:00:00Z").await["mails"], json!([]));
+        assert_eq!(dry_run(&before_monday).await["mails"], json!([]));
         // From the next Monday on, its owner is asked, in Portuguese, with a link.
-        let asked = dry_run("2026-12-02T11:00:00Z").await;
+        let asked = dry_run(&after_monday).await;
         let mails = asked["mails"].as_array().unwrap();
         assert_eq!(mails.len(), 1, "{asked}");
         assert_eq!(mails[0]["to"], owner["email"]);
         assert_eq!(mails[0]["items"], json!([plan["id"]]));
         let text = mails[0]["text"].as_str().unwrap();
         assert!(
-            text.contains("feedback do cliente interno pendente desde 2026-11-30"),
+            text.contains(&format!(
+                "feedback do cliente interno pendente desde {monday}"
+            )),
             "{text}"
         );
         assert!(text.contains(&format!("/api/v1/plans/{}", id(&plan))));
@@ -504,7 +517,7 @@ both_databases!(
             StatusCode::OK,
         )
         .await;
-        let asked = dry_run("2026-12-02T11:00:00Z").await;
+        let asked = dry_run(&after_monday).await;
         assert_eq!(asked["mails"][0]["to"], head["email"]);
 
         // A paused plan asks nothing.
@@ -519,6 +532,6 @@ both_databases!(
             StatusCode::OK,
         )
         .await;
-        assert_eq!(dry_run("2026-12-02T11:00:00Z").await["mails"], json!([]));
+        assert_eq!(dry_run(&after_monday).await["mails"], json!([]));
     }
 );
