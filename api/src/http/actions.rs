@@ -4,14 +4,16 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use cxpm_domain::plan::{ActionState, ActionStatus, Step};
 use cxpm_domain::values::{Name, TimeZone, optional_text};
-use cxpm_domain::{Action, FieldError, Invalid, Target, authorize};
+use cxpm_domain::{Action, Actor, FieldError, Invalid, Target, authorize};
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
 use serde::Deserialize;
 
 use crate::app::AppState;
@@ -475,78 +477,7 @@ impl ActionsApi {
         body: Body<NewUpdate>,
     ) -> ApiResult<UpdateCreated> {
         let actor = &auth.0.actor;
-        let before = load::<action::Entity>(&state.db, "action", &id).await?;
-        authorize(
-            actor,
-            Action::PostUpdate,
-            Target::Department(Some(&before.department_id)),
-        )
-        .or_else(|_| {
-            authorize(
-                actor,
-                Action::PostUpdate,
-                Target::Person(before.owner_id.as_deref().unwrap_or("")),
-            )
-        })?;
-        let b = body.0;
-        let comment = optional_text("comment", b.comment.as_deref(), 4000)?;
-        if b.progress.is_none() && b.status.is_none() && comment.is_none() {
-            return Err(FieldError::new(
-                "body",
-                "an update needs a progress, a status or a comment",
-            )
-            .into());
-        }
-        let current = ActionState {
-            status: before.status.parse().map_err(|e| ApiError::internal(&e))?,
-            progress: before.progress,
-            blocked_reason: before.blocked_reason.clone(),
-        };
-        let next = current
-            .apply(
-                b.status.map(ActionStatus::from),
-                b.progress,
-                b.blocked_reason.map(Some),
-            )
-            .map_err(|errors| ApiError::invalid(Invalid(errors)))?;
-        let now = crate::db::now();
-        let mut after = before.clone();
-        after.status = next.status.as_str().to_owned();
-        after.progress = next.progress;
-        after.blocked_reason = next.blocked_reason;
-        after.last_update_at = Some(now);
-        let update = action_update::Model {
-            id: new_id(),
-            action_id: before.id.clone(),
-            author_id: actor.person_id.clone(),
-            at: now,
-            progress: b
-                .progress
-                .or((next.progress != current.progress).then_some(next.progress)),
-            status: (next.status != current.status || b.status.is_some())
-                .then(|| next.status.as_str().to_owned()),
-            comment,
-        };
-        let txn = state.db.begin().await?;
-        // The action moves first: that write takes the lock, and a concurrent update
-        // of the same action waits for it instead of overwriting it.
-        let after =
-            versioned::update_in::<action::Entity, _>(&txn, &actor.person_id, &before, after)
-                .await?;
-        action_update::Entity::insert(action_update::ActiveModel::from(update.clone()))
-            .exec_without_returning(&txn)
-            .await?;
-        crate::audit::record(
-            &txn,
-            Some(&actor.person_id),
-            "action_update",
-            &update.id,
-            crate::audit::Change::Create,
-            None::<&()>,
-            Some(&update),
-        )
-        .await?;
-        txn.commit().await?;
+        let (update, after) = append_update(&state.db, actor, &id, &body.0).await?;
         let tag = etag(after.version);
         Ok(UpdateCreated::Created(
             Json(PostedUpdate {
@@ -667,4 +598,105 @@ async fn point_of(
         return Err(FieldError::new(field, "the key point belongs to another relationship").into());
     }
     Ok(point.id)
+}
+
+/// Appends one progress update to the action as it stands now and moves the action,
+/// in one transaction.
+///
+/// An update claims no version (there is no If-Match to send): two people posting at
+/// once must both land. So the transaction first takes the action's row for itself
+/// with a write that changes nothing (a row lock on PostgreSQL, the write lock on
+/// SQLite; the same SQL on both), then reads the action inside it. A concurrent post
+/// waits for the lock and then sees this one's result.
+async fn append_update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: &str,
+    b: &NewUpdate,
+) -> ApiResult<(action_update::Model, action::Model)> {
+    // Not found and forbidden are answered without taking any lock.
+    let seen = load::<action::Entity>(db, "action", id).await?;
+    may_post_update(actor, &seen)?;
+    let comment = optional_text("comment", b.comment.as_deref(), 4000)?;
+    if b.progress.is_none() && b.status.is_none() && comment.is_none() {
+        return Err(
+            FieldError::new("body", "an update needs a progress, a status or a comment").into(),
+        );
+    }
+    let txn = db.begin().await?;
+    action::Entity::update_many()
+        .col_expr(action::Column::Version, Expr::col(action::Column::Version))
+        .filter(action::Column::Id.eq(&seen.id))
+        .exec(&txn)
+        .await?;
+    let before = action::Entity::find_by_id(seen.id.clone())
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::not_found("action", &seen.id))?;
+    // The owner may have changed meanwhile; ask again of the row as it is.
+    may_post_update(actor, &before)?;
+    let current = ActionState {
+        status: before.status.parse().map_err(|e| ApiError::internal(&e))?,
+        progress: before.progress,
+        blocked_reason: before.blocked_reason.clone(),
+    };
+    let next = current
+        .apply(
+            b.status.map(ActionStatus::from),
+            b.progress,
+            b.blocked_reason.clone().map(Some),
+        )
+        .map_err(|errors| ApiError::invalid(Invalid(errors)))?;
+    let now = crate::db::now();
+    let mut after = before.clone();
+    after.status = next.status.as_str().to_owned();
+    after.progress = next.progress;
+    after.blocked_reason = next.blocked_reason;
+    after.last_update_at = Some(now);
+    let update = action_update::Model {
+        id: new_id(),
+        action_id: before.id.clone(),
+        author_id: actor.person_id.clone(),
+        at: now,
+        progress: b
+            .progress
+            .or((next.progress != current.progress).then_some(next.progress)),
+        status: (next.status != current.status || b.status.is_some())
+            .then(|| next.status.as_str().to_owned()),
+        comment,
+    };
+    let after =
+        versioned::update_in::<action::Entity, _>(&txn, &actor.person_id, &before, after).await?;
+    action_update::Entity::insert(action_update::ActiveModel::from(update.clone()))
+        .exec_without_returning(&txn)
+        .await?;
+    crate::audit::record(
+        &txn,
+        Some(&actor.person_id),
+        "action_update",
+        &update.id,
+        crate::audit::Change::Create,
+        None::<&()>,
+        Some(&update),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((update, after))
+}
+
+/// The action's owner, its department's head and coordinators may post on it.
+fn may_post_update(actor: &Actor, action: &action::Model) -> ApiResult<()> {
+    authorize(
+        actor,
+        Action::PostUpdate,
+        Target::Department(Some(&action.department_id)),
+    )
+    .or_else(|_| {
+        authorize(
+            actor,
+            Action::PostUpdate,
+            Target::Person(action.owner_id.as_deref().unwrap_or("")),
+        )
+    })?;
+    Ok(())
 }

@@ -811,3 +811,66 @@ both_databases!(
         assert_eq!(still["archived"], false);
     }
 );
+
+both_databases!(
+    updates_posted_at_once_on_one_action_all_land,
+    |app: TestApp| async move {
+        let s = setup(&app).await;
+        let plan = expect_json(
+            app.post(
+                &format!("/api/v1/relationships/{}/plans", id(&s.relationship)),
+                &s.head.1,
+                &json!({"title": "Busy"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let action = expect_json(
+            app.post(
+                &format!("/api/v1/plans/{}/actions", id(&plan)),
+                &s.head.1,
+                &json!({"title": "Shared", "owner_id": s.member.0["id"]}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        // An update claims no version: the head and the owner posting at the same
+        // moment both land, none gets a 412 for an If-Match it never sent.
+        let path = format!("/api/v1/actions/{}/updates", id(&action));
+        let posts = (0..12).map(|n| {
+            let (app, path) = (&app, &path);
+            let token = if n % 2 == 0 { &s.head.1 } else { &s.member.1 };
+            async move {
+                let resp = app
+                    .post(
+                        path,
+                        token,
+                        &json!({"progress": n * 5, "comment": format!("note {n}")}),
+                    )
+                    .await;
+                resp.status()
+            }
+        });
+        let statuses = futures_util::future::join_all(posts).await;
+        assert!(
+            statuses.iter().all(|s| *s == StatusCode::CREATED),
+            "{statuses:?}"
+        );
+        let listed = expect_json(
+            app.get(&format!("{path}?limit=100"), &s.head.1).await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(listed["items"].as_array().unwrap().len(), 12, "{listed}");
+        let now = expect_json(
+            app.get(&format!("/api/v1/actions/{}", id(&action)), &s.head.1)
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        // Twelve updates moved the action twelve times from its first version.
+        assert_eq!(now["version"], 13, "{now}");
+    }
+);
