@@ -247,12 +247,41 @@ impl From<sea_orm::DbErr> for ApiError {
                 tracing::warn!(cause = %e, "database unavailable");
                 Self::unavailable("the database is not answering; try again shortly")
             }
+            _ if is_connection_lost(&e) => {
+                tracing::warn!(cause = %e, "database connection lost");
+                Self::unavailable("the database is not answering; try again shortly")
+            }
             _ if is_busy(&e) => {
                 tracing::warn!(cause = %e, "database busy");
                 Self::unavailable("the database is busy; try again shortly")
             }
             _ => Self::internal(&e),
         }
+    }
+}
+
+/// The connection went away under the statement: the database shut down or
+/// restarted (PostgreSQL's SQLSTATE classes 57, operator intervention, and 08,
+/// connection exception), or the socket broke. The pool reconnects by itself; the
+/// client is told to try again, not that the server failed.
+fn is_connection_lost(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, SqlxError};
+    let (DbErr::Query(RuntimeErr::SqlxError(inner)) | DbErr::Exec(RuntimeErr::SqlxError(inner))) =
+        e
+    else {
+        return false;
+    };
+    match inner.as_ref() {
+        SqlxError::Io(_)
+        | SqlxError::Tls(_)
+        | SqlxError::Protocol(_)
+        | SqlxError::PoolTimedOut
+        | SqlxError::PoolClosed
+        | SqlxError::WorkerCrashed => true,
+        SqlxError::Database(db) => db
+            .code()
+            .is_some_and(|code| code.starts_with("57P") || code.starts_with("08")),
+        _ => false,
     }
 }
 
@@ -363,7 +392,12 @@ pub fn problem_response(status: StatusCode, problem: Problem) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::payload_field;
+    use std::sync::Arc;
+
+    use poem::IntoResponse;
+    use sea_orm::{DbErr, RuntimeErr, SqlxError};
+
+    use super::{ApiError, payload_field};
 
     #[test]
     fn payload_errors_name_their_field() {
@@ -376,5 +410,24 @@ mod tests {
             Some("name")
         );
         assert_eq!(payload_field("expected value at line 1 column 1"), None);
+    }
+
+    #[test]
+    fn a_lost_connection_is_503_and_other_failures_500() {
+        let status = |e: DbErr| ApiError::from(e).into_response().status().as_u16();
+        let broken = || {
+            RuntimeErr::SqlxError(Arc::new(SqlxError::Io(std::io::Error::from(
+                std::io::ErrorKind::ConnectionReset,
+            ))))
+        };
+        assert_eq!(status(DbErr::Query(broken())), 503);
+        assert_eq!(status(DbErr::Exec(broken())), 503);
+        assert_eq!(
+            status(DbErr::Query(RuntimeErr::SqlxError(Arc::new(
+                SqlxError::RowNotFound
+            )))),
+            500
+        );
+        assert_eq!(status(DbErr::Custom("a bug".into())), 500);
     }
 }
