@@ -1,5 +1,7 @@
 //! Liveness and readiness, outside `/api/v1` and without a token.
 
+use std::time::Duration;
+
 use poem::web::Data;
 use poem_openapi::payload::PlainText;
 use poem_openapi::{ApiResponse, OpenApi};
@@ -7,6 +9,9 @@ use sea_orm::ConnectionTrait;
 
 use crate::app::AppState;
 use crate::http::ApiTags;
+
+/// How long `/readyz` waits for the database before saying it is not ready.
+const READINESS_TIMEOUT: Duration = Duration::from_secs(1);
 
 #[derive(Default)]
 pub struct SystemApi;
@@ -33,13 +38,20 @@ impl SystemApi {
 
     /// The database answers
     ///
-    /// For readiness probes: 503 while the database cannot be reached.
+    /// For readiness probes: 503 while the database cannot be reached, within a
+    /// second (a request waits longer for a connection, up to the pool's acquire
+    /// timeout; a probe must not).
     #[oai(path = "/readyz", method = "get", operation_id = "get_readiness")]
     async fn ready(&self, state: Data<&AppState>) -> Readiness {
-        match state.db.execute_unprepared("SELECT 1").await {
-            Ok(_) => Readiness::Ready(PlainText("ready")),
-            Err(e) => {
+        let probe = state.db.execute_unprepared("SELECT 1");
+        match tokio::time::timeout(READINESS_TIMEOUT, probe).await {
+            Ok(Ok(_)) => Readiness::Ready(PlainText("ready")),
+            Ok(Err(e)) => {
                 tracing::warn!(error = %e, "not ready");
+                Readiness::NotReady(PlainText("database unavailable"))
+            }
+            Err(_) => {
+                tracing::warn!("not ready: the database did not answer within a second");
                 Readiness::NotReady(PlainText("database unavailable"))
             }
         }
