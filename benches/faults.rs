@@ -1,0 +1,388 @@
+//! The fault benchmark, two faults under write load against `cxpm serve` as a process
+//! of its own (release build):
+//!
+//! 1. **PostgreSQL restarted** in the middle of the load: stopped (fast shutdown, every
+//!    session cut), left down for three seconds, started again:
+//!    how long `/readyz` said so, how many writes were refused (503) meanwhile, that
+//!    the server came back without a restart, and — counted — that every write that
+//!    got a 2xx is in the database afterwards.
+//! 2. **SQLite locked by another process** (a `BEGIN EXCLUSIVE` held for a while):
+//!    writes answer a clear 503 after the busy timeout instead of hanging, reads keep
+//!    answering, and writes succeed again once the lock is gone.
+//!
+//! It restarts the PostgreSQL server on this machine: do not run the test suite at the
+//! same time. `scripts/bench-faults` runs it (`cargo bench -p cxpm-tests --bench
+//! faults`).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use cxpm_tests::{Backend, TestApp, spawn_app};
+use reqwest::{Client, StatusCode};
+use sea_orm::{ConnectionTrait, Database, Statement};
+use serde_json::{Value, json};
+
+const WRITERS: usize = 8;
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap_or_default().to_owned()
+}
+
+async fn created(app: &TestApp, path: &str, body: Value) -> Value {
+    let resp = app.post(path, &app.admin_token, &body).await;
+    assert_eq!(resp.status(), StatusCode::CREATED, "{path}");
+    resp.json().await.expect("JSON")
+}
+
+/// A plan with an action per writer; returns the action ids and a head's token.
+async fn world(app: &TestApp) -> (Vec<String>, String) {
+    let qa = app.department("Quality", "QA").await;
+    let om = app.department("Order management", "OM").await;
+    let (head, token) = app.someone("department_head", Some(&id(&qa))).await;
+    let resp = app
+        .patch(
+            &format!("/api/v1/departments/{}", id(&qa)),
+            &app.admin_token,
+            Some("\"1\""),
+            &json!({"head_id": head["id"]}),
+        )
+        .await;
+    assert!(resp.status().is_success());
+    let program = created(app, "/api/v1/programs", json!({"name": "Faults"})).await;
+    let rel = created(app, &format!("/api/v1/programs/{}/relationships", id(&program)),
+        json!({"provider_department_id": qa["id"], "customer_department_id": om["id"], "delivers": "Parts"})).await;
+    let plan = created(
+        app,
+        &format!("/api/v1/relationships/{}/plans", id(&rel)),
+        json!({"title": "Plan"}),
+    )
+    .await;
+    let mut actions = Vec::new();
+    for n in 0..WRITERS {
+        let action = created(
+            app,
+            &format!("/api/v1/plans/{}/actions", id(&plan)),
+            json!({"title": format!("Action {n}")}),
+        )
+        .await;
+        actions.push(id(&action));
+    }
+    (actions, token)
+}
+
+/// `cxpm serve` on `database_url`, ready; with its base URL.
+async fn server(database_url: &str) -> (tokio::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_cxpm-process"))
+        .arg("serve")
+        .env("CXPM_DATABASE_URL", database_url)
+        .env("CXPM_ADDR", format!("127.0.0.1:{port}"))
+        .env(
+            "CXPM_MAIL_DIR",
+            std::env::temp_dir().join(format!("cxpm-faults-{port}")),
+        )
+        .env("CXPM_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("starting cxpm");
+    let base = format!("http://127.0.0.1:{port}");
+    let http = Client::new();
+    for _ in 0..200 {
+        if http
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    (child, base)
+}
+
+/// What the writers saw.
+#[derive(Default)]
+struct Writes {
+    /// The comments of the updates answered 2xx.
+    acknowledged: Vec<String>,
+    unavailable: usize,
+    other: Vec<String>,
+    slowest: Duration,
+}
+
+/// Writers posting updates with unique comments until `stop`.
+async fn write_load(base: &str, token: &str, actions: &[String], stop: Arc<AtomicBool>) -> Writes {
+    let http = Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("a client");
+    let tasks: Vec<_> = actions
+        .iter()
+        .enumerate()
+        .map(|(w, action)| {
+            let (http, stop) = (http.clone(), stop.clone());
+            let url = format!("{base}/api/v1/actions/{action}/updates");
+            let token = token.to_owned();
+            tokio::spawn(async move {
+                let mut writes = Writes::default();
+                let mut seq = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    seq += 1;
+                    let comment = format!("w{w}-{seq}");
+                    let started = Instant::now();
+                    let resp = http
+                        .post(&url)
+                        .bearer_auth(&token)
+                        .json(&json!({"comment": comment}))
+                        .send()
+                        .await;
+                    writes.slowest = writes.slowest.max(started.elapsed());
+                    match resp.map(|r| r.status()) {
+                        Ok(s) if s.is_success() => writes.acknowledged.push(comment),
+                        Ok(StatusCode::SERVICE_UNAVAILABLE) => {
+                            writes.unavailable += 1;
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                        }
+                        Ok(s) => writes.other.push(format!("{comment}: {s}")),
+                        Err(e) => writes.other.push(format!("{comment}: {e}")),
+                    }
+                }
+                writes
+            })
+        })
+        .collect();
+    let mut all = Writes::default();
+    for task in tasks {
+        let w = task.await.expect("a writer");
+        all.acknowledged.extend(w.acknowledged);
+        all.unavailable += w.unavailable;
+        all.other.extend(w.other);
+        all.slowest = all.slowest.max(w.slowest);
+    }
+    all
+}
+
+/// The comments of every update in the database.
+async fn stored_comments(database_url: &str) -> HashSet<String> {
+    let db = Database::connect(database_url).await.expect("the database");
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT comment FROM action_updates",
+        ))
+        .await
+        .expect("the updates");
+    let comments = rows
+        .iter()
+        .filter_map(|r| r.try_get::<Option<String>>("", "comment").ok().flatten())
+        .collect();
+    db.close().await.ok();
+    comments
+}
+
+fn postgres_version() -> String {
+    std::fs::read_dir("/etc/postgresql")
+        .expect("a Debian PostgreSQL in /etc/postgresql")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .max_by_key(|v| v.parse::<u32>().unwrap_or(0))
+        .expect("a PostgreSQL version")
+}
+
+/// How long PostgreSQL stays down.
+const OUTAGE: Duration = Duration::from_secs(3);
+
+async fn pg_ctlcluster(action: &str) {
+    let status = tokio::process::Command::new("pg_ctlcluster")
+        .args([
+            "--skip-systemctl-redirect",
+            &postgres_version(),
+            "main",
+            action,
+        ])
+        .status()
+        .await
+        .expect("pg_ctlcluster");
+    assert!(status.success(), "pg_ctlcluster {action}");
+}
+
+async fn postgres_restart() {
+    let app = spawn_app(Backend::Postgres).await;
+    let (actions, token) = world(&app).await;
+    let (mut child, base) = server(&app.database_url).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+
+    // /readyz, every 50 ms: when it stopped and started saying ready.
+    let probe = {
+        let (base, stop) = (base.clone(), stop.clone());
+        tokio::spawn(async move {
+            let http = Client::builder()
+                .timeout(Duration::from_secs(2))
+                .build()
+                .expect("a client");
+            let (mut down_at, mut up_again) = (None, None);
+            while !stop.load(Ordering::Relaxed) {
+                let ready = http
+                    .get(format!("{base}/readyz"))
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success());
+                match (ready, down_at, up_again) {
+                    (false, None, _) => down_at = Some(started.elapsed()),
+                    (true, Some(_), None) => up_again = Some(started.elapsed()),
+                    _ => {}
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            (down_at, up_again)
+        })
+    };
+    // Down for OUTAGE: stopped (fast shutdown, every session cut), then started.
+    let restart = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let at = started.elapsed();
+        pg_ctlcluster("stop").await;
+        tokio::time::sleep(OUTAGE).await;
+        pg_ctlcluster("start").await;
+        (at, started.elapsed())
+    });
+    let writers = {
+        let (base, token, stop) = (base.clone(), token.clone(), stop.clone());
+        tokio::spawn(async move { write_load(&base, &token, &actions, stop).await })
+    };
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    stop.store(true, Ordering::Relaxed);
+    let writes = writers.await.expect("the writers");
+    let (restart_at, restarted_at) = restart.await.expect("the restart");
+    let (down_at, up_again) = probe.await.expect("the probe");
+    // The same process still serves.
+    let still = Client::new()
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success());
+    child.start_kill().ok();
+    child.wait().await.ok();
+
+    let stored = stored_comments(&app.database_url).await;
+    let missing = writes
+        .acknowledged
+        .iter()
+        .filter(|c| !stored.contains(*c))
+        .count();
+    let secs =
+        |d: Option<Duration>| d.map_or("never".to_owned(), |d| format!("{:.1} s", d.as_secs_f64()));
+    println!(
+        "PostgreSQL stopped for {} s and started again under write load ({WRITERS} writers, 12 s):",
+        OUTAGE.as_secs()
+    );
+    println!(
+        "  stop began at {:.1} s, PostgreSQL accepting again at {:.1} s; /readyz unready from {} to {}",
+        restart_at.as_secs_f64(),
+        restarted_at.as_secs_f64(),
+        secs(down_at),
+        secs(up_again)
+    );
+    println!(
+        "  writes: {} answered 2xx, {} of them missing afterwards; {} answered 503 during the restart; {} other errors{}; slowest answer {:.2} s",
+        writes.acknowledged.len(),
+        missing,
+        writes.unavailable,
+        writes.other.len(),
+        writes
+            .other
+            .first()
+            .map(|e| format!(" (first: {e})"))
+            .unwrap_or_default(),
+        writes.slowest.as_secs_f64()
+    );
+    println!(
+        "  the same server process ready afterwards: {}",
+        if still { "yes" } else { "NO" }
+    );
+    drop(app);
+}
+
+async fn sqlite_locked() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let (actions, token) = world(&app).await;
+    let (mut child, base) = server(&app.database_url).await;
+    let path = app
+        .database_url
+        .trim_start_matches("sqlite://")
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let stop = Arc::new(AtomicBool::new(false));
+    let read_path = format!("{base}/api/v1/actions/{}", actions[0]);
+    let writers = {
+        let (base, token, stop) = (base.clone(), token.clone(), stop.clone());
+        tokio::spawn(async move { write_load(&base, &token, &actions, stop).await })
+    };
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Another process takes the write lock for eight seconds.
+    let mut locker = std::process::Command::new("python3")
+        .args(["-c", "import sqlite3, sys, time\nc = sqlite3.connect(sys.argv[1], isolation_level=None)\nc.execute('BEGIN EXCLUSIVE')\ntime.sleep(8)", &path])
+        .spawn()
+        .expect("python3");
+    // Reads meanwhile.
+    let http = Client::new();
+    let mut reads = Vec::new();
+    let read_until = Instant::now() + Duration::from_secs(7);
+    while Instant::now() < read_until {
+        let started = Instant::now();
+        let status = http
+            .get(&read_path)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .map(|r| r.status());
+        reads.push((started.elapsed(), status.map(|s| s.as_u16()).unwrap_or(0)));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    locker.wait().ok();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    stop.store(true, Ordering::Relaxed);
+    let writes = writers.await.expect("the writers");
+    child.start_kill().ok();
+    child.wait().await.ok();
+    let stored = stored_comments(&app.database_url).await;
+    let missing = writes
+        .acknowledged
+        .iter()
+        .filter(|c| !stored.contains(*c))
+        .count();
+    let slowest_read = reads.iter().map(|(d, _)| *d).max().unwrap_or_default();
+    let read_errors = reads.iter().filter(|(_, s)| *s >= 500 || *s == 0).count();
+    println!("SQLite locked by another process for 8 s under write load ({WRITERS} writers):");
+    println!(
+        "  writes: {} answered 2xx ({} missing afterwards), {} answered 503 (database busy), {} other errors; slowest answer {:.2} s (the busy timeout is 5 s)",
+        writes.acknowledged.len(),
+        missing,
+        writes.unavailable,
+        writes.other.len(),
+        writes.slowest.as_secs_f64()
+    );
+    println!(
+        "  reads during the lock: {} answered, {} server errors, slowest {:.0} ms",
+        reads.len(),
+        read_errors,
+        slowest_read.as_secs_f64() * 1000.0
+    );
+    drop(app);
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    println!("faults: cxpm serve (release) under write load on loopback");
+    postgres_restart().await;
+    sqlite_locked().await;
+}
