@@ -25,7 +25,11 @@ use crate::security::AuthLimiter;
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
+    /// Every write, and reads that belong to a write.
     pub db: DatabaseConnection,
+    /// Reads that stand alone (`GET`s, token lookups): a read-only pool of its own, so
+    /// that reads never queue behind writers waiting for a lock.
+    pub read: DatabaseConnection,
     pub tokens: TokenCache,
     /// Where people reach cxpm (links in mails), without a trailing slash.
     pub public_url: std::sync::Arc<str>,
@@ -52,6 +56,11 @@ impl App {
         )
         .await?;
         db::migrate(&db).await?;
+        let read = db::connect_reader(
+            &settings.database.database_url,
+            settings.database.db_max_connections,
+        )
+        .await?;
         let bootstrap_token = bootstrap(&db, &settings).await?;
         // A bad mail setting stops the start, not the first reminder.
         let mailer = crate::dispatch::Mailer::new(
@@ -68,6 +77,7 @@ impl App {
         Ok(Self {
             state: AppState {
                 db,
+                read,
                 tokens: TokenCache::default(),
                 public_url: settings.public_url.trim_end_matches('/').into(),
                 auth_limiter: AuthLimiter::new(settings.auth_failures_per_minute),
@@ -132,6 +142,7 @@ impl App {
         for handle in [checkpointer, dispatcher, scheduler].into_iter().flatten() {
             handle.abort();
         }
+        self.state.read.close().await.ok();
         self.state.db.close().await.ok();
         tracing::info!("cxpm stopped");
         result.context("serving")
@@ -257,7 +268,7 @@ pub fn routes(
                 let state = state.clone();
                 move |req| {
                     let state = state.clone();
-                    async move { crate::metrics::endpoint(&req, &state.metrics, &state.db).await }
+                    async move { crate::metrics::endpoint(&req, &state.metrics, &state.read).await }
                 }
             }),
         )

@@ -16,7 +16,7 @@ use poem_openapi::SecurityScheme;
 use poem_openapi::auth::Bearer;
 use rand::RngCore;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
@@ -58,7 +58,7 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Principal> 
         )
         .into());
     }
-    match state.tokens.resolve(&state.db, &bearer.token).await? {
+    match state.tokens.resolve(state, &bearer.token).await? {
         Some(principal) => Ok(principal),
         None => {
             state.metrics.auth_failed();
@@ -105,9 +105,10 @@ impl TokenCache {
     /// person is inactive.
     pub async fn resolve(
         &self,
-        db: &DatabaseConnection,
+        state: &AppState,
         token: &str,
     ) -> Result<Option<Principal>, ApiError> {
+        let db = &state.read;
         let hash = hash_token(token);
         if let Some(p) = self.cached(&hash) {
             return Ok(Some(p));
@@ -135,15 +136,19 @@ impl TokenCache {
             .parse()
             .map_err(|e| ApiError::internal(&format!("stored role: {e}")))?;
         // Last use is kept to the cache's resolution: one write per token per TTL,
-        // not one per request.
-        access_token::Entity::update_many()
-            .col_expr(
-                access_token::Column::LastUsedAt,
-                Expr::value(crate::db::now()),
-            )
-            .filter(access_token::Column::Id.eq(&token.id))
-            .exec(db)
-            .await?;
+        // not one per request. It is bookkeeping: it happens beside the request, and a
+        // database that cannot take it now (locked elsewhere) delays and fails nothing.
+        let (write, token_id, now) = (state.db.clone(), token.id.clone(), crate::db::now());
+        tokio::spawn(async move {
+            let recorded = access_token::Entity::update_many()
+                .col_expr(access_token::Column::LastUsedAt, Expr::value(now))
+                .filter(access_token::Column::Id.eq(&token_id))
+                .exec(&write)
+                .await;
+            if let Err(e) = recorded {
+                tracing::debug!(error = %e, "a token's last use was not recorded");
+            }
+        });
         let principal = Principal {
             actor: Actor {
                 person_id: person.id,

@@ -60,7 +60,8 @@ pub struct DatabaseArgs {
     )]
     pub database_url: String,
 
-    /// Connections in the pool (default: 8 for PostgreSQL, 4 for SQLite).
+    /// Connections in each of the two pools, one for writes and one for reads (default:
+    /// 8 for PostgreSQL, 4 for SQLite).
     #[arg(long, env = "CXPM_DB_MAX_CONNECTIONS")]
     pub db_max_connections: Option<u32>,
 }

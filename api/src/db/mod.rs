@@ -76,6 +76,47 @@ pub async fn connect(
     Ok(db)
 }
 
+/// The pool reads go through, apart from the pool writes go through. A writer that
+/// waits for a lock held elsewhere (out to the busy timeout) holds its connection
+/// meanwhile; with reads in the same pool a handful of such writers left no connection
+/// to read with, and every read waited as long as they did. Its connections are
+/// read-only (SQLite opens the file read-only, PostgreSQL sessions default to
+/// read-only transactions), so a handler that wrote through it would fail loudly in
+/// the tests. In WAL mode SQLite's readers go on whatever the writer does.
+pub async fn connect_reader(
+    url: &str,
+    max_connections: Option<u32>,
+) -> anyhow::Result<DatabaseConnection> {
+    let is_sqlite = url.starts_with("sqlite:");
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.max_connections(max_connections.unwrap_or(if is_sqlite { 4 } else { 8 }))
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_timeout(Duration::from_secs(5))
+        .test_before_acquire_if_idle_for(Duration::from_secs(5))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|o| {
+            o.read_only(true)
+                .create_if_missing(false)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                .foreign_keys(true)
+        })
+        .map_sqlx_postgres_opts(|o| {
+            o.options([
+                (
+                    "lock_timeout",
+                    format!("{}ms", SQLITE_BUSY_TIMEOUT.as_millis()),
+                ),
+                ("default_transaction_read_only", "on".to_owned()),
+            ])
+        });
+    let mut db = Database::connect(opts)
+        .await
+        .with_context(|| format!("connecting to {} for reading", redact(url)))?;
+    db.set_metric_callback(|_| crate::app::count_query());
+    Ok(db)
+}
+
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(db, None).await.context("applying migrations")
 }

@@ -374,7 +374,7 @@ impl ActionsApi {
         id: Path<String>,
     ) -> ApiResult<ActionResponse> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let model = load::<action::Entity>(&state.db, "action", &id).await?;
+        let model = load::<action::Entity>(&state.read, "action", &id).await?;
         let tag = etag(model.version);
         Ok(ActionResponse::Ok(
             Json(ActionView::new(model, today())?),
@@ -501,11 +501,11 @@ impl ActionsApi {
         id: Path<String>,
     ) -> ApiResult<Json<UpdateList>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let action = load::<action::Entity>(&state.db, "action", &id).await?;
+        let action = load::<action::Entity>(&state.read, "action", &id).await?;
         let rows = action_update::Entity::find()
             .filter(action_update::Column::ActionId.eq(&action.id))
             .order_by_desc(action_update::Column::Id)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         Ok(Json(UpdateList {
             items: rows
@@ -521,7 +521,7 @@ impl ActionsApi {
     #[oai(path = "/me/actions", method = "get", operation_id = "list_my_actions")]
     async fn mine(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<ActionList>> {
         let actor = &auth.0.actor;
-        let me = load::<person::Entity>(&state.db, "person", &actor.person_id).await?;
+        let me = load::<person::Entity>(&state.read, "person", &actor.person_id).await?;
         let tz = TimeZone::parse(&me.time_zone).unwrap_or_default();
         let today = Utc::now().with_timezone(&tz.tz()).date_naive();
         let rows = action::Entity::find()
@@ -531,7 +531,7 @@ impl ActionsApi {
             .order_by_asc(Expr::col(action::Column::DueDate).is_null())
             .order_by_asc(action::Column::DueDate)
             .order_by_asc(action::Column::Id)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         Ok(Json(ActionList {
             items: rows
@@ -558,7 +558,7 @@ impl ActionsApi {
         overdue: Query<Option<bool>>,
     ) -> ApiResult<Json<ActionList>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let dept = load::<department::Entity>(&state.db, "department", &id).await?;
+        let dept = load::<department::Entity>(&state.read, "department", &id).await?;
         let mut select = action::Entity::find().filter(action::Column::DepartmentId.eq(&dept.id));
         if let Some(s) = status.0 {
             select = select.filter(action::Column::Status.eq(ActionStatus::from(s).as_str()));
@@ -567,7 +567,7 @@ impl ActionsApi {
             .order_by_asc(Expr::col(action::Column::DueDate).is_null())
             .order_by_asc(action::Column::DueDate)
             .order_by_asc(action::Column::Id)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         let today = today();
         let items: Vec<ActionView> = rows

@@ -109,7 +109,7 @@ impl AuditApi {
         }
         let rows = page
             .apply(select, audit_event::Column::Id)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         let (rows, next_cursor) = page.finish(rows, |r| &r.id);
         Ok(Json(AuditList {

@@ -107,7 +107,7 @@ impl CoverageApi {
         id: Path<String>,
     ) -> ApiResult<Json<Coverage>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let program = load::<program::Entity>(&state.db, "program", &id).await?;
+        let program = load::<program::Entity>(&state.read, "program", &id).await?;
         Ok(Json(coverage_of(&state, &program).await?))
     }
 }

@@ -233,7 +233,7 @@ impl DepartmentsApi {
     ) -> ApiResult<DepartmentResponse> {
         authorize(&auth.0.actor, Action::ReadDirectory, Target::Anything)?;
         let id = path_id("department", &id)?;
-        let model = crate::db::unique(department::Entity::find_by_id(&id), &state.db)
+        let model = crate::db::unique(department::Entity::find_by_id(&id), &state.read)
             .await?
             .ok_or_else(|| ApiError::not_found("department", &id))?;
         Ok(DepartmentResponse::ok(model))
@@ -285,7 +285,7 @@ impl DepartmentsApi {
         }
         let rows = page
             .apply(select, department::Column::Id)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         let (rows, next_cursor) = page.finish(rows, |r| &r.id);
         Ok(Json(DepartmentList {

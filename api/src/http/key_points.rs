@@ -282,7 +282,7 @@ impl KeyPointsApi {
         include_archived: Query<Option<bool>>,
     ) -> ApiResult<Json<KeyPointList>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let rel = load::<relationship::Entity>(&state.db, "relationship", &id).await?;
+        let rel = load::<relationship::Entity>(&state.read, "relationship", &id).await?;
         let mut select =
             key_point::Entity::find().filter(key_point::Column::RelationshipId.eq(&rel.id));
         if !include_archived.0.unwrap_or(false) {
@@ -290,7 +290,7 @@ impl KeyPointsApi {
         }
         let rows = select
             .order_by_asc(key_point::Column::Id)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         Ok(Json(KeyPointList {
             items: rows.into_iter().map(KeyPoint::from).collect(),
@@ -458,12 +458,12 @@ impl KeyPointsApi {
         id: Path<String>,
     ) -> ApiResult<Json<MeasurementList>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let point = load::<key_point::Entity>(&state.db, "key_point", &id).await?;
+        let point = load::<key_point::Entity>(&state.read, "key_point", &id).await?;
         let rows = measurement::Entity::find()
             .filter(measurement::Column::KeyPointId.eq(&point.id))
             .order_by_desc(measurement::Column::PeriodStart)
             .order_by_desc(measurement::Column::Id)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         Ok(Json(MeasurementList {
             items: rows

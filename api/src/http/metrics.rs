@@ -384,18 +384,18 @@ impl MetricsApi {
         include_archived: Query<Option<bool>>,
     ) -> ApiResult<Json<MetricList>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let program = load::<program::Entity>(&state.db, "program", &id).await?;
+        let program = load::<program::Entity>(&state.read, "program", &id).await?;
         let mut select = metric::Entity::find().filter(metric::Column::ProgramId.eq(&program.id));
         if !include_archived.0.unwrap_or(false) {
             select = select.filter(metric::Column::Archived.eq(false));
         }
         let metrics = select
             .order_by_asc(metric::Column::Id)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         let ids: Vec<String> = metrics.iter().map(|m| m.id.clone()).collect();
         let last: std::collections::HashMap<String, DateTime<Utc>> =
-            crate::http::reports::aggregates::last_readings_of(&state.db, &ids)
+            crate::http::reports::aggregates::last_readings_of(&state.read, &ids)
                 .await?
                 .into_iter()
                 .filter_map(|r| Some((r.metric_id, r.at?)))
@@ -430,7 +430,7 @@ impl MetricsApi {
         id: Path<String>,
     ) -> ApiResult<MetricResponse> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let model = load::<metric::Entity>(&state.db, "metric", &id).await?;
+        let model = load::<metric::Entity>(&state.read, "metric", &id).await?;
         let tag = etag(model.version);
         Ok(MetricResponse::Ok(Json(model.try_into()?), tag))
     }
@@ -589,12 +589,12 @@ impl MetricsApi {
         id: Path<String>,
     ) -> ApiResult<Json<ReadingList>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let metric = load::<metric::Entity>(&state.db, "metric", &id).await?;
+        let metric = load::<metric::Entity>(&state.read, "metric", &id).await?;
         let rows = reading::Entity::find()
             .filter(reading::Column::MetricId.eq(&metric.id))
             .order_by_desc(reading::Column::PeriodStart)
             .order_by_desc(reading::Column::Id)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         Ok(Json(ReadingList {
             items: rows.into_iter().map(Reading::from).collect(),

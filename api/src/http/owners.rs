@@ -169,11 +169,11 @@ impl OwnersApi {
         id: Path<String>,
     ) -> ApiResult<Json<OwnerList>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let sub = load::<sub_process::Entity>(&state.db, "sub_process", &id).await?;
+        let sub = load::<sub_process::Entity>(&state.read, "sub_process", &id).await?;
         let rows = owner::Entity::find()
             .filter(owner::Column::SubProcessId.eq(&sub.id))
             .order_by_asc(owner::Column::Id)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         Ok(Json(OwnerList {
             items: rows.into_iter().map(Owner::from).collect(),
@@ -189,7 +189,7 @@ impl OwnersApi {
         id: Path<String>,
     ) -> ApiResult<OwnerResponse> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let model = load::<owner::Entity>(&state.db, "owner", &id).await?;
+        let model = load::<owner::Entity>(&state.read, "owner", &id).await?;
         let tag = etag(model.version);
         Ok(OwnerResponse::Ok(Json(model.into()), tag))
     }

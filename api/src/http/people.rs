@@ -291,7 +291,7 @@ impl PeopleApi {
     ) -> ApiResult<PersonResponse> {
         authorize(&auth.0.actor, Action::ReadDirectory, Target::Anything)?;
         let id = path_id("person", &id)?;
-        let model = crate::db::unique(person::Entity::find_by_id(&id), &state.db)
+        let model = crate::db::unique(person::Entity::find_by_id(&id), &state.read)
             .await?
             .ok_or_else(|| ApiError::not_found("person", &id))?;
         PersonResponse::ok(model)
@@ -301,7 +301,7 @@ impl PeopleApi {
     #[oai(path = "/me", method = "get", operation_id = "get_me")]
     async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<PersonResponse> {
         let id = &auth.0.actor.person_id;
-        let model = crate::db::unique(person::Entity::find_by_id(id), &state.db)
+        let model = crate::db::unique(person::Entity::find_by_id(id), &state.read)
             .await?
             .ok_or_else(|| ApiError::not_found("person", id))?;
         PersonResponse::ok(model)
@@ -353,7 +353,7 @@ impl PeopleApi {
         }
         let rows = page
             .apply(select, person::Column::Id)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         let (rows, next_cursor) = page.finish(rows, |r| &r.id);
         Ok(Json(PersonList {

@@ -370,24 +370,24 @@ impl PlansApi {
         id: Path<String>,
     ) -> ApiResult<PlanDetailResponse> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let plan = load::<plan::Entity>(&state.db, "plan", &id).await?;
+        let plan = load::<plan::Entity>(&state.read, "plan", &id).await?;
         let steps = step::Entity::find()
             .filter(step::Column::PlanId.eq(&plan.id))
             .filter(step::Column::Cycle.eq(plan.cycle))
             .order_by_asc(step::Column::Number)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         let actions = action::Entity::find()
             .filter(action::Column::PlanId.eq(&plan.id))
             .order_by_asc(action::Column::Id)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         let mut updates: HashMap<String, Vec<action_update::Model>> = HashMap::new();
         if !actions.is_empty() {
             for u in action_update::Entity::find()
                 .filter(action_update::Column::ActionId.is_in(actions.iter().map(|a| a.id.clone())))
                 .order_by_desc(action_update::Column::Id)
-                .all(&state.db)
+                .all(&state.read)
                 .await?
             {
                 let list = updates.entry(u.action_id.clone()).or_default();
@@ -501,12 +501,12 @@ impl PlansApi {
         cycle: Query<Option<i32>>,
     ) -> ApiResult<Json<StepList>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let plan = load::<plan::Entity>(&state.db, "plan", &id).await?;
+        let plan = load::<plan::Entity>(&state.read, "plan", &id).await?;
         let rows = step::Entity::find()
             .filter(step::Column::PlanId.eq(&plan.id))
             .filter(step::Column::Cycle.eq(cycle.0.unwrap_or(plan.cycle)))
             .order_by_asc(step::Column::Number)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         Ok(Json(StepList {
             items: rows
@@ -654,12 +654,15 @@ impl PlansApi {
         status: Query<Option<PlanStatusName>>,
     ) -> ApiResult<Json<PlanList>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let dept = load::<department::Entity>(&state.db, "department", &id).await?;
+        let dept = load::<department::Entity>(&state.read, "department", &id).await?;
         let mut select = plan::Entity::find().filter(plan::Column::DepartmentId.eq(&dept.id));
         if let Some(s) = status.0 {
             select = select.filter(plan::Column::Status.eq(PlanStatus::from(s).as_str()));
         }
-        let rows = select.order_by_asc(plan::Column::Id).all(&state.db).await?;
+        let rows = select
+            .order_by_asc(plan::Column::Id)
+            .all(&state.read)
+            .await?;
         Ok(Json(PlanList {
             items: rows
                 .into_iter()
@@ -681,11 +684,11 @@ impl PlansApi {
         id: Path<String>,
     ) -> ApiResult<Json<PlanList>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let rel = load::<relationship::Entity>(&state.db, "relationship", &id).await?;
+        let rel = load::<relationship::Entity>(&state.read, "relationship", &id).await?;
         let rows = plan::Entity::find()
             .filter(plan::Column::RelationshipId.eq(&rel.id))
             .order_by_asc(plan::Column::Id)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         Ok(Json(PlanList {
             items: rows

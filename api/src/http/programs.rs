@@ -420,7 +420,7 @@ impl ProgramsApi {
     ) -> ApiResult<ProgramResponse> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
         program_response(
-            load::<program::Entity>(&state.db, "program", &id).await?,
+            load::<program::Entity>(&state.read, "program", &id).await?,
             false,
         )
     }
@@ -460,7 +460,7 @@ impl ProgramsApi {
         }
         let rows = page
             .apply(select, program::Column::Id)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         let (rows, next_cursor) = page.finish(rows, |r| &r.id);
         Ok(Json(ProgramList {
@@ -608,14 +608,14 @@ impl ProgramsApi {
         id: Path<String>,
     ) -> ApiResult<Json<Team>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let program = load::<program::Entity>(&state.db, "program", &id).await?;
+        let program = load::<program::Entity>(&state.read, "program", &id).await?;
         let seats = member::Entity::find()
             .filter(member::Column::ProgramId.eq(&program.id))
             .order_by_asc(member::Column::Id)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         let people = people_by_id(
-            &state.db,
+            &state.read,
             seats.iter().map(|s| s.person_id.clone()).collect(),
         )
         .await?;
@@ -628,7 +628,7 @@ impl ProgramsApi {
         } else {
             department::Entity::find()
                 .filter(department::Column::Id.is_in(dept_ids))
-                .all(&state.db)
+                .all(&state.read)
                 .await?
                 .into_iter()
                 .map(|d| (d.id.clone(), d))
@@ -729,18 +729,18 @@ impl ProgramsApi {
         id: Path<String>,
     ) -> ApiResult<Json<PersonProgramList>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let person = load::<person::Entity>(&state.db, "person", &id).await?;
+        let person = load::<person::Entity>(&state.read, "person", &id).await?;
         let seats = member::Entity::find()
             .filter(member::Column::PersonId.eq(&person.id))
             .order_by_asc(member::Column::Id)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         let programs: HashMap<String, program::Model> = if seats.is_empty() {
             HashMap::new()
         } else {
             program::Entity::find()
                 .filter(program::Column::Id.is_in(seats.iter().map(|s| s.program_id.clone())))
-                .all(&state.db)
+                .all(&state.read)
                 .await?
                 .into_iter()
                 .map(|p| (p.id.clone(), p))

@@ -220,7 +220,7 @@ impl RelationshipsApi {
         include_archived: Query<Option<bool>>,
     ) -> ApiResult<Json<RelationshipList>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let program = load::<program::Entity>(&state.db, "program", &id).await?;
+        let program = load::<program::Entity>(&state.read, "program", &id).await?;
         let mut select =
             relationship::Entity::find().filter(relationship::Column::ProgramId.eq(&program.id));
         if let Some(raw) = provider_department_id.0 {
@@ -255,7 +255,7 @@ impl RelationshipsApi {
         include_archived: Query<Option<bool>>,
     ) -> ApiResult<Json<RelationshipList>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let dept = load::<department::Entity>(&state.db, "department", &id).await?;
+        let dept = load::<department::Entity>(&state.read, "department", &id).await?;
         let mut select = relationship::Entity::find()
             .filter(relationship::Column::ProviderDepartmentId.eq(&dept.id));
         if let Some(raw) = program_id.0 {
@@ -282,7 +282,7 @@ impl RelationshipsApi {
         include_archived: Query<Option<bool>>,
     ) -> ApiResult<Json<RelationshipList>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let dept = load::<department::Entity>(&state.db, "department", &id).await?;
+        let dept = load::<department::Entity>(&state.read, "department", &id).await?;
         let mut select = relationship::Entity::find()
             .filter(relationship::Column::CustomerDepartmentId.eq(&dept.id));
         if let Some(raw) = program_id.0 {
@@ -305,7 +305,7 @@ impl RelationshipsApi {
         id: Path<String>,
     ) -> ApiResult<RelationshipResponse> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let model = load::<relationship::Entity>(&state.db, "relationship", &id).await?;
+        let model = load::<relationship::Entity>(&state.read, "relationship", &id).await?;
         let tag = etag(model.version);
         Ok(RelationshipResponse::Ok(Json(model.into()), tag))
     }

@@ -447,7 +447,7 @@ impl SchedulesApi {
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<ScheduleList>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let program = load::<program::Entity>(&state.db, "program", &id).await?;
+        let program = load::<program::Entity>(&state.read, "program", &id).await?;
         let page = Page::new(limit.0, cursor.0)?;
         let mut select =
             schedule::Entity::find().filter(schedule::Column::ProgramId.eq(&program.id));
@@ -459,7 +459,7 @@ impl SchedulesApi {
         }
         let rows = page
             .apply(select, schedule::Column::Id)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         let (rows, next_cursor) = page.finish(rows, |r| &r.id);
         Ok(Json(ScheduleList {
@@ -480,7 +480,7 @@ impl SchedulesApi {
         id: Path<String>,
     ) -> ApiResult<ScheduleResponse> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let model = load::<schedule::Entity>(&state.db, "schedule", &id).await?;
+        let model = load::<schedule::Entity>(&state.read, "schedule", &id).await?;
         let tag = etag(model.version);
         Ok(ScheduleResponse::Ok(Json(model.try_into()?), tag))
     }
@@ -646,7 +646,7 @@ impl SchedulesApi {
         }
         let rows = page
             .apply(select, outbox::Column::Id)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         let (rows, next_cursor) = page.finish(rows, |r| &r.id);
         Ok(Json(OutboxList {
@@ -679,7 +679,7 @@ impl SchedulesApi {
         after: Query<Option<DateTime<Utc>>>,
     ) -> ApiResult<Json<Preview>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let model = load::<schedule::Entity>(&state.db, "schedule", &id).await?;
+        let model = load::<schedule::Entity>(&state.read, "schedule", &id).await?;
         let count = count.0.unwrap_or(5);
         if !(1..=50).contains(&count) {
             let e = FieldError::new("count", "must be between 1 and 50");

@@ -171,7 +171,7 @@ impl TokensApi {
         let rows = access_token::Entity::find()
             .filter(access_token::Column::PersonId.eq(&person_id))
             .order_by_desc(access_token::Column::Id)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         Ok(Json(TokenList {
             items: rows.into_iter().map(Token::from).collect(),

@@ -323,7 +323,7 @@ impl ValueStreamApi {
         include_archived: Query<Option<bool>>,
     ) -> ApiResult<Json<StageList>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let program = load::<program::Entity>(&state.db, "program", &id).await?;
+        let program = load::<program::Entity>(&state.read, "program", &id).await?;
         let mut select = stage::Entity::find().filter(stage::Column::ProgramId.eq(&program.id));
         if !include_archived.0.unwrap_or(false) {
             select = select.filter(stage::Column::Archived.eq(false));
@@ -332,7 +332,7 @@ impl ValueStreamApi {
             .order_by_asc(stage::Column::Archived)
             .order_by_asc(stage::Column::Position)
             .order_by_asc(stage::Column::Id)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         Ok(Json(StageList {
             items: rows.into_iter().map(Stage::from).collect(),
@@ -348,7 +348,7 @@ impl ValueStreamApi {
         id: Path<String>,
     ) -> ApiResult<StageResponse> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let model = load::<stage::Entity>(&state.db, "stage", &id).await?;
+        let model = load::<stage::Entity>(&state.read, "stage", &id).await?;
         let tag = etag(model.version);
         Ok(StageResponse::Ok(Json(model.into()), tag))
     }
@@ -537,7 +537,7 @@ impl ValueStreamApi {
         include_archived: Query<Option<bool>>,
     ) -> ApiResult<Json<SubProcessList>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let stage = load::<stage::Entity>(&state.db, "stage", &id).await?;
+        let stage = load::<stage::Entity>(&state.read, "stage", &id).await?;
         let mut select =
             sub_process::Entity::find().filter(sub_process::Column::StageId.eq(&stage.id));
         if !include_archived.0.unwrap_or(false) {
@@ -547,7 +547,7 @@ impl ValueStreamApi {
             .order_by_asc(sub_process::Column::Archived)
             .order_by_asc(sub_process::Column::Position)
             .order_by_asc(sub_process::Column::Id)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         Ok(Json(SubProcessList {
             items: rows.into_iter().map(SubProcess::from).collect(),
@@ -567,7 +567,7 @@ impl ValueStreamApi {
         id: Path<String>,
     ) -> ApiResult<SubProcessResponse> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let model = load::<sub_process::Entity>(&state.db, "sub_process", &id).await?;
+        let model = load::<sub_process::Entity>(&state.read, "sub_process", &id).await?;
         let tag = etag(model.version);
         Ok(SubProcessResponse::Ok(Json(model.into()), tag))
     }

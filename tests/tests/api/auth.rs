@@ -1,6 +1,6 @@
 use cxpm_tests::{TestApp, both_databases, expect_json, expect_problem};
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
 both_databases!(
     a_request_without_a_token_is_401_problem_json,
@@ -79,12 +79,20 @@ both_databases!(
         let me = expect_json(app.get("/api/v1/me", &token).await, StatusCode::OK).await;
         assert_eq!(me["id"], member["id"]);
 
-        let list = expect_json(
-            app.get(&format!("/api/v1/people/{member_id}/tokens"), &token)
-                .await,
-            StatusCode::OK,
-        )
-        .await;
+        // Last use is recorded beside the request, within moments.
+        let mut list = Value::Null;
+        for _ in 0..50 {
+            list = expect_json(
+                app.get(&format!("/api/v1/people/{member_id}/tokens"), &token)
+                    .await,
+                StatusCode::OK,
+            )
+            .await;
+            if list["items"][0]["last_used_at"].is_string() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
         let items = list["items"].as_array().unwrap();
         assert_eq!(items.len(), 1);
         assert!(items[0].get("token").is_none() && items[0].get("token_hash").is_none());

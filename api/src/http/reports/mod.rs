@@ -251,7 +251,7 @@ impl ReportsApi {
         req: &poem::Request,
     ) -> ApiResult<Report<GapReport>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let program = load::<program::Entity>(&state.db, "program", &id).await?;
+        let program = load::<program::Entity>(&state.read, "program", &id).await?;
         let bad = |e: cxpm_domain::FieldError| ApiError::bad_request(e.to_string(), vec![e.into()]);
         let id_filter = |field: &str, raw: &Option<String>| {
             raw.as_deref()
@@ -711,7 +711,7 @@ impl ProgressApi {
         req: &poem::Request,
     ) -> ApiResult<Report<ProgressReport>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let program = load::<program::Entity>(&state.db, "program", &id).await?;
+        let program = load::<program::Entity>(&state.read, "program", &id).await?;
         let report = build_progress(&state, &program).await?;
         match negotiate(format.0, req) {
             ReportFormat::Csv => Ok(Report::Csv(progress_csv(&report)?)),

@@ -224,14 +224,14 @@ impl SnapshotsApi {
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<SnapshotList>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let program = load::<program::Entity>(&state.db, "program", &id).await?;
+        let program = load::<program::Entity>(&state.read, "program", &id).await?;
         let page = Page::new(limit.0, cursor.0)?;
         let select = report_snapshot::Entity::find()
             .select_only_summary()
             .filter(report_snapshot::Column::ProgramId.eq(&program.id));
         let rows = page
             .apply(select, report_snapshot::Column::Id)
-            .all(&state.db)
+            .all(&state.read)
             .await?;
         let (rows, next_cursor) = page.finish(rows, |r| &r.id);
         Ok(Json(SnapshotList {
@@ -253,7 +253,7 @@ impl SnapshotsApi {
         id: Path<String>,
     ) -> ApiResult<Json<SnapshotWithReport>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let snapshot = load::<report_snapshot::Entity>(&state.db, "report_snapshot", &id).await?;
+        let snapshot = load::<report_snapshot::Entity>(&state.read, "report_snapshot", &id).await?;
         // Fields the report gains later are optional, so older snapshots still parse.
         let report = GapReport::parse_from_json_string(&snapshot.report)
             .map_err(|e| ApiError::internal(&e.into_message()))?;
