@@ -1,5 +1,5 @@
 //! What every answer carries for browsers, CORS off unless configured, and the brake
-//! on clients that keep presenting bad tokens.
+//! on clients that keep presenting bad tokens, and no token in the log.
 
 use cxpm_tests::{TestApp, both_databases, expect_json, expect_problem};
 use reqwest::{Method, StatusCode};
@@ -152,3 +152,94 @@ both_databases!(
         .await;
     }
 );
+
+both_databases!(tokens_never_reach_the_log, |app: TestApp| async move {
+    // `cxpm serve` as a process of its own on the same database, logging everything
+    // it logs at debug level, as JSON, to a file.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log_path =
+        std::env::temp_dir().join(format!("cxpm-log-{}.json", uuid::Uuid::now_v7().simple()));
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_cxpm-process"))
+        .arg("serve")
+        .env("CXPM_DATABASE_URL", &app.database_url)
+        .env("CXPM_ADDR", format!("127.0.0.1:{port}"))
+        .env("CXPM_NO_SCHEDULER", "true")
+        .env("CXPM_DISPATCH_EVERY_MS", "0")
+        .env("CXPM_LOG", "debug")
+        .env("CXPM_LOG_FORMAT", "json")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    for _ in 0..200 {
+        if http
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+
+    // A token issued through it, used, used wrongly, and sent malformed.
+    let me = expect_json(
+        http.get(format!("{base}/api/v1/me"))
+            .bearer_auth(&app.admin_token)
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let issued = expect_json(
+        http.post(format!(
+            "{base}/api/v1/people/{}/tokens",
+            me["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&app.admin_token)
+        .json(&serde_json::json!({"label": "laptop"}))
+        .send()
+        .await
+        .unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
+    let secret = issued["token"].as_str().unwrap().to_owned();
+    let wrong = format!("cxpm_{}", "ab".repeat(32));
+    let malformed = "cxpm_not-a-token-but-secret-all-the-same";
+    for token in [secret.as_str(), wrong.as_str(), malformed] {
+        http.get(format!("{base}/api/v1/programs"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+    }
+    child.start_kill().ok();
+    child.wait().await.ok();
+
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    std::fs::remove_file(&log_path).ok();
+    assert!(
+        log.contains("/api/v1/programs"),
+        "requests are logged: {log}"
+    );
+    for token in [app.admin_token.as_str(), &secret, &wrong, malformed] {
+        assert!(!log.contains(token), "a token in the log: {token}");
+        // Nor its hex part alone, nor the stored hash of it.
+        let hex = token.trim_start_matches("cxpm_");
+        assert!(!log.contains(hex), "a token's secret part in the log");
+        assert!(
+            !log.contains(&cxpm_api::auth::hash_token(token)),
+            "a token's hash in the log"
+        );
+    }
+});
