@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use cxpm_tests::{Backend, TestApp, spawn_app};
+use cxpm_tests::{Backend, ServerProcess, TestApp, spawn_app};
 use reqwest::{Client, StatusCode};
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{Value, json};
@@ -30,81 +30,33 @@ fn id(v: &Value) -> String {
     v["id"].as_str().unwrap_or_default().to_owned()
 }
 
-async fn created(app: &TestApp, path: &str, body: Value) -> Value {
-    let resp = app.post(path, &app.admin_token, &body).await;
-    assert_eq!(resp.status(), StatusCode::CREATED, "{path}");
-    resp.json().await.expect("JSON")
-}
-
 /// A plan with an action per writer; returns the action ids and a head's token.
 async fn world(app: &TestApp) -> (Vec<String>, String) {
     let qa = app.department("Quality", "QA").await;
     let om = app.department("Order management", "OM").await;
-    let (head, token) = app.someone("department_head", Some(&id(&qa))).await;
-    let resp = app
-        .patch(
-            &format!("/api/v1/departments/{}", id(&qa)),
-            &app.admin_token,
-            Some("\"1\""),
-            &json!({"head_id": head["id"]}),
+    let (_, token) = app.head_of(&qa).await;
+    let program = app
+        .created("/api/v1/programs", json!({"name": "Faults"}))
+        .await;
+    let rel = app.created(&format!("/api/v1/programs/{}/relationships", id(&program)),
+        json!({"provider_department_id": qa["id"], "customer_department_id": om["id"], "delivers": "Parts"})).await;
+    let plan = app
+        .created(
+            &format!("/api/v1/relationships/{}/plans", id(&rel)),
+            json!({"title": "Plan"}),
         )
         .await;
-    assert!(resp.status().is_success());
-    let program = created(app, "/api/v1/programs", json!({"name": "Faults"})).await;
-    let rel = created(app, &format!("/api/v1/programs/{}/relationships", id(&program)),
-        json!({"provider_department_id": qa["id"], "customer_department_id": om["id"], "delivers": "Parts"})).await;
-    let plan = created(
-        app,
-        &format!("/api/v1/relationships/{}/plans", id(&rel)),
-        json!({"title": "Plan"}),
-    )
-    .await;
     let mut actions = Vec::new();
     for n in 0..WRITERS {
-        let action = created(
-            app,
-            &format!("/api/v1/plans/{}/actions", id(&plan)),
-            json!({"title": format!("Action {n}")}),
-        )
-        .await;
+        let action = app
+            .created(
+                &format!("/api/v1/plans/{}/actions", id(&plan)),
+                json!({"title": format!("Action {n}")}),
+            )
+            .await;
         actions.push(id(&action));
     }
     (actions, token)
-}
-
-/// `cxpm serve` on `database_url`, ready; with its base URL.
-async fn server(database_url: &str) -> (tokio::process::Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_cxpm-process"))
-        .arg("serve")
-        .env("CXPM_DATABASE_URL", database_url)
-        .env("CXPM_ADDR", format!("127.0.0.1:{port}"))
-        .env(
-            "CXPM_MAIL_DIR",
-            std::env::temp_dir().join(format!("cxpm-faults-{port}")),
-        )
-        .env("CXPM_LOG", "error")
-        .stdout(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("starting cxpm");
-    let base = format!("http://127.0.0.1:{port}");
-    let http = Client::new();
-    for _ in 0..200 {
-        if http
-            .get(format!("{base}/readyz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    (child, base)
 }
 
 /// What the writers saw.
@@ -169,6 +121,16 @@ async fn write_load(base: &str, token: &str, actions: &[String], stop: Arc<Atomi
     all
 }
 
+/// How many of the writes answered 2xx are not in the database.
+async fn missing(writes: &Writes, database_url: &str) -> usize {
+    let stored = stored_comments(database_url).await;
+    writes
+        .acknowledged
+        .iter()
+        .filter(|c| !stored.contains(*c))
+        .count()
+}
+
 /// The comments of every update in the database.
 async fn stored_comments(database_url: &str) -> HashSet<String> {
     let db = Database::connect(database_url).await.expect("the database");
@@ -215,7 +177,9 @@ async fn pg_ctlcluster(action: &str) {
 async fn postgres_restart() {
     let app = spawn_app(Backend::Postgres).await;
     let (actions, token) = world(&app).await;
-    let (mut child, base) = server(&app.database_url).await;
+    let mut server =
+        ServerProcess::start(env!("CARGO_BIN_EXE_cxpm-process"), &app.database_url, &[]).await;
+    let base = server.base.clone();
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
 
@@ -263,20 +227,10 @@ async fn postgres_restart() {
     let (restart_at, restarted_at) = restart.await.expect("the restart");
     let (down_at, up_again) = probe.await.expect("the probe");
     // The same process still serves.
-    let still = Client::new()
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .is_ok_and(|r| r.status().is_success());
-    child.start_kill().ok();
-    child.wait().await.ok();
+    let still = server.ready().await;
+    server.kill().await;
 
-    let stored = stored_comments(&app.database_url).await;
-    let missing = writes
-        .acknowledged
-        .iter()
-        .filter(|c| !stored.contains(*c))
-        .count();
+    let missing = missing(&writes, &app.database_url).await;
     let secs =
         |d: Option<Duration>| d.map_or("never".to_owned(), |d| format!("{:.1} s", d.as_secs_f64()));
     println!(
@@ -313,7 +267,9 @@ async fn postgres_restart() {
 async fn sqlite_locked() {
     let app = spawn_app(Backend::Sqlite).await;
     let (actions, token) = world(&app).await;
-    let (mut child, base) = server(&app.database_url).await;
+    let mut server =
+        ServerProcess::start(env!("CARGO_BIN_EXE_cxpm-process"), &app.database_url, &[]).await;
+    let base = server.base.clone();
     let path = app
         .database_url
         .trim_start_matches("sqlite://")
@@ -352,14 +308,8 @@ async fn sqlite_locked() {
     tokio::time::sleep(Duration::from_secs(3)).await;
     stop.store(true, Ordering::Relaxed);
     let writes = writers.await.expect("the writers");
-    child.start_kill().ok();
-    child.wait().await.ok();
-    let stored = stored_comments(&app.database_url).await;
-    let missing = writes
-        .acknowledged
-        .iter()
-        .filter(|c| !stored.contains(*c))
-        .count();
+    server.kill().await;
+    let missing = missing(&writes, &app.database_url).await;
     let slowest_read = reads.iter().map(|(d, _)| *d).max().unwrap_or_default();
     let read_errors = reads.iter().filter(|(_, s)| *s >= 500 || *s == 0).count();
     println!("SQLite locked by another process for 8 s under write load ({WRITERS} writers):");

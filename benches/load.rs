@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use cxpm_tests::{Backend, TestApp, spawn_app};
+use cxpm_tests::{Backend, ServerProcess, TestApp, spawn_app};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
@@ -32,12 +32,6 @@ fn id(v: &Value) -> String {
     v["id"].as_str().unwrap_or_default().to_owned()
 }
 
-async fn created(app: &TestApp, path: &str, body: Value) -> Value {
-    let resp = app.post(path, &app.admin_token, &body).await;
-    assert_eq!(resp.status(), StatusCode::CREATED, "{path}");
-    resp.json().await.expect("JSON")
-}
-
 /// What the workload works on.
 struct World {
     program: String,
@@ -52,19 +46,19 @@ struct World {
 async fn world(app: &TestApp) -> World {
     let (coordinator, coordinator_token) = app.someone("coordinator", None).await;
     let (_, executive) = app.someone("executive", None).await;
-    let program = created(
-        app,
-        "/api/v1/programs",
-        json!({"name": "Load", "coordinator_id": coordinator["id"]}),
-    )
-    .await;
+    let program = app
+        .created(
+            "/api/v1/programs",
+            json!({"name": "Load", "coordinator_id": coordinator["id"]}),
+        )
+        .await;
     let p = id(&program);
-    let stage = created(
-        app,
-        &format!("/api/v1/programs/{p}/stages"),
-        json!({"name": "Order to delivery", "customer_facing": true}),
-    )
-    .await;
+    let stage = app
+        .created(
+            &format!("/api/v1/programs/{p}/stages"),
+            json!({"name": "Order to delivery", "customer_facing": true}),
+        )
+        .await;
     let mut departments = Vec::new();
     for d in 0..DEPARTMENTS {
         let dept = app
@@ -82,16 +76,7 @@ async fn world(app: &TestApp) -> World {
                 .await;
             members.push(id(&person));
         }
-        let (head, head_token) = app.someone("department_head", Some(&id(&dept))).await;
-        let resp = app
-            .patch(
-                &format!("/api/v1/departments/{}", id(&dept)),
-                &app.admin_token,
-                Some("\"1\""),
-                &json!({"head_id": head["id"]}),
-            )
-            .await;
-        assert!(resp.status().is_success());
+        let (_, head_token) = app.head_of(&dept).await;
         departments.push((dept, members, head_token));
     }
     let mut heads = Vec::new();
@@ -99,44 +84,44 @@ async fn world(app: &TestApp) -> World {
     for d in 0..DEPARTMENTS {
         let (dept, members, head_token) = &departments[d];
         let customer = &departments[(d + 1) % DEPARTMENTS].0;
-        let sub_process = created(
-            app,
-            &format!("/api/v1/stages/{}/sub-processes", id(&stage)),
-            json!({"name": format!("Step {d}")}),
-        )
-        .await;
-        for o in 0..2 {
-            let (owner_dept, owner_members, _) = &departments[(d + o) % DEPARTMENTS];
-            let owner = created(
-                app,
-                &format!("/api/v1/sub-processes/{}/owners", id(&sub_process)),
-                json!({"department_id": owner_dept["id"], "responsibility": "Runs this step"}),
+        let sub_process = app
+            .created(
+                &format!("/api/v1/stages/{}/sub-processes", id(&stage)),
+                json!({"name": format!("Step {d}")}),
             )
             .await;
+        for o in 0..2 {
+            let (owner_dept, owner_members, _) = &departments[(d + o) % DEPARTMENTS];
+            let owner = app
+                .created(
+                    &format!("/api/v1/sub-processes/{}/owners", id(&sub_process)),
+                    json!({"department_id": owner_dept["id"], "responsibility": "Runs this step"}),
+                )
+                .await;
             owners.push((
                 id(&owner),
                 [owner_members[0].clone(), owner_members[1].clone()],
             ));
         }
-        let rel = created(app, &format!("/api/v1/programs/{p}/relationships"), json!({"provider_department_id": dept["id"],
+        let rel = app.created(&format!("/api/v1/programs/{p}/relationships"), json!({"provider_department_id": dept["id"],
             "customer_department_id": customer["id"], "delivers": "Parts", "sub_process_id": sub_process["id"]})).await;
-        let point = created(
-            app,
-            &format!("/api/v1/relationships/{}/key-points", id(&rel)),
-            json!({"name": "On time"}),
-        )
-        .await;
-        created(app, &format!("/api/v1/key-points/{}/measurements", id(&point)), json!({"period_start": "2026-10-01",
+        let point = app
+            .created(
+                &format!("/api/v1/relationships/{}/key-points", id(&rel)),
+                json!({"name": "On time"}),
+            )
+            .await;
+        app.created(&format!("/api/v1/key-points/{}/measurements", id(&point)), json!({"period_start": "2026-10-01",
             "period_end": "2026-10-31", "expectation_score": 4.5, "experience_score": 3.2, "importance": 4, "source": "survey"})).await;
-        let plan = created(
-            app,
-            &format!("/api/v1/relationships/{}/plans", id(&rel)),
-            json!({"title": format!("Plan {d}")}),
-        )
-        .await;
+        let plan = app
+            .created(
+                &format!("/api/v1/relationships/{}/plans", id(&rel)),
+                json!({"title": format!("Plan {d}")}),
+            )
+            .await;
         let mut actions = Vec::new();
         for a in 0..ACTIONS_PER_PLAN {
-            let action = created(app, &format!("/api/v1/plans/{}/actions", id(&plan)),
+            let action = app.created(&format!("/api/v1/plans/{}/actions", id(&plan)),
                 json!({"title": format!("Action {d}.{a}"), "owner_id": members[a % members.len()], "due_date": "2027-03-01"})).await;
             actions.push(id(&action));
         }
@@ -324,38 +309,18 @@ async fn bench(backend: Backend) {
     let world = Arc::new(world(&app).await);
 
     // The server under load: the cxpm program as a process of its own.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let mail_dir = std::env::temp_dir().join(format!("cxpm-load-{port}"));
-    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_cxpm-process"))
-        .arg("serve")
-        .env("CXPM_DATABASE_URL", &app.database_url)
-        .env("CXPM_ADDR", format!("127.0.0.1:{port}"))
-        .env("CXPM_MAIL_DIR", &mail_dir)
-        .env("CXPM_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("starting cxpm");
-    let pid = server.id().expect("a pid");
-    let base: Arc<str> = format!("http://127.0.0.1:{port}").into();
+    let mut server = ServerProcess::start(
+        env!("CARGO_BIN_EXE_cxpm-process"),
+        &app.database_url,
+        &[("CXPM_LOG", "warn")],
+    )
+    .await;
+    let pid = server.child.id().expect("a pid");
+    let base: Arc<str> = server.base.as_str().into();
     let http = Client::builder()
         .pool_max_idle_per_host(clients)
         .build()
         .expect("a client");
-    for _ in 0..200 {
-        if http
-            .get(format!("{base}/readyz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 
     // The mix.
     let stop = Arc::new(AtomicBool::new(false));
@@ -410,9 +375,7 @@ async fn bench(backend: Backend) {
     }
     let health_seconds = started.elapsed().as_secs_f64();
     let peak = peak_rss_mib(pid);
-    server.start_kill().ok();
-    server.wait().await.ok();
-    let _ = std::fs::remove_dir_all(&mail_dir);
+    server.kill().await;
 
     let label = match backend {
         Backend::Sqlite => "SQLite",

@@ -225,6 +225,40 @@ impl TestApp {
         expect_json(resp, StatusCode::CREATED).await
     }
 
+    /// POSTs `body` to `path` as admin and returns what was created (201).
+    pub async fn created(&self, path: &str, body: Value) -> Value {
+        expect_json(
+            self.post(path, &self.admin_token, &body).await,
+            StatusCode::CREATED,
+        )
+        .await
+    }
+
+    /// A new department head of `department` (fresh from [`TestApp::department`], at
+    /// version 1), made its head, and their token.
+    pub async fn head_of(&self, department: &Value) -> (Value, String) {
+        let id = department["id"].as_str().unwrap_or_default();
+        let (head, token) = self.someone("department_head", Some(id)).await;
+        self.set_head(department, &head).await;
+        (head, token)
+    }
+
+    /// Makes `head` the head of `department` (at version 1).
+    pub async fn set_head(&self, department: &Value, head: &Value) {
+        let id = department["id"].as_str().unwrap_or_default();
+        expect_json(
+            self.patch(
+                &format!("/api/v1/departments/{id}"),
+                &self.admin_token,
+                Some("\"1\""),
+                &serde_json::json!({"head_id": head["id"]}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+    }
+
     /// Creates a person as admin and returns it.
     pub async fn person(
         &self,
@@ -291,17 +325,7 @@ impl TestApp {
         let head = reader((setup.head.0, "department_head", setup.head.1)).await;
         let owner = reader((setup.owner.0, "member", setup.owner.1)).await;
         let id = |v: &Value| v["id"].as_str().unwrap_or_default().to_owned();
-        expect_json(
-            self.patch(
-                &format!("/api/v1/departments/{}", id(&qa)),
-                &self.admin_token,
-                Some("\"1\""),
-                &serde_json::json!({"head_id": head["id"]}),
-            )
-            .await,
-            StatusCode::OK,
-        )
-        .await;
+        self.set_head(&qa, &head).await;
         let created = |path: String, body: Value| {
             let coord = coord.clone();
             async move { expect_json(self.post(&path, &coord, &body).await, StatusCode::CREATED).await }
@@ -456,4 +480,83 @@ pub struct Reminded {
     pub head: Value,
     pub owner: Value,
     pub action: Value,
+}
+
+/// `cxpm serve` as a process of its own, on a free loopback port.
+pub struct ServerProcess {
+    pub child: tokio::process::Child,
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// Where it writes mail when no SMTP server is set; removed with the value.
+    mail_dir: PathBuf,
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.mail_dir).ok();
+    }
+}
+
+impl ServerProcess {
+    /// Starts `exe` (`env!("CARGO_BIN_EXE_cxpm-process")` of the calling test or bench:
+    /// Cargo tells only those where the crate's binaries are) as `serve` on
+    /// `database_url` with `env` besides, output dropped, and waits until `/readyz`
+    /// says ready. The process dies with the value.
+    pub async fn start(exe: &str, database_url: &str, env: &[(&str, &str)]) -> Self {
+        Self::start_logging(exe, database_url, env, None).await
+    }
+
+    /// [`ServerProcess::start`], its log (standard error) written to `log` when given.
+    pub async fn start_logging(
+        exe: &str,
+        database_url: &str,
+        env: &[(&str, &str)],
+        log: Option<std::fs::File>,
+    ) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mail_dir = std::env::temp_dir().join(format!("cxpm-process-{port}"));
+        let child = tokio::process::Command::new(exe)
+            .arg("serve")
+            .env("CXPM_DATABASE_URL", database_url)
+            .env("CXPM_ADDR", format!("127.0.0.1:{port}"))
+            .env("CXPM_MAIL_DIR", &mail_dir)
+            .env("CXPM_LOG", "error")
+            .envs(env.iter().copied())
+            .stdout(std::process::Stdio::null())
+            .stderr(log.map_or_else(std::process::Stdio::inherit, Into::into))
+            .kill_on_drop(true)
+            .spawn()
+            .expect("starting cxpm");
+        let server = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            mail_dir,
+        };
+        for _ in 0..400 {
+            if server.ready().await {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        server
+    }
+
+    /// Whether `/readyz` says ready now.
+    pub async fn ready(&self) -> bool {
+        reqwest::Client::new()
+            .get(format!("{}/readyz", self.base))
+            .timeout(std::time::Duration::from_secs(2))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+    }
+
+    /// Kills it (SIGKILL) and waits for it to be gone.
+    pub async fn kill(&mut self) {
+        self.child.start_kill().ok();
+        self.child.wait().await.ok();
+    }
 }

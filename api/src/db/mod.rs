@@ -38,15 +38,45 @@ use sea_orm::{
 /// timeout, PostgreSQL's `lock_timeout`).
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Opens the pool. SQLite runs in WAL mode with `synchronous = NORMAL` (durable at
-/// each checkpoint, safe against corruption) and a busy timeout; foreign keys on.
-/// PostgreSQL sessions give up on a lock after the same time (`lock_timeout`), so a
-/// lock held elsewhere is a 503, never a request that hangs.
+/// Which of the two pools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Write,
+    Read,
+}
+
+/// Opens the pool writes go through. SQLite runs in WAL mode with `synchronous =
+/// NORMAL` (durable at each checkpoint, safe against corruption) and a busy timeout;
+/// foreign keys on. PostgreSQL sessions give up on a lock after the same time
+/// (`lock_timeout`), so a lock held elsewhere is a 503, never a request that hangs.
 pub async fn connect(
     url: &str,
     max_connections: Option<u32>,
 ) -> anyhow::Result<DatabaseConnection> {
+    open(url, max_connections, Access::Write).await
+}
+
+/// Opens the pool reads go through, apart from the pool writes go through. A writer
+/// that waits for a lock held elsewhere (out to the busy timeout) holds its connection
+/// meanwhile; with reads in the same pool a handful of such writers left no connection
+/// to read with, and every read waited as long as they did. Its connections are
+/// read-only (SQLite opens the file read-only, PostgreSQL sessions default to
+/// read-only transactions), so a handler that wrote through it would fail loudly in
+/// the tests. In WAL mode SQLite's readers go on whatever the writer does.
+pub async fn connect_reader(
+    url: &str,
+    max_connections: Option<u32>,
+) -> anyhow::Result<DatabaseConnection> {
+    open(url, max_connections, Access::Read).await
+}
+
+async fn open(
+    url: &str,
+    max_connections: Option<u32>,
+    access: Access,
+) -> anyhow::Result<DatabaseConnection> {
     let is_sqlite = url.starts_with("sqlite:");
+    let read_only = access == Access::Read;
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.max_connections(max_connections.unwrap_or(if is_sqlite { 4 } else { 8 }))
         .min_connections(1)
@@ -57,62 +87,33 @@ pub async fn connect(
         // have been dropped (a database restart); a busy pool skips it.
         .test_before_acquire_if_idle_for(Duration::from_secs(5))
         .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|o| {
-            o.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+        .map_sqlx_sqlite_opts(move |o| {
+            let o = o
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
+                .read_only(read_only);
+            if read_only {
+                o.create_if_missing(false)
+            } else {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+            }
         })
-        .map_sqlx_postgres_opts(|o| {
-            o.options([(
-                "lock_timeout",
-                format!("{}ms", SQLITE_BUSY_TIMEOUT.as_millis()),
-            )])
+        .map_sqlx_postgres_opts(move |o| {
+            let lock_timeout = format!("{}ms", SQLITE_BUSY_TIMEOUT.as_millis());
+            if read_only {
+                o.options([
+                    ("lock_timeout", lock_timeout.as_str()),
+                    ("default_transaction_read_only", "on"),
+                ])
+            } else {
+                o.options([("lock_timeout", lock_timeout.as_str())])
+            }
         });
+    let what = if read_only { " for reading" } else { "" };
     let mut db = Database::connect(opts)
         .await
-        .with_context(|| format!("connecting to {}", redact(url)))?;
-    db.set_metric_callback(|_| crate::app::count_query());
-    Ok(db)
-}
-
-/// The pool reads go through, apart from the pool writes go through. A writer that
-/// waits for a lock held elsewhere (out to the busy timeout) holds its connection
-/// meanwhile; with reads in the same pool a handful of such writers left no connection
-/// to read with, and every read waited as long as they did. Its connections are
-/// read-only (SQLite opens the file read-only, PostgreSQL sessions default to
-/// read-only transactions), so a handler that wrote through it would fail loudly in
-/// the tests. In WAL mode SQLite's readers go on whatever the writer does.
-pub async fn connect_reader(
-    url: &str,
-    max_connections: Option<u32>,
-) -> anyhow::Result<DatabaseConnection> {
-    let is_sqlite = url.starts_with("sqlite:");
-    let mut opts = ConnectOptions::new(url.to_owned());
-    opts.max_connections(max_connections.unwrap_or(if is_sqlite { 4 } else { 8 }))
-        .min_connections(1)
-        .acquire_timeout(Duration::from_secs(5))
-        .connect_timeout(Duration::from_secs(5))
-        .test_before_acquire_if_idle_for(Duration::from_secs(5))
-        .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|o| {
-            o.read_only(true)
-                .create_if_missing(false)
-                .busy_timeout(SQLITE_BUSY_TIMEOUT)
-                .foreign_keys(true)
-        })
-        .map_sqlx_postgres_opts(|o| {
-            o.options([
-                (
-                    "lock_timeout",
-                    format!("{}ms", SQLITE_BUSY_TIMEOUT.as_millis()),
-                ),
-                ("default_transaction_read_only", "on".to_owned()),
-            ])
-        });
-    let mut db = Database::connect(opts)
-        .await
-        .with_context(|| format!("connecting to {} for reading", redact(url)))?;
+        .with_context(|| format!("connecting to {}{what}", redact(url)))?;
     db.set_metric_callback(|_| crate::app::count_query());
     Ok(db)
 }

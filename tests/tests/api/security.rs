@@ -1,7 +1,7 @@
 //! What every answer carries for browsers, CORS off unless configured, and the brake
 //! on clients that keep presenting bad tokens, and no token in the log.
 
-use cxpm_tests::{TestApp, both_databases, expect_json, expect_problem};
+use cxpm_tests::{ServerProcess, TestApp, both_databases, expect_json, expect_problem};
 use reqwest::{Method, StatusCode};
 
 fn header<'a>(resp: &'a reqwest::Response, name: &str) -> Option<&'a str> {
@@ -156,39 +156,22 @@ both_databases!(
 both_databases!(tokens_never_reach_the_log, |app: TestApp| async move {
     // `cxpm serve` as a process of its own on the same database, logging everything
     // it logs at debug level, as JSON, to a file.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let log_path =
         std::env::temp_dir().join(format!("cxpm-log-{}.json", uuid::Uuid::now_v7().simple()));
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_cxpm-process"))
-        .arg("serve")
-        .env("CXPM_DATABASE_URL", &app.database_url)
-        .env("CXPM_ADDR", format!("127.0.0.1:{port}"))
-        .env("CXPM_NO_SCHEDULER", "true")
-        .env("CXPM_DISPATCH_EVERY_MS", "0")
-        .env("CXPM_LOG", "debug")
-        .env("CXPM_LOG_FORMAT", "json")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::fs::File::create(&log_path).unwrap())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    let mut server = ServerProcess::start_logging(
+        env!("CARGO_BIN_EXE_cxpm-process"),
+        &app.database_url,
+        &[
+            ("CXPM_NO_SCHEDULER", "true"),
+            ("CXPM_DISPATCH_EVERY_MS", "0"),
+            ("CXPM_LOG", "debug"),
+            ("CXPM_LOG_FORMAT", "json"),
+        ],
+        Some(std::fs::File::create(&log_path).unwrap()),
+    )
+    .await;
+    let base = server.base.clone();
     let http = reqwest::Client::new();
-    for _ in 0..200 {
-        if http
-            .get(format!("{base}/readyz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
 
     // A token issued through it, used, used wrongly, and sent malformed.
     let me = expect_json(
@@ -223,8 +206,7 @@ both_databases!(tokens_never_reach_the_log, |app: TestApp| async move {
             .await
             .unwrap();
     }
-    child.start_kill().ok();
-    child.wait().await.ok();
+    server.kill().await;
 
     let log = std::fs::read_to_string(&log_path).unwrap();
     std::fs::remove_file(&log_path).ok();
