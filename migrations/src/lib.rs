@@ -15,6 +15,7 @@ mod m20261125_000007_measurement_periods;
 mod m20261125_000008_period_summaries;
 mod m20261125_000009_schedules;
 mod m20261125_000010_outbox;
+mod m20261201_000011_guards;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_period_summaries::Migration),
             Box::new(m20261125_000009_schedules::Migration),
             Box::new(m20261125_000010_outbox::Migration),
+            Box::new(m20261201_000011_guards::Migration),
         ]
     }
 }

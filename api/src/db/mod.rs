@@ -5,6 +5,7 @@ pub mod action;
 pub mod action_update;
 pub mod audit_event;
 pub mod department;
+pub mod guard;
 pub mod key_point;
 pub mod measurement;
 pub mod member;

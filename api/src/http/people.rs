@@ -11,11 +11,14 @@ use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiRequest, ApiResponse, Enum, Object, OpenApi};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+};
 
 use crate::app::AppState;
 use crate::audit::{self, Change};
 use crate::auth::BearerAuth;
+use crate::db::guard::{self, Guard};
 use crate::db::{department, new_id, person, versioned};
 use crate::error::{ApiError, ApiResult, ProblemField};
 use crate::http::ApiTags;
@@ -437,10 +440,20 @@ impl PeopleApi {
         if after.email != before.email {
             ensure_email_free(&state, &after.email, Some(&id)).await?;
         }
-        keeps_an_admin(&state, &before, &after).await?;
-        let after =
-            versioned::update::<person::Entity>(&state.db, &actor.person_id, &before, after)
-                .await?;
+        let after = if removes_an_admin(&before, &after) {
+            // Two admins demoting each other at once would each see the other remain:
+            // the check and the change run under the admins' guard, one after the other.
+            let txn = state.db.begin().await?;
+            guard::take(&txn, Guard::Admins).await?;
+            keeps_an_admin(&txn, &before, &after).await?;
+            let after =
+                versioned::update_in::<person::Entity, _>(&txn, &actor.person_id, &before, after)
+                    .await?;
+            txn.commit().await?;
+            after
+        } else {
+            versioned::update::<person::Entity>(&state.db, &actor.person_id, &before, after).await?
+        };
         // A change of role, department or status changes what their tokens may do.
         state.tokens.forget_person(&id);
         PersonResponse::ok(after)
@@ -749,21 +762,27 @@ fn active_admin(person: &person::Model) -> bool {
     person.active && person.role == Role::Admin.as_str()
 }
 
+/// Whether the change takes an active admin away (deactivated or given another role).
+fn removes_an_admin(before: &person::Model, after: &person::Model) -> bool {
+    active_admin(before) && !active_admin(after)
+}
+
 /// cxpm is never left without an active admin: the last one cannot be deactivated
 /// or given another role (409, naming the field) until someone else is an admin.
+/// Run under the admins' guard.
 async fn keeps_an_admin(
-    state: &AppState,
+    txn: &DatabaseTransaction,
     before: &person::Model,
     after: &person::Model,
 ) -> ApiResult<()> {
-    if !active_admin(before) || active_admin(after) {
+    if !removes_an_admin(before, after) {
         return Ok(());
     }
     let others = person::Entity::find()
         .filter(person::Column::Role.eq(Role::Admin.as_str()))
         .filter(person::Column::Active.eq(true))
         .filter(person::Column::Id.ne(&before.id))
-        .count(&state.db)
+        .count(txn)
         .await?;
     if others > 0 {
         return Ok(());

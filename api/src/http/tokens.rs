@@ -8,12 +8,14 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use sea_orm::{
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 
 use crate::app::AppState;
 use crate::audit::{self, Change};
 use crate::auth::{BearerAuth, generate_token, hash_token};
+use crate::db::guard::{self, Guard};
 use crate::db::{access_token, new_id, person};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
@@ -203,10 +205,13 @@ impl TokensApi {
         if before.revoked_at.is_some() {
             return Ok(Revoked::NoContent);
         }
-        keeps_an_admin_token(&state, &before).await?;
         let mut after = before.clone();
         after.revoked_at = Some(crate::db::now());
+        // The check and the revocation run under the admins' guard, so that two
+        // revocations (or a revocation and a demotion) at once see each other.
         let txn = state.db.begin().await?;
+        guard::take(&txn, Guard::Admins).await?;
+        keeps_an_admin_token(&txn, &before).await?;
         access_token::Entity::update_many()
             .set(access_token::ActiveModel {
                 revoked_at: Set(after.revoked_at),
@@ -233,12 +238,15 @@ impl TokensApi {
 }
 
 /// cxpm is never left without a way in: the last usable token of the active admins
-/// cannot be revoked (409) until another is issued.
-async fn keeps_an_admin_token(state: &AppState, token: &access_token::Model) -> ApiResult<()> {
+/// cannot be revoked (409) until another is issued. Run under the admins' guard.
+async fn keeps_an_admin_token(
+    txn: &DatabaseTransaction,
+    token: &access_token::Model,
+) -> ApiResult<()> {
     let admins: Vec<String> = person::Entity::find()
         .filter(person::Column::Role.eq(Role::Admin.as_str()))
         .filter(person::Column::Active.eq(true))
-        .all(&state.db)
+        .all(txn)
         .await?
         .into_iter()
         .map(|p| p.id)
@@ -250,7 +258,7 @@ async fn keeps_an_admin_token(state: &AppState, token: &access_token::Model) -> 
         .filter(access_token::Column::PersonId.is_in(admins))
         .filter(access_token::Column::RevokedAt.is_null())
         .filter(access_token::Column::Id.ne(&token.id))
-        .count(&state.db)
+        .count(txn)
         .await?;
     if others > 0 {
         return Ok(());

@@ -1,6 +1,6 @@
 use cxpm_tests::{TestApp, both_databases, expect_json, expect_problem, problem_fields};
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
 both_databases!(
     chinese_and_portuguese_names_round_trip_exactly,
@@ -303,6 +303,93 @@ Twice,good@example.com,,member\n";
             2,
             "the admin and Existing only"
         );
+    }
+);
+
+both_databases!(
+    admins_deactivating_each_other_at_once_leave_one_admin,
+    |app: TestApp| async move {
+        // A ring of admins, each deactivating the next, all at the same moment: each
+        // alone would be allowed (others remain), all together would lock everyone
+        // out. The checks must see each other.
+        let me = expect_json(
+            app.get("/api/v1/me", &app.admin_token).await,
+            StatusCode::OK,
+        )
+        .await;
+        let mut ring = vec![(me, app.admin_token.clone())];
+        for _ in 0..5 {
+            ring.push(app.someone("admin", None).await);
+        }
+        let n = ring.len();
+        let deactivations = (0..n).map(|i| {
+            let (app, ring) = (&app, &ring);
+            async move {
+                let (next, _) = &ring[(i + 1) % n];
+                let path = format!("/api/v1/people/{}", next["id"].as_str().unwrap());
+                let etag = format!("\"{}\"", next["version"]);
+                app.patch(&path, &ring[i].1, Some(&etag), &json!({"active": false}))
+                    .await
+                    .status()
+            }
+        });
+        let statuses = futures_util::future::join_all(deactivations).await;
+        // Whoever is still an admin reads who is.
+        let mut active = 0;
+        for (_, token) in &ring {
+            let resp = app
+                .get("/api/v1/people?role=admin&active=true", token)
+                .await;
+            if resp.status() == StatusCode::OK {
+                let people = expect_json(resp, StatusCode::OK).await;
+                active = people["items"].as_array().unwrap().len();
+                break;
+            }
+        }
+        assert!(active >= 1, "no active admin left: {statuses:?}");
+        let refused = statuses.iter().filter(|s| **s != StatusCode::OK).count();
+        assert_eq!(active, refused, "{statuses:?}");
+    }
+);
+
+both_databases!(
+    admins_revoking_each_others_last_tokens_at_once_keep_a_way_in,
+    |app: TestApp| async move {
+        async fn token_id(app: &TestApp, person: Value, token: String) -> String {
+            let path = format!("/api/v1/people/{}/tokens", person["id"].as_str().unwrap());
+            let listed = expect_json(app.get(&path, &token).await, StatusCode::OK).await;
+            listed["items"][0]["id"].as_str().unwrap().to_owned()
+        }
+        let me = expect_json(
+            app.get("/api/v1/me", &app.admin_token).await,
+            StatusCode::OK,
+        )
+        .await;
+        let first = token_id(&app, me, app.admin_token.clone()).await;
+        let (second_admin, second) = app.someone("admin", None).await;
+        let second_id = token_id(&app, second_admin, second.clone()).await;
+        // Each revokes the other's only token at the same moment.
+        let (revoke_second, revoke_first) = (
+            format!("/api/v1/tokens/{second_id}"),
+            format!("/api/v1/tokens/{first}"),
+        );
+        let (a, b) = tokio::join!(
+            app.delete(&revoke_second, &app.admin_token),
+            app.delete(&revoke_first, &second),
+        );
+        let statuses = [a.status(), b.status()];
+        assert!(
+            statuses.contains(&StatusCode::NO_CONTENT) && statuses.contains(&StatusCode::CONFLICT),
+            "{statuses:?}"
+        );
+        let still = [&app.admin_token, &second];
+        let mut ways_in = 0;
+        for token in still {
+            if app.get("/api/v1/me", token).await.status() == StatusCode::OK {
+                ways_in += 1;
+            }
+        }
+        assert_eq!(ways_in, 1);
     }
 );
 
