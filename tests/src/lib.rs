@@ -493,6 +493,8 @@ pub struct ServerProcess {
 
 impl Drop for ServerProcess {
     fn drop(&mut self) {
+        // Gone first, so that it cannot write its mail folder again.
+        self.child.start_kill().ok();
         std::fs::remove_dir_all(&self.mail_dir).ok();
     }
 }
@@ -500,8 +502,9 @@ impl Drop for ServerProcess {
 impl ServerProcess {
     /// Starts `exe` (`env!("CARGO_BIN_EXE_cxpm-process")` of the calling test or bench:
     /// Cargo tells only those where the crate's binaries are) as `serve` on
-    /// `database_url` with `env` besides, output dropped, and waits until `/readyz`
-    /// says ready. The process dies with the value.
+    /// `database_url` with `env` besides, standard output dropped (standard error goes
+    /// where the caller's does), and waits until `/readyz` says ready; panics if it
+    /// exits or is not ready within ten seconds. The process dies with the value.
     pub async fn start(exe: &str, database_url: &str, env: &[(&str, &str)]) -> Self {
         Self::start_logging(exe, database_url, env, None).await
     }
@@ -530,18 +533,23 @@ impl ServerProcess {
             .kill_on_drop(true)
             .spawn()
             .expect("starting cxpm");
-        let server = Self {
+        let mut server = Self {
             child,
             base: format!("http://127.0.0.1:{port}"),
             mail_dir,
         };
+        // Another server could take the port between its release above and cxpm's
+        // bind; cxpm then exits (the address is in use), which the loop below sees.
         for _ in 0..400 {
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("cxpm exited before it was ready: {status}");
+            }
             if server.ready().await {
-                break;
+                return server;
             }
             tokio::time::sleep(std::time::Duration::from_millis(25)).await;
         }
-        server
+        panic!("cxpm was not ready within ten seconds at {}", server.base);
     }
 
     /// Whether `/readyz` says ready now.

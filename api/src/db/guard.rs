@@ -37,11 +37,19 @@ impl Guard {
 /// takes it too waits until this one ends, then reads what this one wrote. Make it
 /// the transaction's first statement (on SQLite a first write takes the write lock at
 /// once), and check the invariant after it.
+/// A missing guard row (a database not migrated by cxpm) is an error, not a guard
+/// silently not taken.
 pub async fn take(txn: &impl ConnectionTrait, guard: Guard) -> Result<(), DbErr> {
-    Entity::update_many()
+    let taken = Entity::update_many()
         .col_expr(Column::Taken, Expr::col(Column::Taken).add(1))
         .filter(Column::Name.eq(guard.name()))
         .exec(txn)
         .await?;
+    if taken.rows_affected != 1 {
+        return Err(DbErr::Custom(format!(
+            "the guard `{}` is missing from the guards table",
+            guard.name()
+        )));
+    }
     Ok(())
 }

@@ -19,7 +19,7 @@ use crate::app::AppState;
 use crate::audit::{self, Change};
 use crate::auth::BearerAuth;
 use crate::db::guard::{self, Guard};
-use crate::db::{department, new_id, person, versioned};
+use crate::db::{access_token, department, new_id, person, versioned};
 use crate::error::{ApiError, ApiResult, ProblemField};
 use crate::http::ApiTags;
 use crate::http::body::Body;
@@ -767,9 +767,9 @@ fn removes_an_admin(before: &person::Model, after: &person::Model) -> bool {
     active_admin(before) && !active_admin(after)
 }
 
-/// cxpm is never left without an active admin: the last one cannot be deactivated
-/// or given another role (409, naming the field) until someone else is an admin.
-/// Run under the admins' guard.
+/// cxpm is never left without a way in: the last active admin with a usable token
+/// cannot be deactivated or given another role (409, naming the field) until someone
+/// else is an admin with a token. Run under the admins' guard.
 async fn keeps_an_admin(
     txn: &DatabaseTransaction,
     before: &person::Model,
@@ -778,18 +778,26 @@ async fn keeps_an_admin(
     if !removes_an_admin(before, after) {
         return Ok(());
     }
-    let others = person::Entity::find()
+    let others: Vec<String> = person::Entity::find()
         .filter(person::Column::Role.eq(Role::Admin.as_str()))
         .filter(person::Column::Active.eq(true))
         .filter(person::Column::Id.ne(&before.id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let usable = access_token::Entity::find()
+        .filter(access_token::Column::PersonId.is_in(others))
+        .filter(access_token::Column::RevokedAt.is_null())
         .count(txn)
         .await?;
-    if others > 0 {
+    if usable > 0 {
         return Ok(());
     }
     let field = if after.active { "role" } else { "active" };
     Err(ApiError::conflict(
-        "this is the last active admin; make someone else an admin first",
+        "this is the last active admin with a usable token; make someone else an admin and issue them a token first",
         Some(field),
     ))
 }

@@ -43,7 +43,9 @@ impl SystemApi {
     /// timeout; a probe must not).
     #[oai(path = "/readyz", method = "get", operation_id = "get_readiness")]
     async fn ready(&self, state: Data<&AppState>) -> Readiness {
-        let probe = state.db.execute_unprepared("SELECT 1");
+        // Through the read pool: every request reads (its token first), and it is not
+        // the pool that writers waiting for a lock held elsewhere fill up.
+        let probe = state.read.execute_unprepared("SELECT 1");
         match tokio::time::timeout(READINESS_TIMEOUT, probe).await {
             Ok(Ok(_)) => Readiness::Ready(PlainText("ready")),
             Ok(Err(e)) => {

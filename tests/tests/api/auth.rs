@@ -81,7 +81,7 @@ both_databases!(
 
         // Last use is recorded beside the request, within moments.
         let mut list = Value::Null;
-        for _ in 0..50 {
+        for _ in 0..250 {
             list = expect_json(
                 app.get(&format!("/api/v1/people/{member_id}/tokens"), &token)
                     .await,

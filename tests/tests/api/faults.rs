@@ -16,8 +16,19 @@ fn sqlite_path(url: &str) -> String {
     rest.split('?').next().unwrap_or(rest).to_owned()
 }
 
+/// Another process holding SQLite's write lock; killed when dropped, so that a failed
+/// assertion does not leave the file locked.
+struct Locker(std::process::Child);
+
+impl Drop for Locker {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
 /// Another process that takes SQLite's write lock on `path` and keeps it until killed.
-fn lock_sqlite_file(path: &str) -> std::process::Child {
+fn lock_sqlite_file(path: &str) -> Locker {
     let mut child = std::process::Command::new("python3")
         .args([
             "-c",
@@ -35,8 +46,9 @@ fn lock_sqlite_file(path: &str) -> std::process::Child {
     let mut line = String::new();
     let stdout = child.stdout.take().expect("its output");
     std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).ok();
+    let locker = Locker(child);
     assert_eq!(line.trim(), "locked");
-    child
+    locker
 }
 
 both_databases!(
@@ -56,7 +68,7 @@ both_databases!(
         let (reader, reader_token) = app.someone("member", None).await;
         // Hold the lock elsewhere.
         enum Held {
-            Process(std::process::Child),
+            Process(Locker),
             Session(sea_orm::DatabaseTransaction, sea_orm::DatabaseConnection),
         }
         let held = match app.backend {
@@ -114,10 +126,7 @@ both_databases!(
 
         // The lock goes; the server carries on, and the refused write is not there.
         match held {
-            Held::Process(mut child) => {
-                child.kill().ok();
-                child.wait().ok();
-            }
+            Held::Process(locker) => drop(locker),
             Held::Session(txn, other) => {
                 txn.rollback().await.unwrap();
                 other.close().await.ok();

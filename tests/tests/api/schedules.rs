@@ -477,13 +477,17 @@ both_databases!(
             async move { expect_json(app.post(&path, &coord, &json!({})).await, StatusCode::OK).await }
         };
 
-        // The plan's cycle began today; its first Monday 09:00 in São Paulo (12:00 UTC)
-        // is the next Monday, and the day after it the request is due.
-        let today = chrono::Utc::now().date_naive();
-        let monday = today
+        // The plan's cycle began now; its first tick is the first Monday 09:00 in São
+        // Paulo (12:00 UTC) after now — today, on a Monday morning — and the day after
+        // it the request is due.
+        let now = chrono::Utc::now();
+        let monday = now
+            .date_naive()
             .iter_days()
-            .skip(1)
-            .find(|d| chrono::Datelike::weekday(d) == chrono::Weekday::Mon)
+            .find(|d| {
+                chrono::Datelike::weekday(d) == chrono::Weekday::Mon
+                    && d.and_hms_opt(12, 0, 0).unwrap().and_utc() > now
+            })
             .unwrap();
         let before_monday = format!("{monday}T11:59:00Z");
         let after_monday = format!("{}T11:00:00Z", monday.succ_opt().unwrap());
