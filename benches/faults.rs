@@ -286,9 +286,15 @@ async fn sqlite_locked() {
     tokio::time::sleep(Duration::from_secs(2)).await;
     // Another process takes the write lock for eight seconds.
     let mut locker = std::process::Command::new("python3")
-        .args(["-c", "import sqlite3, sys, time\nc = sqlite3.connect(sys.argv[1], isolation_level=None)\nc.execute('BEGIN EXCLUSIVE')\ntime.sleep(8)", &path])
+        .args(["-c", "import sqlite3, sys, time\nc = sqlite3.connect(sys.argv[1], isolation_level=None)\nc.execute('BEGIN EXCLUSIVE')\nprint('locked', flush=True)\ntime.sleep(8)", &path])
+        .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("python3");
+    // The eight seconds count from when it holds the lock.
+    let mut line = String::new();
+    let stdout = locker.stdout.take().expect("its output");
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).ok();
+    assert_eq!(line.trim(), "locked", "python3 took the lock");
     // Reads meanwhile.
     let http = Client::new();
     let mut reads = Vec::new();

@@ -118,7 +118,7 @@ pub async fn coverage_of(state: &AppState, program: &program::Model) -> ApiResul
         .filter(stage::Column::ProgramId.eq(&program.id))
         .filter(stage::Column::Archived.eq(false))
         .order_by_asc(stage::Column::Position)
-        .all(&state.db)
+        .all(&state.read)
         .await?;
     let live_stages: HashMap<&str, &stage::Model> =
         stages.iter().map(|s| (s.id.as_str(), s)).collect();
@@ -126,7 +126,7 @@ pub async fn coverage_of(state: &AppState, program: &program::Model) -> ApiResul
         .filter(sub_process::Column::ProgramId.eq(&program.id))
         .filter(sub_process::Column::Archived.eq(false))
         .order_by_asc(sub_process::Column::Position)
-        .all(&state.db)
+        .all(&state.read)
         .await?
         .into_iter()
         .filter(|s| live_stages.contains_key(s.stage_id.as_str()))
@@ -136,7 +136,7 @@ pub async fn coverage_of(state: &AppState, program: &program::Model) -> ApiResul
     let owners: Vec<owner::Model> = owner::Entity::find()
         .filter(owner::Column::ProgramId.eq(&program.id))
         .order_by_asc(owner::Column::Id)
-        .all(&state.db)
+        .all(&state.read)
         .await?
         .into_iter()
         .filter(|o| live_subs.contains_key(o.sub_process_id.as_str()))
@@ -151,7 +151,7 @@ pub async fn coverage_of(state: &AppState, program: &program::Model) -> ApiResul
             .filter(relationship::Column::Archived.eq(false))
             .group_by(side)
             .into_tuple::<(String, i64)>()
-            .all(&state.db)
+            .all(&state.read)
     };
     let as_provider = per_side(relationship::Column::ProviderDepartmentId).await?;
     let as_customer = per_side(relationship::Column::CustomerDepartmentId).await?;
@@ -198,7 +198,7 @@ pub async fn coverage_of(state: &AppState, program: &program::Model) -> ApiResul
     } else {
         department::Entity::find()
             .filter(department::Column::Id.is_in(counts.keys().map(|k| k.to_string())))
-            .all(&state.db)
+            .all(&state.read)
             .await?
             .into_iter()
             .map(|d| (d.id.clone(), d))

@@ -437,7 +437,7 @@ async fn list_of(
     };
     let rows = select
         .order_by_asc(relationship::Column::Id)
-        .all(&state.db)
+        .all(&state.read)
         .await?;
     Ok(Json(RelationshipList {
         items: rows.into_iter().map(Relationship::from).collect(),

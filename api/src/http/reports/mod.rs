@@ -325,7 +325,7 @@ async fn trend_histories(
             .collect()
     };
     let (point_ids, metric_ids) = (ids(GapKind::KeyPoint), ids(GapKind::Metric));
-    let db = &state.db;
+    let db = &state.read;
     let mut histories: HashMap<&str, Vec<PeriodGap>> = HashMap::new();
     if !point_ids.is_empty() {
         for p in aggregates::point_periods(db, &point_ids, HISTORY, until).await? {
@@ -405,7 +405,7 @@ async fn build_gap_report(
     thresholds: SeverityThresholds,
     until: Option<NaiveDate>,
 ) -> ApiResult<Vec<GapLine>> {
-    let db = &state.db;
+    let db = &state.read;
     let today = Utc::now().date_naive();
     // Independent reads, each on its own pooled connection, at the same time.
     let (points, plans, metrics, departments) = tokio::try_join!(
@@ -730,7 +730,7 @@ impl ProgressApi {
 async fn build_progress(state: &AppState, program: &program::Model) -> ApiResult<ProgressReport> {
     use cxpm_domain::maturity::{Function, Phase, assess};
 
-    let db = &state.db;
+    let db = &state.read;
     let now = Utc::now();
     let today = now.date_naive();
     // Independent reads, each on its own pooled connection, at the same time.

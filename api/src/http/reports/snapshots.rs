@@ -383,7 +383,7 @@ pub async fn compare(
     let id = parse_id("since_snapshot", raw)
         .map_err(|e| ApiError::bad_request(e.to_string(), vec![e.into()]))?;
     let snapshot = report_snapshot::Entity::find_by_id(id)
-        .one(&state.db)
+        .one(&state.read)
         .await?
         .filter(|s| s.program_id == program_id)
         .ok_or_else(not_found)?;
