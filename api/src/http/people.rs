@@ -12,7 +12,8 @@ use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiRequest, ApiResponse, Enum, Object, OpenApi};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+    ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    QueryTrait, TransactionTrait,
 };
 
 use crate::app::AppState;
@@ -440,12 +441,19 @@ impl PeopleApi {
         if after.email != before.email {
             ensure_email_free(&state, &after.email, Some(&id)).await?;
         }
-        let after = if removes_an_admin(&before, &after) {
-            // Two admins demoting each other at once would each see the other remain:
-            // the check and the change run under the admins' guard, one after the other.
+        let after = if active_admin(&before) && !active_admin(&after) {
+            // The last active admin with a usable token stays. Two admins demoting each
+            // other at once would each see the other remain: the check and the change
+            // run under the admins' guard, one after the other.
             let txn = state.db.begin().await?;
             guard::take(&txn, Guard::Admins).await?;
-            keeps_an_admin(&txn, &before, &after).await?;
+            if admin_ways_in_without(&txn, Leaving::Person(&before.id)).await? == 0 {
+                let field = if after.active { "role" } else { "active" };
+                return Err(ApiError::conflict(
+                    "this is the last active admin with a usable token; make someone else an admin and issue them a token first",
+                    Some(field),
+                ));
+            }
             let after =
                 versioned::update_in::<person::Entity, _>(&txn, &actor.person_id, &before, after)
                     .await?;
@@ -758,48 +766,39 @@ fn duplicate_email(e: sea_orm::DbErr) -> ApiError {
 }
 
 /// Whether `person` is an active admin.
-fn active_admin(person: &person::Model) -> bool {
+pub(crate) fn active_admin(person: &person::Model) -> bool {
     person.active && person.role == Role::Admin.as_str()
 }
 
-/// Whether the change takes an active admin away (deactivated or given another role).
-fn removes_an_admin(before: &person::Model, after: &person::Model) -> bool {
-    active_admin(before) && !active_admin(after)
+/// What goes away from the admins' ways in.
+pub(crate) enum Leaving<'a> {
+    /// A person (deactivated, or given another role).
+    Person(&'a str),
+    /// A token (revoked).
+    Token(&'a str),
 }
 
-/// cxpm is never left without a way in: the last active admin with a usable token
-/// cannot be deactivated or given another role (409, naming the field) until someone
-/// else is an admin with a token. Run under the admins' guard.
-async fn keeps_an_admin(
+/// The ways into cxpm that remain once `leaving` is gone: the unrevoked tokens of
+/// active admins. cxpm never lets them fall to none. Run it under the admins' guard,
+/// with the change after it in the same transaction.
+pub(crate) async fn admin_ways_in_without(
     txn: &DatabaseTransaction,
-    before: &person::Model,
-    after: &person::Model,
-) -> ApiResult<()> {
-    if !removes_an_admin(before, after) {
-        return Ok(());
-    }
-    let others: Vec<String> = person::Entity::find()
+    leaving: Leaving<'_>,
+) -> ApiResult<u64> {
+    let mut admins = person::Entity::find()
+        .select_only()
+        .column(person::Column::Id)
         .filter(person::Column::Role.eq(Role::Admin.as_str()))
-        .filter(person::Column::Active.eq(true))
-        .filter(person::Column::Id.ne(&before.id))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|p| p.id)
-        .collect();
-    let usable = access_token::Entity::find()
-        .filter(access_token::Column::PersonId.is_in(others))
-        .filter(access_token::Column::RevokedAt.is_null())
-        .count(txn)
-        .await?;
-    if usable > 0 {
-        return Ok(());
+        .filter(person::Column::Active.eq(true));
+    let mut tokens = access_token::Entity::find().filter(access_token::Column::RevokedAt.is_null());
+    match leaving {
+        Leaving::Person(id) => admins = admins.filter(person::Column::Id.ne(id)),
+        Leaving::Token(id) => tokens = tokens.filter(access_token::Column::Id.ne(id)),
     }
-    let field = if after.active { "role" } else { "active" };
-    Err(ApiError::conflict(
-        "this is the last active admin with a usable token; make someone else an admin and issue them a token first",
-        Some(field),
-    ))
+    Ok(tokens
+        .filter(access_token::Column::PersonId.in_subquery(admins.into_query()))
+        .count(txn)
+        .await?)
 }
 
 #[cfg(test)]

@@ -2,15 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use cxpm_domain::values::optional_text;
-use cxpm_domain::{Action, Role, Target, authorize};
+use cxpm_domain::{Action, Target, authorize};
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use sea_orm::{
-    ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 
 use crate::app::AppState;
 use crate::audit::{self, Change};
@@ -21,6 +18,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::body::Body;
 use crate::http::common::path_id;
+use crate::http::people::{Leaving, active_admin, admin_ways_in_without};
 use serde::Deserialize;
 
 /// An access token, without its secret.
@@ -211,7 +209,19 @@ impl TokensApi {
         // revocations (or a revocation and a demotion) at once see each other.
         let txn = state.db.begin().await?;
         guard::take(&txn, Guard::Admins).await?;
-        keeps_an_admin_token(&txn, &before).await?;
+        // cxpm is never left without a way in: the last usable token of the active
+        // admins cannot be revoked until another is issued.
+        let holder = person::Entity::find_by_id(&before.person_id)
+            .one(&txn)
+            .await?;
+        if holder.as_ref().is_some_and(active_admin)
+            && admin_ways_in_without(&txn, Leaving::Token(&id)).await? == 0
+        {
+            return Err(ApiError::conflict(
+                "this is the last usable admin token; issue another admin a token first",
+                None,
+            ));
+        }
         access_token::Entity::update_many()
             .set(access_token::ActiveModel {
                 revoked_at: Set(after.revoked_at),
@@ -235,36 +245,4 @@ impl TokensApi {
         state.tokens.forget_token(&id);
         Ok(Revoked::NoContent)
     }
-}
-
-/// cxpm is never left without a way in: the last usable token of the active admins
-/// cannot be revoked (409) until another is issued. Run under the admins' guard.
-async fn keeps_an_admin_token(
-    txn: &DatabaseTransaction,
-    token: &access_token::Model,
-) -> ApiResult<()> {
-    let admins: Vec<String> = person::Entity::find()
-        .filter(person::Column::Role.eq(Role::Admin.as_str()))
-        .filter(person::Column::Active.eq(true))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|p| p.id)
-        .collect();
-    if !admins.contains(&token.person_id) {
-        return Ok(());
-    }
-    let others = access_token::Entity::find()
-        .filter(access_token::Column::PersonId.is_in(admins))
-        .filter(access_token::Column::RevokedAt.is_null())
-        .filter(access_token::Column::Id.ne(&token.id))
-        .count(txn)
-        .await?;
-    if others > 0 {
-        return Ok(());
-    }
-    Err(ApiError::conflict(
-        "this is the last usable admin token; issue another admin a token first",
-        None,
-    ))
 }
