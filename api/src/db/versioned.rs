@@ -155,6 +155,31 @@ where
     Ok(after)
 }
 
+/// Takes the row `before` is for the rest of the transaction, with a write that
+/// changes nothing (a row lock on PostgreSQL, the write lock on SQLite; the same SQL
+/// on both), and returns the row as it stands now. For a change that claims no
+/// version, such as an append that moves its parent: a concurrent one waits, then
+/// sees this one's result, instead of failing on the version. Make it the
+/// transaction's first statement.
+pub async fn lock_in<E, C>(conn: &C, before: &E::Model) -> ApiResult<E::Model>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+    E::Model: Versioned,
+{
+    E::update_many()
+        .col_expr(Alias::new("version"), Expr::col(Alias::new("version")))
+        .filter(Expr::col(Alias::new("id")).eq(before.id()))
+        .exec(conn)
+        .await?;
+    super::unique(
+        E::find().filter(Expr::col(Alias::new("id")).eq(before.id())),
+        conn,
+    )
+    .await?
+    .ok_or_else(|| ApiError::not_found(<E::Model as Versioned>::ENTITY, before.id()))
+}
+
 /// Deletes `before` if it is still at its version.
 pub async fn delete<E>(db: &DatabaseConnection, actor: &str, before: &E::Model) -> ApiResult<()>
 where

@@ -604,10 +604,8 @@ async fn point_of(
 /// in one transaction.
 ///
 /// An update claims no version (there is no If-Match to send): two people posting at
-/// once must both land. So the transaction first takes the action's row for itself
-/// with a write that changes nothing (a row lock on PostgreSQL, the write lock on
-/// SQLite; the same SQL on both), then reads the action inside it. A concurrent post
-/// waits for the lock and then sees this one's result.
+/// once must both land. So the transaction first takes the action's row
+/// ([`versioned::lock_in`]) and reads it inside; a concurrent post waits for it.
 async fn append_update(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -624,15 +622,7 @@ async fn append_update(
         );
     }
     let txn = db.begin().await?;
-    action::Entity::update_many()
-        .col_expr(action::Column::Version, Expr::col(action::Column::Version))
-        .filter(action::Column::Id.eq(&seen.id))
-        .exec(&txn)
-        .await?;
-    let before = action::Entity::find_by_id(seen.id.clone())
-        .one(&txn)
-        .await?
-        .ok_or_else(|| ApiError::not_found("action", &seen.id))?;
+    let before = versioned::lock_in::<action::Entity, _>(&txn, &seen).await?;
     // The owner may have changed meanwhile; ask again of the row as it is.
     may_post_update(actor, &before)?;
     let current = ActionState {
