@@ -16,7 +16,7 @@ use poem_openapi::SecurityScheme;
 use poem_openapi::auth::Bearer;
 use rand::RngCore;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
@@ -58,7 +58,11 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Principal> 
         )
         .into());
     }
-    match state.tokens.resolve(state, &bearer.token).await? {
+    match state
+        .tokens
+        .resolve(&state.read, &state.db, &bearer.token)
+        .await?
+    {
         Some(principal) => Ok(principal),
         None => {
             state.metrics.auth_failed();
@@ -103,12 +107,14 @@ pub struct TokenCache {
 impl TokenCache {
     /// The principal behind `token`, or `None` if it is unknown, revoked, or its
     /// person is inactive.
+    ///
+    /// Looks it up through `read`; records its last use through `write`.
     pub async fn resolve(
         &self,
-        state: &AppState,
+        read: &DatabaseConnection,
+        write: &DatabaseConnection,
         token: &str,
     ) -> Result<Option<Principal>, ApiError> {
-        let db = &state.read;
         let hash = hash_token(token);
         if let Some(p) = self.cached(&hash) {
             return Ok(Some(p));
@@ -117,7 +123,7 @@ impl TokenCache {
             access_token::Entity::find()
                 .filter(access_token::Column::TokenHash.eq(&hash))
                 .filter(access_token::Column::RevokedAt.is_null()),
-            db,
+            read,
         )
         .await?
         else {
@@ -125,7 +131,7 @@ impl TokenCache {
         };
         let Some(person) = crate::db::unique(
             person::Entity::find_by_id(&token.person_id).filter(person::Column::Active.eq(true)),
-            db,
+            read,
         )
         .await?
         else {
@@ -138,7 +144,7 @@ impl TokenCache {
         // Last use is kept to the cache's resolution: one write per token per TTL,
         // not one per request. It is bookkeeping: it happens beside the request, and a
         // database that cannot take it now (locked elsewhere) delays and fails nothing.
-        let (write, token_id, now) = (state.db.clone(), token.id.clone(), crate::db::now());
+        let (write, token_id, now) = (write.clone(), token.id.clone(), crate::db::now());
         tokio::spawn(async move {
             let recorded = access_token::Entity::update_many()
                 .col_expr(access_token::Column::LastUsedAt, Expr::value(now))

@@ -241,35 +241,30 @@ impl From<Denied> for ApiError {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(e: sea_orm::DbErr) -> Self {
-        use sea_orm::DbErr;
-        match &e {
-            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
-                tracing::warn!(cause = %e, "database unavailable");
-                Self::unavailable("the database is not answering; try again shortly")
-            }
-            _ if is_connection_lost(&e) => {
-                tracing::warn!(cause = %e, "database connection lost");
-                Self::unavailable("the database is not answering; try again shortly")
-            }
-            _ if is_busy(&e) => {
-                tracing::warn!(cause = %e, "database busy");
-                Self::unavailable("the database is busy; try again shortly")
-            }
-            _ => Self::internal(&e),
+        if is_unreachable(&e) {
+            tracing::warn!(cause = %e, "database unavailable");
+            Self::unavailable("the database is not answering; try again shortly")
+        } else if is_busy(&e) {
+            tracing::warn!(cause = %e, "database busy");
+            Self::unavailable("the database is busy; try again shortly")
+        } else {
+            Self::internal(&e)
         }
     }
 }
 
-/// The connection went away under the statement: the database shut down or
-/// restarted (PostgreSQL's SQLSTATE classes 57, operator intervention, and 08,
-/// connection exception), or the socket broke. The pool reconnects by itself; the
-/// client is told to try again, not that the server failed.
-fn is_connection_lost(e: &sea_orm::DbErr) -> bool {
+/// No connection to be had, or the connection went away under the statement: the
+/// database shut down or restarted (PostgreSQL's SQLSTATE classes 57, operator
+/// intervention, and 08, connection exception), or the socket broke. The pool
+/// reconnects by itself; the client is told to try again, not that the server failed.
+fn is_unreachable(e: &sea_orm::DbErr) -> bool {
     use sea_orm::{DbErr, RuntimeErr, SqlxError};
-    let (DbErr::Query(RuntimeErr::SqlxError(inner)) | DbErr::Exec(RuntimeErr::SqlxError(inner))) =
-        e
-    else {
-        return false;
+    let inner = match e {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Query(RuntimeErr::SqlxError(inner)) | DbErr::Exec(RuntimeErr::SqlxError(inner)) => {
+            inner
+        }
+        _ => return false,
     };
     match inner.as_ref() {
         SqlxError::Io(_)

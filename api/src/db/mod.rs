@@ -102,14 +102,11 @@ async fn open(
         })
         .map_sqlx_postgres_opts(move |o| {
             let lock_timeout = format!("{}ms", SQLITE_BUSY_TIMEOUT.as_millis());
-            if read_only {
-                o.options([
-                    ("lock_timeout", lock_timeout.as_str()),
-                    ("default_transaction_read_only", "on"),
-                ])
-            } else {
-                o.options([("lock_timeout", lock_timeout.as_str())])
-            }
+            let read_only = if read_only { "on" } else { "off" };
+            o.options([
+                ("lock_timeout", lock_timeout.as_str()),
+                ("default_transaction_read_only", read_only),
+            ])
         });
     let what = if read_only { " for reading" } else { "" };
     let mut db = Database::connect(opts)
