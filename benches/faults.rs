@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use cxpm_tests::{Backend, ServerProcess, TestApp, spawn_app};
+use cxpm_tests::{Backend, ServerProcess, SqliteLock, TestApp, spawn_app};
 use reqwest::{Client, StatusCode};
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{Value, json};
@@ -157,6 +157,16 @@ fn postgres_version() -> String {
         .expect("a PostgreSQL version")
 }
 
+/// A fresh database with the writers' world, and `cxpm serve` on it as a process:
+/// the app, the actions, a head's token, the server.
+async fn serving(backend: Backend) -> (TestApp, Vec<String>, String, ServerProcess) {
+    let app = spawn_app(backend).await;
+    let (actions, token) = world(&app).await;
+    let server =
+        ServerProcess::start(env!("CARGO_BIN_EXE_cxpm-process"), &app.database_url, &[]).await;
+    (app, actions, token, server)
+}
+
 /// How long PostgreSQL stays down.
 const OUTAGE: Duration = Duration::from_secs(3);
 
@@ -175,10 +185,7 @@ async fn pg_ctlcluster(action: &str) {
 }
 
 async fn postgres_restart() {
-    let app = spawn_app(Backend::Postgres).await;
-    let (actions, token) = world(&app).await;
-    let mut server =
-        ServerProcess::start(env!("CARGO_BIN_EXE_cxpm-process"), &app.database_url, &[]).await;
+    let (app, actions, token, mut server) = serving(Backend::Postgres).await;
     let base = server.base.clone();
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
@@ -265,18 +272,8 @@ async fn postgres_restart() {
 }
 
 async fn sqlite_locked() {
-    let app = spawn_app(Backend::Sqlite).await;
-    let (actions, token) = world(&app).await;
-    let mut server =
-        ServerProcess::start(env!("CARGO_BIN_EXE_cxpm-process"), &app.database_url, &[]).await;
+    let (app, actions, token, mut server) = serving(Backend::Sqlite).await;
     let base = server.base.clone();
-    let path = app
-        .database_url
-        .trim_start_matches("sqlite://")
-        .split('?')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
     let stop = Arc::new(AtomicBool::new(false));
     let read_path = format!("{base}/api/v1/actions/{}", actions[0]);
     let writers = {
@@ -285,20 +282,11 @@ async fn sqlite_locked() {
     };
     tokio::time::sleep(Duration::from_secs(2)).await;
     // Another process takes the write lock for eight seconds.
-    let mut locker = std::process::Command::new("python3")
-        .args(["-c", "import sqlite3, sys, time\nc = sqlite3.connect(sys.argv[1], isolation_level=None)\nc.execute('BEGIN EXCLUSIVE')\nprint('locked', flush=True)\ntime.sleep(8)", &path])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3");
-    // The eight seconds count from when it holds the lock.
-    let mut line = String::new();
-    let stdout = locker.stdout.take().expect("its output");
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).ok();
-    assert_eq!(line.trim(), "locked", "python3 took the lock");
+    let lock = SqliteLock::hold(&app.database_url);
     // Reads meanwhile.
     let http = Client::new();
     let mut reads = Vec::new();
-    let read_until = Instant::now() + Duration::from_secs(7);
+    let read_until = Instant::now() + Duration::from_secs(8);
     while Instant::now() < read_until {
         let started = Instant::now();
         let status = http
@@ -310,7 +298,7 @@ async fn sqlite_locked() {
         reads.push((started.elapsed(), status.map(|s| s.as_u16()).unwrap_or(0)));
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    locker.wait().ok();
+    drop(lock);
     tokio::time::sleep(Duration::from_secs(3)).await;
     stop.store(true, Ordering::Relaxed);
     let writes = writers.await.expect("the writers");

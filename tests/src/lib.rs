@@ -568,3 +568,42 @@ impl ServerProcess {
         self.child.wait().await.ok();
     }
 }
+
+/// Another process (python3's sqlite3) holding the write lock (`BEGIN EXCLUSIVE`) of the
+/// SQLite database behind a `sqlite://` URL, from when [`SqliteLock::hold`] returns
+/// until the value is dropped — also when a test fails first.
+pub struct SqliteLock(std::process::Child);
+
+impl SqliteLock {
+    pub fn hold(database_url: &str) -> Self {
+        let rest = database_url.trim_start_matches("sqlite://");
+        let path = rest.split('?').next().unwrap_or(rest);
+        let mut child = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import sqlite3, sys, time\n\
+                 c = sqlite3.connect(sys.argv[1], isolation_level=None)\n\
+                 c.execute('BEGIN EXCLUSIVE')\n\
+                 print('locked', flush=True)\n\
+                 time.sleep(600)",
+                path,
+            ])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 holding the lock");
+        let stdout = child.stdout.take().expect("its output");
+        let lock = Self(child);
+        // Held from the moment it says so.
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).ok();
+        assert_eq!(line.trim(), "locked", "python3 took the lock");
+        lock
+    }
+}
+
+impl Drop for SqliteLock {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}

@@ -1,55 +1,14 @@
 //! A database held by someone else: a clear 503 problem+json after the busy timeout,
 //! never a request that hangs, nothing half-written, and the server carries on when
-//! the lock is gone; reads go on meanwhile. On SQLite another process holds the file's write lock; on
-//! PostgreSQL another session holds a table lock.
+//! the lock is gone; reads go on meanwhile. On SQLite another process holds the
+//! file's write lock; on PostgreSQL another session holds a table lock.
 
 use std::time::{Duration, Instant};
 
-use cxpm_tests::{Backend, TestApp, both_databases, expect_json, expect_problem};
+use cxpm_tests::{Backend, SqliteLock, TestApp, both_databases, expect_json, expect_problem};
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database, TransactionTrait};
 use serde_json::json;
-
-/// The SQLite file behind `url` (`sqlite:///tmp/x.db?mode=rwc` → `/tmp/x.db`).
-fn sqlite_path(url: &str) -> String {
-    let rest = url.trim_start_matches("sqlite://");
-    rest.split('?').next().unwrap_or(rest).to_owned()
-}
-
-/// Another process holding SQLite's write lock; killed when dropped, so that a failed
-/// assertion does not leave the file locked.
-struct Locker(std::process::Child);
-
-impl Drop for Locker {
-    fn drop(&mut self) {
-        self.0.kill().ok();
-        self.0.wait().ok();
-    }
-}
-
-/// Another process that takes SQLite's write lock on `path` and keeps it until killed.
-fn lock_sqlite_file(path: &str) -> Locker {
-    let mut child = std::process::Command::new("python3")
-        .args([
-            "-c",
-            "import sqlite3, sys, time\n\
-             c = sqlite3.connect(sys.argv[1], isolation_level=None)\n\
-             c.execute('BEGIN EXCLUSIVE')\n\
-             print('locked', flush=True)\n\
-             time.sleep(120)",
-            path,
-        ])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3 holding the lock");
-    // Wait until it holds the lock.
-    let mut line = String::new();
-    let stdout = child.stdout.take().expect("its output");
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).ok();
-    let locker = Locker(child);
-    assert_eq!(line.trim(), "locked");
-    locker
-}
 
 both_databases!(
     a_locked_database_is_a_clear_503_not_a_hang,
@@ -68,11 +27,11 @@ both_databases!(
         let (reader, reader_token) = app.someone("member", None).await;
         // Hold the lock elsewhere.
         enum Held {
-            Process(Locker),
+            Process(SqliteLock),
             Session(sea_orm::DatabaseTransaction, sea_orm::DatabaseConnection),
         }
         let held = match app.backend {
-            Backend::Sqlite => Held::Process(lock_sqlite_file(&sqlite_path(&app.database_url))),
+            Backend::Sqlite => Held::Process(SqliteLock::hold(&app.database_url)),
             Backend::Postgres => {
                 let other = Database::connect(&app.database_url).await.unwrap();
                 let txn = other.begin().await.unwrap();
