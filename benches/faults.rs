@@ -69,6 +69,23 @@ struct Writes {
     slowest: Duration,
 }
 
+impl Writes {
+    /// What the writers saw, with how many acknowledged writes are `missing`.
+    fn line(&self, missing: usize) -> String {
+        format!(
+            "writes: {} answered 2xx, {missing} of them missing afterwards; {} answered 503; {} other errors{}; slowest answer {:.2} s",
+            self.acknowledged.len(),
+            self.unavailable,
+            self.other.len(),
+            self.other
+                .first()
+                .map(|e| format!(" (first: {e})"))
+                .unwrap_or_default(),
+            self.slowest.as_secs_f64()
+        )
+    }
+}
+
 /// Writers posting updates with unique comments until `stop`.
 async fn write_load(base: &str, token: &str, actions: &[String], stop: Arc<AtomicBool>) -> Writes {
     let http = Client::builder()
@@ -251,19 +268,7 @@ async fn postgres_restart() {
         secs(down_at),
         secs(up_again)
     );
-    println!(
-        "  writes: {} answered 2xx, {} of them missing afterwards; {} answered 503 during the restart; {} other errors{}; slowest answer {:.2} s",
-        writes.acknowledged.len(),
-        missing,
-        writes.unavailable,
-        writes.other.len(),
-        writes
-            .other
-            .first()
-            .map(|e| format!(" (first: {e})"))
-            .unwrap_or_default(),
-        writes.slowest.as_secs_f64()
-    );
+    println!("  {}", writes.line(missing));
     println!(
         "  the same server process ready afterwards: {}",
         if still { "yes" } else { "NO" }
@@ -307,14 +312,7 @@ async fn sqlite_locked() {
     let slowest_read = reads.iter().map(|(d, _)| *d).max().unwrap_or_default();
     let read_errors = reads.iter().filter(|(_, s)| *s >= 500 || *s == 0).count();
     println!("SQLite locked by another process for 8 s under write load ({WRITERS} writers):");
-    println!(
-        "  writes: {} answered 2xx ({} missing afterwards), {} answered 503 (database busy), {} other errors; slowest answer {:.2} s (the busy timeout is 5 s)",
-        writes.acknowledged.len(),
-        missing,
-        writes.unavailable,
-        writes.other.len(),
-        writes.slowest.as_secs_f64()
-    );
+    println!("  {} (the busy timeout is 5 s)", writes.line(missing));
     println!(
         "  reads during the lock: {} answered, {} server errors, slowest {:.0} ms",
         reads.len(),
