@@ -11,6 +11,7 @@ use std::str::FromStr;
 
 use crate::program::named_enum;
 use crate::validation::FieldError;
+use crate::values::optional_text;
 
 /// The seven steps, numbered 1–7.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -277,9 +278,10 @@ impl ActionState {
         }
         let mut next = self.clone();
         if let Some(reason) = blocked_reason {
-            next.blocked_reason = reason
-                .map(|r| r.trim().to_owned())
-                .filter(|r| !r.is_empty());
+            match optional_text("blocked_reason", reason.as_deref(), 2000) {
+                Ok(reason) => next.blocked_reason = reason,
+                Err(e) => errors.push(e),
+            }
         }
         match (status, progress) {
             (Some(ActionStatus::Done), None) => {
@@ -663,6 +665,17 @@ mod tests {
             .apply(Some(ActionStatus::InProgress), None, None)
             .unwrap();
         assert_eq!((resumed.blocked_reason, resumed.progress), (None, 30));
+        assert_eq!(
+            open()
+                .apply(
+                    Some(ActionStatus::Blocked),
+                    None,
+                    Some(Some("waiting\u{0}".into()))
+                )
+                .unwrap_err()[0]
+                .field,
+            "blocked_reason"
+        );
     }
 
     #[test]

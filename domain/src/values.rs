@@ -234,8 +234,9 @@ impl Default for TimeZone {
     }
 }
 
-/// Optional free text (a description, a label): trimmed, at most `max` characters;
-/// an empty string means "none".
+/// Optional free text (a description, a label): trimmed, at most `max` characters,
+/// no control characters but line breaks and tabs (a NUL, for one, no database
+/// stores); an empty string means "none".
 pub fn optional_text(
     field: &str,
     s: Option<&str>,
@@ -247,6 +248,31 @@ pub fn optional_text(
             field,
             format!("must be at most {max} characters"),
         )),
+        Some(t)
+            if t.chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) =>
+        {
+            Err(FieldError::new(
+                field,
+                "must not contain control characters other than line breaks and tabs",
+            ))
+        }
+        Some(t) => Ok(Some(t.to_owned())),
+    }
+}
+
+/// A search term (`?q=`): trimmed, at most 200 characters, no control characters;
+/// an empty one means "no search".
+pub fn search_term(field: &str, s: Option<&str>) -> Result<Option<String>, FieldError> {
+    match s.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) if t.chars().count() > 200 => {
+            Err(FieldError::new(field, "must be at most 200 characters"))
+        }
+        Some(t) if t.chars().any(char::is_control) => Err(FieldError::new(
+            field,
+            "must not contain control characters",
+        )),
         Some(t) => Ok(Some(t.to_owned())),
     }
 }
@@ -255,6 +281,33 @@ pub fn optional_text(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn free_text_keeps_line_breaks_and_refuses_other_control_characters() {
+        assert_eq!(
+            optional_text("d", Some(" one\n\ttwo\r\n "), 100).unwrap(),
+            Some("one\n\ttwo".to_owned())
+        );
+        assert_eq!(optional_text("d", Some("  "), 100).unwrap(), None);
+        for bad in ["a\u{0}b", "a\u{7}b", "a\u{1b}[0m"] {
+            assert_eq!(optional_text("d", Some(bad), 100).unwrap_err().field, "d");
+        }
+        assert!(optional_text("d", Some("abc"), 2).is_err());
+    }
+
+    #[test]
+    fn a_search_term_is_trimmed_and_refuses_control_characters() {
+        assert_eq!(
+            search_term("q", Some(" 张 ")).unwrap(),
+            Some("张".to_owned())
+        );
+        assert_eq!(search_term("q", Some("")).unwrap(), None);
+        assert_eq!(search_term("q", None).unwrap(), None);
+        for bad in ["ab\u{0}c", "a\nb"] {
+            assert_eq!(search_term("q", Some(bad)).unwrap_err().field, "q");
+        }
+        assert!(search_term("q", Some(&"x".repeat(201))).is_err());
+    }
 
     #[test]
     fn accept_language_picks_the_best_locale_we_serve() {

@@ -91,8 +91,16 @@ impl Page {
     }
 }
 
+/// The LIKE pattern for a list's `?q=` search, if there is one: a bad term is a 400
+/// naming the parameter.
+pub fn search_pattern(q: Option<&str>) -> ApiResult<Option<String>> {
+    let term = cxpm_domain::values::search_term("q", q)
+        .map_err(|e| ApiError::bad_request(e.to_string(), vec![e.into()]))?;
+    Ok(term.as_deref().map(contains_pattern))
+}
+
 /// A LIKE pattern matching `needle` anywhere, with its wildcards escaped.
-pub fn contains_pattern(needle: &str) -> String {
+fn contains_pattern(needle: &str) -> String {
     let escaped = needle
         .to_lowercase()
         .replace('\\', "\\\\")

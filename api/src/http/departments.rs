@@ -18,7 +18,7 @@ use crate::db::{department, new_id, person, versioned};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::body::Body;
-use crate::http::common::{Page, contains_pattern, etag, expected_version, parse_id, path_id};
+use crate::http::common::{Page, etag, expected_version, parse_id, path_id, search_pattern};
 use serde::{Deserialize, Serialize};
 
 /// The business function a department serves.
@@ -274,8 +274,7 @@ impl DepartmentsApi {
         if let Some(active) = active.0 {
             select = select.filter(department::Column::Active.eq(active));
         }
-        if let Some(q) = q.0.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let pattern = contains_pattern(q);
+        if let Some(pattern) = search_pattern(q.0.as_deref())? {
             select = select.filter(
                 Expr::expr(Func::lower(Expr::col(department::Column::Name)))
                     .like(LikeExpr::new(pattern.clone()).escape('\\'))

@@ -24,7 +24,7 @@ use crate::db::{department, member, new_id, person, program, versioned};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::body::Body;
-use crate::http::common::{Page, contains_pattern, etag, expected_version, load, referenced};
+use crate::http::common::{Page, etag, expected_version, load, referenced, search_pattern};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
@@ -447,8 +447,7 @@ impl ProgramsApi {
             select =
                 select.filter(program::Column::Status.eq(ProgramStatus::from(status).as_str()));
         }
-        if let Some(q) = q.0.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let pattern = contains_pattern(q);
+        if let Some(pattern) = search_pattern(q.0.as_deref())? {
             select = select.filter(
                 Expr::expr(Func::lower(Expr::col(program::Column::Name)))
                     .like(LikeExpr::new(pattern.clone()).escape('\\'))

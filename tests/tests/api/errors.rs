@@ -205,3 +205,42 @@ both_databases!(
         assert!(resp.headers()["allow"].to_str().unwrap().contains("PATCH"));
     }
 );
+
+both_databases!(
+    a_nul_or_control_character_in_a_search_or_free_text_is_a_clear_4xx,
+    |app: TestApp| async move {
+        // PostgreSQL cannot store or compare a NUL in text: it must never reach it.
+        for list in ["people", "departments", "programs"] {
+            let resp = app
+                .get(&format!("/api/v1/{list}?q=ab%00c"), &app.admin_token)
+                .await;
+            assert_eq!(
+                problem_fields(&expect_problem(resp, StatusCode::BAD_REQUEST).await),
+                ["q"],
+                "{list}"
+            );
+        }
+        let program = expect_json(
+            app.post(
+                "/api/v1/programs",
+                &app.admin_token,
+                &json!({"name": "CX", "description": "ok\u{0}not"}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(problem_fields(&program), ["description"]);
+        // Line breaks and tabs in free text are fine.
+        expect_json(
+            app.post(
+                "/api/v1/programs",
+                &app.admin_token,
+                &json!({"name": "CX", "description": "line one\n\tline two"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+);
