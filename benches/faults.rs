@@ -10,6 +10,12 @@
 //!    writes answer a clear 503 after the busy timeout instead of hanging, reads keep
 //!    answering, and writes succeed again once the lock is gone.
 //!
+//! 3. **SQLite's disk full**: the database on a 3 MiB filesystem (a tmpfs, so the
+//!    benchmark runs as root) that the writers fill up; four seconds later it is grown
+//!    to 20 MiB: how many writes were refused (507), how long `/readyz` said so, that
+//!    writes succeeded again without a restart, and that every write answered 2xx is
+//!    in the database afterwards.
+//!
 //! It restarts the PostgreSQL server on this machine: do not run the test suite at the
 //! same time. `scripts/bench-faults` runs it (`cargo bench -p cxpm-tests --bench
 //! faults`).
@@ -19,7 +25,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use cxpm_tests::{Backend, ServerProcess, SqliteLock, TestApp, spawn_app};
+use cxpm_tests::{
+    Backend, ServerProcess, SmallDisk, SqliteLock, TestApp, spawn_app, spawn_app_with,
+};
 use reqwest::{Client, StatusCode};
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{Value, json};
@@ -65,6 +73,8 @@ struct Writes {
     /// The comments of the updates answered 2xx.
     acknowledged: Vec<String>,
     unavailable: usize,
+    /// Answered 507: the storage is full.
+    storage_full: usize,
     other: Vec<String>,
     slowest: Duration,
 }
@@ -73,9 +83,10 @@ impl Writes {
     /// What the writers saw, with how many acknowledged writes are `missing`.
     fn line(&self, missing: usize) -> String {
         format!(
-            "writes: {} answered 2xx, {missing} of them missing afterwards; {} answered 503; {} other errors{}; slowest answer {:.2} s",
+            "writes: {} answered 2xx, {missing} of them missing afterwards; {} answered 503; {} answered 507; {} other errors{}; slowest answer {:.2} s",
             self.acknowledged.len(),
             self.unavailable,
+            self.storage_full,
             self.other.len(),
             self.other
                 .first()
@@ -119,6 +130,10 @@ async fn write_load(base: &str, token: &str, actions: &[String], stop: Arc<Atomi
                             writes.unavailable += 1;
                             tokio::time::sleep(Duration::from_millis(50)).await;
                         }
+                        Ok(StatusCode::INSUFFICIENT_STORAGE) => {
+                            writes.storage_full += 1;
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                        }
                         Ok(s) => writes.other.push(format!("{comment}: {s}")),
                         Err(e) => writes.other.push(format!("{comment}: {e}")),
                     }
@@ -132,6 +147,7 @@ async fn write_load(base: &str, token: &str, actions: &[String], stop: Arc<Atomi
         let w = task.await.expect("a writer");
         all.acknowledged.extend(w.acknowledged);
         all.unavailable += w.unavailable;
+        all.storage_full += w.storage_full;
         all.other.extend(w.other);
         all.slowest = all.slowest.max(w.slowest);
     }
@@ -207,31 +223,7 @@ async fn postgres_restart() {
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
 
-    // /readyz, every 50 ms: when it stopped and started saying ready.
-    let probe = {
-        let (base, stop) = (base.clone(), stop.clone());
-        tokio::spawn(async move {
-            let http = Client::builder()
-                .timeout(Duration::from_secs(2))
-                .build()
-                .expect("a client");
-            let (mut down_at, mut up_again) = (None, None);
-            while !stop.load(Ordering::Relaxed) {
-                let ready = http
-                    .get(format!("{base}/readyz"))
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status().is_success());
-                match (ready, down_at, up_again) {
-                    (false, None, _) => down_at = Some(started.elapsed()),
-                    (true, Some(_), None) => up_again = Some(started.elapsed()),
-                    _ => {}
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            (down_at, up_again)
-        })
-    };
+    let probe = readiness_probe(base.clone(), started, stop.clone());
     // Down for OUTAGE: stopped (fast shutdown, every session cut), then started.
     let restart = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_secs(3)).await;
@@ -322,9 +314,96 @@ async fn sqlite_locked() {
     drop(app);
 }
 
+/// `/readyz` every 50 ms until `stop`: when it first said unready, and when ready again
+/// after that, counted from `started`.
+fn readiness_probe(
+    base: String,
+    started: Instant,
+    stop: Arc<AtomicBool>,
+) -> tokio::task::JoinHandle<(Option<Duration>, Option<Duration>)> {
+    tokio::spawn(async move {
+        let http = Client::builder()
+            .timeout(Duration::from_secs(2))
+            .build()
+            .expect("a client");
+        let (mut down_at, mut up_again) = (None, None);
+        while !stop.load(Ordering::Relaxed) {
+            let ready = http
+                .get(format!("{base}/readyz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success());
+            match (ready, down_at, up_again) {
+                (false, None, _) => down_at = Some(started.elapsed()),
+                (true, Some(_), None) => up_again = Some(started.elapsed()),
+                _ => {}
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        (down_at, up_again)
+    })
+}
+
+async fn sqlite_disk_full() {
+    let Some(disk) = SmallDisk::mount("3m") else {
+        println!("SQLite's disk full: not run (mounting a tmpfs needs root)");
+        return;
+    };
+    let url = disk.sqlite_url();
+    let app = spawn_app_with(Backend::Sqlite, |s| s.database.database_url = url.clone()).await;
+    let (actions, token) = world(&app).await;
+    let mut server = ServerProcess::start(env!("CARGO_BIN_EXE_cxpm-process"), &url, &[]).await;
+    let base = server.base.clone();
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    let probe = readiness_probe(base.clone(), started, stop.clone());
+    let writers = {
+        let (base, token, stop) = (base.clone(), token.clone(), stop.clone());
+        tokio::spawn(async move { write_load(&base, &token, &actions, stop).await })
+    };
+    // The writers fill the disk; four seconds after /readyz first says so, it grows.
+    let mut full_at = None;
+    while started.elapsed() < Duration::from_secs(60) {
+        if !server.ready().await {
+            full_at = Some(started.elapsed());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let grown_at = started.elapsed();
+    disk.grow("20m");
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    stop.store(true, Ordering::Relaxed);
+    let writes = writers.await.expect("the writers");
+    let (down_at, up_again) = probe.await.expect("the probe");
+    let still = server.ready().await;
+    server.kill().await;
+    drop(app);
+    let missing = missing(&writes, &url).await;
+    let secs =
+        |d: Option<Duration>| d.map_or("never".to_owned(), |d| format!("{:.1} s", d.as_secs_f64()));
+    println!(
+        "SQLite's disk (3 MiB) filled by the write load ({WRITERS} writers), grown to 20 MiB 4 s later:"
+    );
+    println!(
+        "  full at {}, grown at {:.1} s; /readyz unready from {} to {}",
+        secs(full_at),
+        grown_at.as_secs_f64(),
+        secs(down_at),
+        secs(up_again)
+    );
+    println!("  {}", writes.line(missing));
+    println!(
+        "  the same server process ready afterwards: {}",
+        if still { "yes" } else { "NO" }
+    );
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     println!("faults: cxpm serve (release) under write load on loopback");
     postgres_restart().await;
     sqlite_locked().await;
+    sqlite_disk_full().await;
 }

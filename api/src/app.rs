@@ -115,6 +115,8 @@ impl App {
     ) -> anyhow::Result<()> {
         let addr = self.local_addr()?;
         let checkpointer = db::spawn_wal_checkpointer(self.state.db.clone());
+        let storage_watch =
+            db::storage::spawn_watch(self.state.metrics.storage.clone(), self.state.db.clone());
         let dispatcher = self.mailer.map(|mailer| {
             crate::dispatch::spawn(
                 self.state.db.clone(),
@@ -139,7 +141,10 @@ impl App {
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(endpoint, shutdown, Some(Duration::from_secs(10)))
             .await;
-        for handle in [checkpointer, dispatcher, scheduler].into_iter().flatten() {
+        for handle in [checkpointer, dispatcher, scheduler, Some(storage_watch)]
+            .into_iter()
+            .flatten()
+        {
             handle.abort();
         }
         self.state.read.close().await.ok();

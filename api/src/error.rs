@@ -15,6 +15,9 @@ use poem_openapi::{ApiResponse, Object};
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
+/// The problem type of a write refused because the storage is full.
+pub const STORAGE_FULL: &str = "urn:cxpm:problem:storage-full";
+
 /// An RFC 9457 problem detail.
 #[derive(Debug, Clone, Object)]
 #[oai(skip_serializing_if_is_none)]
@@ -100,6 +103,11 @@ pub enum ApiError {
     /// The database is not answering; try again later.
     #[oai(status = 503, content_type = "application/problem+json")]
     Unavailable(Json<Problem>),
+    /// The server's storage is full: nothing was written. Try again once an operator
+    /// has made room (`/readyz` says ready again); the problem's `type` is
+    /// `urn:cxpm:problem:storage-full`.
+    #[oai(status = 507, content_type = "application/problem+json")]
+    InsufficientStorage(Json<Problem>),
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -210,6 +218,17 @@ impl ApiError {
         Self::Unavailable(problem(StatusCode::SERVICE_UNAVAILABLE, detail, vec![]))
     }
 
+    /// The database's storage is full; the write changed nothing.
+    pub fn storage_full() -> Self {
+        let mut body = problem(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "the server's storage is full: nothing was written; try again once there is room",
+            vec![],
+        );
+        body.0.kind = STORAGE_FULL.to_owned();
+        Self::InsufficientStorage(body)
+    }
+
     /// An unexpected failure: the cause is logged, the client gets a generic answer.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(%cause, "internal error");
@@ -241,7 +260,10 @@ impl From<Denied> for ApiError {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(e: sea_orm::DbErr) -> Self {
-        if is_unreachable(&e) {
+        if crate::db::storage::is_full(&e) {
+            // Logged once per episode where the refusal is counted (metrics::observe).
+            Self::storage_full()
+        } else if is_unreachable(&e) {
             tracing::warn!(cause = %e, "database unavailable");
             Self::unavailable("the database is not answering; try again shortly")
         } else if is_busy(&e) {

@@ -73,6 +73,10 @@ pub struct Metrics {
     sends: Family<OutcomeLabel, Counter>,
     auth_failures: Counter,
     auth_refused: Counter,
+    storage_full: Gauge,
+    storage_refusals: Counter,
+    /// Whether the database has room to write; its refusals are counted here.
+    pub storage: Arc<crate::db::storage::StorageHealth>,
     /// With it, `/metrics` asks for `Authorization: Bearer <token>`.
     token: Option<String>,
 }
@@ -123,8 +127,23 @@ impl Metrics {
             "Requests refused (429) because their client had too many failed authentications",
             auth_refused.clone(),
         );
+        let storage_full = Gauge::default();
+        registry.register(
+            "storage_full",
+            "1 while the database's storage is full and writes are refused (507), else 0",
+            storage_full.clone(),
+        );
+        let storage_refusals = Counter::default();
+        registry.register(
+            "storage_full_refusals",
+            "Writes refused (507) because the database's storage was full",
+            storage_refusals.clone(),
+        );
         Self {
             registry,
+            storage_full,
+            storage_refusals,
+            storage: Arc::default(),
             requests,
             latency,
             outbox,
@@ -158,6 +177,10 @@ impl Metrics {
     }
 
     fn observe(&self, method: &'static str, route: String, status: StatusCode, started: Instant) {
+        if status == StatusCode::INSUFFICIENT_STORAGE {
+            self.storage.refused();
+            self.storage_refusals.inc();
+        }
         self.latency
             .get_or_create(&RouteLabels {
                 method,
@@ -197,6 +220,7 @@ impl Metrics {
                 })
                 .set(mails);
         }
+        self.storage_full.set(i64::from(self.storage.is_full()));
         let mut text = String::new();
         prometheus_client::encoding::text::encode(&mut text, &self.registry)
             .map_err(|e| sea_orm::DbErr::Custom(format!("encoding metrics: {e}")))?;

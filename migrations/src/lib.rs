@@ -16,6 +16,7 @@ mod m20261125_000008_period_summaries;
 mod m20261125_000009_schedules;
 mod m20261125_000010_outbox;
 mod m20261201_000011_guards;
+mod m20261202_000012_storage_probe;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000009_schedules::Migration),
             Box::new(m20261125_000010_outbox::Migration),
             Box::new(m20261201_000011_guards::Migration),
+            Box::new(m20261202_000012_storage_probe::Migration),
         ]
     }
 }

@@ -607,3 +607,62 @@ impl Drop for SqliteLock {
         self.0.wait().ok();
     }
 }
+
+/// A real filesystem of a few MiB (a tmpfs mounted for the test), for what a database
+/// does when its disk fills up. Unmounted when the value is dropped.
+pub struct SmallDisk {
+    pub path: PathBuf,
+}
+
+impl SmallDisk {
+    /// Mounts a tmpfs of `size` (`3m`) in a fresh folder. Mounting needs root, which
+    /// CI has: there a failure to mount fails the test. Elsewhere it answers `None`
+    /// and the caller says the test was not run.
+    pub fn mount(size: &str) -> Option<Self> {
+        let path =
+            std::env::temp_dir().join(format!("cxpm-disk-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&path).expect("a folder to mount on");
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&path)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !mounted {
+            std::fs::remove_dir(&path).ok();
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "mounting a {size} tmpfs failed; CI runs as root and must be able to"
+            );
+            eprintln!("not run: mounting a tmpfs needs root");
+            return None;
+        }
+        Some(Self { path })
+    }
+
+    /// Gives the filesystem `size` in all (`20m`), in place: what an operator who
+    /// frees space does.
+    pub fn grow(&self, size: &str) {
+        let grown = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,size={size}")])
+            .arg(&self.path)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(grown, "growing the tmpfs at {}", self.path.display());
+    }
+
+    /// A `sqlite://` URL for a database file on it.
+    pub fn sqlite_url(&self) -> String {
+        format!("sqlite://{}/cxpm.db?mode=rwc", self.path.display())
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.path)
+            .status()
+            .ok();
+        std::fs::remove_dir(&self.path).ok();
+    }
+}

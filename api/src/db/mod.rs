@@ -21,6 +21,7 @@ pub mod report_snapshot;
 pub mod schedule;
 pub mod stage;
 pub mod step;
+pub mod storage;
 pub mod sub_process;
 pub mod summaries;
 pub mod versioned;
@@ -88,6 +89,8 @@ async fn open(
         // have been dropped (a database restart); a busy pool skips it.
         .test_before_acquire_if_idle_for(Duration::from_secs(5))
         .sqlx_logging(false)
+        .map_sqlx_sqlite_before_acquire(|conn, _| Box::pin(async move { Ok(is_clean(conn)) }))
+        .map_sqlx_postgres_before_acquire(|conn, _| Box::pin(async move { Ok(is_clean(conn)) }))
         .map_sqlx_sqlite_opts(move |o| {
             let o = o
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
@@ -114,6 +117,24 @@ async fn open(
         .with_context(|| format!("connecting to {}{what}", redact(url)))?;
     db.set_metric_callback(|_| crate::app::count_query());
     Ok(db)
+}
+
+/// Whether a pooled connection may be handed out: it must not be inside a transaction.
+///
+/// On `SQLITE_FULL`, `SQLITE_IOERR`, `SQLITE_NOMEM` or `SQLITE_INTERRUPT` SQLite may roll
+/// a transaction back by itself. The driver does not notice: the `ROLLBACK` it sends
+/// when the transaction is dropped then fails ("no transaction is active") and it
+/// still counts one transaction open on that connection. Handed out again, its next
+/// `BEGIN` became a `SAVEPOINT` and each `COMMIT` a `RELEASE`: writes answered 201
+/// that never committed, and a write lock held for good (issue 12). A connection whose
+/// count of open transactions is not zero when it is idle is closed instead, and the
+/// pool opens a fresh one.
+fn is_clean(conn: &mut impl sea_orm::sqlx::Connection) -> bool {
+    let clean = !conn.is_in_transaction();
+    if !clean {
+        tracing::warn!("a pooled connection was left inside a transaction; it is replaced");
+    }
+    clean
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {

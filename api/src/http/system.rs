@@ -21,7 +21,7 @@ pub enum Readiness {
     /// The database answers.
     #[oai(status = 200)]
     Ready(PlainText<&'static str>),
-    /// The database does not answer.
+    /// The database does not answer, or its storage is full.
     #[oai(status = 503)]
     NotReady(PlainText<&'static str>),
 }
@@ -40,11 +40,19 @@ impl SystemApi {
     ///
     /// For readiness probes: 503 while the database cannot be reached, within a
     /// second (a request waits longer for a connection, up to the pool's acquire
-    /// timeout; a probe must not).
+    /// timeout; a probe must not), and while its storage is full (after a write was
+    /// refused for lack of room, until a probe write commits again).
     #[oai(path = "/readyz", method = "get", operation_id = "get_readiness")]
     async fn ready(&self, state: Data<&AppState>) -> Readiness {
         // Through the read pool: every request reads (its token first), and it is not
         // the pool that writers waiting for a lock held elsewhere fill up.
+        let storage = &state.metrics.storage;
+        if storage.is_full() {
+            let rechecked = tokio::time::timeout(READINESS_TIMEOUT, storage.recheck(&state.db));
+            if rechecked.await.unwrap_or(true) {
+                return Readiness::NotReady(PlainText("database storage full"));
+            }
+        }
         let probe = state.read.execute_unprepared("SELECT 1");
         match tokio::time::timeout(READINESS_TIMEOUT, probe).await {
             Ok(Ok(_)) => Readiness::Ready(PlainText("ready")),

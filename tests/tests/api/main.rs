@@ -17,4 +17,5 @@ mod reports;
 mod schedules;
 mod security;
 mod spec;
+mod storage;
 mod system;
