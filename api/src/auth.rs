@@ -43,6 +43,8 @@ pub struct BearerAuth(pub Principal);
 pub struct Principal {
     pub actor: Actor,
     pub token_id: String,
+    /// The person's own language, for words the API writes (a schedule's description).
+    pub locale: cxpm_domain::values::Locale,
 }
 
 async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
@@ -162,6 +164,7 @@ impl TokenCache {
                 department_id: person.department_id,
             },
             token_id: token.id,
+            locale: cxpm_domain::values::Locale::parse(&person.locale).unwrap_or_default(),
         };
         if let Ok(mut map) = self.inner.lock() {
             // Expired entries are dropped now and then, so a server that has seen many

@@ -682,6 +682,7 @@ pub async fn build(db: &DatabaseConnection, size: DemoSize, seed: u64) -> anyhow
                 program_id: program.id.clone(),
                 stage_id: Some(s.id.clone()),
                 sub_process_id: None,
+                department_id: None,
                 name: if shape.metrics > METRIC_TEMPLATES.len() {
                     format!("{} — {} #{}", t.name, s.name, i / stages.len() + 1)
                 } else {

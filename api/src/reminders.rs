@@ -396,8 +396,7 @@ pub async fn plan(
             for p in loops {
                 // Checked when it was set; a cadence that no longer reads (a zone
                 // retired from the time-zone database) asks for nothing.
-                let Ok(cadence) = Timing::parse(&p.cadence_cron, &p.cadence_time_zone, fired_at)
-                else {
+                let Ok(cadence) = Timing::parse(&p.cadence_cron, &p.cadence_time_zone) else {
                     continue;
                 };
                 let c = Cadenced {

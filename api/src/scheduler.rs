@@ -28,7 +28,7 @@ pub async fn tick(state: &AppState) -> ApiResult<usize> {
         let Some(at) = sched.next_fire_at else {
             continue;
         };
-        let next = match Timing::parse(&sched.cron, &sched.time_zone, now) {
+        let next = match Timing::parse(&sched.cron, &sched.time_zone) {
             Ok(timing) => timing.next_fire(now),
             Err(invalid) => {
                 tracing::warn!(schedule = %sched.id, ?invalid, "schedule no longer fires");

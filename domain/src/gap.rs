@@ -118,25 +118,56 @@ pub fn trend(current: f64, previous: Option<f64>) -> Trend {
     }
 }
 
-/// One item of a roll-up: a relative gap and the sample it stands on.
+/// One line of a roll-up: its relative gap, the sample it stands on, its severity.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Weighted {
-    pub relative_gap: f64,
+pub struct RollupLine {
+    pub relative_gap: Option<f64>,
     pub sample_size: Option<u32>,
+    pub severity: Severity,
 }
 
-/// The sample-weighted mean relative gap of the items (a missing or zero sample
-/// weighs 1); `None` when there is nothing to roll up.
-pub fn rollup(items: &[Weighted]) -> Option<f64> {
-    let (sum, weight) =
-        items
-            .iter()
-            .filter(|i| i.relative_gap.is_finite())
-            .fold((0.0, 0.0), |(s, w), i| {
-                let weight = f64::from(i.sample_size.unwrap_or(1).max(1));
-                (s + i.relative_gap * weight, w + weight)
-            });
-    (weight > 0.0).then(|| sum / weight)
+/// A group of lines rolled up.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rollup {
+    /// The sample-weighted mean relative gap, each line counted as at least 0: a
+    /// point where the customer gets more than expected does not make up for one
+    /// where they get less. `None` when no line has a relative gap.
+    pub relative_gap: Option<f64>,
+    /// The severity of that mean; the worst line's when there is no mean.
+    pub severity: Severity,
+    /// The worst line's severity.
+    pub worst: Severity,
+    /// How many lines are met, minor, major and critical.
+    pub by_severity: [u32; 4],
+}
+
+/// Rolls `lines` up (a missing or zero sample weighs 1). A roll-up never looks better
+/// than its lines: over-delivery counts as 0, and the worst line and the count of
+/// lines per severity come with the mean.
+pub fn rollup(lines: &[RollupLine], thresholds: SeverityThresholds) -> Rollup {
+    let (sum, weight) = lines
+        .iter()
+        .filter_map(|l| Some((l.relative_gap.filter(|r| r.is_finite())?, l.sample_size)))
+        .fold((0.0, 0.0), |(s, w), (r, n)| {
+            let weight = f64::from(n.unwrap_or(1).max(1));
+            (s + r.max(0.0) * weight, w + weight)
+        });
+    let relative_gap = (weight > 0.0).then(|| sum / weight);
+    let worst = lines
+        .iter()
+        .map(|l| l.severity)
+        .max()
+        .unwrap_or(Severity::Met);
+    let mut by_severity = [0; 4];
+    for l in lines {
+        by_severity[l.severity as usize] += 1;
+    }
+    Rollup {
+        relative_gap,
+        severity: relative_gap.map_or(worst, |r| severity(r, Some(r), thresholds)),
+        worst,
+        by_severity,
+    }
 }
 
 /// Worst-first ranking key: the relative gap weighted by how much the point matters
@@ -258,27 +289,34 @@ mod tests {
         assert_eq!(trend(3.0, Some(3.0)), Trend::Steady);
     }
 
+    fn line(relative_gap: f64, sample_size: Option<u32>) -> RollupLine {
+        RollupLine {
+            relative_gap: Some(relative_gap),
+            sample_size,
+            severity: severity(relative_gap, Some(relative_gap), t()),
+        }
+    }
+
     #[test]
     fn a_single_reading_rolls_up_to_itself_and_samples_weigh() {
-        assert_eq!(
-            rollup(&[Weighted {
-                relative_gap: 0.2,
-                sample_size: None
-            }]),
-            Some(0.2)
+        assert_eq!(rollup(&[line(0.2, None)], t()).relative_gap, Some(0.2));
+        let r = rollup(&[line(0.1, Some(30)), line(0.4, Some(10))], t());
+        assert!((r.relative_gap.unwrap() - 0.175).abs() < 1e-12);
+        assert_eq!(rollup(&[], t()).relative_gap, None);
+        assert_eq!(rollup(&[], t()).severity, Severity::Met);
+    }
+
+    #[test]
+    fn over_delivery_does_not_hide_a_gap() {
+        // Two major lines and a point where the customer gets far more than expected:
+        // what the first week's report rolled up to 5.4 % "minor".
+        let r = rollup(
+            &[line(0.25, None), line(0.167, None), line(-0.25, None)],
+            t(),
         );
-        let r = rollup(&[
-            Weighted {
-                relative_gap: 0.1,
-                sample_size: Some(30),
-            },
-            Weighted {
-                relative_gap: 0.4,
-                sample_size: Some(10),
-            },
-        ]);
-        assert!((r.unwrap() - 0.175).abs() < 1e-12);
-        assert_eq!(rollup(&[]), None);
+        assert!((r.relative_gap.unwrap() - (0.25 + 0.167) / 3.0).abs() < 1e-12);
+        assert_eq!(r.worst, Severity::Major);
+        assert_eq!(r.by_severity, [1, 0, 2, 0]);
     }
 
     #[test]
@@ -370,12 +408,22 @@ mod tests {
         }
 
         #[test]
-        fn a_rollup_lies_between_its_items(items in proptest::collection::vec((-2.0f64..2.0, proptest::option::of(1u32..1000)), 1..20)) {
-            let items: Vec<Weighted> = items.into_iter().map(|(r, n)| Weighted { relative_gap: r, sample_size: n }).collect();
-            let r = rollup(&items).unwrap();
-            let min = items.iter().map(|i| i.relative_gap).fold(f64::INFINITY, f64::min);
-            let max = items.iter().map(|i| i.relative_gap).fold(f64::NEG_INFINITY, f64::max);
-            prop_assert!(r >= min - 1e-9 && r <= max + 1e-9);
+        fn a_rollup_never_looks_better_than_its_lines(items in proptest::collection::vec((-2.0f64..2.0, proptest::option::of(1u32..1000)), 1..20)) {
+            let lines: Vec<RollupLine> = items.iter().map(|&(r, n)| line(r, n)).collect();
+            let r = rollup(&lines, t());
+            let mean = r.relative_gap.unwrap();
+            let clamped: Vec<f64> = items.iter().map(|(r, _)| r.max(0.0)).collect();
+            let min = clamped.iter().copied().fold(f64::INFINITY, f64::min);
+            let max = clamped.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            // Between its lines, over-delivery counted as 0: never below zero.
+            prop_assert!(mean >= min - 1e-9 && mean <= max + 1e-9);
+            // The worst line is carried, and no milder than any line.
+            prop_assert!(lines.iter().all(|l| l.severity <= r.worst));
+            prop_assert!(r.severity <= r.worst);
+            prop_assert_eq!(r.by_severity.iter().sum::<u32>() as usize, lines.len());
+            // How far a point exceeds expectation changes nothing.
+            let exceeding_more: Vec<RollupLine> = items.iter().map(|&(g, n)| line(if g < 0.0 { g * 10.0 } else { g }, n)).collect();
+            prop_assert_eq!(rollup(&exceeding_more, t()).relative_gap, r.relative_gap);
         }
     }
 }

@@ -5,6 +5,7 @@
 //! failures name the field they are about ([`validation`]). The `cxpm-api` crate turns
 //! these into HTTP answers and database rows.
 
+pub mod csv;
 pub mod gap;
 pub mod maturity;
 pub mod metric;

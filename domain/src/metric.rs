@@ -102,3 +102,133 @@ mod tests {
         );
     }
 }
+
+/// An owner row of a sub-process, as the ownership of a metric sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OwnerRow<'a> {
+    pub department_id: &'a str,
+    pub person_id: Option<&'a str>,
+}
+
+/// Who a metric's gap belongs to: the department set on the metric, else the first
+/// department among `rows` — the owner rows of its sub-process, or of its touchpoint's
+/// sub-processes, in their order — and that department's named person on those rows.
+/// `None` when nobody owns any of it yet (a coverage gap, not a line of nobody's).
+pub fn metric_owner<'a>(
+    set: Option<&'a str>,
+    rows: &[OwnerRow<'a>],
+) -> Option<(&'a str, Option<&'a str>)> {
+    let department = set.or_else(|| rows.first().map(|r| r.department_id))?;
+    let person = rows
+        .iter()
+        .filter(|r| r.department_id == department)
+        .find_map(|r| r.person_id);
+    Some((department, person))
+}
+
+#[cfg(test)]
+mod owner_tests {
+    use super::{OwnerRow, metric_owner};
+
+    #[test]
+    fn a_metric_belongs_to_its_set_department_or_its_first_owner() {
+        let rows = [
+            OwnerRow {
+                department_id: "qa",
+                person_id: None,
+            },
+            OwnerRow {
+                department_id: "ship",
+                person_id: Some("li"),
+            },
+            OwnerRow {
+                department_id: "qa",
+                person_id: Some("wang"),
+            },
+        ];
+        assert_eq!(metric_owner(None, &rows), Some(("qa", Some("wang"))));
+        assert_eq!(
+            metric_owner(Some("ship"), &rows),
+            Some(("ship", Some("li")))
+        );
+        assert_eq!(metric_owner(Some("sales"), &rows), Some(("sales", None)));
+        assert_eq!(metric_owner(None, &[]), None);
+    }
+}
+
+/// The largest size a metric's target, a reading or an action's intended effect may
+/// have: a trillion (in the metric's unit). Real metrics — hours, percentages, parts
+/// per million, money in cents — stay far below it, and with it every gap and roll-up
+/// stays a finite number.
+pub const VALUE_MAX: f64 = 1e12;
+
+/// The smallest size a non-zero target may have: gaps are divided by the target, and
+/// a target nearer zero than this would make a relative gap without meaning.
+pub const TARGET_MIN: f64 = 1e-6;
+
+/// A reading's value (or an intended effect): a finite number of at most
+/// [`VALUE_MAX`] in size.
+pub fn value(field: &str, v: f64) -> Result<f64, crate::FieldError> {
+    if v.is_finite() && v.abs() <= VALUE_MAX {
+        Ok(v)
+    } else {
+        Err(crate::FieldError::new(
+            field,
+            "must be a number between -1e12 and 1e12",
+        ))
+    }
+}
+
+/// A metric's target: 0, or a number between [`TARGET_MIN`] and [`VALUE_MAX`] in size.
+pub fn target(field: &str, v: f64) -> Result<f64, crate::FieldError> {
+    let v = value(field, v)?;
+    if v == 0.0 || v.abs() >= TARGET_MIN {
+        Ok(v)
+    } else {
+        Err(crate::FieldError::new(
+            field,
+            "must be 0 or at least 0.000001 in size",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod bound_tests {
+    use proptest::prelude::*;
+
+    use super::{VALUE_MAX, target, value};
+    use crate::gap::{self, Direction, RollupLine};
+    use crate::program::SeverityThresholds;
+
+    #[test]
+    fn values_at_the_edge_of_f64_are_refused() {
+        assert!(value("value", 1.7e308).is_err());
+        assert!(value("value", f64::NAN).is_err());
+        assert!(target("target", -1.7e308).is_err());
+        assert!(target("target", 1e-300).is_err());
+        assert_eq!(target("target", 0.0), Ok(0.0));
+        assert_eq!(value("value", -VALUE_MAX), Ok(-VALUE_MAX));
+    }
+
+    proptest! {
+        #[test]
+        fn gaps_and_rollups_stay_finite_over_the_accepted_range(
+            t in -VALUE_MAX..VALUE_MAX,
+            actuals in proptest::collection::vec((-VALUE_MAX..VALUE_MAX, proptest::option::of(1u32..u32::MAX)), 1..50),
+            lower in any::<bool>(),
+        ) {
+            prop_assume!(target("target", t).is_ok());
+            let direction = if lower { Direction::LowerIsBetter } else { Direction::HigherIsBetter };
+            let thresholds = SeverityThresholds::default();
+            let lines: Vec<RollupLine> = actuals.iter().map(|&(a, n)| {
+                let g = gap::metric_gap(direction, t, a);
+                prop_assert!(g.is_finite());
+                let r = gap::relative_gap(g, t);
+                prop_assert!(r.is_none_or(f64::is_finite));
+                Ok(RollupLine { relative_gap: r, sample_size: n, severity: gap::severity(g, r, thresholds) })
+            }).collect::<Result<_, TestCaseError>>()?;
+            let rolled = gap::rollup(&lines, thresholds);
+            prop_assert!(rolled.relative_gap.is_none_or(f64::is_finite));
+        }
+    }
+}

@@ -141,6 +141,8 @@ pub struct PlanFacts {
     pub steps: Vec<(Step, StepStatus)>,
     /// Active key points on the plan's relationship.
     pub key_points: u32,
+    /// Of those, the ones with what the customer expects written down.
+    pub key_points_with_expectation: u32,
     /// Measurements of those key points recorded since the cycle started.
     pub measurements_this_cycle: u32,
     /// Open actions of the plan that have an owner and a due date.
@@ -156,7 +158,19 @@ pub struct StepActor {
     pub may_skip: bool,
 }
 
-/// Checks a change of `step` from `from` to `to`; returns every unmet rule.
+/// Why a step change is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepRefusal {
+    /// The caller's role may not make this change (only a coordinator skips).
+    NotAllowed(&'static str),
+    /// A field of the change is missing or wrong (a skip without a reason).
+    Invalid(FieldError),
+    /// The plan does not meet the step's preconditions: every unmet rule.
+    Unmet(Vec<Unmet>),
+}
+
+/// Checks a change of `step` from `from` to `to`: who may make it, then its fields,
+/// then every precondition the plan does not meet.
 pub fn check_step_change(
     step: Step,
     from: StepStatus,
@@ -164,7 +178,7 @@ pub fn check_step_change(
     skip_reason: Option<&str>,
     actor: StepActor,
     facts: &PlanFacts,
-) -> Result<(), Vec<Unmet>> {
+) -> Result<(), StepRefusal> {
     let mut unmet = Vec::new();
     if from == to {
         return Ok(());
@@ -172,16 +186,15 @@ pub fn check_step_change(
     match to {
         StepStatus::Skipped => {
             if !actor.may_skip {
-                unmet.push(Unmet {
-                    rule: "coordinator_skips",
-                    message: "only a coordinator may skip a step".into(),
-                });
+                return Err(StepRefusal::NotAllowed(
+                    "only a coordinator may skip a step",
+                ));
             }
             if skip_reason.map(str::trim).unwrap_or("").is_empty() {
-                unmet.push(Unmet {
-                    rule: "skip_reason",
-                    message: "skipping a step needs a reason".into(),
-                });
+                return Err(StepRefusal::Invalid(FieldError::new(
+                    "skip_reason",
+                    "skipping a step needs a reason",
+                )));
             }
         }
         StepStatus::Done => unmet.extend(unmet_to_complete(step, facts)),
@@ -195,7 +208,11 @@ pub fn check_step_change(
             }
         }
     }
-    if unmet.is_empty() { Ok(()) } else { Err(unmet) }
+    if unmet.is_empty() {
+        Ok(())
+    } else {
+        Err(StepRefusal::Unmet(unmet))
+    }
 }
 
 fn later_settled(step: Step, facts: &PlanFacts) -> bool {
@@ -224,6 +241,10 @@ pub fn unmet_to_complete(step: Step, facts: &PlanFacts) -> Vec<Unmet> {
         });
     }
     match step {
+        Step::LearnExpectations if facts.key_points_with_expectation == 0 => unmet.push(Unmet {
+            rule: "customer_expectation_recorded",
+            message: "record what the customer expects on at least one key point of the relationship first".into(),
+        }),
         Step::ChooseKeyPoints if facts.key_points == 0 => unmet.push(Unmet {
             rule: "key_point_exists",
             message: "choose at least one key experience point on the relationship first".into(),
@@ -350,20 +371,37 @@ mod tests {
                     )
                 })
                 .collect(),
+            key_points_with_expectation: 1,
             ..PlanFacts::default()
         }
+    }
+
+    #[test]
+    fn step_three_needs_what_the_customer_expects_recorded() {
+        let mut f = facts(2);
+        f.key_points_with_expectation = 0;
+        assert_eq!(
+            rules(check_step_change(
+                Step::LearnExpectations,
+                StepStatus::InProgress,
+                StepStatus::Done,
+                None,
+                HEAD,
+                &f
+            )),
+            ["customer_expectation_recorded"]
+        );
     }
 
     const HEAD: StepActor = StepActor { may_skip: false };
     const COORDINATOR: StepActor = StepActor { may_skip: true };
 
-    fn rules(result: Result<(), Vec<Unmet>>) -> Vec<&'static str> {
-        result
-            .err()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|u| u.rule)
-            .collect()
+    fn rules(result: Result<(), StepRefusal>) -> Vec<&'static str> {
+        match result {
+            Err(StepRefusal::Unmet(unmet)) => unmet.into_iter().map(|u| u.rule).collect(),
+            Err(other) => panic!("refused for another reason: {other:?}"),
+            Ok(()) => vec![],
+        }
     }
 
     #[test]
@@ -543,28 +581,28 @@ mod tests {
     #[test]
     fn only_a_coordinator_skips_and_always_with_a_reason() {
         let f = facts(0);
-        assert_eq!(
-            rules(check_step_change(
+        assert!(matches!(
+            check_step_change(
                 Step::Commit,
                 StepStatus::NotStarted,
                 StepStatus::Skipped,
                 Some("done last year"),
                 HEAD,
                 &f
-            )),
-            ["coordinator_skips"]
-        );
-        assert_eq!(
-            rules(check_step_change(
+            ),
+            Err(StepRefusal::NotAllowed(_))
+        ));
+        assert!(matches!(
+            check_step_change(
                 Step::Commit,
                 StepStatus::NotStarted,
                 StepStatus::Skipped,
                 Some("  "),
                 COORDINATOR,
                 &f
-            )),
-            ["skip_reason"]
-        );
+            ),
+            Err(StepRefusal::Invalid(e)) if e.field == "skip_reason"
+        ));
         assert!(
             check_step_change(
                 Step::Commit,

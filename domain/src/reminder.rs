@@ -91,7 +91,7 @@ pub struct Timing {
 impl Timing {
     /// Parses the crontab line (`cron`) and the zone (`time_zone`), naming the field
     /// that is wrong; a line that can never fire (`0 9 30 2 *`) is refused too.
-    pub fn parse(cron: &str, time_zone: &str, now: DateTime<Utc>) -> Result<Self, Invalid> {
+    pub fn parse(cron: &str, time_zone: &str) -> Result<Self, Invalid> {
         let mut invalid = Invalid::default();
         let cron = invalid.check(CronSchedule::parse("cron", cron));
         let zone = invalid.check(TimeZone::parse(time_zone));
@@ -99,14 +99,18 @@ impl Timing {
         let (Some(cron), Some(zone)) = (cron, zone) else {
             return Err(Invalid(vec![FieldError::new("cron", "cannot be read")]));
         };
-        let timing = Self { cron, zone };
-        if timing.next_after(now, 1).is_empty() {
-            return Err(Invalid(vec![FieldError::new(
-                "cron",
-                "never fires (no such date in any year)",
-            )]));
-        }
-        Ok(timing)
+        Ok(Self { cron, zone })
+    }
+
+    /// When it fires, in plain words in `locale`: `09:00, Monday to Friday,
+    /// Asia/Shanghai`.
+    pub fn describe(&self, locale: crate::values::Locale) -> String {
+        let sep = if locale == crate::values::Locale::ZhCn {
+            "，"
+        } else {
+            ", "
+        };
+        format!("{}{sep}{}", self.cron.describe(locale), self.zone.as_str())
     }
 
     /// The next `n` fire times strictly after `after`, in the schedule's zone.
@@ -124,6 +128,22 @@ impl Timing {
     /// The latest fire time at or before `at`, in UTC.
     pub fn last_fire(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
         self.cron.last_at_or_before(self.zone, at)
+    }
+
+    /// Whether a firing at `last_fired_at` falls in the scheduled period `now` is in
+    /// (from the latest tick at or before `now`): a manual run then queues nothing new
+    /// unless forced, so "run now" twice does not mail everyone twice. Before the
+    /// line's first tick, every earlier firing is in the same period.
+    pub fn fired_this_period(
+        &self,
+        last_fired_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> bool {
+        match (last_fired_at, self.last_fire(now)) {
+            (None, _) => false,
+            (Some(fired), Some(period_start)) => fired >= period_start,
+            (Some(_), None) => true,
+        }
     }
 }
 
@@ -473,7 +493,7 @@ mod tests {
 
     #[test]
     fn a_bad_line_and_a_bad_zone_are_both_named() {
-        let fields: Vec<String> = Timing::parse("0 9 * *", "Mars/Olympus", now())
+        let fields: Vec<String> = Timing::parse("0 9 * *", "Mars/Olympus")
             .unwrap_err()
             .0
             .into_iter()
@@ -483,15 +503,30 @@ mod tests {
     }
 
     #[test]
+    fn a_second_run_in_the_same_period_is_a_repeat() {
+        use chrono::TimeZone as _;
+        let daily = Timing::parse("0 9 * * *", "UTC").unwrap();
+        let at = |h, m| Utc.with_ymd_and_hms(2026, 12, 2, h, m, 0).unwrap();
+        assert!(!daily.fired_this_period(None, at(10, 0)));
+        assert!(daily.fired_this_period(Some(at(9, 0)), at(10, 2)));
+        assert!(daily.fired_this_period(Some(at(10, 0)), at(10, 2)));
+        // Yesterday's firing is another period.
+        let yesterday = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
+        assert!(!daily.fired_this_period(Some(yesterday), at(10, 2)));
+        // Fired at 08:59, before today's tick: today's period has not been served.
+        assert!(!daily.fired_this_period(Some(at(8, 59)), at(9, 30)));
+    }
+
+    #[test]
     fn a_line_that_never_fires_is_refused() {
-        let err = Timing::parse("0 9 30 2 *", "UTC", now()).unwrap_err();
+        let err = Timing::parse("0 9 30 2 *", "UTC").unwrap_err();
         assert_eq!(err.0[0].field, "cron");
         assert!(err.0[0].message.contains("never fires"));
     }
 
     #[test]
     fn daily_nine_oclock_in_london_moves_in_utc_across_the_spring_change() {
-        let timing = Timing::parse("0 9 * * *", "Europe/London", now()).unwrap();
+        let timing = Timing::parse("0 9 * * *", "Europe/London").unwrap();
         let utc: Vec<String> = timing
             .next_after(now(), 3)
             .iter()
@@ -669,7 +704,7 @@ mod tests {
             department_id: "qa".into(),
             owner_id: Some("li".into()),
             // Mondays at 09:00 in São Paulo (UTC-3).
-            cadence: Timing::parse("0 9 * * 1", "America/Sao_Paulo", now()).unwrap(),
+            cadence: Timing::parse("0 9 * * 1", "America/Sao_Paulo").unwrap(),
             since: "2026-11-01T00:00:00Z".parse().unwrap(),
             last_feedback: last_feedback.map(|t| t.parse().unwrap()),
         }

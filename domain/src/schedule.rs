@@ -28,10 +28,134 @@ impl PartialEq for CronSchedule {
     }
 }
 
+/// One field of a crontab line: what people call it, its range, and its names.
+struct Field {
+    label: &'static str,
+    low: u32,
+    high: u32,
+    /// Names accepted for `low`, `low + 1`, … (`JAN`, `SUN`).
+    names: &'static [&'static str],
+}
+
+const MONTH_NAMES: [&str; 12] = [
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
+
+const FIELDS: [Field; 5] = [
+    Field {
+        label: "minute",
+        low: 0,
+        high: 59,
+        names: &[],
+    },
+    Field {
+        label: "hour",
+        low: 0,
+        high: 23,
+        names: &[],
+    },
+    Field {
+        label: "day of month",
+        low: 1,
+        high: 31,
+        names: &[],
+    },
+    Field {
+        label: "month",
+        low: 1,
+        high: 12,
+        names: &MONTH_NAMES,
+    },
+    Field {
+        label: "day of week",
+        low: 0,
+        high: 7,
+        names: &DAY_NAMES,
+    },
+];
+
+impl Field {
+    fn value(&self, s: &str) -> Result<u32, String> {
+        if let Ok(n) = s.parse::<u32>() {
+            return if (self.low..=self.high).contains(&n) {
+                Ok(n)
+            } else {
+                Err(format!(
+                    "{} {n} is out of {}–{}",
+                    self.label, self.low, self.high
+                ))
+            };
+        }
+        self.names
+            .iter()
+            .position(|name| name.eq_ignore_ascii_case(s))
+            .map(|i| self.low + i as u32)
+            .ok_or_else(|| match self.names.first() {
+                Some(_) => format!(
+                    "{} `{s}` is neither a number {}–{} nor a name ({})",
+                    self.label,
+                    self.low,
+                    self.high,
+                    self.names.join(", ")
+                ),
+                None => format!(
+                    "{} `{s}` is not a number {}–{}",
+                    self.label, self.low, self.high
+                ),
+            })
+    }
+
+    /// Checks `*`, `a`, `a-b`, `*/n`, `a/n`, `a-b/n` and lists of them, in the
+    /// field's own terms.
+    fn check(&self, text: &str) -> Result<(), String> {
+        for item in text.split(',') {
+            let (range, step) = match item.split_once('/') {
+                Some((r, s)) => (r, Some(s)),
+                None => (item, None),
+            };
+            if let Some(step) = step
+                && !step.parse::<u32>().is_ok_and(|n| n >= 1)
+            {
+                return Err(format!(
+                    "{} step `{step}` must be a whole number of at least 1",
+                    self.label
+                ));
+            }
+            match range {
+                "*" | "?" => {}
+                "" => return Err(format!("{} has an empty item in `{text}`", self.label)),
+                r => match r.split_once('-') {
+                    Some((a, b)) => {
+                        let (a, b) = (self.value(a)?, self.value(b)?);
+                        // Day of week: `5-7` is Friday to Sunday, `5-0` too.
+                        let b = if self.high == 7 && b == 0 { 7 } else { b };
+                        if b < a {
+                            return Err(format!("{} range `{r}` runs backwards", self.label));
+                        }
+                    }
+                    None => {
+                        self.value(r)?;
+                    }
+                },
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A fixed point to look for a first fire time from: a line that fires at all fires
+/// within the 28 years after it (the calendar repeats its weekdays every 28 years).
+fn epoch() -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp(946_684_800, 0).unwrap_or_default()
+}
+
 impl CronSchedule {
     /// Parses a 5-field crontab line (minute hour day-of-month month day-of-week).
+    /// Errors speak of the line as written (`hour 25 is out of 0–23`); a line that
+    /// can never fire (`0 9 31 2 *`) is refused too. This is the one rule for every
+    /// crontab line of the product: reminder schedules and plans' feedback cadences.
     pub fn parse(field: &str, line: &str) -> Result<Self, FieldError> {
-        let err = |m: String| FieldError::new(field, m);
+        let err = |m: String| FieldError::new(field, format!("{m} (in `{}`)", line.trim()));
         let parts: Vec<&str> = line.split_whitespace().collect();
         if parts.len() != 5 {
             return Err(err(format!(
@@ -39,14 +163,19 @@ impl CronSchedule {
                 parts.len()
             )));
         }
-        let days =
-            day_of_week(parts[4]).map_err(|m| err(format!("day-of-week `{}`: {m}", parts[4])))?;
+        for (spec, part) in FIELDS.iter().zip(&parts) {
+            spec.check(part).map_err(err)?;
+        }
+        let days = day_of_week(parts[4]).map_err(|m| err(format!("day of week: {m}")))?;
         let translated = format!(
             "0 {} {} {} {} {}",
             parts[0], parts[1], parts[2], parts[3], days
         );
         let schedule = cron::Schedule::from_str(&translated)
             .map_err(|e| err(format!("cannot be read: {e}")))?;
+        if schedule.after(&epoch()).next().is_none() {
+            return Err(err("never fires: no such date in any year".to_owned()));
+        }
         Ok(Self {
             crontab: parts.join(" "),
             schedule,
@@ -80,6 +209,176 @@ impl CronSchedule {
             .next_back()
             .map(|t| t.with_timezone(&Utc))
     }
+}
+
+/// The words a description of a crontab line uses, per language.
+struct Words {
+    days: [&'static str; 7],
+    months: [&'static str; 12],
+    every_day: &'static str,
+    to: &'static str,
+    and: &'static str,
+    sep: &'static str,
+    every_hour_at: fn(&str) -> String,
+    every_minutes: fn(&str) -> String,
+    days_of_month: fn(&str) -> String,
+    in_months: fn(&str) -> String,
+    raw: fn(&str, &str) -> String,
+}
+
+const EN: Words = Words {
+    days: [
+        "Sunday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+    ],
+    months: [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    every_day: "every day",
+    to: " to ",
+    and: ", ",
+    sep: ", ",
+    every_hour_at: |m| format!("every hour at minute {m}"),
+    every_minutes: |n| format!("every {n} minutes"),
+    days_of_month: |d| format!("on day {d} of the month"),
+    in_months: |m| format!("in {m}"),
+    raw: |m, h| format!("minute {m} of hour {h}"),
+};
+
+const ZH: Words = Words {
+    days: ["周日", "周一", "周二", "周三", "周四", "周五", "周六"],
+    months: [
+        "1月", "2月", "3月", "4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月",
+    ],
+    every_day: "每天",
+    to: "至",
+    and: "、",
+    sep: "，",
+    every_hour_at: |m| format!("每小时第 {m} 分"),
+    every_minutes: |n| format!("每 {n} 分钟"),
+    days_of_month: |d| format!("每月 {d} 日"),
+    in_months: |m| m.to_owned(),
+    raw: |m, h| format!("{h} 时 {m} 分"),
+};
+
+const PT: Words = Words {
+    days: [
+        "domingo", "segunda", "terça", "quarta", "quinta", "sexta", "sábado",
+    ],
+    months: [
+        "janeiro",
+        "fevereiro",
+        "março",
+        "abril",
+        "maio",
+        "junho",
+        "julho",
+        "agosto",
+        "setembro",
+        "outubro",
+        "novembro",
+        "dezembro",
+    ],
+    every_day: "todos os dias",
+    to: " a ",
+    and: ", ",
+    sep: ", ",
+    every_hour_at: |m| format!("a cada hora, no minuto {m}"),
+    every_minutes: |n| format!("a cada {n} minutos"),
+    days_of_month: |d| format!("no dia {d} do mês"),
+    in_months: |m| format!("em {m}"),
+    raw: |m, h| format!("minuto {m} da hora {h}"),
+};
+
+impl CronSchedule {
+    /// The line in plain words in `locale`: `09:00, Monday to Friday`.
+    pub fn describe(&self, locale: crate::values::Locale) -> String {
+        use crate::values::Locale;
+        let w = match locale {
+            Locale::En => &EN,
+            Locale::ZhCn => &ZH,
+            Locale::PtBr => &PT,
+        };
+        let f: Vec<&str> = self.crontab.split(' ').collect();
+        let (minute, hour, dom, month, dow) = (f[0], f[1], f[2], f[3], f[4]);
+        let number = |s: &str| s.parse::<u32>().ok();
+        let hours: Option<Vec<u32>> = hour.split(',').map(number).collect();
+        let time = match (number(minute), hours, minute.strip_prefix("*/")) {
+            (Some(m), Some(hs), _) => hs
+                .iter()
+                .map(|h| format!("{h:02}:{m:02}"))
+                .collect::<Vec<_>>()
+                .join(w.and),
+            (Some(m), None, _) if hour == "*" => (w.every_hour_at)(&m.to_string()),
+            (None, _, Some(n)) if hour == "*" => (w.every_minutes)(n),
+            _ => (w.raw)(minute, hour),
+        };
+        let mut parts = vec![time];
+        let days = day_of_week(dow).unwrap_or_else(|_| "*".to_owned());
+        if dom != "*" {
+            parts.push((w.days_of_month)(dom));
+        }
+        if days != "*" {
+            parts.push(describe_days(&days, w));
+        } else if dom == "*" {
+            parts.push(w.every_day.to_owned());
+        }
+        if month != "*" {
+            let names: Vec<String> = month
+                .split(',')
+                .map(|m| match FIELDS[3].value(m) {
+                    Ok(n) => w.months[(n - 1) as usize].to_owned(),
+                    Err(_) => m.to_owned(),
+                })
+                .collect();
+            parts.push((w.in_months)(&names.join(w.and)));
+        }
+        parts.join(w.sep)
+    }
+}
+
+/// `MON,TUE,WED,THU,FRI` as `Monday to Friday`; other sets as a list, runs of three
+/// or more days as ranges.
+fn describe_days(days: &str, w: &Words) -> String {
+    let on: Vec<usize> = days
+        .split(',')
+        .filter_map(|d| DAY_NAMES.iter().position(|n| *n == d))
+        .collect();
+    // Monday first: Sunday counts as the week's last day.
+    let mut order: Vec<usize> = on.iter().map(|d| (d + 6) % 7).collect();
+    order.sort_unstable();
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for d in order {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == d => *end = d,
+            _ => runs.push((d, d)),
+        }
+    }
+    let name = |monday_based: usize| w.days[(monday_based + 1) % 7];
+    runs.iter()
+        .map(|&(a, b)| match b - a {
+            0 => name(a).to_owned(),
+            1 => format!("{}{}{}", name(a), w.and, name(b)),
+            _ => format!("{}{}{}", name(a), w.to, name(b)),
+        })
+        .collect::<Vec<_>>()
+        .join(w.and)
 }
 
 /// Expands a crontab day-of-week field into day names (`*` stays `*`).
@@ -210,6 +509,50 @@ mod tests {
     }
 
     #[test]
+    fn lines_read_as_plain_words_in_each_language() {
+        use crate::values::Locale;
+        let weekdays = CronSchedule::parse("cron", "0 9 * * 1-5").unwrap();
+        assert_eq!(weekdays.describe(Locale::En), "09:00, Monday to Friday");
+        assert_eq!(weekdays.describe(Locale::ZhCn), "09:00，周一至周五");
+        assert_eq!(weekdays.describe(Locale::PtBr), "09:00, segunda a sexta");
+        let daily = CronSchedule::parse("cron", "30 8,14 * * *").unwrap();
+        assert_eq!(daily.describe(Locale::En), "08:30, 14:30, every day");
+        let monthly = CronSchedule::parse("cron", "0 7 1 1,7 *").unwrap();
+        assert_eq!(
+            monthly.describe(Locale::En),
+            "07:00, on day 1 of the month, in January, July"
+        );
+        let weekend = CronSchedule::parse("cron", "0 10 * * 6,0").unwrap();
+        assert_eq!(weekend.describe(Locale::En), "10:00, Saturday, Sunday");
+        let often = CronSchedule::parse("cron", "*/15 * * * *").unwrap();
+        assert_eq!(
+            often.describe(Locale::PtBr),
+            "a cada 15 minutos, todos os dias"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_field_of_the_line_as_written() {
+        let message = |line: &str| CronSchedule::parse("cron", line).unwrap_err().message;
+        assert_eq!(
+            message("0 25 * * *"),
+            "hour 25 is out of 0–23 (in `0 25 * * *`)"
+        );
+        assert!(message("61 9 * * *").starts_with("minute 61 is out of 0–59"));
+        assert!(message("0 9 32 * *").starts_with("day of month 32 is out of 1–31"));
+        assert!(message("0 9 * 13 *").starts_with("month 13 is out of 1–12"));
+        assert!(message("0 9 * * 8").starts_with("day of week 8 is out of 0–7"));
+        assert!(message("0 9 * * 1-5/0").contains("step `0`"));
+        assert!(message("0 9 31 2 *").starts_with("never fires"));
+        assert!(message("0 9 30 2 *").starts_with("never fires"));
+        // Every message is free of the six-field line the cron crate reads.
+        for line in ["0 25 * * *", "0 9 31 2 *", "x y z a b"] {
+            assert!(!message(line).contains("0 0 "), "{}", message(line));
+        }
+        assert!(CronSchedule::parse("cron", "0 9 29 2 *").is_ok());
+    }
+
+    #[test]
     fn bad_lines_say_why() {
         assert!(
             CronSchedule::parse("cadence", "0 9 * *")
@@ -221,13 +564,13 @@ mod tests {
             CronSchedule::parse("cadence", "0 25 * * *")
                 .unwrap_err()
                 .message
-                .contains("cannot be read")
+                .contains("hour 25")
         );
         assert!(
             CronSchedule::parse("cadence", "0 9 * * 9")
                 .unwrap_err()
                 .message
-                .contains("day-of-week")
+                .contains("day of week")
         );
         assert_eq!(
             CronSchedule::parse("cadence", "x").unwrap_err().field,

@@ -17,6 +17,7 @@ mod m20261125_000009_schedules;
 mod m20261125_000010_outbox;
 mod m20261201_000011_guards;
 mod m20261202_000012_storage_probe;
+mod m20261202_000013_metric_department;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000010_outbox::Migration),
             Box::new(m20261201_000011_guards::Migration),
             Box::new(m20261202_000012_storage_probe::Migration),
+            Box::new(m20261202_000013_metric_department::Migration),
         ]
     }
 }

@@ -9,6 +9,9 @@ pub struct Model {
     pub program_id: String,
     pub stage_id: Option<String>,
     pub sub_process_id: Option<String>,
+    /// The owning department when set on the metric; otherwise its sub-process's or
+    /// touchpoint's.
+    pub department_id: Option<String>,
     pub name: String,
     pub unit: String,
     pub direction: String,

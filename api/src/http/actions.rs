@@ -185,6 +185,7 @@ pub struct NewAction {
     pub effect_key_point_id: Option<String>,
     #[oai(validator(max_length = 200))]
     pub effect_metric: Option<String>,
+    /// Between -1e12 and 1e12.
     pub effect_target: Option<f64>,
     pub effect_by: Option<NaiveDate>,
 }
@@ -204,6 +205,7 @@ pub struct ActionPatch {
     pub owner_id: MaybeUndefined<String>,
     #[serde(default)]
     pub due_date: MaybeUndefined<NaiveDate>,
+    /// Between -1e12 and 1e12.
     #[serde(default)]
     pub effect_target: MaybeUndefined<f64>,
     #[serde(default)]
@@ -310,8 +312,8 @@ impl ActionsApi {
         {
             invalid.push(FieldError::new("step_number", "must be 1 to 7"));
         }
-        if b.effect_target.is_some_and(|t| !t.is_finite()) {
-            invalid.push(FieldError::new("effect_target", "must be a number"));
+        if let Some(t) = b.effect_target {
+            invalid.check(cxpm_domain::metric::value("effect_target", t));
         }
         invalid.into_result()?;
         let title = title
@@ -432,9 +434,10 @@ impl ActionsApi {
         match p.effect_target {
             MaybeUndefined::Undefined => {}
             MaybeUndefined::Null => after.effect_target = None,
-            MaybeUndefined::Value(t) if t.is_finite() => after.effect_target = Some(t),
-            MaybeUndefined::Value(_) => {
-                invalid.push(FieldError::new("effect_target", "must be a number"))
+            MaybeUndefined::Value(t) => {
+                if let Some(t) = invalid.check(cxpm_domain::metric::value("effect_target", t)) {
+                    after.effect_target = Some(t);
+                }
             }
         }
         invalid.into_result()?;

@@ -81,7 +81,9 @@ pub struct Coverage {
     pub departments_without_relationship: Vec<DepartmentRef>,
     /// Every department that owns a sub-process or is in a relationship, by name.
     pub departments: Vec<DepartmentCoverage>,
-    /// Nothing above is missing.
+    /// Customer-facing stages (touchpoints) in the value stream.
+    pub touchpoints: u32,
+    /// Ready for go-live: at least one touchpoint, and nothing above is missing.
     pub ready: bool,
 }
 
@@ -264,10 +266,13 @@ pub async fn coverage_of(state: &AppState, program: &program::Model) -> ApiResul
             code: d.code.clone(),
         })
         .collect();
-    let ready = touchpoints_without_owner.is_empty()
-        && sub_processes_without_owner.is_empty()
-        && owners_without_person.is_empty()
-        && departments_without_relationship.is_empty();
+    let counts = cxpm_domain::program::CoverageCounts {
+        touchpoints: stages.iter().filter(|s| s.customer_facing).count(),
+        touchpoints_without_owner: touchpoints_without_owner.len(),
+        sub_processes_without_owner: sub_processes_without_owner.len(),
+        owners_without_person: owners_without_person.len(),
+        departments_without_relationship: departments_without_relationship.len(),
+    };
     Ok(Coverage {
         program_id: program.id.clone(),
         touchpoints_without_owner,
@@ -275,6 +280,7 @@ pub async fn coverage_of(state: &AppState, program: &program::Model) -> ApiResul
         owners_without_person,
         departments_without_relationship,
         departments: per_department,
-        ready,
+        touchpoints: counts.touchpoints as u32,
+        ready: counts.ready(),
     })
 }

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::auth::BearerAuth;
-use crate::db::{metric, new_id, program, reading, stage, sub_process, versioned};
+use crate::db::{department, metric, new_id, program, reading, stage, sub_process, versioned};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::body::Body;
@@ -66,6 +66,9 @@ pub struct Metric {
     /// The touchpoint stage it measures (or `sub_process_id`).
     pub stage_id: Option<String>,
     pub sub_process_id: Option<String>,
+    /// The department that owns it, when set on the metric. Without one the gap
+    /// report gives its line the department that owns its sub-process or touchpoint.
+    pub department_id: Option<String>,
     pub name: String,
     pub unit: String,
     pub direction: DirectionName,
@@ -90,6 +93,7 @@ impl TryFrom<metric::Model> for Metric {
             program_id: m.program_id,
             stage_id: m.stage_id,
             sub_process_id: m.sub_process_id,
+            department_id: m.department_id,
             name: m.name,
             unit: m.unit,
             target: m.target,
@@ -111,11 +115,15 @@ pub struct NewMetric {
     /// A stage of the program (exactly one of `stage_id` and `sub_process_id`).
     pub stage_id: Option<String>,
     pub sub_process_id: Option<String>,
+    /// The owning department; by default the one that owns the sub-process or
+    /// touchpoint.
+    pub department_id: Option<String>,
     #[oai(validator(min_length = 1, max_length = 200))]
     pub name: String,
     #[oai(validator(min_length = 1, max_length = 32))]
     pub unit: String,
     pub direction: DirectionName,
+    /// 0, or between 0.000001 and 1e12 in size (either sign).
     pub target: f64,
     #[oai(validator(max_length = 200))]
     pub source: Option<String>,
@@ -131,6 +139,10 @@ pub struct NewMetric {
 pub struct MetricPatch {
     #[oai(validator(min_length = 1, max_length = 200))]
     pub name: Option<String>,
+    /// The owning department; `null` to go back to the sub-process's or touchpoint's.
+    #[serde(default)]
+    pub department_id: MaybeUndefined<String>,
+    /// 0, or between 0.000001 and 1e12 in size (either sign).
     pub target: Option<f64>,
     #[serde(default)]
     pub source: MaybeUndefined<String>,
@@ -203,6 +215,7 @@ impl From<reading::Model> for Reading {
 pub struct NewReading {
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
+    /// Between -1e12 and 1e12.
     pub value: f64,
     #[oai(validator(minimum(value = "1")))]
     pub sample_size: Option<i32>,
@@ -299,9 +312,7 @@ impl MetricsApi {
         let source = invalid
             .check(optional_text("source", b.source.as_deref(), 200))
             .flatten();
-        if !b.target.is_finite() {
-            invalid.push(FieldError::new("target", "must be a number"));
-        }
+        invalid.check(cxpm_domain::metric::target("target", b.target));
         let every = b.update_every_days.unwrap_or(30);
         if !(1..=366).contains(&every) {
             invalid.push(FieldError::new("update_every_days", "must be 1 to 366"));
@@ -347,12 +358,21 @@ impl MetricsApi {
             }
             (None, None) => return Err(ApiError::internal(&"validated target missing")),
         };
+        let department_id = match &b.department_id {
+            Some(raw) => Some(
+                referenced::<department::Entity>(&state.db, "department_id", "department", raw)
+                    .await?
+                    .id,
+            ),
+            None => None,
+        };
         let now = crate::db::now();
         let model = metric::Model {
             id: new_id(),
             program_id: program.id,
             stage_id,
             sub_process_id,
+            department_id,
             name: name.into_inner(),
             unit: unit.into_inner(),
             direction: Direction::from(b.direction).as_str().to_owned(),
@@ -465,10 +485,11 @@ impl MetricsApi {
         {
             after.name = name.into_inner();
         }
-        match p.target {
-            Some(t) if t.is_finite() => after.target = t,
-            Some(_) => invalid.push(FieldError::new("target", "must be a number")),
-            None => {}
+        if let Some(t) = p
+            .target
+            .and_then(|t| invalid.check(cxpm_domain::metric::target("target", t)))
+        {
+            after.target = t;
         }
         if let Some(v) = maybe_text(&mut invalid, "source", p.source, 200) {
             after.source = v;
@@ -479,6 +500,22 @@ impl MetricsApi {
             None => {}
         }
         invalid.into_result()?;
+        match p.department_id {
+            MaybeUndefined::Undefined => {}
+            MaybeUndefined::Null => after.department_id = None,
+            MaybeUndefined::Value(raw) => {
+                after.department_id = Some(
+                    referenced::<department::Entity>(
+                        &state.db,
+                        "department_id",
+                        "department",
+                        &raw,
+                    )
+                    .await?
+                    .id,
+                )
+            }
+        }
         if let Some(archived) = p.archived {
             after.archived = archived;
         }
@@ -510,9 +547,7 @@ impl MetricsApi {
         let metric = load::<metric::Entity>(&state.db, "metric", &id).await?;
         let b = body.0;
         let mut invalid = Invalid::default();
-        if !b.value.is_finite() {
-            invalid.push(FieldError::new("value", "must be a number"));
-        }
+        invalid.check(cxpm_domain::metric::value("value", b.value));
         if b.period_end < b.period_start {
             invalid.push(FieldError::new(
                 "period_end",

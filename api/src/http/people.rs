@@ -211,9 +211,20 @@ impl PersonResponse {
 /// A CSV file of people: a header row, then one person per line.
 #[derive(ApiRequest)]
 pub enum PeopleCsv {
-    /// Columns `name,email,department_code,role,locale,time_zone`; `locale` and
-    /// `time_zone` may be empty (defaults `en`, `UTC`), `department_code` may be
-    /// empty (no department). UTF-8, with or without a byte-order mark.
+    /// A header row, then one person per line. UTF-8, with or without a byte-order
+    /// mark; columns in any order, names case-insensitive:
+    /// - `name` (required): 1–200 characters.
+    /// - `email` (required): an email address, unique among people and in the file.
+    /// - `role` (required): `admin`, `coordinator`, `department_head`, `member` or
+    ///   `executive`.
+    /// - `department_code` (optional): the code of an existing department (`PLAN`,
+    ///   `QA-2`); empty: no department.
+    /// - `locale` (optional): `en`, `zh-CN` or `pt-BR`; empty: `en`.
+    /// - `time_zone` (optional): an IANA zone (`Asia/Shanghai`); empty: `UTC`.
+    ///
+    /// Any other column (`department`, `dept`, `department_id`) is a 422 naming it,
+    /// on the dry run too. A cell written as `'=…` (how cxpm's own CSV files write a
+    /// cell a spreadsheet would run as a formula) is read without its `'`.
     #[oai(content_type = "text/csv")]
     Csv(PlainText<String>),
 }
@@ -605,6 +616,10 @@ struct ImportRow {
     time_zone: TimeZone,
 }
 
+/// The columns an import must have.
+const REQUIRED_COLUMNS: [&str; 3] = ["name", "email", "role"];
+
+/// Every column an import reads, in the order of the documentation.
 const IMPORT_COLUMNS: [&str; 6] = [
     "name",
     "email",
@@ -627,31 +642,53 @@ fn parse_people_csv(text: &str) -> ApiResult<Vec<ImportRow>> {
         })?
         .clone();
     let position = |col: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(col));
-    let missing: Vec<ProblemField> = ["name", "email", "role"]
-        .into_iter()
-        .filter(|c| position(c).is_none())
-        .map(|c| ProblemField {
-            field: format!("line 1: {c}"),
-            message: format!(
-                "the header has no `{c}` column; expected {}",
-                IMPORT_COLUMNS.join(",")
-            ),
-        })
-        .collect();
-    if !missing.is_empty() {
+    let accepted = format!(
+        "the columns are {} ({} required)",
+        IMPORT_COLUMNS.join(", "),
+        REQUIRED_COLUMNS.join(", ")
+    );
+    // Every column of the header must be one this import reads: a `department`
+    // column passed silently used to import everyone without a department.
+    let mut problems: Vec<ProblemField> = Vec::new();
+    for (i, h) in headers.iter().enumerate() {
+        let known = IMPORT_COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(h));
+        if !known {
+            problems.push(ProblemField {
+                field: format!("line 1: {h}"),
+                message: format!("unknown column `{h}`; {accepted}"),
+            });
+        } else if headers.iter().take(i).any(|e| e.eq_ignore_ascii_case(h)) {
+            problems.push(ProblemField {
+                field: format!("line 1: {h}"),
+                message: format!("the column `{h}` appears twice"),
+            });
+        }
+    }
+    problems.extend(
+        REQUIRED_COLUMNS
+            .into_iter()
+            .filter(|c| position(c).is_none())
+            .map(|c| ProblemField {
+                field: format!("line 1: {c}"),
+                message: format!("the header has no `{c}` column; {accepted}"),
+            }),
+    );
+    if !problems.is_empty() {
         return Err(ApiError::Unprocessable(poem_openapi::payload::Json(
             crate::error::Problem {
                 kind: "about:blank".into(),
                 title: "Unprocessable Entity".into(),
                 status: 422,
-                detail: "the CSV header is missing required columns".into(),
-                errors: missing,
+                detail: format!("the CSV header is not one this import reads: {accepted}"),
+                errors: problems,
             },
         )));
     }
+    // A cell the product's own CSV export neutralised (`'=…`) reads back as it was.
     let col = |record: &csv::StringRecord, name: &str| -> String {
         position(name)
             .and_then(|i| record.get(i))
+            .map(cxpm_domain::csv::restore)
             .unwrap_or("")
             .to_owned()
     };
@@ -846,7 +883,17 @@ mod tests {
     fn a_header_without_required_columns_is_refused() {
         assert_eq!(
             fields(parse_people_csv("name,mail\nA,a@example.com\n")),
-            ["line 1: email", "line 1: role"]
+            ["line 1: mail", "line 1: email", "line 1: role"]
+        );
+    }
+
+    #[test]
+    fn an_unknown_column_is_refused_by_name() {
+        assert_eq!(
+            fields(parse_people_csv(
+                "name,email,role,department\nA,a@example.com,member,QA\n"
+            )),
+            ["line 1: department"]
         );
     }
 }

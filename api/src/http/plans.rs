@@ -4,7 +4,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use cxpm_domain::plan::{
-    PlanFacts, PlanStatus, Step, StepActor, StepStatus, check_step_change, starts_next_cycle,
+    PlanFacts, PlanStatus, Step, StepActor, StepRefusal, StepStatus, check_step_change,
+    starts_next_cycle,
 };
 use cxpm_domain::schedule::CronSchedule;
 use cxpm_domain::values::{Name, TimeZone, optional_text};
@@ -520,6 +521,26 @@ impl PlansApi {
     ///
     /// Completing step 7 starts the next cycle at step 3; the finished cycle stays
     /// readable as history.
+    ///
+    /// The rules of a status change, checked in this order:
+    /// - Only a coordinator (or admin) may skip a step: anyone else gets 403.
+    /// - A skip needs a `skip_reason`: without one, 422 naming `skip_reason`.
+    /// - Completing a step (`done`) needs every earlier step of the cycle done or
+    ///   skipped (`earlier_steps_settled`), and for each step:
+    ///   3 `learn_expectations` — at least one active key point of the plan's
+    ///   relationship with `customer_expects` written (`customer_expectation_recorded`);
+    ///   4 `choose_key_points` — at least one active key point (`key_point_exists`);
+    ///   5 `analyze_gap` — a measurement of one of them recorded since the cycle began
+    ///   (`measurement_this_cycle`);
+    ///   6 `plan_improvement` — an open action with an owner and a due date
+    ///   (`open_action_with_owner_and_due_date`);
+    ///   7 `feedback_loop` — a feedback cadence, a crontab line that fires and a time
+    ///   zone (`feedback_cadence`). Steps 1 and 2 need only the earlier steps.
+    /// - Reopening a step (`in_progress`, `not_started`) needs every later step open
+    ///   (`later_steps_open`).
+    ///
+    /// Unmet rules answer 409 with problem type `urn:cxpm:problem:unmet-preconditions`,
+    /// each rule by name in `errors`.
     #[oai(path = "/steps/:id", method = "patch", operation_id = "update_step")]
     async fn update_step(
         &self,
@@ -594,8 +615,10 @@ impl PlansApi {
                 StepActor { may_skip },
                 &facts,
             )
-            .map_err(|unmet| {
-                ApiError::unmet(
+            .map_err(|refusal| match refusal {
+                StepRefusal::NotAllowed(why) => ApiError::forbidden(why),
+                StepRefusal::Invalid(e) => ApiError::from(e),
+                StepRefusal::Unmet(unmet) => ApiError::unmet(
                     format!(
                         "step {} ({}) cannot become {}: {} rule(s) unmet",
                         step_kind.number(),
@@ -607,7 +630,7 @@ impl PlansApi {
                         .into_iter()
                         .map(|u| (u.rule.to_owned(), u.message))
                         .collect(),
-                )
+                ),
             })?;
             after.status = to.as_str().to_owned();
             after.skip_reason = if to == StepStatus::Skipped {
@@ -771,14 +794,20 @@ async fn plan_facts(db: &DatabaseConnection, plan: &plan::Model) -> ApiResult<Pl
             ))
         })
         .collect::<ApiResult<Vec<_>>>()?;
-    let point_ids: Vec<String> = key_point::Entity::find()
+    let points = key_point::Entity::find()
         .filter(key_point::Column::RelationshipId.eq(&plan.relationship_id))
         .filter(key_point::Column::Archived.eq(false))
         .all(db)
-        .await?
-        .into_iter()
-        .map(|k| k.id)
-        .collect();
+        .await?;
+    let key_points_with_expectation = points
+        .iter()
+        .filter(|k| {
+            k.customer_expects
+                .as_deref()
+                .is_some_and(|e| !e.trim().is_empty())
+        })
+        .count() as u32;
+    let point_ids: Vec<String> = points.into_iter().map(|k| k.id).collect();
     let measurements_this_cycle = if point_ids.is_empty() {
         0
     } else {
@@ -804,6 +833,7 @@ async fn plan_facts(db: &DatabaseConnection, plan: &plan::Model) -> ApiResult<Pl
     Ok(PlanFacts {
         steps,
         key_points: point_ids.len() as u32,
+        key_points_with_expectation,
         measurements_this_cycle,
         open_actions_with_owner_and_due,
         valid_cadence,

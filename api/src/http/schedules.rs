@@ -8,6 +8,7 @@
 use chrono::{DateTime, FixedOffset, Timelike, Utc};
 use cxpm_domain::reminder::{OutboxStatus, ScheduleKind, ScheduleParams, Timing};
 use cxpm_domain::validation::Invalid;
+use cxpm_domain::values::Locale;
 use cxpm_domain::{Action, FieldError, Target, authorize};
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
@@ -76,6 +77,9 @@ pub struct Schedule {
     pub cron: String,
     /// The IANA time zone the line is read in.
     pub time_zone: String,
+    /// When it fires, in plain words in the caller's own language (`09:00, Monday to
+    /// Friday, Asia/Shanghai`).
+    pub description: String,
     pub look_ahead_days: i32,
     pub escalate_after_days: i32,
     pub stale_after_days: i32,
@@ -88,17 +92,20 @@ pub struct Schedule {
     pub updated_at: DateTime<Utc>,
 }
 
-impl TryFrom<schedule::Model> for Schedule {
-    type Error = ApiError;
-
-    fn try_from(m: schedule::Model) -> Result<Self, ApiError> {
+impl Schedule {
+    /// The stored schedule, its description in `locale`.
+    fn read(m: schedule::Model, locale: Locale) -> Result<Self, ApiError> {
         let kind: ScheduleKind = m.kind.parse().map_err(|e| ApiError::internal(&e))?;
+        let description = Timing::parse(&m.cron, &m.time_zone)
+            .map(|t| t.describe(locale))
+            .unwrap_or_else(|_| format!("{} ({})", m.cron, m.time_zone));
         Ok(Self {
             id: m.id,
             program_id: m.program_id,
             kind: kind.into(),
             cron: m.cron,
             time_zone: m.time_zone,
+            description,
             look_ahead_days: m.look_ahead_days,
             escalate_after_days: m.escalate_after_days,
             stale_after_days: m.stale_after_days,
@@ -224,6 +231,9 @@ pub struct RunResult {
     pub planned: i32,
     /// Of those, newly queued in the outbox.
     pub queued: i32,
+    /// The schedule had already fired in this scheduled period (since its latest
+    /// tick), so nothing was planned or queued; run with `force=true` to send again.
+    pub already_fired_this_period: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
@@ -339,9 +349,8 @@ fn check(
     cron: &str,
     time_zone: &str,
     params: Result<ScheduleParams, Invalid>,
-    now: DateTime<Utc>,
 ) -> ApiResult<(Timing, ScheduleParams)> {
-    let timing = Timing::parse(cron, time_zone, now);
+    let timing = Timing::parse(cron, time_zone);
     match (timing, params) {
         (Ok(t), Ok(p)) => Ok((t, p)),
         (t, p) => {
@@ -401,7 +410,6 @@ impl SchedulesApi {
                 b.stale_after_days,
                 ScheduleParams::default(),
             ),
-            now,
         )?;
         let enabled = b.enabled.unwrap_or(true);
         let model = schedule::Model {
@@ -422,7 +430,10 @@ impl SchedulesApi {
         };
         versioned::create::<schedule::Entity>(&state.db, &actor.person_id, &model).await?;
         let tag = etag(model.version);
-        Ok(ScheduleResponse::Created(Json(model.try_into()?), tag))
+        Ok(ScheduleResponse::Created(
+            Json(Schedule::read(model, auth.0.locale)?),
+            tag,
+        ))
     }
 
     /// List a program's reminder schedules
@@ -465,7 +476,7 @@ impl SchedulesApi {
         Ok(Json(ScheduleList {
             items: rows
                 .into_iter()
-                .map(Schedule::try_from)
+                .map(|m| Schedule::read(m, auth.0.locale))
                 .collect::<ApiResult<_>>()?,
             next_cursor,
         }))
@@ -482,7 +493,10 @@ impl SchedulesApi {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
         let model = load::<schedule::Entity>(&state.read, "schedule", &id).await?;
         let tag = etag(model.version);
-        Ok(ScheduleResponse::Ok(Json(model.try_into()?), tag))
+        Ok(ScheduleResponse::Ok(
+            Json(Schedule::read(model, auth.0.locale)?),
+            tag,
+        ))
     }
 
     /// Change, enable or disable a reminder schedule
@@ -519,7 +533,6 @@ impl SchedulesApi {
                 p.stale_after_days,
                 stored_params(&before),
             ),
-            now,
         )?;
         let mut after = before.clone();
         after.cron = timing.cron.as_str().to_owned();
@@ -542,7 +555,10 @@ impl SchedulesApi {
             versioned::update::<schedule::Entity>(&state.db, &actor.person_id, &before, after)
                 .await?;
         let tag = etag(after.version);
-        Ok(ScheduleResponse::Ok(Json(after.try_into()?), tag))
+        Ok(ScheduleResponse::Ok(
+            Json(Schedule::read(after, auth.0.locale)?),
+            tag,
+        ))
     }
 
     /// See the mails a schedule would send now
@@ -577,9 +593,11 @@ impl SchedulesApi {
     /// Run a schedule now
     ///
     /// Fires it for the current minute (a crontab's finest tick) as the scheduler
-    /// would: one digest per person, queued in the outbox in one transaction. A mail
-    /// already queued for the same schedule, tick and recipient is not queued again,
-    /// so running twice within a minute queues nothing new.
+    /// would: one digest per person, queued in the outbox in one transaction. When the
+    /// schedule already fired in the current scheduled period (since its latest tick,
+    /// by the scheduler or by hand), nothing is queued and the answer says
+    /// `already_fired_this_period: true`, unless `force=true`. A mail already queued
+    /// for the same schedule, tick and recipient is never queued again.
     #[oai(
         path = "/schedules/:id/run",
         method = "post",
@@ -590,6 +608,8 @@ impl SchedulesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<String>,
+        /// Send again although it already fired in this scheduled period.
+        force: Query<Option<bool>>,
     ) -> ApiResult<Json<RunResult>> {
         let actor = &auth.0.actor;
         authorize(actor, Action::ManageSchedules, Target::Anything)?;
@@ -599,6 +619,17 @@ impl SchedulesApi {
             .with_second(0)
             .and_then(|t| t.with_nanosecond(0))
             .unwrap_or(now);
+        let timing = Timing::parse(&model.cron, &model.time_zone)
+            .map_err(|e| ApiError::internal(&format!("stored schedule: {e:?}")))?;
+        if !force.0.unwrap_or(false) && timing.fired_this_period(model.last_fired_at, now) {
+            return Ok(Json(RunResult {
+                schedule_id: model.id,
+                fired_at,
+                planned: 0,
+                queued: 0,
+                already_fired_this_period: true,
+            }));
+        }
         let fired =
             crate::reminders::fire(&state, &model, fired_at, Some(&actor.person_id)).await?;
         Ok(Json(RunResult {
@@ -606,6 +637,7 @@ impl SchedulesApi {
             fired_at,
             planned: fired.planned as i32,
             queued: fired.queued as i32,
+            already_fired_this_period: false,
         }))
     }
 
@@ -686,7 +718,7 @@ impl SchedulesApi {
             return Err(ApiError::bad_request(e.to_string(), vec![e.into()]));
         }
         let after = after.0.unwrap_or_else(crate::db::now);
-        let timing = Timing::parse(&model.cron, &model.time_zone, crate::db::now())
+        let timing = Timing::parse(&model.cron, &model.time_zone)
             .map_err(|e| ApiError::internal(&format!("stored schedule: {e:?}")))?;
         Ok(Json(Preview {
             cron: model.cron,

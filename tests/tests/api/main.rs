@@ -7,6 +7,7 @@ mod authorization;
 mod departments;
 mod errors;
 mod faults;
+mod first_week;
 mod mail;
 mod metrics;
 mod observability;

@@ -135,14 +135,18 @@ both_databases!(
             ]
         );
 
-        // Step 3 before 1 and 2: refused, with the open steps named.
+        // Step 3 before 1 and 2: refused, with every unmet rule named.
         let problem = expect_problem(
             step_to(&app, token, &step_of(&detail, 3), json!({"status": "done"})).await,
             StatusCode::CONFLICT,
         )
         .await;
-        assert_eq!(unmet_rules(&problem), ["earlier_steps_settled"]);
-        // A head may not skip; a coordinator may, with a reason.
+        assert_eq!(
+            unmet_rules(&problem),
+            ["earlier_steps_settled", "customer_expectation_recorded"]
+        );
+        // A head may not skip (403: not their role's to do); a coordinator may, with
+        // a reason (422 naming the field without one).
         let problem = expect_problem(
             step_to(
                 &app,
@@ -151,10 +155,22 @@ both_databases!(
                 json!({"status": "skipped", "skip_reason": "agreed last year"}),
             )
             .await,
-            StatusCode::CONFLICT,
+            StatusCode::FORBIDDEN,
         )
         .await;
-        assert_eq!(unmet_rules(&problem), ["coordinator_skips"]);
+        assert!(problem["detail"].as_str().unwrap().contains("coordinator"));
+        let problem = expect_problem(
+            step_to(
+                &app,
+                &s.coordinator.1,
+                &step_of(&detail, 1),
+                json!({"status": "skipped"}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(problem_fields(&problem), ["skip_reason"]);
         let skipped = expect_json(
             step_to(
                 &app,
@@ -167,7 +183,32 @@ both_databases!(
         )
         .await;
         assert_eq!(skipped["skip_reason"], "理念已认同 agreed last year");
-        for n in [2, 3] {
+        let detail = plan_detail(&app, token, &pid).await;
+        expect_json(
+            step_to(&app, token, &step_of(&detail, 2), json!({"status": "done"})).await,
+            StatusCode::OK,
+        )
+        .await;
+
+        // Step 3 needs what the customer expects written on a key point.
+        let detail = plan_detail(&app, token, &pid).await;
+        let problem = expect_problem(
+            step_to(&app, token, &step_of(&detail, 3), json!({"status": "done"})).await,
+            StatusCode::CONFLICT,
+        )
+        .await;
+        assert_eq!(unmet_rules(&problem), ["customer_expectation_recorded"]);
+        let point = expect_json(
+            app.post(
+                &format!("/api/v1/relationships/{rel}/key-points"),
+                token,
+                &json!({"name": "交期准确 Reliable dates", "customer_expects": "Dates that hold"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        for n in [3, 4] {
             let detail = plan_detail(&app, token, &pid).await;
             let done = expect_json(
                 step_to(
@@ -182,30 +223,6 @@ both_databases!(
             .await;
             assert_eq!(done["completed_by"], head["id"]);
         }
-
-        // Step 4 needs a key point.
-        let detail = plan_detail(&app, token, &pid).await;
-        let problem = expect_problem(
-            step_to(&app, token, &step_of(&detail, 4), json!({"status": "done"})).await,
-            StatusCode::CONFLICT,
-        )
-        .await;
-        assert_eq!(unmet_rules(&problem), ["key_point_exists"]);
-        let point = expect_json(
-            app.post(
-                &format!("/api/v1/relationships/{rel}/key-points"),
-                token,
-                &json!({"name": "交期准确 Reliable dates", "customer_expects": "Dates that hold"}),
-            )
-            .await,
-            StatusCode::CREATED,
-        )
-        .await;
-        expect_json(
-            step_to(&app, token, &step_of(&detail, 4), json!({"status": "done"})).await,
-            StatusCode::OK,
-        )
-        .await;
 
         // Step 5 needs a measurement this cycle; scores off the scale are refused.
         let detail = plan_detail(&app, token, &pid).await;

@@ -438,6 +438,9 @@ pub struct MetricLine {
     pub update_every_days: i32,
     pub created_at: DateTime<Utc>,
     pub stage_id: Option<String>,
+    pub sub_process_id: Option<String>,
+    /// The department set on the metric, if any.
+    pub department_id: Option<String>,
     pub last_reading_at: Option<DateTime<Utc>>,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
@@ -460,7 +463,8 @@ pub async fn metric_lines<C: ConnectionTrait>(
     let sql = format!(
         "WITH cut AS MATERIALIZED (
            SELECT m.id, m.name, m.direction, m.target, m.update_every_days, m.created_at,
-                  COALESCE(m.stage_id, sp.stage_id) AS stage_id,
+                  COALESCE(m.stage_id, sp.stage_id) AS stage_id, m.sub_process_id,
+                  m.department_id,
                   (SELECT MAX(r.recorded_at) FROM readings r WHERE r.metric_id = m.id)
                     AS last_reading_at,
                   (SELECT q.period_start FROM metric_periods q
@@ -473,7 +477,8 @@ pub async fn metric_lines<C: ConnectionTrait>(
            LEFT JOIN sub_processes sp ON sp.id = m.sub_process_id
            WHERE m.program_id = ? AND m.archived = false)
          SELECT cut.id, cut.name, cut.direction, cut.target, cut.update_every_days,
-                cut.created_at, cut.stage_id, cut.last_reading_at,
+                cut.created_at, cut.stage_id, cut.sub_process_id, cut.department_id,
+                cut.last_reading_at,
                 c.period_start, c.period_end, c.value_sum / c.weight AS value, c.sample_size,
                 p.value_sum / p.weight AS previous_value
          FROM cut
@@ -573,6 +578,35 @@ pub async fn due_actions<C: ConnectionTrait>(
             marks(open.len())
         ),
         values,
+    )
+    .await
+}
+
+/// An owner row of a live sub-process, with its stage and its person's name, in the
+/// value stream's order: what a metric's line is owned by.
+#[derive(Debug, FromQueryResult)]
+pub struct OwnerRow {
+    pub sub_process_id: String,
+    pub stage_id: String,
+    pub department_id: String,
+    pub person_id: Option<String>,
+    pub person_name: Option<String>,
+}
+
+pub async fn owner_rows<C: ConnectionTrait>(
+    db: &C,
+    program_id: &str,
+) -> Result<Vec<OwnerRow>, DbErr> {
+    query(
+        db,
+        "SELECT o.sub_process_id, s.stage_id, o.department_id, o.person_id,
+                p.name AS person_name
+         FROM owners o
+         JOIN sub_processes s ON s.id = o.sub_process_id
+         LEFT JOIN people p ON p.id = o.person_id
+         WHERE o.program_id = ? AND s.archived = false
+         ORDER BY s.position, o.id",
+        vec![program_id.into()],
     )
     .await
 }

@@ -137,7 +137,9 @@ impl<T: ToJSON + Type + Serialize + Send> ApiResponse for Report<T> {
     }
 }
 
-/// Writes rows (header first) as CSV text.
+/// Writes rows (header first) as CSV text. Every cell goes through
+/// [`cxpm_domain::csv::neutralise`]: a name a spreadsheet would run as a formula
+/// (`=HYPERLINK(…)`) is written as text.
 pub fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> ApiResult<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer
@@ -145,7 +147,10 @@ pub fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Api
         .map_err(|e| ApiError::internal(&e))?;
     for row in rows {
         writer
-            .write_record(&row)
+            .write_record(
+                row.iter()
+                    .map(|c| cxpm_domain::csv::neutralise(c).into_owned()),
+            )
             .map_err(|e| ApiError::internal(&e))?;
     }
     let bytes = writer.into_inner().map_err(|e| ApiError::internal(&e))?;
@@ -155,4 +160,16 @@ pub fn csv_text(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Api
 /// An optional number as a CSV cell.
 pub fn cell<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// A measured number as a CSV cell, rounded as the reports show it (at most four
+/// decimals, no trailing zeros): `0.2`, never `0.20000000000000018`.
+pub fn number(v: f64) -> String {
+    let text = format!("{v:.4}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".to_owned()
+    } else {
+        text.to_owned()
+    }
 }

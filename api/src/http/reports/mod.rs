@@ -15,7 +15,7 @@ pub mod snapshots;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, Utc};
-use cxpm_domain::gap::{self, Direction, Severity, Trend, Weighted};
+use cxpm_domain::gap::{self, Direction, Severity, Trend};
 use cxpm_domain::metric::is_stale;
 use cxpm_domain::program::SeverityThresholds;
 use cxpm_domain::{Action, Target, authorize};
@@ -31,7 +31,9 @@ use crate::db::{department, program};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::common::{load, parse_id};
-use crate::http::reports::format::{Report, ReportFormat, cell, csv_text, locale, negotiate};
+use crate::http::reports::format::{
+    Report, ReportFormat, cell, csv_text, locale, negotiate, number,
+};
 use crate::http::reports::snapshots::{ChangeName, Scope, SnapshotChanges};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Enum, Deserialize, Serialize)]
@@ -174,7 +176,10 @@ pub struct PeriodGap {
     pub relative_gap: Option<f64>,
 }
 
-/// A roll-up: the sample-weighted mean relative gap of a group's lines.
+/// A roll-up: the sample-weighted mean relative gap of a group's lines, each line
+/// counted as at least 0 (a point where the customer gets more than expected does not
+/// make up for one where they get less), with its worst line and its lines per
+/// severity, so that it never looks better than its lines.
 #[derive(Debug, Object, Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct GapRollup {
@@ -183,9 +188,21 @@ pub struct GapRollup {
     pub lines: i32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relative_gap: Option<f64>,
+    /// The severity of `relative_gap`; the worst line's when there is none.
     pub severity: SeverityName,
     /// The worst line's severity.
     pub worst: SeverityName,
+    /// How many of the lines are of each severity.
+    pub lines_by_severity: SeverityCounts,
+}
+
+/// A count of lines per severity.
+#[derive(Debug, Clone, Copy, Default, Object, Serialize, Deserialize)]
+pub struct SeverityCounts {
+    pub met: u32,
+    pub minor: u32,
+    pub major: u32,
+    pub critical: u32,
 }
 
 #[derive(Debug, Object, Serialize)]
@@ -408,11 +425,12 @@ async fn build_gap_report(
     let db = &state.read;
     let today = Utc::now().date_naive();
     // Independent reads, each on its own pooled connection, at the same time.
-    let (points, plans, metrics, departments) = tokio::try_join!(
+    let (points, plans, metrics, departments, owners) = tokio::try_join!(
         aggregates::point_lines(db, &program.id, until, today),
         aggregates::active_plans(db, &program.id),
         aggregates::metric_lines(db, &program.id, until),
         department::Entity::find().all(db),
+        aggregates::owner_rows(db, &program.id),
     )?;
     let departments: HashMap<String, String> =
         departments.into_iter().map(|d| (d.id, d.name)).collect();
@@ -501,15 +519,41 @@ async fn build_gap_report(
         ) {
             findings.push(Finding::StaleMetric);
         }
+        // Its sub-process's owner rows, or its touchpoint's.
+        let rows: Vec<&aggregates::OwnerRow> = owners
+            .iter()
+            .filter(|o| match (&m.sub_process_id, &m.stage_id) {
+                (Some(sub), _) => o.sub_process_id == *sub,
+                (None, Some(stage)) => o.stage_id == *stage,
+                (None, None) => false,
+            })
+            .collect();
+        let owner_rows: Vec<cxpm_domain::metric::OwnerRow> = rows
+            .iter()
+            .map(|o| cxpm_domain::metric::OwnerRow {
+                department_id: &o.department_id,
+                person_id: o.person_id.as_deref(),
+            })
+            .collect();
+        let owner = cxpm_domain::metric::metric_owner(m.department_id.as_deref(), &owner_rows);
+        let department_id = owner.map(|(d, _)| d.to_owned());
+        let owner_id = owner.and_then(|(_, p)| p).map(str::to_owned);
+        let owner_name = owner_id.as_ref().and_then(|id| {
+            rows.iter()
+                .find(|o| o.person_id.as_ref() == Some(id))
+                .and_then(|o| o.person_name.clone())
+        });
         lines.push(GapLine {
             kind: GapKind::Metric,
             id: m.id,
             name: m.name,
             relationship_id: None,
-            department_id: None,
-            department_name: None,
-            owner_id: None,
-            owner_name: None,
+            department_name: department_id
+                .as_ref()
+                .and_then(|d| departments.get(d).cloned()),
+            department_id,
+            owner_id,
+            owner_name,
             stage_id: m.stage_id,
             period_start: m.period_start,
             period_end: m.period_end,
@@ -547,32 +591,29 @@ fn rollup_of(
     lines: &[&GapLine],
     thresholds: SeverityThresholds,
 ) -> GapRollup {
-    let items: Vec<Weighted> = lines
+    let items: Vec<gap::RollupLine> = lines
         .iter()
-        .filter_map(|l| {
-            l.relative_gap.map(|r| Weighted {
-                relative_gap: r,
-                sample_size: l.sample_size.map(|n| n.max(1) as u32),
-            })
+        .map(|l| gap::RollupLine {
+            relative_gap: l.relative_gap,
+            sample_size: l.sample_size.map(|n| n.max(1) as u32),
+            severity: l.severity.into(),
         })
         .collect();
-    let relative = gap::rollup(&items);
-    let worst = lines
-        .iter()
-        .map(|l| l.severity)
-        .max()
-        .unwrap_or(SeverityName::Met);
-    let severity = match relative {
-        Some(r) => gap::severity(r, Some(r), thresholds).into(),
-        None => worst,
-    };
+    let rolled = gap::rollup(&items, thresholds);
+    let [met, minor, major, critical] = rolled.by_severity;
     GapRollup {
         id,
         name,
         lines: lines.len() as i32,
-        relative_gap: relative,
-        severity,
-        worst,
+        relative_gap: rolled.relative_gap,
+        severity: rolled.severity.into(),
+        worst: rolled.worst.into(),
+        lines_by_severity: SeverityCounts {
+            met,
+            minor,
+            major,
+            critical,
+        },
     }
 }
 
@@ -894,6 +935,7 @@ fn change_text(c: ChangeName) -> &'static str {
 fn gap_csv(lines: &[GapLine]) -> ApiResult<String> {
     csv_text(
         &[
+            "id",
             "kind",
             "name",
             "department",
@@ -918,6 +960,7 @@ fn gap_csv(lines: &[GapLine]) -> ApiResult<String> {
         ],
         lines.iter().map(|l| {
             vec![
+                l.id.clone(),
                 match l.kind {
                     GapKind::KeyPoint => "key_point".to_owned(),
                     GapKind::Metric => "metric".to_owned(),
@@ -929,13 +972,13 @@ fn gap_csv(lines: &[GapLine]) -> ApiResult<String> {
                 l.stage_id.clone().unwrap_or_default(),
                 l.period_start.to_string(),
                 l.period_end.to_string(),
-                l.expected.to_string(),
-                l.actual.to_string(),
-                l.gap.to_string(),
-                cell(l.relative_gap),
+                number(l.expected),
+                number(l.actual),
+                number(l.gap),
+                l.relative_gap.map(number).unwrap_or_default(),
                 severity_text(l.severity).to_owned(),
                 trend_text(l.trend).to_owned(),
-                cell(l.previous_gap),
+                l.previous_gap.map(number).unwrap_or_default(),
                 l.importance.to_string(),
                 cell(l.sample_size),
                 l.plan_ids.len().to_string(),
@@ -1053,6 +1096,11 @@ mod tests {
             relative_gap: None,
             severity: SeverityName::Met,
             worst: SeverityName::Major,
+            lines_by_severity: SeverityCounts {
+                met: 1,
+                major: 1,
+                ..SeverityCounts::default()
+            },
         };
         same(&GapReport {
             program_id: "x".into(),
@@ -1151,6 +1199,7 @@ mod tests {
                     relationships_as_provider: 2,
                     relationships_as_customer: 0,
                 }],
+                touchpoints: 1,
                 ready: false,
             },
             maturity: Maturity {

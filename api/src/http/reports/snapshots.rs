@@ -287,18 +287,38 @@ impl SummaryOnly for sea_orm::Select<report_snapshot::Entity> {
     }
 }
 
-/// The fields of a saved line the comparison needs.
+/// The fields of a saved line the comparison needs. Snapshots are kept for good and
+/// written by whichever version saved them: every field but the line's identity has
+/// a default, and a gap an older version wrote as `null` (an overflow to infinity,
+/// before values were bounded) reads as the largest gap there is.
 #[derive(Debug, Deserialize)]
 struct SavedLine {
     kind: String,
     id: String,
+    #[serde(default)]
     name: String,
+    #[serde(default)]
     department_id: Option<String>,
+    #[serde(default)]
     department_name: Option<String>,
+    #[serde(default)]
     stage_id: Option<String>,
+    #[serde(default)]
     relationship_id: Option<String>,
+    #[serde(default = "largest", deserialize_with = "gap_or_largest")]
     gap: f64,
+    #[serde(default)]
     severity: String,
+}
+
+fn largest() -> f64 {
+    f64::MAX
+}
+
+fn gap_or_largest<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?
+        .filter(|g| g.is_finite())
+        .unwrap_or(f64::MAX))
 }
 
 #[derive(Debug, Deserialize)]
