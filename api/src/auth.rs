@@ -43,8 +43,11 @@ pub struct BearerAuth(pub Principal);
 pub struct Principal {
     pub actor: Actor,
     pub token_id: String,
-    /// The person's own language, for words the API writes (a schedule's description).
+    /// The person's own language, for words the API writes (a schedule's description,
+    /// a report page): it comes before `Accept-Language`.
     pub locale: cxpm_domain::values::Locale,
+    /// The person's time zone, for times on pages.
+    pub time_zone: cxpm_domain::values::TimeZone,
 }
 
 async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
@@ -165,6 +168,7 @@ impl TokenCache {
             },
             token_id: token.id,
             locale: cxpm_domain::values::Locale::parse(&person.locale).unwrap_or_default(),
+            time_zone: cxpm_domain::values::TimeZone::parse(&person.time_zone).unwrap_or_default(),
         };
         if let Ok(mut map) = self.inner.lock() {
             // Expired entries are dropped now and then, so a server that has seen many

@@ -2,8 +2,14 @@
 //! program where it stands and what the next phase needs.
 //!
 //! - Phase I: a single function (typically marketing) acts alone.
-//! - Phase II: one line of business, marketing, customer service and IT together.
-//! - Phase III: enterprise-wide, marketing, sales, service, IT and finance together.
+//! - Phase II: several functions integrated for one line of business (the seeds'
+//!   example: marketing, customer service and IT together).
+//! - Phase III: enterprise-wide, every high-level function together: marketing,
+//!   sales, service, IT and finance.
+//!
+//! The phase is judged by what is engaged, never by which function came first: sales,
+//! service, finance and operations engaged are several functions together (phase II),
+//! never "one function alone".
 
 use crate::program::named_enum;
 use crate::validation::FieldError;
@@ -40,8 +46,8 @@ impl Phase {
     }
 }
 
-const PHASE_II: [Function; 3] = [Function::Marketing, Function::Service, Function::It];
-const PHASE_III: [Function; 5] = [
+/// The high-level functions phase III engages, all of them.
+pub const ENTERPRISE: [Function; 5] = [
     Function::Marketing,
     Function::Sales,
     Function::Service,
@@ -49,24 +55,45 @@ const PHASE_III: [Function; 5] = [
     Function::Finance,
 ];
 
-/// The phase the engaged functions reach, and the functions the next phase still
-/// needs (empty in phase III).
-pub fn assess(engaged: &[Function]) -> (Phase, Vec<Function>) {
-    let missing = |needed: &[Function]| -> Vec<Function> {
-        needed
-            .iter()
-            .copied()
-            .filter(|f| !engaged.contains(f))
-            .collect()
-    };
-    let for_three = missing(&PHASE_III);
-    if for_three.is_empty() {
-        return (Phase::III, vec![]);
+/// What the next phase needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextPhase {
+    /// Phase I to II: any one more function to act together with the one engaged
+    /// (or, with none engaged yet, two of them); these are the candidates.
+    MoreFunctions { count: usize, any_of: Vec<Function> },
+    /// Phase II to III: every one of these functions.
+    AllOf(Vec<Function>),
+    /// Phase III is the last.
+    Nothing,
+}
+
+/// The phase the engaged functions reach, and what the next phase needs.
+pub fn assess(engaged: &[Function]) -> (Phase, NextPhase) {
+    let mut distinct: Vec<Function> = engaged
+        .iter()
+        .copied()
+        .filter(|f| *f != Function::Other)
+        .collect();
+    distinct.sort_by_key(|f| f.as_str());
+    distinct.dedup();
+    let missing: Vec<Function> = ENTERPRISE
+        .iter()
+        .copied()
+        .filter(|f| !distinct.contains(f))
+        .collect();
+    if missing.is_empty() {
+        (Phase::III, NextPhase::Nothing)
+    } else if distinct.len() >= 2 {
+        (Phase::II, NextPhase::AllOf(missing))
+    } else {
+        (
+            Phase::I,
+            NextPhase::MoreFunctions {
+                count: 2 - distinct.len(),
+                any_of: missing,
+            },
+        )
     }
-    if missing(&PHASE_II).is_empty() {
-        return (Phase::II, for_three);
-    }
-    (Phase::I, missing(&PHASE_II))
 }
 
 /// Parses an optional function name.
@@ -80,16 +107,39 @@ mod tests {
     use Function::*;
 
     #[test]
-    fn marketing_alone_is_phase_one_and_needs_service_and_it() {
-        assert_eq!(assess(&[Marketing]), (Phase::I, vec![Service, It]));
-        assert_eq!(assess(&[]), (Phase::I, vec![Marketing, Service, It]));
+    fn one_function_alone_is_phase_one_and_needs_one_more() {
+        assert_eq!(
+            assess(&[Marketing]),
+            (
+                Phase::I,
+                NextPhase::MoreFunctions {
+                    count: 1,
+                    any_of: vec![Sales, Service, It, Finance]
+                }
+            )
+        );
+        assert_eq!(
+            assess(&[]),
+            (
+                Phase::I,
+                NextPhase::MoreFunctions {
+                    count: 2,
+                    any_of: vec![Marketing, Sales, Service, It, Finance]
+                }
+            )
+        );
     }
 
     #[test]
-    fn marketing_service_and_it_make_phase_two() {
+    fn several_functions_together_are_phase_two_whichever_they_are() {
         assert_eq!(
             assess(&[Marketing, Service, It, Operations]),
-            (Phase::II, vec![Sales, Finance])
+            (Phase::II, NextPhase::AllOf(vec![Sales, Finance]))
+        );
+        // The first week: sales, service, finance and operations engaged.
+        assert_eq!(
+            assess(&[Sales, Service, Finance, Operations]),
+            (Phase::II, NextPhase::AllOf(vec![Marketing, It]))
         );
     }
 
@@ -97,7 +147,7 @@ mod tests {
     fn the_whole_enterprise_is_phase_three() {
         assert_eq!(
             assess(&[Finance, It, Service, Sales, Marketing]),
-            (Phase::III, vec![])
+            (Phase::III, NextPhase::Nothing)
         );
     }
 }

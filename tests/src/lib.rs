@@ -302,6 +302,29 @@ impl TestApp {
         (person, token)
     }
 
+    /// [`TestApp::someone`] whose profile reads in `locale` and `time_zone`.
+    pub async fn someone_reading(
+        &self,
+        role: &str,
+        locale: &str,
+        time_zone: &str,
+    ) -> (Value, String) {
+        let email = format!("{role}-{}@example.com", uuid::Uuid::now_v7().simple());
+        let resp = self
+            .post(
+                "/api/v1/people",
+                &self.admin_token,
+                &serde_json::json!({"name": format!("A {role}"), "email": email, "role": role,
+                                    "locale": locale, "time_zone": time_zone}),
+            )
+            .await;
+        let person = expect_json(resp, StatusCode::CREATED).await;
+        let token = self
+            .token_for(person["id"].as_str().unwrap_or_default())
+            .await;
+        (person, token)
+    }
+
     /// What reminders are about: a department (QA, `department`) with a head and an
     /// action owner, each reading in their own language, a program coordinated by a
     /// new coordinator, a relationship from QA to another department, a plan on it

@@ -382,15 +382,23 @@ both_databases!(
         }
         assert_eq!(&rows[1][col("findings")], "no_open_plan blind_spot");
 
-        // The printable page, in Chinese: worst gaps (the four open ones), the trend of
-        // each, and departments, one chart each.
+        // The printable page, in the reader's own language (Chinese, though the browser
+        // asks for English), times in their zone: worst gaps (the four open ones), the
+        // trend of each, and departments, one chart each.
+        let (_, zh_reader) = app
+            .someone_reading("executive", "zh-CN", "Asia/Shanghai")
+            .await;
         let (page, sections) = html_page(
             &app,
             &format!("/api/v1/programs/{pid}/reports/gaps"),
-            &coord,
-            "zh-CN,zh;q=0.9,en;q=0.5",
+            &zh_reader,
+            "en-US,en;q=0.9",
         )
         .await;
+        assert!(
+            page.contains("Asia/Shanghai ("),
+            "times in the reader's zone"
+        );
         assert_eq!(sections, ["worst-gaps", "trend", "departments"]);
         assert!(page.contains("差距报告") && page.contains("最大差距"));
         assert_eq!(bars_in(&page, "worst-gaps"), 4);
@@ -398,10 +406,13 @@ both_databases!(
         assert_eq!(drawn_in(&page, "trend", "circle"), 6);
         assert_eq!(bars_in(&page, "departments"), 2);
         assert!(page.contains("质量检验 Quality"));
+        let (_, pt_reader) = app
+            .someone_reading("executive", "pt-BR", "America/Sao_Paulo")
+            .await;
         let (page, _) = html_page(
             &app,
             &format!("/api/v1/programs/{pid}/reports/gaps?format=html"),
-            &coord,
+            &pt_reader,
             "pt-PT",
         )
         .await;
@@ -475,10 +486,22 @@ both_databases!(
             StatusCode::OK,
         )
         .await;
+        // Marketing alone: phase I, and one more function will do.
         assert_eq!(report["maturity"]["phase"], "I");
+        assert_eq!(report["maturity"]["next_phase_rule"], "more_functions");
+        assert_eq!(report["maturity"]["next_phase_more_functions"], 1);
         assert_eq!(
             report["maturity"]["next_phase_needs"],
-            json!(["service", "it"])
+            json!(["sales", "service", "it", "finance"])
+        );
+        let to_engage: Vec<&str> = report["maturity"]["next_phase_departments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["id"].as_str().unwrap())
+            .collect();
+        assert!(
+            to_engage.contains(&id(&service).as_str()) && to_engage.contains(&id(&it).as_str())
         );
 
         // Service runs a plan for IT, IT runs one for service: phase II, needing sales and finance.
@@ -546,6 +569,7 @@ both_databases!(
         )
         .await;
         assert_eq!(report["maturity"]["phase"], "II");
+        assert_eq!(report["maturity"]["next_phase_rule"], "all_of");
         assert_eq!(
             report["maturity"]["next_phase_needs"],
             json!(["sales", "finance"])
@@ -625,13 +649,20 @@ both_databases!(
         );
 
         // The printable page in Portuguese: progress by department, coverage, maturity.
+        let (_, pt_reader) = app
+            .someone_reading("executive", "pt-BR", "America/Sao_Paulo")
+            .await;
         let (page, sections) = html_page(
             &app,
             &format!("/api/v1/programs/{pid}/reports/progress"),
-            &coord,
+            &pt_reader,
             "pt-BR,pt;q=0.9",
         )
         .await;
+        assert!(
+            page.contains("passo 2 de 7"),
+            "the current step reads as a step"
+        );
         assert_eq!(sections, ["plan-progress", "coverage", "maturity"]);
         assert!(page.contains("Progresso dos planos por departamento"));
         assert!(page.contains("Atrasadas"), "the overdue legend");

@@ -12,22 +12,78 @@ const VALUE_WIDTH: f64 = 70.0;
 const ROW: f64 = 24.0;
 const BAR: f64 = 16.0;
 const PAD: f64 = 8.0;
-/// Characters of a label that fit beside a bar.
-const LABEL_CHARS: usize = 30;
+/// How much of a label fits beside a bar, in display units (a Latin letter is one,
+/// a Chinese character two).
+const LABEL_UNITS: usize = 34;
+/// How much of a series name fits on a legend row below a line chart.
+const LEGEND_UNITS: usize = 96;
+const LEGEND_ROW: f64 = 18.0;
 
 fn px(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
 
-/// `text` cut to `max` characters (not bytes: labels are often Chinese), with an ellipsis.
+/// How wide a character is drawn, in units of a Latin letter: East Asian wide and
+/// full-width characters take two. Cutting by characters let a Chinese label run past
+/// the left edge of its chart, its first characters lost.
+fn units(c: char) -> usize {
+    let wide = matches!(u32::from(c),
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD);
+    if wide { 2 } else { 1 }
+}
+
+/// `text` cut to `max` display units (a Chinese character counts two), with an
+/// ellipsis; the whole text stays in the chart's tooltip.
 pub fn cut(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_owned()
-    } else {
-        let mut short: String = text.chars().take(max.saturating_sub(1)).collect();
-        short.push('…');
-        short
+    if text.chars().map(units).sum::<usize>() <= max {
+        return text.to_owned();
     }
+    let mut short = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        if used + units(c) > max.saturating_sub(1) {
+            break;
+        }
+        used += units(c);
+        short.push(c);
+    }
+    short.push('…');
+    short
+}
+
+/// `text` on at most `rows` lines of `max` display units, broken at spaces where
+/// there are any (Chinese breaks anywhere); the last line cut with an ellipsis.
+pub fn wrap(text: &str, max: usize, rows: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() && lines.len() + 1 < rows {
+        if rest.chars().map(units).sum::<usize>() <= max {
+            break;
+        }
+        // The longest head that fits, ended at a space when there is one.
+        let mut used = 0;
+        let mut end = 0;
+        let mut last_space = None;
+        for (i, c) in rest.char_indices() {
+            if used + units(c) > max {
+                break;
+            }
+            used += units(c);
+            end = i + c.len_utf8();
+            if c == ' ' {
+                last_space = Some(i);
+            }
+        }
+        let cut_at = last_space.filter(|&i| i > 0).unwrap_or(end);
+        lines.push(rest[..cut_at].trim_end().to_owned());
+        rest = rest[cut_at..].trim_start();
+    }
+    if !rest.is_empty() {
+        lines.push(cut(rest, max));
+    }
+    lines
 }
 
 /// One bar to draw: its value decides its length, `class` its colour.
@@ -79,7 +135,7 @@ pub fn bars(items: Vec<BarInput>) -> BarChart {
                 0.0
             };
             Bar {
-                label: cut(&item.label, LABEL_CHARS),
+                label: cut(&item.label, LABEL_UNITS),
                 title: item.label,
                 y: px(y),
                 text_y: px(y + BAR - 3.0),
@@ -157,7 +213,7 @@ pub fn stacked(items: Vec<StackInput>) -> StackChart {
                 })
                 .collect();
             StackRow {
-                label: cut(&item.label, LABEL_CHARS),
+                label: cut(&item.label, LABEL_UNITS),
                 title: item.label,
                 y: px(y),
                 text_y: px(y + BAR - 3.0),
@@ -187,7 +243,9 @@ pub struct Dot {
 }
 
 pub struct Series {
+    /// Cut to fit a legend row; `title` keeps the whole name.
     pub name: String,
+    pub title: String,
     /// `x,y x,y …` for a `<polyline>`, one per unbroken run.
     pub runs: Vec<String>,
     pub dots: Vec<Dot>,
@@ -215,10 +273,16 @@ pub struct LineChart {
     pub legend_x: f64,
 }
 
+/// How far apart the series' points at one period are drawn, so that two series with
+/// the same value at the same period show two dots, not one hiding the other.
+const DODGE: f64 = 3.0;
+
 pub fn lines(x_labels: Vec<String>, series: Vec<SeriesInput>, fmt: fn(f64) -> String) -> LineChart {
     let (left, top) = (56.0, 12.0);
-    let right = WIDTH - 220.0;
+    // Room on the right for half of the last period's label.
+    let right = WIDTH - 40.0;
     let bottom = 200.0;
+    let count = series.len().min(8);
     let values = series
         .iter()
         .flat_map(|s| s.values.iter().flatten().copied())
@@ -242,12 +306,14 @@ pub fn lines(x_labels: Vec<String>, series: Vec<SeriesInput>, fmt: fn(f64) -> St
             let mut runs = Vec::new();
             let mut run: Vec<String> = Vec::new();
             let mut dots = Vec::new();
+            let dodge = (k as f64 - (count as f64 - 1.0) / 2.0) * DODGE;
             for (i, v) in s.values.iter().enumerate() {
                 match v.filter(|v| v.is_finite()) {
                     Some(v) => {
-                        run.push(format!("{},{}", x_of(i), y_of(v)));
+                        let x = px(x_of(i) + dodge);
+                        run.push(format!("{},{}", x, y_of(v)));
                         dots.push(Dot {
-                            x: x_of(i),
+                            x,
                             y: y_of(v),
                             value: fmt(v),
                         });
@@ -260,11 +326,13 @@ pub fn lines(x_labels: Vec<String>, series: Vec<SeriesInput>, fmt: fn(f64) -> St
                 runs.push(run.join(" "));
             }
             Series {
-                name: cut(&s.name, 26),
+                name: cut(&s.name, LEGEND_UNITS),
+                title: s.name,
                 runs,
                 dots,
                 class: format!("s{k}"),
-                legend_y: px(top + 8.0 + k as f64 * 20.0),
+                // One legend row per series below the axis labels, full width.
+                legend_y: px(bottom + 44.0 + k as f64 * LEGEND_ROW),
             }
         })
         .collect();
@@ -279,7 +347,7 @@ pub fn lines(x_labels: Vec<String>, series: Vec<SeriesInput>, fmt: fn(f64) -> St
         })
         .collect();
     LineChart {
-        height: bottom + 28.0,
+        height: px(bottom + 36.0 + count.max(1) as f64 * LEGEND_ROW),
         left,
         right,
         top,
@@ -295,7 +363,7 @@ pub fn lines(x_labels: Vec<String>, series: Vec<SeriesInput>, fmt: fn(f64) -> St
             .collect(),
         y_ticks,
         series,
-        legend_x: right + 24.0,
+        legend_x: left,
     }
 }
 
@@ -323,9 +391,50 @@ mod tests {
     use super::*;
 
     #[test]
-    fn labels_are_cut_by_characters_not_bytes() {
-        assert_eq!(cut("交期准确交期准确", 5), "交期准确…");
+    fn labels_are_cut_by_drawn_width_a_chinese_character_counting_two() {
+        assert_eq!(cut("交期准确交期准确", 9), "交期准确…");
+        assert_eq!(
+            cut("行单准确行单准确行单准确", 24),
+            "行单准确行单准确行单准确"
+        );
+        assert_eq!(cut("Answer within one working day", 12), "Answer with…");
         assert_eq!(cut("short", 30), "short");
+        // A 30-character Chinese label fits beside its bar: no more than the room a
+        // 34-letter one takes.
+        let label = cut(&"准".repeat(30), LABEL_UNITS);
+        assert!(label.chars().count() <= LABEL_UNITS / 2 + 1, "{label}");
+    }
+
+    #[test]
+    fn long_phase_names_take_two_lines_broken_at_a_space() {
+        assert_eq!(
+            wrap("Marketing, vendas, serviço, TI e finanças", 32, 2),
+            ["Marketing, vendas, serviço, TI", "e finanças"]
+        );
+        assert_eq!(wrap("One function alone", 32, 2), ["One function alone"]);
+        assert_eq!(
+            wrap("市场、销售、服务、IT与财务", 16, 2),
+            ["市场、销售、服务", "、IT与财务"]
+        );
+    }
+
+    #[test]
+    fn series_at_the_same_point_are_drawn_apart() {
+        let same = |name: &str| SeriesInput {
+            name: name.to_owned(),
+            values: vec![Some(0.2), Some(0.3)],
+        };
+        let chart = lines(
+            vec!["a".into(), "b".into()],
+            vec![same("x"), same("y")],
+            |v| v.to_string(),
+        );
+        let (a, b) = (&chart.series[0].dots[0], &chart.series[1].dots[0]);
+        assert_eq!(a.y, b.y);
+        assert!((a.x - b.x).abs() >= DODGE, "{} {}", a.x, b.x);
+        // The legend sits below the plot, full names within the width.
+        assert!(chart.series[1].legend_y > chart.bottom);
+        assert!(chart.height > chart.series[1].legend_y);
     }
 
     #[test]

@@ -54,14 +54,17 @@ pub enum Report<T> {
     Html(String, &'static str),
 }
 
-/// The reader's language, from `Accept-Language`.
-pub fn locale(req: &Request) -> Locale {
-    Locale::from_accept_language(
-        req.headers()
-            .get(poem::http::header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or(""),
-    )
+/// The reader's language: their own when known (a signed-in person's profile),
+/// else the best match of `Accept-Language`.
+pub fn locale(own: Option<Locale>, req: &Request) -> Locale {
+    own.unwrap_or_else(|| {
+        Locale::from_accept_language(
+            req.headers()
+                .get(poem::http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or(""),
+        )
+    })
 }
 
 /// A time as poem-openapi writes it (`…+00:00`), for report bodies written by serde.

@@ -4,6 +4,7 @@
 
 use askama::Template;
 use chrono::{DateTime, NaiveDate, Utc};
+use cxpm_domain::values::TimeZone;
 
 use super::charts::{self, BarChart, BarInput, LineChart, SeriesInput, StackChart, StackInput};
 use super::labels::Labels;
@@ -34,8 +35,19 @@ fn percent(v: f64) -> String {
     format!("{:.1} %", v * 100.0)
 }
 
-fn when(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
+/// A time in the reader's zone, with UTC beside it: `2026-12-02 17:05 Asia/Shanghai
+/// (09:05 UTC)`.
+fn when(at: DateTime<Utc>, zone: TimeZone) -> String {
+    let local = at.with_timezone(&zone.tz());
+    if zone.as_str() == "UTC" {
+        return at.format("%Y-%m-%d %H:%M UTC").to_string();
+    }
+    format!(
+        "{} {} ({} UTC)",
+        local.format("%Y-%m-%d %H:%M"),
+        zone.as_str(),
+        at.format("%H:%M")
+    )
 }
 
 fn severity_class(s: SeverityName) -> &'static str {
@@ -106,7 +118,8 @@ struct Count {
 struct GapRow {
     name: String,
     department: String,
-    period: String,
+    /// First and last day, each kept on one line.
+    period: (String, String),
     expected: String,
     actual: String,
     gap: String,
@@ -196,7 +209,7 @@ fn trend_chart(trends: &[(String, Vec<PeriodGap>)]) -> LineChart {
     )
 }
 
-fn changes_view(t: &Labels, c: &SnapshotChanges) -> ChangesView {
+fn changes_view(t: &Labels, zone: TimeZone, c: &SnapshotChanges) -> ChangesView {
     let counts = [
         (ChangeName::New, c.new, "critical"),
         (ChangeName::Worse, c.worse, "major"),
@@ -206,7 +219,7 @@ fn changes_view(t: &Labels, c: &SnapshotChanges) -> ChangesView {
     ];
     ChangesView {
         label: c.label.clone(),
-        taken_at: when(c.taken_at),
+        taken_at: when(c.taken_at, zone),
         chart: charts::bars(
             counts
                 .iter()
@@ -234,6 +247,7 @@ fn changes_view(t: &Labels, c: &SnapshotChanges) -> ChangesView {
 /// The gap report as a page; `trends` are the worst lines' histories, worst first.
 pub fn gap_page(
     t: &'static Labels,
+    zone: TimeZone,
     program: &str,
     report: &GapReport,
     trends: &[(String, Vec<PeriodGap>)],
@@ -260,9 +274,9 @@ pub fn gap_page(
     let page = GapPage {
         t,
         title: format!("{} — {program}", t.gap_report),
-        generated: when(report.generated_at),
+        generated: when(report.generated_at, zone),
         summary,
-        changes: report.changes.as_ref().map(|c| changes_view(t, c)),
+        changes: report.changes.as_ref().map(|c| changes_view(t, zone, c)),
         worst: worst_chart(&report.lines),
         rows: report
             .lines
@@ -274,7 +288,7 @@ pub fn gap_page(
                     (Some(d), None) => d.clone(),
                     _ => String::new(),
                 },
-                period: format!("{} – {}", l.period_start, l.period_end),
+                period: (l.period_start.to_string(), l.period_end.to_string()),
                 expected: num(l.expected),
                 actual: num(l.actual),
                 gap: num(l.gap),
@@ -330,7 +344,8 @@ struct DepartmentRow {
 struct PhaseBox {
     roman: &'static str,
     text: &'static str,
-    short: String,
+    /// The text on up to two lines, each cut to fit the box.
+    lines: Vec<String>,
     x: f64,
     class: &'static str,
 }
@@ -354,11 +369,14 @@ struct ProgressPage {
     phases: Vec<PhaseBox>,
     engaged: String,
     needs: String,
+    needs_rule: &'static str,
+    to_engage: String,
 }
 
 /// The progress report as a page.
 pub fn progress_page(
     t: &'static Labels,
+    zone: TimeZone,
     program: &str,
     report: &ProgressReport,
 ) -> ApiResult<String> {
@@ -419,7 +437,7 @@ pub fn progress_page(
     let page = ProgressPage {
         t,
         title: format!("{} — {program}", t.progress_report),
-        generated: when(report.generated_at),
+        generated: when(report.generated_at, zone),
         done,
         open,
         overdue,
@@ -450,7 +468,7 @@ pub fn progress_page(
                 cycle: p.cycle,
                 step: p
                     .current_step
-                    .map(|s| format!("{s} / 7"))
+                    .map(|s| t.step_of.replace("{n}", &s.to_string()))
                     .unwrap_or_else(|| t.all_settled.to_owned()),
                 done: p.actions_done,
                 open: p.actions_open,
@@ -488,7 +506,7 @@ pub fn progress_page(
             .map(|i| PhaseBox {
                 roman: romans[i],
                 text: t.phases[i],
-                short: charts::cut(t.phases[i], 30),
+                lines: charts::wrap(t.phases[i], 32, 2),
                 x: 4.0 + i as f64 * 240.0,
                 class: match i.cmp(&phase_index) {
                     std::cmp::Ordering::Less => "reached",
@@ -499,6 +517,22 @@ pub fn progress_page(
             .collect(),
         engaged: functions(&report.maturity.engaged_functions),
         needs: functions(&report.maturity.next_phase_needs),
+        needs_rule: match report.maturity.next_phase_rule {
+            super::NextPhaseRule::MoreFunctions
+                if report.maturity.next_phase_more_functions > 1 =>
+            {
+                t.next_phase_two_more
+            }
+            super::NextPhaseRule::MoreFunctions => t.next_phase_one_more,
+            super::NextPhaseRule::AllOf | super::NextPhaseRule::None => t.next_phase_all_of,
+        },
+        to_engage: report
+            .maturity
+            .next_phase_departments
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect::<Vec<_>>()
+            .join(if t.lang == "zh-CN" { "、" } else { ", " }),
     };
     page.render().map_err(|e| ApiError::internal(&e))
 }

@@ -68,6 +68,16 @@ pub struct Labels {
     pub phases: [&'static str; 3],
     pub engaged_functions: &'static str,
     pub next_phase_needs: &'static str,
+    /// A plan's current step, `{n}` its number: "step 3 of 7".
+    pub step_of: &'static str,
+    /// Phase I to II: one more function, any of those listed.
+    pub next_phase_one_more: &'static str,
+    /// Phase I to II with nothing engaged: two functions, among those listed.
+    pub next_phase_two_more: &'static str,
+    /// Phase II to III: every function listed.
+    pub next_phase_all_of: &'static str,
+    /// The departments with those functions not yet engaged.
+    pub to_engage: &'static str,
     pub top_phase: &'static str,
     /// marketing, sales, service, it, finance, operations, other
     pub functions: [&'static str; 7],
@@ -138,11 +148,16 @@ pub const EN: Labels = Labels {
     phase: "Phase",
     phases: [
         "One function alone",
-        "Marketing, service and IT",
+        "Several functions together",
         "Marketing, sales, service, IT and finance",
     ],
     engaged_functions: "Engaged functions",
     next_phase_needs: "The next phase still needs",
+    step_of: "step {n} of 7",
+    next_phase_one_more: "one more function acting with it, any of",
+    next_phase_two_more: "two functions acting together, among",
+    next_phase_all_of: "every one of",
+    to_engage: "Departments to bring in",
     top_phase: "The program has reached the last phase.",
     functions: [
         "Marketing",
@@ -220,11 +235,16 @@ pub const ZH_CN: Labels = Labels {
     phase: "阶段",
     phases: [
         "单一职能独自推进",
-        "市场、服务与IT",
+        "多个职能协同",
         "市场、销售、服务、IT与财务",
     ],
     engaged_functions: "已参与的职能",
     next_phase_needs: "进入下一阶段还需要",
+    step_of: "第 {n} 步（共 7 步）",
+    next_phase_one_more: "再有一个职能协同，可选",
+    next_phase_two_more: "两个职能协同，可选",
+    next_phase_all_of: "全部参与",
+    to_engage: "需要引入的部门",
     top_phase: "项目已处于最高阶段。",
     functions: ["市场", "销售", "服务", "信息技术", "财务", "运营", "其他"],
 };
@@ -294,11 +314,16 @@ pub const PT_BR: Labels = Labels {
     phase: "Fase",
     phases: [
         "Uma função sozinha",
-        "Marketing, serviço e TI",
+        "Várias funções juntas",
         "Marketing, vendas, serviço, TI e finanças",
     ],
     engaged_functions: "Funções engajadas",
     next_phase_needs: "A próxima fase ainda precisa de",
+    step_of: "passo {n} de 7",
+    next_phase_one_more: "mais uma função atuando junto, qualquer uma de",
+    next_phase_two_more: "duas funções atuando juntas, entre",
+    next_phase_all_of: "todas estas",
+    to_engage: "Departamentos a envolver",
     top_phase: "O programa chegou à última fase.",
     functions: [
         "Marketing",

@@ -311,10 +311,10 @@ impl ReportsApi {
             changes,
         };
         if format == ReportFormat::Html {
-            let t = labels::labels(locale(req));
+            let t = labels::labels(locale(Some(auth.0.locale), req));
             let trends = trend_histories(&state, &report.lines, until.0).await?;
             return Ok(Report::Html(
-                html::gap_page(t, &program.name, &report, &trends)?,
+                html::gap_page(t, auth.0.time_zone, &program.name, &report, &trends)?,
                 t.lang,
             ));
         }
@@ -382,10 +382,13 @@ async fn trend_histories(
     Ok(worst
         .iter()
         .map(|l| {
-            (
-                l.name.clone(),
-                histories.remove(l.id.as_str()).unwrap_or_default(),
-            )
+            // The same key point name stands on several relationships: the legend says
+            // whose line it is.
+            let name = match &l.department_name {
+                Some(department) => format!("{} — {department}", l.name),
+                None => l.name.clone(),
+            };
+            (name, histories.remove(l.id.as_str()).unwrap_or_default())
         })
         .collect())
 }
@@ -704,15 +707,38 @@ pub enum PhaseName {
     Three,
 }
 
-/// Where the program stands (seeds 000/001) and what the next phase needs.
+/// How the next phase's needs read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum NextPhaseRule {
+    /// Phase I to II: `next_phase_more_functions` more of `next_phase_needs`.
+    MoreFunctions,
+    /// Phase II to III: every one of `next_phase_needs`.
+    AllOf,
+    /// Phase III is the last.
+    None,
+}
+
+/// Where the program stands (seeds 000/001) and what the next phase needs. Phase I:
+/// one function acting alone; II: several functions integrated for one line of
+/// business; III: marketing, sales, service, IT and finance together. Judged by the
+/// functions of the engaged departments (owning a touchpoint or running a plan).
 #[derive(Debug, Object, Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Maturity {
     pub phase: PhaseName,
     /// Functions of the engaged departments.
     pub engaged_functions: Vec<crate::http::departments::FunctionName>,
+    /// How to read `next_phase_needs`.
+    pub next_phase_rule: NextPhaseRule,
+    /// With `more_functions`: how many more functions must engage.
+    pub next_phase_more_functions: u32,
     /// Functions that still have to engage for the next phase.
     pub next_phase_needs: Vec<crate::http::departments::FunctionName>,
+    /// The departments of this organisation with those functions that are not yet
+    /// engaged in the program: whom to bring in.
+    pub next_phase_departments: Vec<crate::http::coverage::DepartmentRef>,
 }
 
 #[derive(Debug, Object, Serialize)]
@@ -757,9 +783,9 @@ impl ProgressApi {
         match negotiate(format.0, req) {
             ReportFormat::Csv => Ok(Report::Csv(progress_csv(&report)?)),
             ReportFormat::Html => {
-                let t = labels::labels(locale(req));
+                let t = labels::labels(locale(Some(auth.0.locale), req));
                 Ok(Report::Html(
-                    html::progress_page(t, &program.name, &report)?,
+                    html::progress_page(t, auth.0.time_zone, &program.name, &report)?,
                     t.lang,
                 ))
             }
@@ -769,7 +795,7 @@ impl ProgressApi {
 }
 
 async fn build_progress(state: &AppState, program: &program::Model) -> ApiResult<ProgressReport> {
-    use cxpm_domain::maturity::{Function, Phase, assess};
+    use cxpm_domain::maturity::{Function, NextPhase, Phase, assess};
 
     let db = &state.read;
     let now = Utc::now();
@@ -875,7 +901,35 @@ async fn build_progress(state: &AppState, program: &program::Model) -> ApiResult
         .collect();
     engaged.sort_by_key(|f: &Function| f.as_str());
     engaged.dedup();
-    let (phase, needs) = assess(&engaged);
+    let (phase, next) = assess(&engaged);
+    let (rule, more, needs) = match next {
+        NextPhase::MoreFunctions { count, any_of } => {
+            (NextPhaseRule::MoreFunctions, count as u32, any_of)
+        }
+        NextPhase::AllOf(needs) => (NextPhaseRule::AllOf, 0, needs),
+        NextPhase::Nothing => (NextPhaseRule::None, 0, vec![]),
+    };
+    let engaged_ids: std::collections::HashSet<&str> = dept_rows
+        .iter()
+        .filter(|d| d.engaged)
+        .map(|d| d.department_id.as_str())
+        .collect();
+    let mut to_engage: Vec<crate::http::coverage::DepartmentRef> = departments
+        .values()
+        .filter(|d| d.active && !engaged_ids.contains(d.id.as_str()))
+        .filter(|d| {
+            d.function
+                .as_deref()
+                .and_then(|f| f.parse::<Function>().ok())
+                .is_some_and(|f| needs.contains(&f))
+        })
+        .map(|d| crate::http::coverage::DepartmentRef {
+            id: d.id.clone(),
+            name: d.name.clone(),
+            code: d.code.clone(),
+        })
+        .collect();
+    to_engage.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(ProgressReport {
         program_id: program.id.clone(),
         generated_at: crate::db::now(),
@@ -889,7 +943,10 @@ async fn build_progress(state: &AppState, program: &program::Model) -> ApiResult
                 Phase::III => PhaseName::Three,
             },
             engaged_functions: engaged.into_iter().map(Into::into).collect(),
+            next_phase_rule: rule,
+            next_phase_more_functions: more,
             next_phase_needs: needs.into_iter().map(Into::into).collect(),
+            next_phase_departments: to_engage,
         },
     })
 }
@@ -1205,7 +1262,14 @@ mod tests {
             maturity: Maturity {
                 phase: PhaseName::Two,
                 engaged_functions: vec![FunctionName::Marketing, FunctionName::It],
+                next_phase_rule: NextPhaseRule::AllOf,
+                next_phase_more_functions: 0,
                 next_phase_needs: vec![FunctionName::Sales],
+                next_phase_departments: vec![DepartmentRef {
+                    id: "s".into(),
+                    name: "Sales".into(),
+                    code: "SA".into(),
+                }],
             },
         });
     }
