@@ -79,6 +79,7 @@ async fn organisation(db: &DatabaseConnection) -> String {
         .map(|i| department::Model {
             id: id(),
             name: format!("Department {i:02}"),
+            name_translations: "{}".to_owned(),
             code: format!("B{i:02}"),
             parent_id: None,
             head_id: None,

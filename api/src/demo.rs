@@ -253,6 +253,7 @@ pub async fn build(db: &DatabaseConnection, size: DemoSize, seed: u64) -> anyhow
         .map(|(code, name, function)| department::Model {
             id: new_id(),
             name: name.clone(),
+            name_translations: "{}".to_owned(),
             code: code.clone(),
             parent_id: None,
             head_id: None,
@@ -388,8 +389,9 @@ pub async fn build(db: &DatabaseConnection, size: DemoSize, seed: u64) -> anyhow
         ),
     )
     .await?;
-    let translations =
-        |en: &str, zh: &str| serde_json::json!({ "en": en, "zh-CN": zh }).to_string();
+    let translations = |en: &str, zh: &str, pt: &str| {
+        serde_json::json!({ "en": en, "zh-CN": zh, "pt-BR": pt }).to_string()
+    };
     let stages: Vec<stage::Model> = INDUSTRIAL_STAGES
         .iter()
         .enumerate()
@@ -398,7 +400,7 @@ pub async fn build(db: &DatabaseConnection, size: DemoSize, seed: u64) -> anyhow
             program_id: program.id.clone(),
             template_key: Some(t.key.to_owned()),
             name: t.name_en.to_owned(),
-            name_translations: translations(t.name_en, t.name_zh),
+            name_translations: translations(t.name_en, t.name_zh, t.name_pt),
             description: None,
             customer_facing: t.customer_facing,
             position: i as i32 + 1,
@@ -414,15 +416,17 @@ pub async fn build(db: &DatabaseConnection, size: DemoSize, seed: u64) -> anyhow
             .iter()
             .find(|t| s.template_key.as_deref() == Some(t.stage_key));
         for n in 0..shape.sub_processes_per_stage {
-            let (key, name, zh, goal) = match (n, template) {
+            let (key, name, zh, pt, goal) = match (n, template) {
                 (0, Some(t)) => (
                     Some(t.key.to_owned()),
                     t.name_en.to_owned(),
                     t.name_zh.to_owned(),
+                    t.name_pt.to_owned(),
                     Some(t.goal.to_owned()),
                 ),
                 _ => (
                     None,
+                    format!("{} {}", s.name, n + 1),
                     format!("{} {}", s.name, n + 1),
                     format!("{} {}", s.name, n + 1),
                     None,
@@ -433,7 +437,7 @@ pub async fn build(db: &DatabaseConnection, size: DemoSize, seed: u64) -> anyhow
                 program_id: program.id.clone(),
                 stage_id: s.id.clone(),
                 template_key: key,
-                name_translations: translations(&name, &zh),
+                name_translations: translations(&name, &zh, &pt),
                 name,
                 goal,
                 position: n as i32 + 1,
@@ -506,6 +510,7 @@ pub async fn build(db: &DatabaseConnection, size: DemoSize, seed: u64) -> anyhow
                     program_id: program.id.clone(),
                     relationship_id: rel.id.clone(),
                     name: KEY_POINTS[(r + k) % KEY_POINTS.len()].to_owned(),
+                    name_translations: "{}".to_owned(),
                     description: None,
                     customer_expects: Some("As agreed, first time, without chasing.".to_owned()),
                     archived: false,

@@ -140,6 +140,8 @@ pub struct Listing<'a> {
     pub lines: &'a [Line],
     pub total: usize,
     pub rest_link: &'a str,
+    /// When the schedule fires, in plain words in the reader's language.
+    pub rhythm: &'a str,
 }
 
 /// The line after a cut list: how many more there are.
@@ -167,19 +169,29 @@ pub fn render(
         Locale::En => (
             format!("Hello {name},"),
             format!("In the program “{program}”:"),
-            "You receive this from the program's reminder schedule; update the items in cxpm to answer.",
+            format!(
+                "You receive this from the program's reminder schedule ({}); update the items in cxpm to answer.",
+                listing.rhythm
+            ),
         ),
         Locale::ZhCn => (
             format!("{name}，您好："),
             format!("在“{program}”项目中："),
-            "此邮件由项目的提醒计划发出；请在 cxpm 中更新相应事项。",
+            format!(
+                "此邮件由项目的提醒计划发出（{}）；请在 cxpm 中更新相应事项。",
+                listing.rhythm
+            ),
         ),
         Locale::PtBr => (
             format!("Olá, {name},"),
             format!("No programa “{program}”:"),
-            "Você recebe esta mensagem pelo calendário de lembretes do programa; atualize os itens no cxpm para responder.",
+            format!(
+                "Você recebe esta mensagem pelo calendário de lembretes do programa ({}); atualize os itens no cxpm para responder.",
+                listing.rhythm
+            ),
         ),
     };
+    let footer = footer.as_str();
     let text = Text {
         greeting: &greeting,
         intro: &intro,
@@ -238,6 +250,7 @@ mod tests {
                 lines: &[line()],
                 total: 1,
                 rest_link: "https://cxpm.example/report",
+                rhythm: "09:00, Monday, Asia/Shanghai",
             },
         )
         .unwrap();
@@ -267,6 +280,7 @@ mod tests {
                 lines: &lines,
                 total: 180,
                 rest_link: "https://cxpm.example/report",
+                rhythm: "09:00, Monday, Asia/Shanghai",
             },
         )
         .unwrap();
@@ -288,6 +302,7 @@ mod tests {
                 lines: &lines,
                 total: MAX_LINES,
                 rest_link: "https://cxpm.example/report",
+                rhythm: "09:00, Monday, Asia/Shanghai",
             },
         )
         .unwrap();

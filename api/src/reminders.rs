@@ -467,10 +467,12 @@ pub async fn plan(
             ScheduleKind::MeasurementRequest => &gaps,
             _ => &progress,
         };
+        let rhythm = rhythm(sched, locale);
         let listing = mail::Listing {
             lines: &lines,
             total: digest.items.len(),
             rest_link,
+            rhythm: &rhythm,
         };
         mails.push(planned(
             state,
@@ -508,8 +510,8 @@ fn planned(
     }
 }
 
-/// The leadership digest: the program's worst open gaps, to its coordinator and its
-/// sponsor; nothing when every gap is met.
+/// The leadership digest: the program's worst open gaps, to the readers the schedule
+/// names (by default its coordinator and sponsor); nothing when every gap is met.
 async fn leadership(
     state: &AppState,
     sched: &schedule::Model,
@@ -533,11 +535,25 @@ async fn leadership(
         "{base}/api/v1/programs/{}/reports/gaps?format=html",
         program.id
     );
-    let mut readers: Vec<&String> = [&ladder.coordinator, &ladder.sponsor]
+    let team: Vec<(String, cxpm_domain::program::TeamRole)> = crate::db::member::Entity::find()
+        .filter(crate::db::member::Column::ProgramId.eq(&program.id))
+        .all(&state.db)
+        .await?
         .into_iter()
-        .flatten()
+        .filter_map(|m| Some((m.person_id, m.team_role.parse().ok()?)))
         .collect();
-    readers.dedup();
+    let team: Vec<(&str, cxpm_domain::program::TeamRole)> =
+        team.iter().map(|(p, r)| (p.as_str(), *r)).collect();
+    let mut everyone: Vec<(&str, cxpm_domain::Role)> = people
+        .values()
+        .filter_map(|p| Some((p.id.as_str(), p.role.parse().ok()?)))
+        .collect();
+    everyone.sort_unstable_by_key(|(id, _)| *id);
+    let readers = crate::http::schedules::stored_readers(&sched.readers).select(
+        &everyone,
+        &team,
+        &[ladder.coordinator.as_deref(), ladder.sponsor.as_deref()],
+    );
     let mut mails = Vec::new();
     for id in readers {
         let Some(reader) = people.get(id) else {
@@ -549,7 +565,11 @@ async fn leadership(
             .iter()
             .map(|l| Line {
                 title: l.name.clone(),
-                context: l.department_name.clone().unwrap_or_default(),
+                context: [l.department_name.as_deref(), l.owner_name.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" · "),
                 status: format!(
                     "{}: {} {}{}",
                     crate::http::reports::html::severity_label(t, l.severity),
@@ -577,12 +597,20 @@ async fn leadership(
                     lines: &lines,
                     total: lines.len(),
                     rest_link: &link,
+                    rhythm: &rhythm(sched, locale),
                 },
             )?,
             worst.iter().map(|l| l.id.clone()).collect(),
         ));
     }
     Ok(mails)
+}
+
+/// When `sched` fires, in plain words in `locale`.
+fn rhythm(sched: &schedule::Model, locale: Locale) -> String {
+    Timing::parse(&sched.cron, &sched.time_zone)
+        .map(|t| t.describe(locale))
+        .unwrap_or_else(|_| format!("{} {}", sched.cron, sched.time_zone))
 }
 
 #[cfg(test)]

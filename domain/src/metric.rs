@@ -73,36 +73,6 @@ pub fn is_stale(
     now - since > Duration::days(i64::from(update_every_days))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn a_metric_fed_within_its_frequency_is_fresh() {
-        let created = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-        let now = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
-        assert!(is_stale(None, created, 30, now));
-        assert!(!is_stale(Some(now - Duration::days(10)), created, 30, now));
-        assert!(is_stale(Some(now - Duration::days(31)), created, 30, now));
-    }
-
-    #[test]
-    fn templates_cover_the_usual_touchpoint_metrics() {
-        let keys: Vec<&str> = METRIC_TEMPLATES.iter().map(|t| t.key).collect();
-        assert_eq!(
-            keys,
-            [
-                "response_time",
-                "first_contact_resolution",
-                "repeat_contacts",
-                "on_time_delivery",
-                "satisfaction"
-            ]
-        );
-    }
-}
-
 /// An owner row of a sub-process, as the ownership of a metric sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OwnerRow<'a> {
@@ -124,36 +94,6 @@ pub fn metric_owner<'a>(
         .filter(|r| r.department_id == department)
         .find_map(|r| r.person_id);
     Some((department, person))
-}
-
-#[cfg(test)]
-mod owner_tests {
-    use super::{OwnerRow, metric_owner};
-
-    #[test]
-    fn a_metric_belongs_to_its_set_department_or_its_first_owner() {
-        let rows = [
-            OwnerRow {
-                department_id: "qa",
-                person_id: None,
-            },
-            OwnerRow {
-                department_id: "ship",
-                person_id: Some("li"),
-            },
-            OwnerRow {
-                department_id: "qa",
-                person_id: Some("wang"),
-            },
-        ];
-        assert_eq!(metric_owner(None, &rows), Some(("qa", Some("wang"))));
-        assert_eq!(
-            metric_owner(Some("ship"), &rows),
-            Some(("ship", Some("li")))
-        );
-        assert_eq!(metric_owner(Some("sales"), &rows), Some(("sales", None)));
-        assert_eq!(metric_owner(None, &[]), None);
-    }
 }
 
 /// The largest size a metric's target, a reading or an action's intended effect may
@@ -189,6 +129,66 @@ pub fn target(field: &str, v: f64) -> Result<f64, crate::FieldError> {
             field,
             "must be 0 or at least 0.000001 in size",
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_metric_fed_within_its_frequency_is_fresh() {
+        let created = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
+        assert!(is_stale(None, created, 30, now));
+        assert!(!is_stale(Some(now - Duration::days(10)), created, 30, now));
+        assert!(is_stale(Some(now - Duration::days(31)), created, 30, now));
+    }
+
+    #[test]
+    fn templates_cover_the_usual_touchpoint_metrics() {
+        let keys: Vec<&str> = METRIC_TEMPLATES.iter().map(|t| t.key).collect();
+        assert_eq!(
+            keys,
+            [
+                "response_time",
+                "first_contact_resolution",
+                "repeat_contacts",
+                "on_time_delivery",
+                "satisfaction"
+            ]
+        );
+    }
+}
+
+#[cfg(test)]
+mod owner_tests {
+    use super::{OwnerRow, metric_owner};
+
+    #[test]
+    fn a_metric_belongs_to_its_set_department_or_its_first_owner() {
+        let rows = [
+            OwnerRow {
+                department_id: "qa",
+                person_id: None,
+            },
+            OwnerRow {
+                department_id: "ship",
+                person_id: Some("li"),
+            },
+            OwnerRow {
+                department_id: "qa",
+                person_id: Some("wang"),
+            },
+        ];
+        assert_eq!(metric_owner(None, &rows), Some(("qa", Some("wang"))));
+        assert_eq!(
+            metric_owner(Some("ship"), &rows),
+            Some(("ship", Some("li")))
+        );
+        assert_eq!(metric_owner(Some("sales"), &rows), Some(("sales", None)));
+        assert_eq!(metric_owner(None, &[]), None);
     }
 }
 

@@ -141,6 +141,30 @@ impl Default for SeverityThresholds {
     }
 }
 
+/// What the coverage check counts, for the go-live rule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CoverageCounts {
+    /// Customer-facing stages (touchpoints) of the value stream, archived ones left out.
+    pub touchpoints: usize,
+    pub touchpoints_without_owner: usize,
+    pub sub_processes_without_owner: usize,
+    pub owners_without_person: usize,
+    pub departments_without_relationship: usize,
+}
+
+impl CoverageCounts {
+    /// Ready for go-live: a value stream with at least one touchpoint, and nothing in
+    /// it without an owner. A program with no value stream is not ready: there is
+    /// nothing to cover yet.
+    pub fn ready(&self) -> bool {
+        self.touchpoints > 0
+            && self.touchpoints_without_owner == 0
+            && self.sub_processes_without_owner == 0
+            && self.owners_without_person == 0
+            && self.departments_without_relationship == 0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,30 +210,6 @@ mod tests {
             "minor_max"
         );
         assert!(SeverityThresholds::new(f64::NAN, 0.1).is_err());
-    }
-}
-
-/// What the coverage check counts, for the go-live rule.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CoverageCounts {
-    /// Customer-facing stages (touchpoints) of the value stream, archived ones left out.
-    pub touchpoints: usize,
-    pub touchpoints_without_owner: usize,
-    pub sub_processes_without_owner: usize,
-    pub owners_without_person: usize,
-    pub departments_without_relationship: usize,
-}
-
-impl CoverageCounts {
-    /// Ready for go-live: a value stream with at least one touchpoint, and nothing in
-    /// it without an owner. A program with no value stream is not ready: there is
-    /// nothing to cover yet.
-    pub fn ready(&self) -> bool {
-        self.touchpoints > 0
-            && self.touchpoints_without_owner == 0
-            && self.sub_processes_without_owner == 0
-            && self.owners_without_person == 0
-            && self.departments_without_relationship == 0
     }
 }
 

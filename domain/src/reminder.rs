@@ -462,6 +462,51 @@ pub fn message_id(dedupe_key: &str, host: &str) -> String {
     format!("<reminder.{local}@{host}>")
 }
 
+/// Who reads a schedule's leadership digest: people by role, by team role on the
+/// program, and by name. When none is named, the program's coordinator and sponsor.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Readers {
+    pub roles: Vec<crate::Role>,
+    pub team_roles: Vec<crate::program::TeamRole>,
+    pub people: Vec<String>,
+}
+
+impl Readers {
+    pub fn is_empty(&self) -> bool {
+        self.roles.is_empty() && self.team_roles.is_empty() && self.people.is_empty()
+    }
+
+    /// The readers among the active `people` (id, role) and the program's `team`
+    /// (person id, team role), each once, in the order of `people`; the coordinator
+    /// and sponsor (`default`) when none is named.
+    pub fn select<'a>(
+        &self,
+        people: &[(&'a str, crate::Role)],
+        team: &[(&str, crate::program::TeamRole)],
+        default: &[Option<&'a str>],
+    ) -> Vec<&'a str> {
+        if self.is_empty() {
+            let mut chosen: Vec<&str> = default.iter().flatten().copied().collect();
+            chosen.dedup();
+            return chosen
+                .into_iter()
+                .filter(|id| people.iter().any(|(p, _)| p == id))
+                .collect();
+        }
+        people
+            .iter()
+            .filter(|(id, role)| {
+                self.roles.contains(role)
+                    || self.people.iter().any(|p| p == id)
+                    || team.iter().any(|(member, team_role)| {
+                        member == id && self.team_roles.contains(team_role)
+                    })
+            })
+            .map(|(id, _)| *id)
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -811,5 +856,39 @@ mod tests {
             assert_eq!(k.as_str().parse::<ScheduleKind>(), Ok(*k));
         }
         assert_eq!("weekly".parse::<ScheduleKind>().unwrap_err().field, "kind");
+    }
+}
+
+#[cfg(test)]
+mod readers_tests {
+    use super::Readers;
+    use crate::Role;
+    use crate::program::TeamRole;
+
+    #[test]
+    fn a_digest_reaches_the_named_roles_team_roles_and_people() {
+        let people = [
+            ("exec", Role::Executive),
+            ("coord", Role::Coordinator),
+            ("head", Role::DepartmentHead),
+            ("li", Role::Member),
+        ];
+        let team = [("head", TeamRole::ALL[0])];
+        let default = [Some("coord"), None];
+        assert_eq!(
+            Readers::default().select(&people, &team, &default),
+            ["coord"]
+        );
+        let executives = Readers {
+            roles: vec![Role::Executive],
+            people: vec!["li".into()],
+            ..Readers::default()
+        };
+        assert_eq!(executives.select(&people, &team, &default), ["exec", "li"]);
+        let team_role = Readers {
+            team_roles: vec![TeamRole::ALL[0]],
+            ..Readers::default()
+        };
+        assert_eq!(team_role.select(&people, &team, &default), ["head"]);
     }
 }

@@ -11,8 +11,20 @@ pub struct TemplateStage {
     /// Stable key: applying a template again finds what it created before by this.
     pub key: &'static str,
     pub name_en: &'static str,
+    pub name_pt: &'static str,
     pub name_zh: &'static str,
     pub customer_facing: bool,
+}
+
+impl TemplateStage {
+    /// Its name in every language the product speaks, by locale tag.
+    pub fn names(&self) -> [(&'static str, &'static str); 3] {
+        [
+            ("en", self.name_en),
+            ("zh-CN", self.name_zh),
+            ("pt-BR", self.name_pt),
+        ]
+    }
 }
 
 /// A department role a template's owner rows are assigned to; the caller maps each
@@ -28,6 +40,7 @@ pub struct TemplateSubProcess {
     pub key: &'static str,
     pub stage_key: &'static str,
     pub name_en: &'static str,
+    pub name_pt: &'static str,
     pub name_zh: &'static str,
     pub goal: &'static str,
     pub owners: &'static [TemplateOwner],
@@ -37,48 +50,56 @@ pub const INDUSTRIAL_STAGES: [TemplateStage; 8] = [
     TemplateStage {
         key: "bidding",
         name_en: "Bidding",
+        name_pt: "Licitação",
         name_zh: "项目投标",
         customer_facing: true,
     },
     TemplateStage {
         key: "factory_visit",
         name_en: "Factory visit",
+        name_pt: "Visita à fábrica",
         name_zh: "工厂考察",
         customer_facing: true,
     },
     TemplateStage {
         key: "order_signing",
         name_en: "Order signing",
+        name_pt: "Assinatura do pedido",
         name_zh: "订单签署",
         customer_facing: true,
     },
     TemplateStage {
         key: "manufacturing",
         name_en: "Manufacturing",
+        name_pt: "Fabricação",
         name_zh: "产品制造",
         customer_facing: false,
     },
     TemplateStage {
         key: "delivery_acceptance",
         name_en: "Delivery & acceptance",
+        name_pt: "Entrega e aceitação",
         name_zh: "发货验收",
         customer_facing: true,
     },
     TemplateStage {
         key: "commissioning_installation",
         name_en: "Commissioning & installation",
+        name_pt: "Comissionamento e instalação",
         name_zh: "调试安装",
         customer_facing: true,
     },
     TemplateStage {
         key: "service_maintenance",
         name_en: "Service & maintenance",
+        name_pt: "Serviço e manutenção",
         name_zh: "服务保养",
         customer_facing: true,
     },
     TemplateStage {
         key: "payment_collection",
         name_en: "Payment collection",
+        name_pt: "Cobrança",
         name_zh: "收款",
         customer_facing: true,
     },
@@ -96,6 +117,7 @@ pub const INDUSTRIAL_SUB_PROCESSES: [TemplateSubProcess; 1] = [TemplateSubProces
     key: "delivery_acceptance.ship_on_time",
     stage_key: "delivery_acceptance",
     name_en: "Delivery & acceptance",
+    name_pt: "Entrega e aceitação",
     name_zh: "发货验收",
     goal: "Ship qualified product within the agreed delivery time, so that the end customer's experience is a delight; keep the salesperson informed so the customer is told in time.",
     owners: &[
@@ -118,9 +140,38 @@ pub const INDUSTRIAL_SUB_PROCESSES: [TemplateSubProcess; 1] = [TemplateSubProces
     ],
 }];
 
+impl TemplateSubProcess {
+    /// Its name in every language the product speaks, by locale tag.
+    pub fn names(&self) -> [(&'static str, &'static str); 3] {
+        [
+            ("en", self.name_en),
+            ("zh-CN", self.name_zh),
+            ("pt-BR", self.name_pt),
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_template_name_is_in_every_language() {
+        for stage in INDUSTRIAL_STAGES {
+            assert!(
+                stage.names().iter().all(|(_, n)| !n.is_empty()),
+                "{}",
+                stage.key
+            );
+        }
+        for sub in INDUSTRIAL_SUB_PROCESSES {
+            assert!(
+                sub.names().iter().all(|(_, n)| !n.is_empty()),
+                "{}",
+                sub.key
+            );
+        }
+    }
 
     #[test]
     fn the_industrial_stream_has_eight_stages_with_only_manufacturing_internal() {

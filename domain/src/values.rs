@@ -277,6 +277,20 @@ pub fn search_term(field: &str, s: Option<&str>) -> Result<Option<String>, Field
     }
 }
 
+/// A name as `locale`'s reader sees it: its translation when there is one, else the
+/// name as given.
+pub fn localized<'a>(
+    name: &'a str,
+    translations: &'a std::collections::BTreeMap<String, String>,
+    locale: Locale,
+) -> &'a str {
+    translations
+        .get(locale.as_str())
+        .map(String::as_str)
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,8 @@ mod m20261125_000010_outbox;
 mod m20261201_000011_guards;
 mod m20261202_000012_storage_probe;
 mod m20261202_000013_metric_department;
+mod m20261202_000014_names_per_locale;
+mod m20261202_000015_schedule_readers;
 
 pub struct Migrator;
 
@@ -38,6 +40,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_guards::Migration),
             Box::new(m20261202_000012_storage_probe::Migration),
             Box::new(m20261202_000013_metric_department::Migration),
+            Box::new(m20261202_000014_names_per_locale::Migration),
+            Box::new(m20261202_000015_schedule_readers::Migration),
         ]
     }
 }

@@ -8,6 +8,9 @@ pub struct Model {
     pub id: String,
     pub name: String,
     pub code: String,
+    /// The name in other languages, a JSON object by locale tag.
+    #[sea_orm(column_type = "Text")]
+    pub name_translations: String,
     pub parent_id: Option<String>,
     pub head_id: Option<String>,
     pub function: Option<String>,

@@ -9,6 +9,9 @@ pub struct Model {
     pub program_id: String,
     pub relationship_id: String,
     pub name: String,
+    /// The name in other languages, a JSON object by locale tag.
+    #[sea_orm(column_type = "Text")]
+    pub name_translations: String,
     pub description: Option<String>,
     pub customer_expects: Option<String>,
     pub archived: bool,

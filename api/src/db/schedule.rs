@@ -13,6 +13,9 @@ pub struct Model {
     pub look_ahead_days: i32,
     pub escalate_after_days: i32,
     pub stale_after_days: i32,
+    /// Who reads its leadership digest, JSON (`api::http::schedules::ScheduleReaders`).
+    #[sea_orm(column_type = "Text")]
+    pub readers: String,
     pub enabled: bool,
     /// The next tick the scheduler will claim; `None` while disabled.
     pub next_fire_at: Option<DateTimeUtc>,

@@ -1,5 +1,10 @@
 //! Departments: create, read, list, change, deactivate.
 
+use std::collections::BTreeMap;
+
+use cxpm_domain::value_stream::parse_translations;
+
+use crate::http::names::{rename, translations, translations_json};
 use chrono::{DateTime, Utc};
 use cxpm_domain::maturity::Function;
 use cxpm_domain::values::{DepartmentCode, Name};
@@ -69,6 +74,9 @@ impl From<Function> for FunctionName {
 pub struct Department {
     pub id: String,
     pub name: String,
+    /// The name in other languages, by locale tag (`en`, `zh-CN`, `pt-BR`); each
+    /// reader is shown theirs, else `name`.
+    pub name_translations: BTreeMap<String, String>,
     /// Unique short code, upper-case.
     pub code: String,
     pub parent_id: Option<String>,
@@ -87,6 +95,7 @@ impl From<department::Model> for Department {
     fn from(m: department::Model) -> Self {
         Self {
             id: m.id,
+            name_translations: translations(&m.name_translations),
             name: m.name,
             code: m.code,
             parent_id: m.parent_id,
@@ -112,6 +121,8 @@ pub struct NewDepartment {
     /// 1–200 characters, any script.
     #[oai(validator(min_length = 1, max_length = 200))]
     pub name: String,
+    /// The name in other languages, by locale tag.
+    pub name_translations: Option<BTreeMap<String, String>>,
     /// 1–32 ASCII letters, digits, `-` or `_`; unique regardless of case.
     #[oai(validator(min_length = 1, max_length = 32))]
     pub code: String,
@@ -127,6 +138,8 @@ pub struct NewDepartment {
 pub struct DepartmentPatch {
     #[oai(validator(min_length = 1, max_length = 200))]
     pub name: Option<String>,
+    /// Replaces the names in other languages.
+    pub name_translations: Option<BTreeMap<String, String>>,
     #[oai(validator(min_length = 1, max_length = 32))]
     pub code: Option<String>,
     #[serde(default)]
@@ -188,13 +201,20 @@ impl DepartmentsApi {
         let body = body.0;
         let mut invalid = Invalid::default();
         let name = invalid.check(Name::parse(&body.name));
+        let name_translations = match &body.name_translations {
+            Some(raw) => invalid
+                .check(parse_translations("name_translations", raw))
+                .map(|m| translations_json(&m)),
+            None => Some("{}".to_owned()),
+        };
         let code = invalid.check(DepartmentCode::parse(&body.code));
         let parent_id = match body.parent_id.as_deref() {
             Some(raw) => invalid.check(parse_id("parent_id", raw)),
             None => None,
         };
         invalid.into_result()?;
-        let (Some(name), Some(code)) = (name, code) else {
+        let (Some(name), Some(code), Some(name_translations)) = (name, code, name_translations)
+        else {
             return Err(ApiError::internal(&"validated fields missing"));
         };
         if let Some(parent) = &parent_id {
@@ -206,6 +226,7 @@ impl DepartmentsApi {
         let model = department::Model {
             id: new_id(),
             name: name.into_inner(),
+            name_translations,
             code: code.into_inner(),
             parent_id,
             head_id: None,
@@ -323,13 +344,13 @@ impl DepartmentsApi {
         let patch = body.0;
         let mut after = before.clone();
         let mut invalid = Invalid::default();
-        if let Some(name) = patch
-            .name
-            .as_deref()
-            .and_then(|n| invalid.check(Name::parse(n)))
-        {
-            after.name = name.into_inner();
-        }
+        rename(
+            &mut invalid,
+            patch.name.as_deref(),
+            patch.name_translations.as_ref(),
+            &mut after.name,
+            &mut after.name_translations,
+        );
         if let Some(code) = patch
             .code
             .as_deref()

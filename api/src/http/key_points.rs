@@ -1,5 +1,10 @@
 //! Key experience points of a relationship and their measurements.
 
+use std::collections::BTreeMap;
+
+use cxpm_domain::value_stream::parse_translations;
+
+use crate::http::names::{rename, translations, translations_json};
 use chrono::{DateTime, NaiveDate, Utc};
 use cxpm_domain::plan::MeasurementSource;
 use cxpm_domain::program::SurveyScale;
@@ -30,6 +35,8 @@ pub struct KeyPoint {
     pub program_id: String,
     pub relationship_id: String,
     pub name: String,
+    /// The name in other languages, by locale tag; each reader is shown theirs.
+    pub name_translations: BTreeMap<String, String>,
     pub description: Option<String>,
     /// What the internal customer expects, in their words.
     pub customer_expects: Option<String>,
@@ -45,6 +52,7 @@ impl From<key_point::Model> for KeyPoint {
             id: m.id,
             program_id: m.program_id,
             relationship_id: m.relationship_id,
+            name_translations: translations(&m.name_translations),
             name: m.name,
             description: m.description,
             customer_expects: m.customer_expects,
@@ -63,6 +71,8 @@ impl From<key_point::Model> for KeyPoint {
 pub struct NewKeyPoint {
     #[oai(validator(min_length = 1, max_length = 200))]
     pub name: String,
+    /// The name in other languages, by locale tag.
+    pub name_translations: Option<BTreeMap<String, String>>,
     #[oai(validator(max_length = 4000))]
     pub description: Option<String>,
     #[oai(validator(max_length = 4000))]
@@ -76,6 +86,8 @@ pub struct NewKeyPoint {
 pub struct KeyPointPatch {
     #[oai(validator(min_length = 1, max_length = 200))]
     pub name: Option<String>,
+    /// Replaces the names in other languages.
+    pub name_translations: Option<BTreeMap<String, String>>,
     #[serde(default)]
     pub description: MaybeUndefined<String>,
     #[serde(default)]
@@ -236,6 +248,12 @@ impl KeyPointsApi {
         let b = body.0;
         let mut invalid = Invalid::default();
         let name = invalid.check(Name::parse(&b.name));
+        let name_translations = match &b.name_translations {
+            Some(raw) => invalid
+                .check(parse_translations("name_translations", raw))
+                .map(|m| translations_json(&m)),
+            None => Some("{}".to_owned()),
+        };
         let description =
             invalid.check(optional_text("description", b.description.as_deref(), 4000));
         let customer_expects = invalid.check(optional_text(
@@ -244,8 +262,8 @@ impl KeyPointsApi {
             4000,
         ));
         invalid.into_result()?;
-        let (Some(name), Some(description), Some(customer_expects)) =
-            (name, description, customer_expects)
+        let (Some(name), Some(description), Some(customer_expects), Some(name_translations)) =
+            (name, description, customer_expects, name_translations)
         else {
             return Err(ApiError::internal(&"validated fields missing"));
         };
@@ -255,6 +273,7 @@ impl KeyPointsApi {
             program_id: rel.program_id,
             relationship_id: rel.id,
             name: name.into_inner(),
+            name_translations,
             description,
             customer_expects,
             archived: false,
@@ -326,13 +345,13 @@ impl KeyPointsApi {
         let p = body.0;
         let mut after = before.clone();
         let mut invalid = Invalid::default();
-        if let Some(name) = p
-            .name
-            .as_deref()
-            .and_then(|n| invalid.check(Name::parse(n)))
-        {
-            after.name = name.into_inner();
-        }
+        rename(
+            &mut invalid,
+            p.name.as_deref(),
+            p.name_translations.as_ref(),
+            &mut after.name,
+            &mut after.name_translations,
+        );
         if let Some(v) = maybe_text(&mut invalid, "description", p.description, 4000) {
             after.description = v;
         }

@@ -8,6 +8,7 @@ pub mod coverage;
 pub mod departments;
 pub mod key_points;
 pub mod metrics;
+pub mod names;
 pub mod owners;
 pub mod people;
 pub mod plans;

@@ -6,7 +6,7 @@
 //! scheduler will claim by compare-and-set.
 
 use chrono::{DateTime, FixedOffset, Timelike, Utc};
-use cxpm_domain::reminder::{OutboxStatus, ScheduleKind, ScheduleParams, Timing};
+use cxpm_domain::reminder::{OutboxStatus, Readers, ScheduleKind, ScheduleParams, Timing};
 use cxpm_domain::validation::Invalid;
 use cxpm_domain::values::Locale;
 use cxpm_domain::{Action, FieldError, Target, authorize};
@@ -25,6 +25,24 @@ use crate::http::ApiTags;
 use crate::http::body::Body;
 use crate::http::common::{Page, etag, expected_version, load, parse_id};
 
+/// What a schedule sends, and to whom. Each firing sends one digest per person with
+/// something to read (never an empty mail), in the reader's language, a link per item.
+///
+/// - `upcoming_due`: open actions due within `look_ahead_days` (0–90, default 7),
+///   to each action's owner (its department's head when it has none).
+/// - `overdue`: open actions past their due date, to the owner from the first day;
+///   after `escalate_after_days` (1–90, default 3) more it climbs to the department
+///   head, after as many again to the program's coordinator, then to its sponsor —
+///   each rung also receives it, and everyone on the way keeps it until it is done.
+/// - `stale_plans`: active plans with no change (step, action or progress update) for
+///   `stale_after_days` (1–365, default 14), to the plan's owner (else the department
+///   head).
+/// - `measurement_request`: key points not measured for `stale_after_days`, and plans
+///   whose feedback cadence has ticked with no measurement since, to the providing
+///   department's named person or plan owner (else its head).
+/// - `leadership_digest`: the program's ten worst open gaps with a link to the gap
+///   report, to the schedule's `readers` (by role, team role or person; by default
+///   the coordinator and sponsor); nothing when every gap is met.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
@@ -83,6 +101,8 @@ pub struct Schedule {
     pub look_ahead_days: i32,
     pub escalate_after_days: i32,
     pub stale_after_days: i32,
+    /// Who reads a `leadership_digest`; empty lists: the coordinator and sponsor.
+    pub readers: ScheduleReaders,
     pub enabled: bool,
     /// The next time it fires; `null` while disabled.
     pub next_fire_at: Option<DateTime<Utc>>,
@@ -109,6 +129,7 @@ impl Schedule {
             look_ahead_days: m.look_ahead_days,
             escalate_after_days: m.escalate_after_days,
             stale_after_days: m.stale_after_days,
+            readers: ScheduleReaders::from(&stored_readers(&m.readers)),
             enabled: m.enabled,
             next_fire_at: m.next_fire_at,
             last_fired_at: m.last_fired_at,
@@ -135,8 +156,96 @@ pub struct NewSchedule {
     pub escalate_after_days: Option<i64>,
     /// Default 14 (1–365).
     pub stale_after_days: Option<i64>,
+    /// Who reads a `leadership_digest`; default: the coordinator and sponsor.
+    pub readers: Option<ScheduleReaders>,
     /// Default true.
     pub enabled: Option<bool>,
+}
+
+/// Who reads a leadership digest: everyone active with one of `roles`, everyone on
+/// the program's team with one of `team_roles`, and the `people` named. All empty:
+/// the program's coordinator and sponsor. Other kinds of schedule ignore it.
+#[derive(Debug, Clone, Default, Object, Deserialize)]
+#[oai(skip_serializing_if_is_none)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleReaders {
+    #[oai(default)]
+    #[serde(default)]
+    pub roles: Vec<crate::http::people::RoleName>,
+    #[oai(default)]
+    #[serde(default)]
+    pub team_roles: Vec<crate::http::programs::TeamRoleName>,
+    /// Person ids.
+    #[oai(default)]
+    #[serde(default)]
+    pub people: Vec<String>,
+}
+
+impl From<&Readers> for ScheduleReaders {
+    fn from(r: &Readers) -> Self {
+        Self {
+            roles: r.roles.iter().map(|&x| x.into()).collect(),
+            team_roles: r.team_roles.iter().map(|&x| x.into()).collect(),
+            people: r.people.clone(),
+        }
+    }
+}
+
+/// The readers as stored: domain names in a JSON object.
+fn readers_json(r: &Readers) -> String {
+    serde_json::json!({
+        "roles": r.roles.iter().map(|x| x.as_str()).collect::<Vec<_>>(),
+        "team_roles": r.team_roles.iter().map(|x| x.as_str()).collect::<Vec<_>>(),
+        "people": r.people,
+    })
+    .to_string()
+}
+
+/// The stored readers; what cannot be read is left out (a row older versions wrote
+/// holds `{}`: the coordinator and sponsor).
+pub fn stored_readers(raw: &str) -> Readers {
+    let value: serde_json::Value = serde_json::from_str(raw).unwrap_or_default();
+    let names = |key: &str| -> Vec<String> {
+        value[key]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    Readers {
+        roles: names("roles")
+            .iter()
+            .filter_map(|r| r.parse().ok())
+            .collect(),
+        team_roles: names("team_roles")
+            .iter()
+            .filter_map(|r| r.parse().ok())
+            .collect(),
+        people: names("people"),
+    }
+}
+
+/// The readers of a request, the people checked to exist: stored form.
+async fn checked_readers(state: &AppState, r: &ScheduleReaders) -> ApiResult<String> {
+    for (i, id) in r.people.iter().enumerate() {
+        let field = format!("readers.people[{i}]");
+        let id = parse_id(&field, id).map_err(ApiError::from)?;
+        let exists = crate::db::unique(crate::db::person::Entity::find_by_id(id), &state.db)
+            .await?
+            .is_some_and(|p| p.active);
+        if !exists {
+            return Err(FieldError::new(field, "no active person with this id").into());
+        }
+    }
+    Ok(readers_json(&Readers {
+        roles: r.roles.iter().map(|&x| x.into()).collect(),
+        team_roles: r.team_roles.iter().map(|&x| x.into()).collect(),
+        people: r.people.clone(),
+    }))
 }
 
 #[derive(Debug, Object, Deserialize)]
@@ -151,6 +260,8 @@ pub struct SchedulePatch {
     pub look_ahead_days: Option<i64>,
     pub escalate_after_days: Option<i64>,
     pub stale_after_days: Option<i64>,
+    /// Replaces who reads a `leadership_digest`.
+    pub readers: Option<ScheduleReaders>,
     pub enabled: Option<bool>,
 }
 
@@ -411,6 +522,10 @@ impl SchedulesApi {
                 ScheduleParams::default(),
             ),
         )?;
+        let readers = match &b.readers {
+            Some(r) => checked_readers(&state, r).await?,
+            None => "{}".to_owned(),
+        };
         let enabled = b.enabled.unwrap_or(true);
         let model = schedule::Model {
             id: new_id(),
@@ -421,6 +536,7 @@ impl SchedulesApi {
             look_ahead_days: params.look_ahead_days as i32,
             escalate_after_days: params.escalate_after_days as i32,
             stale_after_days: params.stale_after_days as i32,
+            readers,
             enabled,
             next_fire_at: if enabled { timing.next_fire(now) } else { None },
             last_fired_at: None,
@@ -540,6 +656,9 @@ impl SchedulesApi {
         after.look_ahead_days = params.look_ahead_days as i32;
         after.escalate_after_days = params.escalate_after_days as i32;
         after.stale_after_days = params.stale_after_days as i32;
+        if let Some(r) = &p.readers {
+            after.readers = checked_readers(&state, r).await?;
+        }
         if let Some(enabled) = p.enabled {
             after.enabled = enabled;
         }

@@ -13,8 +13,10 @@ use chrono::{DateTime, Utc};
 use cxpm_domain::templates::{
     INDUSTRIAL_DEPARTMENT_KEYS, INDUSTRIAL_STAGES, INDUSTRIAL_SUB_PROCESSES,
 };
-use cxpm_domain::value_stream::{dense, parse_translations, place, reorder};
-use cxpm_domain::values::{Name, optional_text};
+use cxpm_domain::value_stream::{dense, place, reorder};
+
+use crate::http::names::{names, rename, translations, translations_json};
+use cxpm_domain::values::optional_text;
 use cxpm_domain::{Action, FieldError, Invalid, Target, authorize};
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
@@ -57,14 +59,6 @@ pub struct Stage {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-}
-
-fn translations(raw: &str) -> BTreeMap<String, String> {
-    serde_json::from_str(raw).unwrap_or_default()
-}
-
-fn translations_json(map: &BTreeMap<String, String>) -> String {
-    serde_json::to_string(map).unwrap_or_else(|_| "{}".to_owned())
 }
 
 impl From<stage::Model> for Stage {
@@ -727,10 +721,7 @@ impl ValueStreamApi {
                 program_id: program.id.clone(),
                 template_key: Some(t.key.to_owned()),
                 name: t.name_en.to_owned(),
-                name_translations: translations_json(&BTreeMap::from([
-                    ("en".to_owned(), t.name_en.to_owned()),
-                    ("zh-CN".to_owned(), t.name_zh.to_owned()),
-                ])),
+                name_translations: template_names(t.names()),
                 description: None,
                 customer_facing: t.customer_facing,
                 position: order_len,
@@ -764,10 +755,7 @@ impl ValueStreamApi {
                         stage_id: stage_id.clone(),
                         template_key: Some(t.key.to_owned()),
                         name: t.name_en.to_owned(),
-                        name_translations: translations_json(&BTreeMap::from([
-                            ("en".to_owned(), t.name_en.to_owned()),
-                            ("zh-CN".to_owned(), t.name_zh.to_owned()),
-                        ])),
+                        name_translations: template_names(t.names()),
                         goal: Some(t.goal.to_owned()),
                         position,
                         archived: false,
@@ -822,37 +810,14 @@ impl ValueStreamApi {
 }
 
 /// A validated name and its translations as stored.
-fn names(name: &str, raw: Option<&BTreeMap<String, String>>) -> ApiResult<(String, String)> {
-    let mut invalid = Invalid::default();
-    let name = invalid.check(Name::parse(name));
-    let map = match raw {
-        Some(raw) => invalid.check(parse_translations("name_translations", raw)),
-        None => Some(BTreeMap::new()),
-    };
-    invalid.into_result()?;
-    match (name, map) {
-        (Some(name), Some(map)) => Ok((name.into_inner(), translations_json(&map))),
-        _ => Err(ApiError::internal(&"validated fields missing")),
-    }
-}
-
-/// Applies a patch's `name` and `name_translations` (either may be absent), collecting
-/// what is invalid.
-fn rename(
-    invalid: &mut Invalid,
-    name: Option<&str>,
-    translations: Option<&BTreeMap<String, String>>,
-    current_name: &mut String,
-    current_translations: &mut String,
-) {
-    if let Some(n) = name.and_then(|n| invalid.check(Name::parse(n))) {
-        *current_name = n.into_inner();
-    }
-    if let Some(map) =
-        translations.and_then(|raw| invalid.check(parse_translations("name_translations", raw)))
-    {
-        *current_translations = translations_json(&map);
-    }
+/// A template's names in every language, as stored.
+fn template_names(names: [(&str, &str); 3]) -> String {
+    translations_json(
+        &names
+            .into_iter()
+            .map(|(tag, name)| (tag.to_owned(), name.to_owned()))
+            .collect(),
+    )
 }
 
 /// Opens a transaction whose first write bumps the program's order counter, so

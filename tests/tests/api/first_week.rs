@@ -450,3 +450,149 @@ both_databases!(
         assert_eq!(imported["created"][0]["name"], "=SUM(1+1)");
     }
 );
+
+both_databases!(
+    names_are_shown_in_each_readers_language_and_templates_speak_all_three,
+    |app: TestApp| async move {
+        let (program, _, qa, _) = metric_world(&app, 2.0, 3.5).await;
+        let program_id = id(&program);
+        let qa = expect_json(
+            app.get(
+                &format!("/api/v1/departments/{}", id(&qa)),
+                &app.admin_token,
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        let renamed = expect_json(
+            app.patch(
+                &format!("/api/v1/departments/{}", id(&qa)),
+                &app.admin_token,
+                Some(&format!("\"{}\"", qa["version"])),
+                &json!({"name_translations": {"zh-CN": "质量检验", "pt-BR": "Inspeção de qualidade"}}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(renamed["name"], "Quality inspection");
+        assert_eq!(renamed["name_translations"]["zh-CN"], "质量检验");
+        let bad = expect_problem(
+            app.post(
+                "/api/v1/departments",
+                &app.admin_token,
+                &json!({"name": "Sales", "code": "SA", "name_translations": {"xx": "?"}}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(problem_fields(&bad), ["name_translations.xx"]);
+
+        let department_name = |locale: &'static str| {
+            let app = &app;
+            let program_id = program_id.clone();
+            async move {
+                let (_, token) = app.someone_reading("executive", locale, "UTC").await;
+                let report = expect_json(
+                    app.get(
+                        &format!("/api/v1/programs/{program_id}/reports/gaps"),
+                        &token,
+                    )
+                    .await,
+                    StatusCode::OK,
+                )
+                .await;
+                report["lines"][0]["department_name"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            }
+        };
+        assert_eq!(department_name("zh-CN").await, "质量检验");
+        assert_eq!(department_name("pt-BR").await, "Inspeção de qualidade");
+        assert_eq!(department_name("en").await, "Quality inspection");
+
+        // The industrial template's stages carry all three languages.
+        let other = app
+            .created("/api/v1/programs", json!({"name": "Template"}))
+            .await;
+        let applied = expect_json(
+            app.post(
+                &format!("/api/v1/programs/{}/templates/industrial", id(&other)),
+                &app.admin_token,
+                &json!({"departments": {}}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        for stage in applied["stages"].as_array().unwrap() {
+            for tag in ["en", "zh-CN", "pt-BR"] {
+                assert!(stage["name_translations"][tag].is_string(), "{stage}");
+            }
+        }
+        assert!(
+            applied["stages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["name_translations"]["pt-BR"] == "Entrega e aceitação")
+        );
+    }
+);
+
+both_databases!(
+    a_leadership_digest_reaches_the_readers_its_schedule_names,
+    |app: TestApp| async move {
+        let (program, _, _, head) = metric_world(&app, 2.0, 3.5).await;
+        let (executive, _) = app.someone("executive", None).await;
+        let schedule = app
+            .created(
+                &format!("/api/v1/programs/{}/schedules", id(&program)),
+                json!({"kind": "leadership_digest", "cron": "0 9 * * 1", "time_zone": "Asia/Shanghai",
+                       "readers": {"roles": ["executive"]}}),
+            )
+            .await;
+        assert_eq!(schedule["readers"]["roles"], json!(["executive"]));
+        let dry = expect_json(
+            app.post(
+                &format!("/api/v1/schedules/{}/dry-run", id(&schedule)),
+                &app.admin_token,
+                &json!({}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        let mails = dry["mails"].as_array().unwrap();
+        let to: Vec<&Value> = mails.iter().map(|m| &m["recipient_id"]).collect();
+        assert_eq!(to, [&executive["id"]]);
+        let text = mails[0]["text"].as_str().unwrap();
+        // The metric line names its department and owner; no empty "()".
+        assert!(text.contains("Quality inspection"), "{text}");
+        assert!(text.contains(head["name"].as_str().unwrap()), "{text}");
+        assert!(!text.contains("()"), "{text}");
+        // The mail says when the schedule sends, in plain words.
+        assert!(text.contains("09:00, Monday, Asia/Shanghai"), "{text}");
+
+        // An unknown person as reader is refused, naming the entry.
+        let problem = expect_problem(
+            app.patch(
+                &format!("/api/v1/schedules/{}", id(&schedule)),
+                &app.admin_token,
+                Some("\"1\""),
+                &json!({"readers": {"people": [uuid_like()]}}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(problem_fields(&problem), ["readers.people[0]"]);
+    }
+);
+
+fn uuid_like() -> String {
+    "01939a3e-0000-7000-8000-000000000000".to_owned()
+}

@@ -328,6 +328,8 @@ fn until_clause(until: Option<NaiveDate>) -> (&'static str, Option<Value>) {
 pub struct PointLine {
     pub id: String,
     pub name: String,
+    /// The name in other languages, JSON by locale tag.
+    pub name_translations: String,
     pub relationship_id: String,
     pub provider_department_id: String,
     pub owner_id: Option<String>,
@@ -363,7 +365,7 @@ pub async fn point_lines<C: ConnectionTrait>(
     values.push(program_id.into());
     let sql = format!(
         "WITH cut AS MATERIALIZED (
-           SELECT k.id, k.name, k.relationship_id,
+           SELECT k.id, k.name, k.name_translations, k.relationship_id,
                   (SELECT q.period_start FROM key_point_periods q
                    WHERE q.key_point_id = k.id {until_sql}
                    ORDER BY q.period_start DESC LIMIT 1) AS latest,
@@ -375,7 +377,8 @@ pub async fn point_lines<C: ConnectionTrait>(
                      AND a.effect_by < ? AND a.effect_target IS NOT NULL) AS due_effect_target
            FROM key_points k
            WHERE k.program_id = ? AND k.archived = false)
-         SELECT cut.id, cut.name, cut.relationship_id, r.provider_department_id, s.stage_id,
+         SELECT cut.id, cut.name, cut.name_translations, cut.relationship_id,
+                r.provider_department_id, s.stage_id,
                 r.provider_person_id AS owner_id, owner.name AS owner_name,
                 cut.due_effect_target,
                 c.period_start, c.period_end,

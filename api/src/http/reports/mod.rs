@@ -18,6 +18,7 @@ use chrono::{NaiveDate, Utc};
 use cxpm_domain::gap::{self, Direction, Severity, Trend};
 use cxpm_domain::metric::is_stale;
 use cxpm_domain::program::SeverityThresholds;
+use cxpm_domain::values::Locale;
 use cxpm_domain::{Action, Target, authorize};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
@@ -285,11 +286,13 @@ impl ReportsApi {
             relationship_id: relationship_filter.as_deref(),
         };
         let thresholds = program_thresholds(&program)?;
-        let mut lines: Vec<GapLine> = build_gap_report(&state, &program, thresholds, until.0)
-            .await?
-            .into_iter()
-            .filter(|l| scope.admits_line(l))
-            .collect();
+        let reader = Some(locale(Some(auth.0.locale), req));
+        let mut lines: Vec<GapLine> =
+            build_gap_report(&state, &program, thresholds, until.0, reader)
+                .await?
+                .into_iter()
+                .filter(|l| scope.admits_line(l))
+                .collect();
         // Compared before the severity filter, so that a gap that closed is seen closing.
         let changes = match since_snapshot.0.as_deref() {
             Some(raw) => {
@@ -408,7 +411,7 @@ fn program_thresholds(program: &program::Model) -> ApiResult<SeverityThresholds>
 /// The whole gap report of a program as of now: no filters, no comparison.
 pub async fn build_full_report(state: &AppState, program: &program::Model) -> ApiResult<GapReport> {
     let thresholds = program_thresholds(program)?;
-    let lines = build_gap_report(state, program, thresholds, None).await?;
+    let lines = build_gap_report(state, program, thresholds, None, None).await?;
     let rollups = rollups(program, &lines, thresholds);
     Ok(GapReport {
         program_id: program.id.clone(),
@@ -419,11 +422,14 @@ pub async fn build_full_report(state: &AppState, program: &program::Model) -> Ap
     })
 }
 
+/// The report's lines; names (of key points and departments) in `reader`'s language
+/// when given, as given otherwise (what a snapshot keeps).
 async fn build_gap_report(
     state: &AppState,
     program: &program::Model,
     thresholds: SeverityThresholds,
     until: Option<NaiveDate>,
+    reader: Option<Locale>,
 ) -> ApiResult<Vec<GapLine>> {
     let db = &state.read;
     let today = Utc::now().date_naive();
@@ -435,8 +441,17 @@ async fn build_gap_report(
         department::Entity::find().all(db),
         aggregates::owner_rows(db, &program.id),
     )?;
-    let departments: HashMap<String, String> =
-        departments.into_iter().map(|d| (d.id, d.name)).collect();
+    let name_in = |name: String, translations: &str| match reader {
+        Some(locale) => {
+            let map = crate::http::names::translations(translations);
+            cxpm_domain::values::localized(&name, &map, locale).to_owned()
+        }
+        None => name,
+    };
+    let departments: HashMap<String, String> = departments
+        .into_iter()
+        .map(|d| (d.id, name_in(d.name, &d.name_translations)))
+        .collect();
 
     let mut plans_by_rel: HashMap<&str, Vec<&aggregates::ActivePlan>> = HashMap::new();
     for p in &plans {
@@ -481,7 +496,7 @@ async fn build_gap_report(
             kind: GapKind::KeyPoint,
             department_name: departments.get(&point.provider_department_id).cloned(),
             id: point.id,
-            name: point.name,
+            name: name_in(point.name, &point.name_translations),
             relationship_id: Some(point.relationship_id),
             department_id: Some(point.provider_department_id),
             owner_id: point.owner_id,
@@ -779,7 +794,7 @@ impl ProgressApi {
     ) -> ApiResult<Report<ProgressReport>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
         let program = load::<program::Entity>(&state.read, "program", &id).await?;
-        let report = build_progress(&state, &program).await?;
+        let report = build_progress(&state, &program, locale(Some(auth.0.locale), req)).await?;
         match negotiate(format.0, req) {
             ReportFormat::Csv => Ok(Report::Csv(progress_csv(&report)?)),
             ReportFormat::Html => {
@@ -794,7 +809,12 @@ impl ProgressApi {
     }
 }
 
-async fn build_progress(state: &AppState, program: &program::Model) -> ApiResult<ProgressReport> {
+/// The progress report, departments named in `reader`'s language.
+async fn build_progress(
+    state: &AppState,
+    program: &program::Model,
+    reader: Locale,
+) -> ApiResult<ProgressReport> {
     use cxpm_domain::maturity::{Function, NextPhase, Phase, assess};
 
     let db = &state.read;
@@ -811,8 +831,14 @@ async fn build_progress(state: &AppState, program: &program::Model) -> ApiResult
         .into_iter()
         .map(|d| (d.department_id.clone(), d))
         .collect();
-    let departments: HashMap<String, department::Model> =
-        departments.into_iter().map(|d| (d.id.clone(), d)).collect();
+    let departments: HashMap<String, department::Model> = departments
+        .into_iter()
+        .map(|mut d| {
+            let map = crate::http::names::translations(&d.name_translations);
+            d.name = cxpm_domain::values::localized(&d.name, &map, reader).to_owned();
+            (d.id.clone(), d)
+        })
+        .collect();
 
     let mut plan_rows = Vec::with_capacity(plans.len());
     for p in &plans {
