@@ -53,12 +53,14 @@ impl App {
         let db = db::connect(
             &settings.database.database_url,
             settings.database.db_max_connections,
+            count_query,
         )
         .await?;
         db::migrate(&db).await?;
         let read = db::connect_reader(
             &settings.database.database_url,
             settings.database.db_max_connections,
+            count_query,
         )
         .await?;
         let bootstrap_token = bootstrap(&db, &settings).await?;

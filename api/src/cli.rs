@@ -22,7 +22,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate(args) => {
             init_logging(LogFormat::Text);
-            let conn = db::connect(&args.database_url, args.db_max_connections).await?;
+            let conn = db::connect(&args.database_url, args.db_max_connections, || {}).await?;
             db::migrate(&conn).await?;
             tracing::info!(database = %db::redact(&args.database_url), "migrations applied");
             Ok(())
@@ -32,6 +32,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let conn = db::connect(
                 &args.database.database_url,
                 args.database.db_max_connections,
+                || {},
             )
             .await?;
             db::migrate(&conn).await?;

@@ -6,6 +6,7 @@
 //! a handler runs (bad JSON, a bad query parameter, an unknown route) into the same
 //! envelope, so every 4xx and 5xx body has one shape.
 
+use cxpm_app::AppError;
 use cxpm_domain::permission::Denied;
 use cxpm_domain::{FieldError, Invalid};
 use poem::Response;
@@ -260,55 +261,29 @@ impl From<Denied> for ApiError {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(e: sea_orm::DbErr) -> Self {
-        if crate::db::storage::is_full(&e) {
-            // Logged once per episode where the refusal is counted (metrics::observe).
-            Self::storage_full()
-        } else if is_unreachable(&e) {
-            tracing::warn!(cause = %e, "database unavailable");
-            Self::unavailable("the database is not answering; try again shortly")
-        } else if is_busy(&e) {
-            tracing::warn!(cause = %e, "database busy");
-            Self::unavailable("the database is busy; try again shortly")
-        } else {
-            Self::internal(&e)
-        }
+        AppError::from(e).into()
     }
 }
 
-/// No connection to be had, or the connection went away under the statement: the
-/// database shut down or restarted (PostgreSQL's SQLSTATE classes 57, operator
-/// intervention, and 08, connection exception), or the socket broke. The pool
-/// reconnects by itself; the client is told to try again, not that the server failed.
-fn is_unreachable(e: &sea_orm::DbErr) -> bool {
-    use sea_orm::{DbErr, RuntimeErr, SqlxError};
-    let inner = match e {
-        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
-        DbErr::Query(RuntimeErr::SqlxError(inner)) | DbErr::Exec(RuntimeErr::SqlxError(inner)) => {
-            inner
+/// The one place a use case's refusal or failure becomes an HTTP status.
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::NotFound { entity, id } => Self::not_found(&entity, &id),
+            AppError::Forbidden(why) => Self::forbidden(why),
+            AppError::Invalid(invalid) => Self::invalid(invalid),
+            AppError::Conflict { detail, field } => Self::conflict(detail, field.as_deref()),
+            AppError::Stale { current_version } => Self::stale(current_version),
+            AppError::Unmet { detail, rules } => Self::unmet(detail, rules),
+            AppError::Unavailable(why) => Self::unavailable(why),
+            AppError::StorageFull => Self::storage_full(),
+            AppError::Internal(_) => Self::Internal(problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the server failed to handle this request; it has been logged",
+                vec![],
+            )),
         }
-        _ => return false,
-    };
-    match inner.as_ref() {
-        SqlxError::Io(_)
-        | SqlxError::Tls(_)
-        | SqlxError::Protocol(_)
-        | SqlxError::PoolTimedOut
-        | SqlxError::PoolClosed
-        | SqlxError::WorkerCrashed => true,
-        SqlxError::Database(db) => db
-            .code()
-            .is_some_and(|code| code.starts_with("57P") || code.starts_with("08")),
-        _ => false,
     }
-}
-
-/// A lock held elsewhere for longer than the busy timeout: SQLite says "database is
-/// locked", PostgreSQL "canceling statement due to lock timeout" (SQLSTATE 55P03).
-fn is_busy(e: &sea_orm::DbErr) -> bool {
-    let text = e.to_string();
-    text.contains("database is locked")
-        || text.contains("database is busy")
-        || text.contains("lock timeout")
 }
 
 /// Turns any error raised outside a handler into problem+json, keeping the status
@@ -438,13 +413,6 @@ mod tests {
             ))))
         };
         assert_eq!(status(DbErr::Query(broken())), 503);
-        assert_eq!(status(DbErr::Exec(broken())), 503);
-        assert_eq!(
-            status(DbErr::Query(RuntimeErr::SqlxError(Arc::new(
-                SqlxError::RowNotFound
-            )))),
-            500
-        );
         assert_eq!(status(DbErr::Custom("a bug".into())), 500);
     }
 }

@@ -4,11 +4,9 @@
 //! a random port.
 
 pub mod app;
-pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;
-pub mod db;
 pub mod demo;
 pub mod dispatch;
 pub mod error;
@@ -18,3 +16,8 @@ pub mod metrics;
 pub mod reminders;
 pub mod scheduler;
 pub mod security;
+
+// The store lives in `cxpm-app`; its old paths stay while the handlers move onto use
+// cases one area at a time.
+pub use cxpm_app::store as db;
+pub use cxpm_app::store::audit;

@@ -87,7 +87,7 @@ const PROBE_BYTES: usize = 64 * 1024;
 /// [`PROBE_BYTES`] into the scratch table `storage_probe`, deleted again.
 async fn probe(db: &DatabaseConnection) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
-    let id = crate::db::new_id();
+    let id = crate::store::new_id();
     let txn = db.begin().await?;
     txn.execute_raw(Statement::from_sql_and_values(
         backend,

@@ -1,8 +1,10 @@
-//! Database connection and the entities, one module per aggregate.
+//! The store: the database connection, the entities (one module per table), the
+//! versioned writes and the audit trail every change goes through.
 
 pub mod access_token;
 pub mod action;
 pub mod action_update;
+pub mod audit;
 pub mod audit_event;
 pub mod department;
 pub mod guard;
@@ -54,9 +56,13 @@ enum Access {
 pub async fn connect(
     url: &str,
     max_connections: Option<u32>,
+    on_query: OnQuery,
 ) -> anyhow::Result<DatabaseConnection> {
-    open(url, max_connections, Access::Write).await
+    open(url, max_connections, Access::Write, on_query).await
 }
+
+/// Called for every statement a pool runs (the HTTP front counts them per request).
+pub type OnQuery = fn();
 
 /// Opens the pool reads go through, apart from the pool writes go through. A writer
 /// that waits for a lock held elsewhere (out to the busy timeout) holds its connection
@@ -68,14 +74,16 @@ pub async fn connect(
 pub async fn connect_reader(
     url: &str,
     max_connections: Option<u32>,
+    on_query: OnQuery,
 ) -> anyhow::Result<DatabaseConnection> {
-    open(url, max_connections, Access::Read).await
+    open(url, max_connections, Access::Read, on_query).await
 }
 
 async fn open(
     url: &str,
     max_connections: Option<u32>,
     access: Access,
+    on_query: OnQuery,
 ) -> anyhow::Result<DatabaseConnection> {
     let is_sqlite = url.starts_with("sqlite:");
     let read_only = access == Access::Read;
@@ -115,7 +123,7 @@ async fn open(
     let mut db = Database::connect(opts)
         .await
         .with_context(|| format!("connecting to {}{what}", redact(url)))?;
-    db.set_metric_callback(|_| crate::app::count_query());
+    db.set_metric_callback(move |_| on_query());
     Ok(db)
 }
 
@@ -239,12 +247,12 @@ where
     E::insert(sea_orm::IntoActiveModel::into_active_model(model.clone()))
         .exec_without_returning(conn)
         .await?;
-    crate::audit::record(
+    crate::store::audit::record(
         conn,
         Some(actor),
         entity,
         id,
-        crate::audit::Change::Create,
+        crate::store::audit::Change::Create,
         None::<&()>,
         Some(model),
     )

@@ -3,7 +3,7 @@
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
 use serde::Serialize;
 
-use crate::db::{audit_event, new_id};
+use crate::store::{audit_event, new_id};
 
 /// What happened to the entity.
 #[derive(Debug, Clone, Copy)]
@@ -43,7 +43,7 @@ pub async fn record<C: ConnectionTrait, B: Serialize, A: Serialize>(
 ) -> Result<(), DbErr> {
     audit_event::ActiveModel {
         id: Set(new_id()),
-        at: Set(crate::db::now()),
+        at: Set(crate::store::now()),
         actor_id: Set(actor_id.map(str::to_owned)),
         entity: Set(entity.to_owned()),
         entity_id: Set(entity_id.to_owned()),

@@ -9,8 +9,8 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use crate::audit::{self, Change};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
+use crate::store::audit::{self, Change};
 
 /// A row with an id, a version and an update time.
 pub trait Versioned: Clone + Serialize + PartialEq + Send + Sync {
@@ -53,7 +53,7 @@ versioned!(
 );
 
 /// Inserts `model` and its audit entry.
-pub async fn create<E>(db: &DatabaseConnection, actor: &str, model: &E::Model) -> ApiResult<()>
+pub async fn create<E>(db: &DatabaseConnection, actor: &str, model: &E::Model) -> AppResult<()>
 where
     E: EntityTrait,
     E::Model: Versioned + IntoActiveModel<E::ActiveModel>,
@@ -66,7 +66,7 @@ where
 }
 
 /// [`create`] inside the caller's transaction.
-pub async fn create_in<E, C>(conn: &C, actor: &str, model: &E::Model) -> ApiResult<()>
+pub async fn create_in<E, C>(conn: &C, actor: &str, model: &E::Model) -> AppResult<()>
 where
     E: EntityTrait,
     C: ConnectionTrait,
@@ -97,7 +97,7 @@ pub async fn update<E>(
     actor: &str,
     before: &E::Model,
     after: E::Model,
-) -> ApiResult<E::Model>
+) -> AppResult<E::Model>
 where
     E: EntityTrait,
     E::Model: Versioned + IntoActiveModel<E::ActiveModel>,
@@ -118,7 +118,7 @@ pub async fn update_in<E, C>(
     actor: &str,
     before: &E::Model,
     mut after: E::Model,
-) -> ApiResult<E::Model>
+) -> AppResult<E::Model>
 where
     E: EntityTrait,
     C: ConnectionTrait,
@@ -140,7 +140,7 @@ where
         .await
         .map_err(conflict)?;
     if result.rows_affected == 0 {
-        return Err(ApiError::stale(before.version() + 1));
+        return Err(AppError::stale(before.version() + 1));
     }
     audit::record(
         txn,
@@ -161,7 +161,7 @@ where
 /// version, such as an append that moves its parent: a concurrent one waits, then
 /// sees this one's result, instead of failing on the version. Make it the
 /// transaction's first statement.
-pub async fn lock_in<E, C>(conn: &C, before: &E::Model) -> ApiResult<E::Model>
+pub async fn lock_in<E, C>(conn: &C, before: &E::Model) -> AppResult<E::Model>
 where
     E: EntityTrait,
     C: ConnectionTrait,
@@ -177,11 +177,11 @@ where
         conn,
     )
     .await?
-    .ok_or_else(|| ApiError::not_found(<E::Model as Versioned>::ENTITY, before.id()))
+    .ok_or_else(|| AppError::not_found(<E::Model as Versioned>::ENTITY, before.id()))
 }
 
 /// Deletes `before` if it is still at its version.
-pub async fn delete<E>(db: &DatabaseConnection, actor: &str, before: &E::Model) -> ApiResult<()>
+pub async fn delete<E>(db: &DatabaseConnection, actor: &str, before: &E::Model) -> AppResult<()>
 where
     E: EntityTrait,
     E::Model: Versioned,
@@ -193,7 +193,7 @@ where
 }
 
 /// [`delete`] inside the caller's transaction.
-pub async fn delete_in<E, C>(txn: &C, actor: &str, before: &E::Model) -> ApiResult<()>
+pub async fn delete_in<E, C>(txn: &C, actor: &str, before: &E::Model) -> AppResult<()>
 where
     E: EntityTrait,
     C: ConnectionTrait,
@@ -205,7 +205,7 @@ where
         .exec(txn)
         .await
         .map_err(|e| match e.sql_err() {
-            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => ApiError::conflict(
+            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => AppError::conflict(
                 format!(
                     "this {} is still referenced; archive it instead",
                     <E::Model as Versioned>::ENTITY
@@ -215,7 +215,7 @@ where
             _ => e.into(),
         })?;
     if result.rows_affected == 0 {
-        return Err(ApiError::stale(before.version() + 1));
+        return Err(AppError::stale(before.version() + 1));
     }
     audit::record(
         txn,
@@ -232,10 +232,10 @@ where
 
 /// A unique-constraint violation that slipped past the handler's own check (two
 /// concurrent requests) is still a 409, never a 500.
-fn conflict(e: sea_orm::DbErr) -> ApiError {
+fn conflict(e: sea_orm::DbErr) -> AppError {
     match e.sql_err() {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-            ApiError::conflict("this would duplicate an existing entry", None)
+            AppError::conflict("this would duplicate an existing entry", None)
         }
         _ => e.into(),
     }
