@@ -1,5 +1,6 @@
 //! Assembling and running the server.
 
+use cxpm_app::Ctx;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -22,20 +23,23 @@ use crate::http;
 use crate::metrics::Metrics;
 use crate::security::AuthLimiter;
 
-/// What every handler can reach.
+/// What every handler can reach: the use cases' context (pools, clock, public URL;
+/// `state.db` reads through to it) and what only the HTTP front keeps.
 #[derive(Clone)]
 pub struct AppState {
-    /// Every write, and reads that belong to a write.
-    pub db: DatabaseConnection,
-    /// Reads that stand alone (`GET`s, token lookups): a read-only pool of its own, so
-    /// that reads never queue behind writers waiting for a lock.
-    pub read: DatabaseConnection,
+    pub ctx: Ctx,
     pub tokens: TokenCache,
-    /// Where people reach cxpm (links in mails), without a trailing slash.
-    pub public_url: std::sync::Arc<str>,
     /// Failed authentications per client, to refuse those that keep failing.
     pub auth_limiter: AuthLimiter,
     pub metrics: std::sync::Arc<Metrics>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Ctx;
+
+    fn deref(&self) -> &Ctx {
+        &self.ctx
+    }
 }
 
 /// A migrated database and a bound listener, ready to serve.
@@ -78,10 +82,13 @@ impl App {
             .with_context(|| format!("binding {}", settings.addr))?;
         Ok(Self {
             state: AppState {
-                db,
-                read,
+                ctx: Ctx {
+                    db,
+                    read,
+                    clock: settings.clock.clone(),
+                    public_url: settings.public_url.trim_end_matches('/').into(),
+                },
                 tokens: TokenCache::default(),
-                public_url: settings.public_url.trim_end_matches('/').into(),
                 auth_limiter: AuthLimiter::new(settings.auth_failures_per_minute),
                 metrics: std::sync::Arc::new(Metrics::new(settings.metrics_token.clone())),
             },
@@ -149,8 +156,8 @@ impl App {
         {
             handle.abort();
         }
-        self.state.read.close().await.ok();
-        self.state.db.close().await.ok();
+        self.state.ctx.read.close().await.ok();
+        self.state.ctx.db.close().await.ok();
         tracing::info!("cxpm stopped");
         result.context("serving")
     }

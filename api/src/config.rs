@@ -77,6 +77,10 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub database: DatabaseArgs,
 
+    /// The clock the server reads the time from: the system's; tests move it.
+    #[arg(skip)]
+    pub clock: cxpm_app::Clock,
+
     /// Address to listen on; port 0 picks a free port (the bound address is logged).
     #[arg(long, env = "CXPM_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
@@ -187,6 +191,7 @@ impl ServeArgs {
             retry_base_ms: 30000,
             no_scheduler: false,
             scheduler_every_ms: 10000,
+            clock: cxpm_app::Clock::system(),
         }
     }
 }

@@ -110,7 +110,7 @@ async fn fire_claimed(
     if claimed == 0 {
         return Ok(None);
     }
-    let queued = queue(&txn, sched, fired_at, &mails).await?;
+    let queued = queue(&txn, sched, fired_at, &mails, state.now()).await?;
     crate::audit::record(
         &txn,
         actor,
@@ -167,9 +167,9 @@ async fn queue<C: ConnectionTrait>(
     sched: &schedule::Model,
     fired_at: DateTime<Utc>,
     mails: &[PlannedMail],
+    now: DateTime<Utc>,
 ) -> Result<usize, sea_orm::DbErr> {
     let backend = conn.get_database_backend();
-    let now = crate::db::now();
     let mut queued = 0;
     for chunk in mails.chunks(QUEUE_CHUNK) {
         let rows =

@@ -16,7 +16,7 @@ use crate::error::ApiResult;
 
 /// One round: fires every due schedule; returns how many ticks this replica fired.
 pub async fn tick(state: &AppState) -> ApiResult<usize> {
-    let now = crate::db::now();
+    let now = state.now();
     let due = schedule::Entity::find()
         .filter(schedule::Column::Enabled.eq(true))
         .filter(schedule::Column::NextFireAt.lte(now))

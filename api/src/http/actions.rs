@@ -11,9 +11,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 use serde::Deserialize;
 
 use crate::app::AppState;
@@ -335,7 +333,7 @@ impl ActionsApi {
             Some(raw) => Some(point_of(&state, "effect_key_point_id", raw, &plan).await?),
             None => None,
         };
-        let now = crate::db::now();
+        let now = state.now();
         let model = action::Model {
             id: new_id(),
             program_id: plan.program_id.clone(),
@@ -362,7 +360,7 @@ impl ActionsApi {
         versioned::create::<action::Entity>(&state.db, &actor.person_id, &model).await?;
         let tag = etag(model.version);
         Ok(ActionResponse::Created(
-            Json(ActionView::new(model, today())?),
+            Json(ActionView::new(model, state.now().date_naive())?),
             tag,
         ))
     }
@@ -379,7 +377,7 @@ impl ActionsApi {
         let model = load::<action::Entity>(&state.read, "action", &id).await?;
         let tag = etag(model.version);
         Ok(ActionResponse::Ok(
-            Json(ActionView::new(model, today())?),
+            Json(ActionView::new(model, state.now().date_naive())?),
             tag,
         ))
     }
@@ -457,7 +455,7 @@ impl ActionsApi {
                 .await?;
         let tag = etag(after.version);
         Ok(ActionResponse::Ok(
-            Json(ActionView::new(after, today())?),
+            Json(ActionView::new(after, state.now().date_naive())?),
             tag,
         ))
     }
@@ -480,12 +478,12 @@ impl ActionsApi {
         body: Body<NewUpdate>,
     ) -> ApiResult<UpdateCreated> {
         let actor = &auth.0.actor;
-        let (update, after) = append_update(&state.db, actor, &id, &body.0).await?;
+        let (update, after) = append_update(&state, actor, &id, &body.0).await?;
         let tag = etag(after.version);
         Ok(UpdateCreated::Created(
             Json(PostedUpdate {
                 update: update.try_into()?,
-                action: ActionView::new(after, today())?,
+                action: ActionView::new(after, state.now().date_naive())?,
             }),
             tag,
         ))
@@ -526,7 +524,7 @@ impl ActionsApi {
         let actor = &auth.0.actor;
         let me = load::<person::Entity>(&state.read, "person", &actor.person_id).await?;
         let tz = TimeZone::parse(&me.time_zone).unwrap_or_default();
-        let today = Utc::now().with_timezone(&tz.tz()).date_naive();
+        let today = state.now().with_timezone(&tz.tz()).date_naive();
         let rows = action::Entity::find()
             .filter(action::Column::OwnerId.eq(&me.id))
             .filter(action::Column::Status.is_in(["open", "in_progress", "blocked"]))
@@ -572,7 +570,7 @@ impl ActionsApi {
             .order_by_asc(action::Column::Id)
             .all(&state.read)
             .await?;
-        let today = today();
+        let today = state.now().date_naive();
         let items: Vec<ActionView> = rows
             .into_iter()
             .map(|a| ActionView::new(a, today))
@@ -583,10 +581,6 @@ impl ActionsApi {
         };
         Ok(Json(ActionList { items }))
     }
-}
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
 }
 
 /// A key point of the plan's relationship, or 422 naming the field.
@@ -610,11 +604,12 @@ async fn point_of(
 /// once must both land. So the transaction first takes the action's row
 /// ([`versioned::lock_in`]) and reads it inside; a concurrent post waits for it.
 async fn append_update(
-    db: &DatabaseConnection,
+    ctx: &cxpm_app::Ctx,
     actor: &Actor,
     id: &str,
     b: &NewUpdate,
 ) -> ApiResult<(action_update::Model, action::Model)> {
+    let db = &ctx.db;
     // Not found and forbidden are answered without taking any lock.
     let seen = load::<action::Entity>(db, "action", id).await?;
     may_post_update(actor, &seen)?;
@@ -640,7 +635,7 @@ async fn append_update(
             b.blocked_reason.clone().map(Some),
         )
         .map_err(|errors| ApiError::invalid(Invalid(errors)))?;
-    let now = crate::db::now();
+    let now = ctx.now();
     let mut after = before.clone();
     after.status = next.status.as_str().to_owned();
     after.progress = next.progress;

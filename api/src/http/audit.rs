@@ -13,7 +13,7 @@ use crate::auth::BearerAuth;
 use crate::db::audit_event;
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
-use crate::http::common::{Page, parse_id};
+use crate::http::common::{page, parse_id};
 
 /// One change: who made it, when, to what, and the state before and after.
 #[derive(Debug, Object)]
@@ -87,7 +87,7 @@ impl AuditApi {
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<AuditList>> {
         authorize(&auth.0.actor, Action::ReadAudit, Target::Anything)?;
-        let page = Page::new(limit.0, cursor.0)?;
+        let page = page(limit.0, cursor.0)?;
         let bad = |e: cxpm_domain::FieldError| ApiError::bad_request(e.to_string(), vec![e.into()]);
         let mut select = audit_event::Entity::find();
         if let Some(entity) = entity.0 {

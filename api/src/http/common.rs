@@ -1,7 +1,7 @@
 //! Pieces every API group shares: versions and ETags, pagination, ids.
 
 use cxpm_domain::FieldError;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::QueryFilter;
 
 use crate::error::{ApiError, ApiResult};
 
@@ -46,49 +46,25 @@ pub fn path_id(entity: &str, raw: &str) -> ApiResult<String> {
     parse_id("id", raw).map_err(|_| ApiError::not_found(entity, raw))
 }
 
-/// Keyset pagination over time-ordered ids: `id > cursor ORDER BY id LIMIT n+1`.
-pub struct Page {
-    pub limit: u64,
-    pub after: Option<String>,
-}
+pub use cxpm_app::store::page::Page;
 
-impl Page {
-    pub fn new(limit: Option<u64>, cursor: Option<String>) -> ApiResult<Self> {
-        let limit = limit.unwrap_or(DEFAULT_LIMIT);
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::bad_request(
-                format!("limit must be between 1 and {MAX_LIMIT}"),
-                vec![FieldError::new("limit", format!("must be between 1 and {MAX_LIMIT}")).into()],
-            ));
-        }
-        let after = match cursor.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(c) => Some(parse_id("cursor", c).map_err(|e| {
-                ApiError::bad_request("cursor is not one this server issued", vec![e.into()])
-            })?),
-        };
-        Ok(Self { limit, after })
+/// The page a list asks for: `limit` (1–200, default 50) and the `cursor` a previous
+/// page gave; a bad one is a 400 naming the parameter.
+pub fn page(limit: Option<u64>, cursor: Option<String>) -> ApiResult<Page> {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::bad_request(
+            format!("limit must be between 1 and {MAX_LIMIT}"),
+            vec![FieldError::new("limit", format!("must be between 1 and {MAX_LIMIT}")).into()],
+        ));
     }
-
-    /// Applies the page to a query ordered by `id_col`.
-    pub fn apply<E: EntityTrait, C: ColumnTrait>(&self, select: Select<E>, id_col: C) -> Select<E> {
-        let select = match &self.after {
-            Some(after) => select.filter(id_col.gt(after.clone())),
-            None => select,
-        };
-        select.order_by_asc(id_col).limit(self.limit + 1)
-    }
-
-    /// Splits the fetched rows into the page and the next cursor.
-    pub fn finish<T>(&self, mut rows: Vec<T>, id: impl Fn(&T) -> &str) -> (Vec<T>, Option<String>) {
-        let next = if rows.len() as u64 > self.limit {
-            rows.truncate(self.limit as usize);
-            rows.last().map(|r| id(r).to_owned())
-        } else {
-            None
-        };
-        (rows, next)
-    }
+    let after = match cursor.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(c) => Some(parse_id("cursor", c).map_err(|e| {
+            ApiError::bad_request("cursor is not one this server issued", vec![e.into()])
+        })?),
+    };
+    Ok(Page { limit, after })
 }
 
 /// The LIKE pattern for a list's `?q=` search, if there is one: a bad term is a 400
@@ -166,13 +142,10 @@ mod tests {
 
     #[test]
     fn pages_refuse_out_of_range_limits_and_foreign_cursors() {
-        assert!(Page::new(Some(0), None).is_err());
-        assert!(Page::new(Some(201), None).is_err());
-        assert!(Page::new(None, Some("abc".into())).is_err());
-        assert_eq!(
-            Page::new(None, None).map(|p| p.limit).ok(),
-            Some(DEFAULT_LIMIT)
-        );
+        assert!(page(Some(0), None).is_err());
+        assert!(page(Some(201), None).is_err());
+        assert!(page(None, Some("abc".into())).is_err());
+        assert_eq!(page(None, None).map(|p| p.limit).ok(), Some(DEFAULT_LIMIT));
     }
 
     #[test]

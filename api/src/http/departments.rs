@@ -23,7 +23,7 @@ use crate::db::{department, new_id, person, versioned};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::body::Body;
-use crate::http::common::{Page, etag, expected_version, parse_id, path_id, search_pattern};
+use crate::http::common::{etag, expected_version, page, parse_id, path_id, search_pattern};
 use serde::{Deserialize, Serialize};
 
 /// The business function a department serves.
@@ -222,7 +222,7 @@ impl DepartmentsApi {
         }
         ensure_code_free(&state, code.as_str(), None).await?;
 
-        let now = crate::db::now();
+        let now = state.now();
         let model = department::Model {
             id: new_id(),
             name: name.into_inner(),
@@ -285,7 +285,7 @@ impl DepartmentsApi {
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<DepartmentList>> {
         authorize(&auth.0.actor, Action::ReadDirectory, Target::Anything)?;
-        let page = Page::new(limit.0, cursor.0)?;
+        let page = page(limit.0, cursor.0)?;
         let mut select = department::Entity::find();
         if let Some(parent) = parent_id.0.as_deref() {
             let parent = parse_id("parent_id", parent)

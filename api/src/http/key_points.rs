@@ -267,7 +267,7 @@ impl KeyPointsApi {
         else {
             return Err(ApiError::internal(&"validated fields missing"));
         };
-        let now = crate::db::now();
+        let now = state.now();
         let model = key_point::Model {
             id: new_id(),
             program_id: rel.program_id,
@@ -447,7 +447,7 @@ impl KeyPointsApi {
             source: MeasurementSource::from(b.source).as_str().to_owned(),
             note,
             recorded_by: actor.person_id.clone(),
-            recorded_at: crate::db::now(),
+            recorded_at: state.now(),
         };
         // The measurement, its audit entry and its period's running sums, together.
         let txn = state.db.begin().await?;

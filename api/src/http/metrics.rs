@@ -366,7 +366,7 @@ impl MetricsApi {
             ),
             None => None,
         };
-        let now = crate::db::now();
+        let now = state.now();
         let model = metric::Model {
             id: new_id(),
             program_id: program.id,
@@ -420,7 +420,7 @@ impl MetricsApi {
                 .into_iter()
                 .filter_map(|r| Some((r.metric_id, r.at?)))
                 .collect();
-        let now = Utc::now();
+        let now = state.now();
         let items = metrics
             .into_iter()
             .map(|m| {
@@ -577,7 +577,7 @@ impl MetricsApi {
             note,
             external_id: external_id.clone(),
             recorded_by: actor.person_id.clone(),
-            recorded_at: crate::db::now(),
+            recorded_at: state.now(),
         };
         // The reading, its audit entry and its period's running sums, together.
         let saved = async {

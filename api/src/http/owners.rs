@@ -139,7 +139,7 @@ impl OwnersApi {
                 Some("department_id"),
             ));
         }
-        let now = crate::db::now();
+        let now = state.now();
         let model = owner::Model {
             id: new_id(),
             program_id: sub.program_id,

@@ -24,7 +24,7 @@ use crate::db::{access_token, department, new_id, person, versioned};
 use crate::error::{ApiError, ApiResult, ProblemField};
 use crate::http::ApiTags;
 use crate::http::body::Body;
-use crate::http::common::{Page, etag, expected_version, parse_id, path_id, search_pattern};
+use crate::http::common::{etag, expected_version, page, parse_id, path_id, search_pattern};
 use crate::http::departments::existing_department;
 use serde::Deserialize;
 
@@ -276,7 +276,7 @@ impl PeopleApi {
             existing_department(&state, dept, "department_id").await?;
         }
         ensure_email_free(&state, email.as_str(), None).await?;
-        let now = crate::db::now();
+        let now = state.now();
         let model = person::Model {
             id: new_id(),
             name: name.into_inner(),
@@ -345,7 +345,7 @@ impl PeopleApi {
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<PersonList>> {
         authorize(&auth.0.actor, Action::ReadDirectory, Target::Anything)?;
-        let page = Page::new(limit.0, cursor.0)?;
+        let page = page(limit.0, cursor.0)?;
         let mut select = person::Entity::find();
         if let Some(dept) = department_id.0.as_deref() {
             let dept = parse_id("department_id", dept)
@@ -557,7 +557,7 @@ impl PeopleApi {
             }));
         }
 
-        let now = crate::db::now();
+        let now = state.now();
         let models: Vec<person::Model> = rows
             .into_iter()
             .map(|row| person::Model {

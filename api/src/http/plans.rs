@@ -335,7 +335,7 @@ impl PlansApi {
             ),
             None => None,
         };
-        let now = crate::db::now();
+        let now = state.now();
         let model = plan::Model {
             id: new_id(),
             program_id: rel.program_id.clone(),
@@ -397,7 +397,7 @@ impl PlansApi {
                 }
             }
         }
-        let today = Utc::now().date_naive();
+        let today = state.now().date_naive();
         let current_step = steps
             .iter()
             .find(|s| {
@@ -603,7 +603,7 @@ impl PlansApi {
             .ok_or_else(|| ApiError::internal(&"stored step number"))?;
         let from: StepStatus = before.status.parse().map_err(|e| ApiError::internal(&e))?;
         let to: StepStatus = p.status.map(StepStatus::from).unwrap_or(from);
-        let now = crate::db::now();
+        let now = state.now();
         if to != from {
             let facts = plan_facts(&state.db, &plan).await?;
             let may_skip = authorize(actor, Action::SkipStep, Target::Anything).is_ok();

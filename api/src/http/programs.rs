@@ -24,7 +24,7 @@ use crate::db::{department, member, new_id, person, program, versioned};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::body::Body;
-use crate::http::common::{Page, etag, expected_version, load, referenced, search_pattern};
+use crate::http::common::{etag, expected_version, load, page, referenced, search_pattern};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
@@ -338,7 +338,7 @@ impl ProgramsApi {
             Some(id) => Some(active_person(&state.db, "coordinator_id", id).await?),
             None => None,
         };
-        let now = crate::db::now();
+        let now = state.now();
         let model = program::Model {
             id: new_id(),
             name: name.into_inner(),
@@ -441,7 +441,7 @@ impl ProgramsApi {
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<ProgramList>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let page = Page::new(limit.0, cursor.0)?;
+        let page = page(limit.0, cursor.0)?;
         let mut select = program::Entity::find();
         if let Some(status) = status.0 {
             select =
@@ -576,7 +576,7 @@ impl ProgramsApi {
                 Some("person_id"),
             ));
         }
-        let now = crate::db::now();
+        let now = state.now();
         let model = member::Model {
             id: new_id(),
             program_id: program.id,

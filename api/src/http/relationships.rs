@@ -181,7 +181,7 @@ impl RelationshipsApi {
             None,
         )
         .await?;
-        let now = crate::db::now();
+        let now = state.now();
         let model = relationship::Model {
             id: new_id(),
             program_id: program.id,

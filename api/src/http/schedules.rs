@@ -23,7 +23,7 @@ use crate::db::{new_id, program, schedule, versioned};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::body::Body;
-use crate::http::common::{Page, etag, expected_version, load, parse_id};
+use crate::http::common::{etag, expected_version, load, page, parse_id};
 
 /// What a schedule sends, and to whom. Each firing sends one digest per person with
 /// something to read (never an empty mail), in the reader's language, a link per item.
@@ -511,7 +511,7 @@ impl SchedulesApi {
         authorize(actor, Action::ManageSchedules, Target::Anything)?;
         let program = load::<program::Entity>(&state.db, "program", &id).await?;
         let b = body.0;
-        let now = crate::db::now();
+        let now = state.now();
         let (timing, params) = check(
             &b.cron,
             &b.time_zone,
@@ -575,7 +575,7 @@ impl SchedulesApi {
     ) -> ApiResult<Json<ScheduleList>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
         let program = load::<program::Entity>(&state.read, "program", &id).await?;
-        let page = Page::new(limit.0, cursor.0)?;
+        let page = page(limit.0, cursor.0)?;
         let mut select =
             schedule::Entity::find().filter(schedule::Column::ProgramId.eq(&program.id));
         if let Some(kind) = kind.0 {
@@ -639,7 +639,7 @@ impl SchedulesApi {
         let before = load::<schedule::Entity>(&state.db, "schedule", &id).await?;
         expected_version(if_match.0.as_deref(), before.version)?;
         let p = body.0;
-        let now = crate::db::now();
+        let now = state.now();
         let (timing, params) = check(
             p.cron.as_deref().unwrap_or(&before.cron),
             p.time_zone.as_deref().unwrap_or(&before.time_zone),
@@ -733,7 +733,7 @@ impl SchedulesApi {
         let actor = &auth.0.actor;
         authorize(actor, Action::ManageSchedules, Target::Anything)?;
         let model = load::<schedule::Entity>(&state.db, "schedule", &id).await?;
-        let now = crate::db::now();
+        let now = state.now();
         let fired_at = now
             .with_second(0)
             .and_then(|t| t.with_nanosecond(0))
@@ -780,7 +780,7 @@ impl SchedulesApi {
     ) -> ApiResult<Json<OutboxList>> {
         use crate::db::outbox;
         authorize(&auth.0.actor, Action::ManageSchedules, Target::Anything)?;
-        let page = Page::new(limit.0, cursor.0)?;
+        let page = page(limit.0, cursor.0)?;
         let bad = |e: FieldError| ApiError::bad_request(e.to_string(), vec![e.into()]);
         let mut select = outbox::Entity::find();
         if let Some(status) = status.0 {

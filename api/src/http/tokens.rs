@@ -127,7 +127,7 @@ impl TokensApi {
             label,
             token_hash: hash_token(&secret),
             created_by: actor.person_id.clone(),
-            created_at: crate::db::now(),
+            created_at: state.now(),
             last_used_at: None,
             revoked_at: None,
         };
@@ -204,7 +204,7 @@ impl TokensApi {
             return Ok(Revoked::NoContent);
         }
         let mut after = before.clone();
-        after.revoked_at = Some(crate::db::now());
+        after.revoked_at = Some(state.now());
         // The check and the revocation run under the admins' guard, so that two
         // revocations (or a revocation and a demotion) at once see each other.
         let txn = state.db.begin().await?;

@@ -266,7 +266,7 @@ impl ValueStreamApi {
         let b = body.0;
         let (name, names) = names(&b.name, b.name_translations.as_ref())?;
         let description = optional_text("description", b.description.as_deref(), 4000)?;
-        let now = crate::db::now();
+        let now = state.now();
         let mut model = stage::Model {
             id: new_id(),
             program_id: program.id.clone(),
@@ -480,7 +480,7 @@ impl ValueStreamApi {
         let b = body.0;
         let (name, names) = names(&b.name, b.name_translations.as_ref())?;
         let goal = optional_text("goal", b.goal.as_deref(), 4000)?;
-        let now = crate::db::now();
+        let now = state.now();
         let mut model = sub_process::Model {
             id: new_id(),
             program_id: stage.program_id.clone(),
@@ -699,7 +699,7 @@ impl ValueStreamApi {
         invalid.into_result()?;
 
         let (mut stages_created, mut subs_created, mut owners_created) = (0, 0, 0);
-        let now = crate::db::now();
+        let now = state.now();
         let txn = lock_order(&state, &program.id).await?;
         let existing: HashMap<String, stage::Model> = stage::Entity::find()
             .filter(stage::Column::ProgramId.eq(&program.id))

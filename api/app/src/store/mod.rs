@@ -14,6 +14,7 @@ pub mod member;
 pub mod metric;
 pub mod outbox;
 pub mod owner;
+pub mod page;
 pub mod person;
 pub mod plan;
 pub mod program;

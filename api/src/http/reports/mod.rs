@@ -308,7 +308,7 @@ impl ReportsApi {
         let rollups = rollups(&program, &lines, thresholds);
         let report = GapReport {
             program_id: program.id.clone(),
-            generated_at: crate::db::now(),
+            generated_at: state.now(),
             lines,
             rollups,
             changes,
@@ -415,7 +415,7 @@ pub async fn build_full_report(state: &AppState, program: &program::Model) -> Ap
     let rollups = rollups(program, &lines, thresholds);
     Ok(GapReport {
         program_id: program.id.clone(),
-        generated_at: crate::db::now(),
+        generated_at: state.now(),
         lines,
         rollups,
         changes: None,
@@ -432,7 +432,7 @@ async fn build_gap_report(
     reader: Option<Locale>,
 ) -> ApiResult<Vec<GapLine>> {
     let db = &state.read;
-    let today = Utc::now().date_naive();
+    let today = state.now().date_naive();
     // Independent reads, each on its own pooled connection, at the same time.
     let (points, plans, metrics, departments, owners) = tokio::try_join!(
         aggregates::point_lines(db, &program.id, until, today),
@@ -520,7 +520,7 @@ async fn build_gap_report(
         });
     }
 
-    let now = Utc::now();
+    let now = state.now();
     for m in metrics {
         let direction = direction_of(&m.direction);
         let g = gap::metric_gap(direction, m.target, m.value);
@@ -818,7 +818,7 @@ async fn build_progress(
     use cxpm_domain::maturity::{Function, NextPhase, Phase, assess};
 
     let db = &state.read;
-    let now = Utc::now();
+    let now = state.now();
     let today = now.date_naive();
     // Independent reads, each on its own pooled connection, at the same time.
     let (plans, by_department, departments, coverage) = tokio::try_join!(
@@ -958,7 +958,7 @@ async fn build_progress(
     to_engage.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(ProgressReport {
         program_id: program.id.clone(),
-        generated_at: crate::db::now(),
+        generated_at: state.now(),
         plans: plan_rows,
         departments: dept_rows,
         coverage,

@@ -28,7 +28,7 @@ use crate::db::{new_id, program, report_snapshot};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::body::Body;
-use crate::http::common::{Page, load, parse_id};
+use crate::http::common::{load, page, parse_id};
 
 /// How a line moved since the snapshot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize)]
@@ -185,7 +185,7 @@ impl SnapshotsApi {
             lines: report.lines.len() as i32,
             report: report.to_json_string(),
             created_by: actor.person_id.clone(),
-            created_at: crate::db::now(),
+            created_at: state.now(),
         };
         let txn = state.db.begin().await?;
         report_snapshot::Entity::insert(sea_orm::IntoActiveModel::into_active_model(model.clone()))
@@ -225,7 +225,7 @@ impl SnapshotsApi {
     ) -> ApiResult<Json<SnapshotList>> {
         authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
         let program = load::<program::Entity>(&state.read, "program", &id).await?;
-        let page = Page::new(limit.0, cursor.0)?;
+        let page = page(limit.0, cursor.0)?;
         let select = report_snapshot::Entity::find()
             .select_only_summary()
             .filter(report_snapshot::Column::ProgramId.eq(&program.id));
