@@ -9,7 +9,9 @@
 //! one place.
 
 pub mod clock;
+pub mod directory;
 pub mod error;
+pub mod names;
 pub mod store;
 
 pub use clock::Clock;
@@ -31,6 +33,44 @@ pub struct Ctx {
     pub clock: Clock,
     /// Where people reach cxpm, without a trailing slash.
     pub public_url: Arc<str>,
+}
+
+/// One field of a change: left as it is, cleared, or set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Patch<T> {
+    #[default]
+    Keep,
+    Clear,
+    Set(T),
+}
+
+impl<T> Patch<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Patch<U> {
+        match self {
+            Self::Keep => Patch::Keep,
+            Self::Clear => Patch::Clear,
+            Self::Set(v) => Patch::Set(f(v)),
+        }
+    }
+}
+
+/// The versions of a resource a change may apply to: the one the caller read (or
+/// any). Checked against the stored version inside the use case; the versioned write
+/// checks again in its `WHERE`, so two writers racing past this check cannot both win.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expect {
+    AnyVersion,
+    OneOf(Vec<i32>),
+}
+
+impl Expect {
+    pub fn check(&self, current: i32) -> AppResult<()> {
+        match self {
+            Self::AnyVersion => Ok(()),
+            Self::OneOf(versions) if versions.contains(&current) => Ok(()),
+            Self::OneOf(_) => Err(AppError::stale(current)),
+        }
+    }
 }
 
 impl Ctx {

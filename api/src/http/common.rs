@@ -13,6 +13,36 @@ pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
 }
 
+/// The versions an `If-Match` header accepts, for a use case to check. Missing → 428;
+/// `*` → any; a tag that is not one of ours matches nothing (412 when checked).
+pub fn if_match(if_match: Option<&str>) -> ApiResult<cxpm_app::Expect> {
+    let Some(raw) = if_match.map(str::trim) else {
+        return Err(ApiError::if_match_required());
+    };
+    if raw == "*" {
+        return Ok(cxpm_app::Expect::AnyVersion);
+    }
+    Ok(cxpm_app::Expect::OneOf(
+        raw.split(',')
+            .map(str::trim)
+            .filter_map(|tag| {
+                let tag = tag.strip_prefix("W/").unwrap_or(tag);
+                tag.trim_matches('"').parse::<i32>().ok()
+            })
+            .collect(),
+    ))
+}
+
+/// A PATCH field as a change: absent keeps, `null` clears, a value sets.
+pub fn patch<T>(field: poem_openapi::types::MaybeUndefined<T>) -> cxpm_app::Patch<T> {
+    use poem_openapi::types::MaybeUndefined;
+    match field {
+        MaybeUndefined::Undefined => cxpm_app::Patch::Keep,
+        MaybeUndefined::Null => cxpm_app::Patch::Clear,
+        MaybeUndefined::Value(v) => cxpm_app::Patch::Set(v),
+    }
+}
+
 /// The version an `If-Match` header names. Missing → 428; `*` → any version
 /// (`None`); anything that is not one of our ETags cannot match → 412.
 pub fn expected_version(if_match: Option<&str>, current: i32) -> ApiResult<()> {
@@ -34,12 +64,7 @@ pub fn expected_version(if_match: Option<&str>, current: i32) -> ApiResult<()> {
     }
 }
 
-/// A checked id: ids are UUIDs, so anything else cannot name a resource.
-pub fn parse_id(field: &str, raw: &str) -> Result<String, FieldError> {
-    uuid::Uuid::parse_str(raw)
-        .map(|u| u.hyphenated().to_string())
-        .map_err(|_| FieldError::new(field, format!("`{raw}` is not a valid id")))
-}
+pub use cxpm_app::store::parse_id;
 
 /// A path id; one that cannot exist is simply not found.
 pub fn path_id(entity: &str, raw: &str) -> ApiResult<String> {

@@ -2,29 +2,24 @@
 
 use std::collections::BTreeMap;
 
-use cxpm_domain::value_stream::parse_translations;
-
-use crate::http::names::{rename, translations, translations_json};
 use chrono::{DateTime, Utc};
+use cxpm_app::directory::departments;
 use cxpm_domain::maturity::Function;
-use cxpm_domain::values::{DepartmentCode, Name};
-use cxpm_domain::{Action, Invalid, Target, authorize};
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::auth::BearerAuth;
-use crate::db::{department, new_id, person, versioned};
+use crate::db::department;
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::body::Body;
-use crate::http::common::{etag, expected_version, page, parse_id, path_id, search_pattern};
-use serde::{Deserialize, Serialize};
+use crate::http::common::{self, etag, page, parse_id, patch, path_id, search_pattern};
+use crate::http::names::translations;
 
 /// The business function a department serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize, Serialize)]
@@ -196,47 +191,15 @@ impl DepartmentsApi {
         auth: BearerAuth,
         body: Body<NewDepartment>,
     ) -> ApiResult<DepartmentResponse> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManageDepartments, Target::Anything)?;
-        let body = body.0;
-        let mut invalid = Invalid::default();
-        let name = invalid.check(Name::parse(&body.name));
-        let name_translations = match &body.name_translations {
-            Some(raw) => invalid
-                .check(parse_translations("name_translations", raw))
-                .map(|m| translations_json(&m)),
-            None => Some("{}".to_owned()),
+        let b = body.0;
+        let new = departments::NewDepartment {
+            name: b.name,
+            name_translations: b.name_translations,
+            code: b.code,
+            parent_id: b.parent_id,
+            function: b.function.map(Function::from),
         };
-        let code = invalid.check(DepartmentCode::parse(&body.code));
-        let parent_id = match body.parent_id.as_deref() {
-            Some(raw) => invalid.check(parse_id("parent_id", raw)),
-            None => None,
-        };
-        invalid.into_result()?;
-        let (Some(name), Some(code), Some(name_translations)) = (name, code, name_translations)
-        else {
-            return Err(ApiError::internal(&"validated fields missing"));
-        };
-        if let Some(parent) = &parent_id {
-            existing_department(&state, parent, "parent_id").await?;
-        }
-        ensure_code_free(&state, code.as_str(), None).await?;
-
-        let now = state.now();
-        let model = department::Model {
-            id: new_id(),
-            name: name.into_inner(),
-            name_translations,
-            code: code.into_inner(),
-            parent_id,
-            head_id: None,
-            function: body.function.map(|f| Function::from(f).as_str().to_owned()),
-            active: true,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
-        versioned::create::<department::Entity>(&state.db, &actor.person_id, &model).await?;
+        let model = departments::create(&state, &auth.0.actor, new).await?;
         Ok(DepartmentResponse::created(model))
     }
 
@@ -252,11 +215,8 @@ impl DepartmentsApi {
         auth: BearerAuth,
         id: Path<String>,
     ) -> ApiResult<DepartmentResponse> {
-        authorize(&auth.0.actor, Action::ReadDirectory, Target::Anything)?;
         let id = path_id("department", &id)?;
-        let model = crate::db::unique(department::Entity::find_by_id(&id), &state.read)
-            .await?
-            .ok_or_else(|| ApiError::not_found("department", &id))?;
+        let model = departments::get(&state, &auth.0.actor, &id).await?;
         Ok(DepartmentResponse::ok(model))
     }
 
@@ -284,30 +244,19 @@ impl DepartmentsApi {
         /// The `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<DepartmentList>> {
-        authorize(&auth.0.actor, Action::ReadDirectory, Target::Anything)?;
         let page = page(limit.0, cursor.0)?;
-        let mut select = department::Entity::find();
-        if let Some(parent) = parent_id.0.as_deref() {
-            let parent = parse_id("parent_id", parent)
-                .map_err(|e| ApiError::bad_request(e.to_string(), vec![e.into()]))?;
-            select = select.filter(department::Column::ParentId.eq(parent));
-        }
-        if let Some(active) = active.0 {
-            select = select.filter(department::Column::Active.eq(active));
-        }
-        if let Some(pattern) = search_pattern(q.0.as_deref())? {
-            select = select.filter(
-                Expr::expr(Func::lower(Expr::col(department::Column::Name)))
-                    .like(LikeExpr::new(pattern.clone()).escape('\\'))
-                    .or(Expr::expr(Func::lower(Expr::col(department::Column::Code)))
-                        .like(LikeExpr::new(pattern).escape('\\'))),
-            );
-        }
-        let rows = page
-            .apply(select, department::Column::Id)
-            .all(&state.read)
-            .await?;
-        let (rows, next_cursor) = page.finish(rows, |r| &r.id);
+        let filter = departments::DepartmentFilter {
+            parent_id: match parent_id.0.as_deref() {
+                Some(raw) => Some(
+                    parse_id("parent_id", raw)
+                        .map_err(|e| ApiError::bad_request(e.to_string(), vec![e.into()]))?,
+                ),
+                None => None,
+            },
+            active: active.0,
+            pattern: search_pattern(q.0.as_deref())?,
+        };
+        let (rows, next_cursor) = departments::list(&state, &auth.0.actor, &filter, &page).await?;
         Ok(Json(DepartmentList {
             items: rows.into_iter().map(Department::from).collect(),
             next_cursor,
@@ -333,71 +282,19 @@ impl DepartmentsApi {
         if_match: Header<Option<String>>,
         body: Body<DepartmentPatch>,
     ) -> ApiResult<DepartmentResponse> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManageDepartments, Target::Anything)?;
         let id = path_id("department", &id)?;
-        let before = crate::db::unique(department::Entity::find_by_id(&id), &state.db)
-            .await?
-            .ok_or_else(|| ApiError::not_found("department", &id))?;
-        expected_version(if_match.0.as_deref(), before.version)?;
-
-        let patch = body.0;
-        let mut after = before.clone();
-        let mut invalid = Invalid::default();
-        rename(
-            &mut invalid,
-            patch.name.as_deref(),
-            patch.name_translations.as_ref(),
-            &mut after.name,
-            &mut after.name_translations,
-        );
-        if let Some(code) = patch
-            .code
-            .as_deref()
-            .and_then(|c| invalid.check(DepartmentCode::parse(c)))
-        {
-            after.code = code.into_inner();
-        }
-        match patch.parent_id {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => after.parent_id = None,
-            MaybeUndefined::Value(raw) => {
-                after.parent_id = invalid.check(parse_id("parent_id", &raw))
-            }
-        }
-        match patch.head_id {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => after.head_id = None,
-            MaybeUndefined::Value(raw) => after.head_id = invalid.check(parse_id("head_id", &raw)),
-        }
-        match patch.function {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => after.function = None,
-            MaybeUndefined::Value(f) => {
-                after.function = Some(Function::from(f).as_str().to_owned())
-            }
-        }
-        if let Some(active) = patch.active {
-            after.active = active;
-        }
-        invalid.into_result()?;
-
-        if after.parent_id != before.parent_id
-            && let Some(parent) = &after.parent_id
-        {
-            ensure_no_cycle(&state, &after.id, parent).await?;
-        }
-        if after.head_id != before.head_id
-            && let Some(head) = &after.head_id
-        {
-            ensure_head_is_member(&state, &after.id, head).await?;
-        }
-        if after.code != before.code {
-            ensure_code_free(&state, &after.code, Some(&after.id)).await?;
-        }
-        let after =
-            versioned::update::<department::Entity>(&state.db, &actor.person_id, &before, after)
-                .await?;
+        let expected = common::if_match(if_match.0.as_deref())?;
+        let p = body.0;
+        let change = departments::DepartmentChange {
+            name: p.name,
+            name_translations: p.name_translations,
+            code: p.code,
+            parent_id: patch(p.parent_id),
+            head_id: patch(p.head_id),
+            function: patch(p.function).map(Function::from),
+            active: p.active,
+        };
+        let after = departments::change(&state, &auth.0.actor, &id, &expected, change).await?;
         Ok(DepartmentResponse::ok(after))
     }
 }
@@ -408,75 +305,5 @@ pub async fn existing_department(
     id: &str,
     field: &str,
 ) -> ApiResult<department::Model> {
-    crate::db::unique(department::Entity::find_by_id(id), &state.db)
-        .await?
-        .ok_or_else(|| {
-            cxpm_domain::FieldError::new(field, format!("no department with id `{id}`")).into()
-        })
-}
-
-async fn ensure_code_free(state: &AppState, code: &str, except: Option<&str>) -> ApiResult<()> {
-    let mut select = department::Entity::find().filter(department::Column::Code.eq(code));
-    if let Some(id) = except {
-        select = select.filter(department::Column::Id.ne(id));
-    }
-    if crate::db::unique(select, &state.db).await?.is_some() {
-        return Err(code_taken());
-    }
-    Ok(())
-}
-
-fn code_taken() -> ApiError {
-    ApiError::conflict("a department with this code already exists", Some("code"))
-}
-
-/// Walks up from `parent` and refuses a parent that is `id` itself or under it.
-async fn ensure_no_cycle(state: &AppState, id: &str, parent: &str) -> ApiResult<()> {
-    let mut current = Some(existing_department(state, parent, "parent_id").await?);
-    let mut hops = 0;
-    while let Some(dept) = current {
-        if dept.id == id {
-            return Err(cxpm_domain::FieldError::new(
-                "parent_id",
-                "a department cannot sit under itself or under one of its own sub-departments",
-            )
-            .into());
-        }
-        hops += 1;
-        if hops > 64 {
-            return Err(cxpm_domain::FieldError::new(
-                "parent_id",
-                "the department tree is deeper than 64 levels",
-            )
-            .into());
-        }
-        current = match dept.parent_id {
-            Some(p) => crate::db::unique(department::Entity::find_by_id(&p), &state.db).await?,
-            None => None,
-        };
-    }
-    Ok(())
-}
-
-async fn ensure_head_is_member(
-    state: &AppState,
-    department_id: &str,
-    head_id: &str,
-) -> ApiResult<()> {
-    let head = crate::db::unique(person::Entity::find_by_id(head_id), &state.db)
-        .await?
-        .ok_or_else(|| {
-            cxpm_domain::FieldError::new("head_id", format!("no person with id `{head_id}`"))
-        })?;
-    if !head.active {
-        return Err(cxpm_domain::FieldError::new("head_id", "the person is deactivated").into());
-    }
-    if head.department_id.as_deref() != Some(department_id) {
-        return Err(cxpm_domain::FieldError::new(
-            "head_id",
-            "the head must be a member of the department",
-        )
-        .into());
-    }
-    Ok(())
+    Ok(departments::existing(&state.db, id, field).await?)
 }

@@ -1,54 +1,12 @@
-//! Names in other languages — of stages, sub-processes, departments and key points —
-//! as the API reads and writes them: `name` as given, `name_translations` by locale
-//! tag (`{"zh-CN": "计划部", "pt-BR": "Planejamento"}`), stored as a JSON object.
+//! Names in other languages: the rules live in `cxpm_app::names`.
+
+pub use cxpm_app::names::{rename, translations, translations_json};
 
 use std::collections::BTreeMap;
 
-use cxpm_domain::Invalid;
-use cxpm_domain::value_stream::parse_translations;
-use cxpm_domain::values::Name;
+use crate::error::ApiResult;
 
-use crate::error::{ApiError, ApiResult};
-
-/// The stored translations; a row an older version wrote without any reads as none.
-pub fn translations(raw: &str) -> BTreeMap<String, String> {
-    serde_json::from_str(raw).unwrap_or_default()
-}
-
-pub fn translations_json(map: &BTreeMap<String, String>) -> String {
-    serde_json::to_string(map).unwrap_or_else(|_| "{}".to_owned())
-}
-
-/// A new name and its translations, checked together: every problem in one answer.
+/// A new name and its translations, checked together.
 pub fn names(name: &str, raw: Option<&BTreeMap<String, String>>) -> ApiResult<(String, String)> {
-    let mut invalid = Invalid::default();
-    let name = invalid.check(Name::parse(name));
-    let map = match raw {
-        Some(raw) => invalid.check(parse_translations("name_translations", raw)),
-        None => Some(BTreeMap::new()),
-    };
-    invalid.into_result()?;
-    match (name, map) {
-        (Some(name), Some(map)) => Ok((name.into_inner(), translations_json(&map))),
-        _ => Err(ApiError::internal(&"validated fields missing")),
-    }
-}
-
-/// Applies a patch's `name` and `name_translations` (either may be absent), collecting
-/// what is invalid.
-pub fn rename(
-    invalid: &mut Invalid,
-    name: Option<&str>,
-    translations: Option<&BTreeMap<String, String>>,
-    current_name: &mut String,
-    current_translations: &mut String,
-) {
-    if let Some(n) = name.and_then(|n| invalid.check(Name::parse(n))) {
-        *current_name = n.into_inner();
-    }
-    if let Some(map) =
-        translations.and_then(|raw| invalid.check(parse_translations("name_translations", raw)))
-    {
-        *current_translations = translations_json(&map);
-    }
+    Ok(cxpm_app::names::names(name, raw)?)
 }

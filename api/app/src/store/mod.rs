@@ -206,6 +206,13 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now().trunc_subsecs(6)
 }
 
+/// A checked id: ids are UUIDs, so anything else cannot name a resource.
+pub fn parse_id(field: &str, raw: &str) -> Result<String, cxpm_domain::FieldError> {
+    uuid::Uuid::parse_str(raw)
+        .map(|u| u.hyphenated().to_string())
+        .map_err(|_| cxpm_domain::FieldError::new(field, format!("`{raw}` is not a valid id")))
+}
+
 /// A new time-ordered id (UUID v7, hyphenated lower-case).
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

@@ -1,0 +1,3 @@
+//! The directory: departments (people and tokens follow).
+
+pub mod departments;
