@@ -14,10 +14,8 @@ use cxpm_domain::{Actor, Role};
 use poem::Request;
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::Bearer;
-use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
-use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
 use crate::db::{access_token, person};
@@ -83,25 +81,7 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Principal> 
 }
 
 /// A fresh random token; show it to its owner once and store only [`hash_token`].
-pub fn generate_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    format!("cxpm_{}", hex(&bytes))
-}
-
-pub fn hash_token(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-}
+pub use cxpm_app::directory::tokens::{generate_token, hash_token};
 
 /// Resolved tokens by hash.
 #[derive(Clone, Default)]

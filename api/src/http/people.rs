@@ -11,16 +11,13 @@ use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiRequest, ApiResponse, Enum, Object, OpenApi};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{
-    ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
-    QueryTrait, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
 
 use crate::app::AppState;
 use crate::audit::{self, Change};
 use crate::auth::BearerAuth;
 use crate::db::guard::{self, Guard};
-use crate::db::{access_token, department, new_id, person, versioned};
+use crate::db::{department, new_id, person, versioned};
 use crate::error::{ApiError, ApiResult, ProblemField};
 use crate::http::ApiTags;
 use crate::http::body::Body;
@@ -801,40 +798,15 @@ fn duplicate_email(e: sea_orm::DbErr) -> ApiError {
     }
 }
 
-/// Whether `person` is an active admin.
-pub(crate) fn active_admin(person: &person::Model) -> bool {
-    person.active && person.role == Role::Admin.as_str()
-}
+pub(crate) use cxpm_app::directory::admins::{Leaving, active_admin};
 
-/// What goes away from the admins' ways in.
-pub(crate) enum Leaving<'a> {
-    /// A person (deactivated, or given another role).
-    Person(&'a str),
-    /// A token (revoked).
-    Token(&'a str),
-}
-
-/// The ways into cxpm that remain once `leaving` is gone: the unrevoked tokens of
-/// active admins. cxpm never lets them fall to none. Run it under the admins' guard,
-/// with the change after it in the same transaction.
+/// The admins' ways in that remain once `leaving` is gone (see
+/// `cxpm_app::directory::admins`).
 pub(crate) async fn admin_ways_in_without(
     txn: &DatabaseTransaction,
     leaving: Leaving<'_>,
 ) -> ApiResult<u64> {
-    let mut admins = person::Entity::find()
-        .select_only()
-        .column(person::Column::Id)
-        .filter(person::Column::Role.eq(Role::Admin.as_str()))
-        .filter(person::Column::Active.eq(true));
-    let mut tokens = access_token::Entity::find().filter(access_token::Column::RevokedAt.is_null());
-    match leaving {
-        Leaving::Person(id) => admins = admins.filter(person::Column::Id.ne(id)),
-        Leaving::Token(id) => tokens = tokens.filter(access_token::Column::Id.ne(id)),
-    }
-    Ok(tokens
-        .filter(access_token::Column::PersonId.in_subquery(admins.into_query()))
-        .count(txn)
-        .await?)
+    Ok(cxpm_app::directory::admins::ways_in_without(txn, leaving).await?)
 }
 
 #[cfg(test)]

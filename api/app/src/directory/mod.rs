@@ -1,3 +1,5 @@
-//! The directory: departments (people and tokens follow).
+//! The directory: departments, tokens, and the admins' way in (people follow).
 
+pub mod admins;
 pub mod departments;
+pub mod tokens;
