@@ -18,7 +18,7 @@ use crate::db::department;
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::body::Body;
-use crate::http::common::{self, etag, page, parse_id, patch, path_id, search_pattern};
+use crate::http::common::{self, etag, page, parse_id, patch, search_pattern};
 use crate::http::names::translations;
 
 /// The business function a department serves.
@@ -215,7 +215,6 @@ impl DepartmentsApi {
         auth: BearerAuth,
         id: Path<String>,
     ) -> ApiResult<DepartmentResponse> {
-        let id = path_id("department", &id)?;
         let model = departments::get(&state, &auth.0.actor, &id).await?;
         Ok(DepartmentResponse::ok(model))
     }
@@ -282,7 +281,6 @@ impl DepartmentsApi {
         if_match: Header<Option<String>>,
         body: Body<DepartmentPatch>,
     ) -> ApiResult<DepartmentResponse> {
-        let id = path_id("department", &id)?;
         let expected = common::if_match(if_match.0.as_deref())?;
         let p = body.0;
         let change = departments::DepartmentChange {

@@ -10,19 +10,17 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiRequest, ApiResponse, Enum, Object, OpenApi};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 
 use crate::app::AppState;
 use crate::audit::{self, Change};
 use crate::auth::BearerAuth;
-use crate::db::guard::{self, Guard};
-use crate::db::{department, new_id, person, versioned};
+use crate::db::{department, new_id, person};
 use crate::error::{ApiError, ApiResult, ProblemField};
 use crate::http::ApiTags;
 use crate::http::body::Body;
-use crate::http::common::{etag, expected_version, page, parse_id, path_id, search_pattern};
-use crate::http::departments::existing_department;
+use crate::http::common::{self, etag, page, parse_id, patch, search_pattern};
+use cxpm_app::directory::people;
 use serde::Deserialize;
 
 /// A person's organisation-wide role.
@@ -254,43 +252,16 @@ impl PeopleApi {
         auth: BearerAuth,
         body: Body<NewPerson>,
     ) -> ApiResult<PersonResponse> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManagePeople, Target::Anything)?;
-        let body = body.0;
-        let mut invalid = Invalid::default();
-        let name = invalid.check(Name::parse(&body.name));
-        let email = invalid.check(Email::parse(&body.email));
-        let time_zone = invalid.check(TimeZone::parse(body.time_zone.as_deref().unwrap_or("UTC")));
-        let department_id = match body.department_id.as_deref() {
-            Some(raw) => invalid.check(parse_id("department_id", raw)),
-            None => None,
+        let b = body.0;
+        let new = people::NewPerson {
+            name: b.name,
+            email: b.email,
+            department_id: b.department_id,
+            role: b.role.into(),
+            locale: b.locale.unwrap_or(LocaleName::En).into(),
+            time_zone: b.time_zone,
         };
-        invalid.into_result()?;
-        let (Some(name), Some(email), Some(time_zone)) = (name, email, time_zone) else {
-            return Err(ApiError::internal(&"validated fields missing"));
-        };
-        if let Some(dept) = &department_id {
-            existing_department(&state, dept, "department_id").await?;
-        }
-        ensure_email_free(&state, email.as_str(), None).await?;
-        let now = state.now();
-        let model = person::Model {
-            id: new_id(),
-            name: name.into_inner(),
-            email: email.into_inner(),
-            department_id,
-            role: Role::from(body.role).as_str().to_owned(),
-            locale: Locale::from(body.locale.unwrap_or(LocaleName::En))
-                .as_str()
-                .to_owned(),
-            time_zone: time_zone.as_str().to_owned(),
-            active: true,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
-        versioned::create::<person::Entity>(&state.db, &actor.person_id, &model).await?;
-        PersonResponse::created(model)
+        PersonResponse::created(people::create(&state, &auth.0.actor, new).await?)
     }
 
     /// Get a person
@@ -301,22 +272,13 @@ impl PeopleApi {
         auth: BearerAuth,
         id: Path<String>,
     ) -> ApiResult<PersonResponse> {
-        authorize(&auth.0.actor, Action::ReadDirectory, Target::Anything)?;
-        let id = path_id("person", &id)?;
-        let model = crate::db::unique(person::Entity::find_by_id(&id), &state.read)
-            .await?
-            .ok_or_else(|| ApiError::not_found("person", &id))?;
-        PersonResponse::ok(model)
+        PersonResponse::ok(people::get(&state, &auth.0.actor, &id).await?)
     }
 
     /// Get the calling person
     #[oai(path = "/me", method = "get", operation_id = "get_me")]
     async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<PersonResponse> {
-        let id = &auth.0.actor.person_id;
-        let model = crate::db::unique(person::Entity::find_by_id(id), &state.read)
-            .await?
-            .ok_or_else(|| ApiError::not_found("person", id))?;
-        PersonResponse::ok(model)
+        PersonResponse::ok(people::me(&state, &auth.0.actor).await?)
     }
 
     /// List people
@@ -341,32 +303,20 @@ impl PeopleApi {
         /// The `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<PersonList>> {
-        authorize(&auth.0.actor, Action::ReadDirectory, Target::Anything)?;
         let page = page(limit.0, cursor.0)?;
-        let mut select = person::Entity::find();
-        if let Some(dept) = department_id.0.as_deref() {
-            let dept = parse_id("department_id", dept)
-                .map_err(|e| ApiError::bad_request(e.to_string(), vec![e.into()]))?;
-            select = select.filter(person::Column::DepartmentId.eq(dept));
-        }
-        if let Some(role) = role.0 {
-            select = select.filter(person::Column::Role.eq(Role::from(role).as_str()));
-        }
-        if let Some(active) = active.0 {
-            select = select.filter(person::Column::Active.eq(active));
-        }
-        if let Some(pattern) = search_pattern(q.0.as_deref())? {
-            select = select.filter(
-                Expr::expr(Func::lower(Expr::col(person::Column::Name)))
-                    .like(LikeExpr::new(pattern.clone()).escape('\\'))
-                    .or(Expr::col(person::Column::Email).like(LikeExpr::new(pattern).escape('\\'))),
-            );
-        }
-        let rows = page
-            .apply(select, person::Column::Id)
-            .all(&state.read)
-            .await?;
-        let (rows, next_cursor) = page.finish(rows, |r| &r.id);
+        let filter = people::PersonFilter {
+            department_id: match department_id.0.as_deref() {
+                Some(raw) => Some(
+                    parse_id("department_id", raw)
+                        .map_err(|e| ApiError::bad_request(e.to_string(), vec![e.into()]))?,
+                ),
+                None => None,
+            },
+            role: role.0.map(Role::from),
+            active: active.0,
+            pattern: search_pattern(q.0.as_deref())?,
+        };
+        let (rows, next_cursor) = people::list(&state, &auth.0.actor, &filter, &page).await?;
         Ok(Json(PersonList {
             items: rows
                 .into_iter()
@@ -391,86 +341,20 @@ impl PeopleApi {
         if_match: Header<Option<String>>,
         body: Body<PersonPatch>,
     ) -> ApiResult<PersonResponse> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManagePeople, Target::Anything)?;
-        let id = path_id("person", &id)?;
-        let before = crate::db::unique(person::Entity::find_by_id(&id), &state.db)
-            .await?
-            .ok_or_else(|| ApiError::not_found("person", &id))?;
-        expected_version(if_match.0.as_deref(), before.version)?;
-
-        let patch = body.0;
-        let mut after = before.clone();
-        let mut invalid = Invalid::default();
-        if let Some(v) = patch
-            .name
-            .as_deref()
-            .and_then(|v| invalid.check(Name::parse(v)))
-        {
-            after.name = v.into_inner();
-        }
-        if let Some(v) = patch
-            .email
-            .as_deref()
-            .and_then(|v| invalid.check(Email::parse(v)))
-        {
-            after.email = v.into_inner();
-        }
-        match patch.department_id {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => after.department_id = None,
-            MaybeUndefined::Value(raw) => {
-                after.department_id = invalid.check(parse_id("department_id", &raw))
-            }
-        }
-        if let Some(role) = patch.role {
-            after.role = Role::from(role).as_str().to_owned();
-        }
-        if let Some(locale) = patch.locale {
-            after.locale = Locale::from(locale).as_str().to_owned();
-        }
-        if let Some(v) = patch
-            .time_zone
-            .as_deref()
-            .and_then(|v| invalid.check(TimeZone::parse(v)))
-        {
-            after.time_zone = v.as_str().to_owned();
-        }
-        if let Some(active) = patch.active {
-            after.active = active;
-        }
-        invalid.into_result()?;
-        if after.department_id != before.department_id
-            && let Some(dept) = &after.department_id
-        {
-            existing_department(&state, dept, "department_id").await?;
-        }
-        if after.email != before.email {
-            ensure_email_free(&state, &after.email, Some(&id)).await?;
-        }
-        let after = if active_admin(&before) && !active_admin(&after) {
-            // The last active admin with a usable token stays. Two admins demoting each
-            // other at once would each see the other remain: the check and the change
-            // run under the admins' guard, one after the other.
-            let txn = state.db.begin().await?;
-            guard::take(&txn, Guard::Admins).await?;
-            if admin_ways_in_without(&txn, Leaving::Person(&before.id)).await? == 0 {
-                let field = if after.active { "role" } else { "active" };
-                return Err(ApiError::conflict(
-                    "this is the last active admin with a usable token; make someone else an admin and issue them a token first",
-                    Some(field),
-                ));
-            }
-            let after =
-                versioned::update_in::<person::Entity, _>(&txn, &actor.person_id, &before, after)
-                    .await?;
-            txn.commit().await?;
-            after
-        } else {
-            versioned::update::<person::Entity>(&state.db, &actor.person_id, &before, after).await?
+        let expected = common::if_match(if_match.0.as_deref())?;
+        let p = body.0;
+        let change = people::PersonChange {
+            name: p.name,
+            email: p.email,
+            department_id: patch(p.department_id),
+            role: p.role.map(Role::from),
+            locale: p.locale.map(Locale::from),
+            time_zone: p.time_zone,
+            active: p.active,
         };
+        let after = people::change(&state, &auth.0.actor, &id, &expected, change).await?;
         // A change of role, department or status changes what their tokens may do.
-        state.tokens.forget_person(&id);
+        state.tokens.forget_person(&after.id);
         PersonResponse::ok(after)
     }
 
@@ -776,19 +660,8 @@ fn parse_people_csv(text: &str) -> ApiResult<Vec<ImportRow>> {
     Ok(rows)
 }
 
-async fn ensure_email_free(state: &AppState, email: &str, except: Option<&str>) -> ApiResult<()> {
-    let mut select = person::Entity::find().filter(person::Column::Email.eq(email));
-    if let Some(id) = except {
-        select = select.filter(person::Column::Id.ne(id));
-    }
-    if crate::db::unique(select, &state.db).await?.is_some() {
-        return Err(email_taken());
-    }
-    Ok(())
-}
-
 fn email_taken() -> ApiError {
-    ApiError::conflict("a person with this email already exists", Some("email"))
+    people::email_taken().into()
 }
 
 fn duplicate_email(e: sea_orm::DbErr) -> ApiError {
@@ -796,17 +669,6 @@ fn duplicate_email(e: sea_orm::DbErr) -> ApiError {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => email_taken(),
         _ => e.into(),
     }
-}
-
-pub(crate) use cxpm_app::directory::admins::{Leaving, active_admin};
-
-/// The admins' ways in that remain once `leaving` is gone (see
-/// `cxpm_app::directory::admins`).
-pub(crate) async fn admin_ways_in_without(
-    txn: &DatabaseTransaction,
-    leaving: Leaving<'_>,
-) -> ApiResult<u64> {
-    Ok(cxpm_app::directory::admins::ways_in_without(txn, leaving).await?)
 }
 
 #[cfg(test)]

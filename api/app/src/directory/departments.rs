@@ -12,7 +12,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::names::{check_names, rename};
 use crate::store::page::Page;
-use crate::store::{department, new_id, parse_id, person, unique, versioned};
+use crate::store::{department, new_id, parse_id, path_id, person, unique, versioned};
 use crate::{AppError, AppResult, Ctx, Expect, Patch};
 
 /// A department to create, as the caller wrote it.
@@ -85,9 +85,10 @@ pub async fn create(ctx: &Ctx, actor: &Actor, new: NewDepartment) -> AppResult<d
 
 pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<department::Model> {
     authorize(actor, Action::ReadDirectory, Target::Anything)?;
-    unique(department::Entity::find_by_id(id), &ctx.read)
+    let id = path_id("department", id)?;
+    unique(department::Entity::find_by_id(&id), &ctx.read)
         .await?
-        .ok_or_else(|| AppError::not_found("department", id))
+        .ok_or_else(|| AppError::not_found("department", &id))
 }
 
 /// One page of departments in creation order, and the cursor of the next.
@@ -129,6 +130,7 @@ pub async fn change(
     change: DepartmentChange,
 ) -> AppResult<department::Model> {
     authorize(actor, Action::ManageDepartments, Target::Anything)?;
+    let id = &path_id("department", id)?;
     let before = unique(department::Entity::find_by_id(id), &ctx.db)
         .await?
         .ok_or_else(|| AppError::not_found("department", id))?;

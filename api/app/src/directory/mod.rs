@@ -2,4 +2,5 @@
 
 pub mod admins;
 pub mod departments;
+pub mod people;
 pub mod tokens;

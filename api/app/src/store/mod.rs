@@ -213,6 +213,11 @@ pub fn parse_id(field: &str, raw: &str) -> Result<String, cxpm_domain::FieldErro
         .map_err(|_| cxpm_domain::FieldError::new(field, format!("`{raw}` is not a valid id")))
 }
 
+/// The id in a resource's address: one that cannot exist is simply not found.
+pub fn path_id(entity: &str, raw: &str) -> crate::AppResult<String> {
+    parse_id("id", raw).map_err(|_| crate::AppError::not_found(entity, raw))
+}
+
 /// A new time-ordered id (UUID v7, hyphenated lower-case).
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
