@@ -1,12 +1,11 @@
 //! Reading the audit trail.
 
 use chrono::{DateTime, Utc};
-use cxpm_domain::{Action, Target, authorize};
+use cxpm_app::directory::audit;
 use poem::web::Data;
 use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::app::AppState;
 use crate::auth::BearerAuth;
@@ -86,32 +85,22 @@ impl AuditApi {
         /// The `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<AuditList>> {
-        authorize(&auth.0.actor, Action::ReadAudit, Target::Anything)?;
         let page = page(limit.0, cursor.0)?;
-        let bad = |e: cxpm_domain::FieldError| ApiError::bad_request(e.to_string(), vec![e.into()]);
-        let mut select = audit_event::Entity::find();
-        if let Some(entity) = entity.0 {
-            select = select.filter(audit_event::Column::Entity.eq(entity));
-        }
-        if let Some(id) = entity_id.0 {
-            select = select
-                .filter(audit_event::Column::EntityId.eq(parse_id("entity_id", &id).map_err(bad)?));
-        }
-        if let Some(id) = actor_id.0 {
-            select = select
-                .filter(audit_event::Column::ActorId.eq(parse_id("actor_id", &id).map_err(bad)?));
-        }
-        if let Some(since) = since.0 {
-            select = select.filter(audit_event::Column::At.gte(since));
-        }
-        if let Some(until) = until.0 {
-            select = select.filter(audit_event::Column::At.lt(until));
-        }
-        let rows = page
-            .apply(select, audit_event::Column::Id)
-            .all(&state.read)
-            .await?;
-        let (rows, next_cursor) = page.finish(rows, |r| &r.id);
+        let id = |field: &str, raw: Option<String>| -> ApiResult<Option<String>> {
+            raw.map(|raw| {
+                parse_id(field, &raw)
+                    .map_err(|e| ApiError::bad_request(e.to_string(), vec![e.into()]))
+            })
+            .transpose()
+        };
+        let filter = audit::AuditFilter {
+            entity: entity.0,
+            entity_id: id("entity_id", entity_id.0)?,
+            actor_id: id("actor_id", actor_id.0)?,
+            since: since.0,
+            until: until.0,
+        };
+        let (rows, next_cursor) = audit::list(&state, &auth.0.actor, &filter, &page).await?;
         Ok(Json(AuditList {
             items: rows.into_iter().map(AuditEvent::from).collect(),
             next_cursor,
