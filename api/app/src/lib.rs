@@ -12,6 +12,7 @@ pub mod clock;
 pub mod directory;
 pub mod error;
 pub mod names;
+pub mod plans;
 pub mod store;
 
 pub use clock::Clock;

@@ -3,35 +3,27 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use cxpm_domain::plan::{
-    PlanFacts, PlanStatus, Step, StepActor, StepRefusal, StepStatus, check_step_change,
-    starts_next_cycle,
-};
+use cxpm_app::plans::steps;
+use cxpm_domain::plan::{PlanStatus, Step, StepStatus};
 use cxpm_domain::schedule::CronSchedule;
-use cxpm_domain::values::{Name, TimeZone, optional_text};
+use cxpm_domain::values::{Name, TimeZone};
 use cxpm_domain::{Action, FieldError, Invalid, Target, authorize};
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::auth::BearerAuth;
-use crate::db::{
-    action, action_update, department, key_point, measurement, new_id, plan, relationship, step,
-    versioned,
-};
+use crate::db::{action, action_update, department, new_id, plan, relationship, step, versioned};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::actions::{ActionView, UpdateView};
 use crate::http::body::Body;
-use crate::http::common::{etag, expected_version, load};
+use crate::http::common::{self, etag, expected_version, load, patch};
 use crate::http::owners::member_of;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
@@ -354,7 +346,7 @@ impl PlansApi {
         };
         let txn = state.db.begin().await?;
         versioned::create_in::<plan::Entity, _>(&txn, &actor.person_id, &model).await?;
-        for s in new_steps(&model.id, 1, now) {
+        for s in steps::new_steps(&model.id, 1, now) {
             versioned::create_in::<step::Entity, _>(&txn, &actor.person_id, &s).await?;
         }
         txn.commit().await?;
@@ -552,112 +544,16 @@ impl PlansApi {
         if_match: Header<Option<String>>,
         body: Body<StepPatch>,
     ) -> ApiResult<StepResponse> {
-        let actor = &auth.0.actor;
-        let before = load::<step::Entity>(&state.db, "step", &id).await?;
-        let plan = load::<plan::Entity>(&state.db, "plan", &before.plan_id).await?;
-        authorize(
-            actor,
-            Action::ManagePlans,
-            Target::Department(Some(&plan.department_id)),
-        )?;
-        expected_version(if_match.0.as_deref(), before.version)?;
-        if before.cycle != plan.cycle {
-            return Err(ApiError::conflict(
-                format!(
-                    "this step belongs to cycle {}, which is closed; the plan is in cycle {}",
-                    before.cycle, plan.cycle
-                ),
-                None,
-            ));
-        }
+        let expected = common::if_match(if_match.0.as_deref())?;
         let p = body.0;
-        let mut after = before.clone();
-        let mut invalid = Invalid::default();
-        match p.notes {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => after.notes = None,
-            MaybeUndefined::Value(v) => {
-                after.notes = invalid
-                    .check(optional_text("notes", Some(&v), 4000))
-                    .flatten()
-            }
-        }
-        match p.due_date {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => after.due_date = None,
-            MaybeUndefined::Value(d) => after.due_date = Some(d),
-        }
-        invalid.into_result()?;
-        match p.owner_id {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => after.owner_id = None,
-            MaybeUndefined::Value(raw) => {
-                after.owner_id = Some(
-                    member_of(&state.db, "owner_id", &raw, &plan.department_id)
-                        .await?
-                        .id,
-                )
-            }
-        }
-        let step_kind = Step::from_number(before.number)
-            .ok_or_else(|| ApiError::internal(&"stored step number"))?;
-        let from: StepStatus = before.status.parse().map_err(|e| ApiError::internal(&e))?;
-        let to: StepStatus = p.status.map(StepStatus::from).unwrap_or(from);
-        let now = state.now();
-        if to != from {
-            let facts = plan_facts(&state.db, &plan).await?;
-            let may_skip = authorize(actor, Action::SkipStep, Target::Anything).is_ok();
-            check_step_change(
-                step_kind,
-                from,
-                to,
-                p.skip_reason.as_deref(),
-                StepActor { may_skip },
-                &facts,
-            )
-            .map_err(|refusal| match refusal {
-                StepRefusal::NotAllowed(why) => ApiError::forbidden(why),
-                StepRefusal::Invalid(e) => ApiError::from(e),
-                StepRefusal::Unmet(unmet) => ApiError::unmet(
-                    format!(
-                        "step {} ({}) cannot become {}: {} rule(s) unmet",
-                        step_kind.number(),
-                        step_kind,
-                        to.as_str(),
-                        unmet.len()
-                    ),
-                    unmet
-                        .into_iter()
-                        .map(|u| (u.rule.to_owned(), u.message))
-                        .collect(),
-                ),
-            })?;
-            after.status = to.as_str().to_owned();
-            after.skip_reason = if to == StepStatus::Skipped {
-                p.skip_reason.map(|r| r.trim().to_owned())
-            } else {
-                None
-            };
-            (after.completed_by, after.completed_at) = if to.is_settled() {
-                (Some(actor.person_id.clone()), Some(now))
-            } else {
-                (None, None)
-            };
-        }
-        let txn = state.db.begin().await?;
-        let after =
-            versioned::update_in::<step::Entity, _>(&txn, &actor.person_id, &before, after).await?;
-        if starts_next_cycle(step_kind, to) && from != to {
-            let mut next = plan.clone();
-            next.cycle = plan.cycle + 1;
-            next.cycle_started_at = now;
-            let next = versioned::update_in::<plan::Entity, _>(&txn, &actor.person_id, &plan, next)
-                .await?;
-            for s in new_steps(&next.id, next.cycle, now) {
-                versioned::create_in::<step::Entity, _>(&txn, &actor.person_id, &s).await?;
-            }
-        }
-        txn.commit().await?;
+        let change = steps::StepChange {
+            status: p.status.map(StepStatus::from),
+            owner_id: patch(p.owner_id),
+            due_date: patch(p.due_date),
+            notes: patch(p.notes),
+            skip_reason: p.skip_reason,
+        };
+        let after = steps::change(&state, &auth.0.actor, &id, &expected, change).await?;
         let tag = etag(after.version);
         Ok(StepResponse::Ok(Json(after.try_into()?), tag))
     }
@@ -752,90 +648,4 @@ fn cadence(
         }
         _ => Ok((cron, tz)),
     }
-}
-
-fn new_steps(plan_id: &str, cycle: i32, now: DateTime<Utc>) -> Vec<step::Model> {
-    Step::of_cycle(cycle)
-        .map(|s| step::Model {
-            id: new_id(),
-            plan_id: plan_id.to_owned(),
-            cycle,
-            number: s.number(),
-            status: StepStatus::NotStarted.as_str().to_owned(),
-            owner_id: None,
-            due_date: None,
-            notes: None,
-            skip_reason: None,
-            completed_by: None,
-            completed_at: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        })
-        .collect()
-}
-
-/// What the step rules need to know about a plan's current cycle.
-async fn plan_facts(db: &DatabaseConnection, plan: &plan::Model) -> ApiResult<PlanFacts> {
-    let steps = step::Entity::find()
-        .filter(step::Column::PlanId.eq(&plan.id))
-        .filter(step::Column::Cycle.eq(plan.cycle))
-        .all(db)
-        .await?;
-    let steps = steps
-        .into_iter()
-        .map(|s| {
-            Ok((
-                Step::from_number(s.number)
-                    .ok_or_else(|| ApiError::internal(&"stored step number"))?,
-                s.status
-                    .parse::<StepStatus>()
-                    .map_err(|e| ApiError::internal(&e))?,
-            ))
-        })
-        .collect::<ApiResult<Vec<_>>>()?;
-    let points = key_point::Entity::find()
-        .filter(key_point::Column::RelationshipId.eq(&plan.relationship_id))
-        .filter(key_point::Column::Archived.eq(false))
-        .all(db)
-        .await?;
-    let key_points_with_expectation = points
-        .iter()
-        .filter(|k| {
-            k.customer_expects
-                .as_deref()
-                .is_some_and(|e| !e.trim().is_empty())
-        })
-        .count() as u32;
-    let point_ids: Vec<String> = points.into_iter().map(|k| k.id).collect();
-    let measurements_this_cycle = if point_ids.is_empty() {
-        0
-    } else {
-        measurement::Entity::find()
-            .filter(measurement::Column::KeyPointId.is_in(point_ids.clone()))
-            .filter(measurement::Column::RecordedAt.gte(plan.cycle_started_at))
-            .count(db)
-            .await? as u32
-    };
-    let open_actions_with_owner_and_due = action::Entity::find()
-        .filter(action::Column::PlanId.eq(&plan.id))
-        .filter(action::Column::Status.is_in(["open", "in_progress", "blocked"]))
-        .filter(action::Column::OwnerId.is_not_null())
-        .filter(action::Column::DueDate.is_not_null())
-        .count(db)
-        .await? as u32;
-    let valid_cadence = match (&plan.cadence_cron, &plan.cadence_time_zone) {
-        (Some(c), Some(t)) => {
-            CronSchedule::parse("cadence_cron", c).is_ok() && TimeZone::parse(t).is_ok()
-        }
-        _ => false,
-    };
-    Ok(PlanFacts {
-        steps,
-        key_points: point_ids.len() as u32,
-        key_points_with_expectation,
-        measurements_this_cycle,
-        open_actions_with_owner_and_due,
-        valid_cadence,
-    })
 }

@@ -1,0 +1,3 @@
+//! Plans and their seven steps (key points, measurements and actions follow).
+
+pub mod steps;

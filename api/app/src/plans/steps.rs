@@ -1,0 +1,270 @@
+//! The seven steps of a plan: working on a step, and the facts the domain's step
+//! rules decide on. Completing step 7 starts the next cycle at step 3, in the same
+//! transaction.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use cxpm_domain::plan::{
+    ActionStatus, PlanFacts, Step, StepActor, StepRefusal, StepStatus, check_step_change,
+    starts_next_cycle,
+};
+use cxpm_domain::schedule::CronSchedule;
+use cxpm_domain::values::{TimeZone, optional_text};
+use cxpm_domain::{Action, Actor, FieldError, Invalid, Target, authorize};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+};
+
+use crate::store::{
+    action, key_point, measurement, new_id, parse_id, path_id, person, plan, step, unique,
+    versioned,
+};
+use crate::{AppError, AppResult, Ctx, Expect, Patch};
+
+/// What to change in a step: only the fields given.
+#[derive(Debug, Clone, Default)]
+pub struct StepChange {
+    pub status: Option<StepStatus>,
+    /// A member of the plan's department.
+    pub owner_id: Patch<String>,
+    pub due_date: Patch<NaiveDate>,
+    pub notes: Patch<String>,
+    /// Why a coordinator skips it; required to skip.
+    pub skip_reason: Option<String>,
+}
+
+/// Works on step `id` of a plan's current cycle: its status (by the domain's step
+/// rules), owner, due date and notes.
+pub async fn change(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    expected: &Expect,
+    change: StepChange,
+) -> AppResult<step::Model> {
+    let id = path_id("step", id)?;
+    let before = unique(step::Entity::find_by_id(&id), &ctx.db)
+        .await?
+        .ok_or_else(|| AppError::not_found("step", &id))?;
+    let plan = unique(plan::Entity::find_by_id(&before.plan_id), &ctx.db)
+        .await?
+        .ok_or_else(|| AppError::not_found("plan", &before.plan_id))?;
+    authorize(
+        actor,
+        Action::ManagePlans,
+        Target::Department(Some(&plan.department_id)),
+    )?;
+    expected.check(before.version)?;
+    if before.cycle != plan.cycle {
+        return Err(AppError::conflict(
+            format!(
+                "this step belongs to cycle {}, which is closed; the plan is in cycle {}",
+                before.cycle, plan.cycle
+            ),
+            None,
+        ));
+    }
+    let mut after = before.clone();
+    let mut invalid = Invalid::default();
+    match change.notes {
+        Patch::Keep => {}
+        Patch::Clear => after.notes = None,
+        Patch::Set(v) => {
+            after.notes = invalid
+                .check(optional_text("notes", Some(&v), 4000))
+                .flatten()
+        }
+    }
+    match change.due_date {
+        Patch::Keep => {}
+        Patch::Clear => after.due_date = None,
+        Patch::Set(d) => after.due_date = Some(d),
+    }
+    invalid.into_result()?;
+    match change.owner_id {
+        Patch::Keep => {}
+        Patch::Clear => after.owner_id = None,
+        Patch::Set(raw) => {
+            after.owner_id = Some(
+                member_of(&ctx.db, "owner_id", &raw, &plan.department_id)
+                    .await?
+                    .id,
+            )
+        }
+    }
+    let step_kind = Step::from_number(before.number)
+        .ok_or_else(|| AppError::internal(&"stored step number"))?;
+    let from: StepStatus = before.status.parse().map_err(|e| AppError::internal(&e))?;
+    let to = change.status.unwrap_or(from);
+    let now = ctx.now();
+    if to != from {
+        let facts = plan_facts(&ctx.db, &plan).await?;
+        let may_skip = authorize(actor, Action::SkipStep, Target::Anything).is_ok();
+        check_step_change(
+            step_kind,
+            from,
+            to,
+            change.skip_reason.as_deref(),
+            StepActor { may_skip },
+            &facts,
+        )
+        .map_err(|refusal| refused(step_kind, to, refusal))?;
+        after.status = to.as_str().to_owned();
+        after.skip_reason = if to == StepStatus::Skipped {
+            change.skip_reason.map(|r| r.trim().to_owned())
+        } else {
+            None
+        };
+        (after.completed_by, after.completed_at) = if to.is_settled() {
+            (Some(actor.person_id.clone()), Some(now))
+        } else {
+            (None, None)
+        };
+    }
+    let txn = ctx.db.begin().await?;
+    let after =
+        versioned::update_in::<step::Entity, _>(&txn, &actor.person_id, &before, after).await?;
+    if starts_next_cycle(step_kind, to) && from != to {
+        let mut next = plan.clone();
+        next.cycle = plan.cycle + 1;
+        next.cycle_started_at = now;
+        let next =
+            versioned::update_in::<plan::Entity, _>(&txn, &actor.person_id, &plan, next).await?;
+        for s in new_steps(&next.id, next.cycle, now) {
+            versioned::create_in::<step::Entity, _>(&txn, &actor.person_id, &s).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// The domain's refusal of a step change, as the application says it.
+fn refused(step: Step, to: StepStatus, refusal: StepRefusal) -> AppError {
+    match refusal {
+        StepRefusal::NotAllowed(why) => AppError::Forbidden(why.to_owned()),
+        StepRefusal::Invalid(e) => e.into(),
+        StepRefusal::Unmet(unmet) => AppError::Unmet {
+            detail: format!(
+                "step {} ({}) cannot become {}: {} rule(s) unmet",
+                step.number(),
+                step,
+                to.as_str(),
+                unmet.len()
+            ),
+            rules: unmet
+                .into_iter()
+                .map(|u| (u.rule.to_owned(), u.message))
+                .collect(),
+        },
+    }
+}
+
+/// The steps of a new cycle, not started.
+pub fn new_steps(plan_id: &str, cycle: i32, now: DateTime<Utc>) -> Vec<step::Model> {
+    Step::of_cycle(cycle)
+        .map(|s| step::Model {
+            id: new_id(),
+            plan_id: plan_id.to_owned(),
+            cycle,
+            number: s.number(),
+            status: StepStatus::NotStarted.as_str().to_owned(),
+            owner_id: None,
+            due_date: None,
+            notes: None,
+            skip_reason: None,
+            completed_by: None,
+            completed_at: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        })
+        .collect()
+}
+
+/// What the step rules need to know about a plan's current cycle.
+pub async fn plan_facts(db: &impl ConnectionTrait, plan: &plan::Model) -> AppResult<PlanFacts> {
+    let steps = step::Entity::find()
+        .filter(step::Column::PlanId.eq(&plan.id))
+        .filter(step::Column::Cycle.eq(plan.cycle))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| {
+            Ok((
+                Step::from_number(s.number)
+                    .ok_or_else(|| AppError::internal(&"stored step number"))?,
+                s.status
+                    .parse::<StepStatus>()
+                    .map_err(|e| AppError::internal(&e))?,
+            ))
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    let points = key_point::Entity::find()
+        .filter(key_point::Column::RelationshipId.eq(&plan.relationship_id))
+        .filter(key_point::Column::Archived.eq(false))
+        .all(db)
+        .await?;
+    let key_points_with_expectation = points
+        .iter()
+        .filter(|k| {
+            k.customer_expects
+                .as_deref()
+                .is_some_and(|e| !e.trim().is_empty())
+        })
+        .count() as u32;
+    let point_ids: Vec<String> = points.into_iter().map(|k| k.id).collect();
+    let measurements_this_cycle = if point_ids.is_empty() {
+        0
+    } else {
+        measurement::Entity::find()
+            .filter(measurement::Column::KeyPointId.is_in(point_ids.clone()))
+            .filter(measurement::Column::RecordedAt.gte(plan.cycle_started_at))
+            .count(db)
+            .await? as u32
+    };
+    let open: Vec<&str> = ActionStatus::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| s.as_str())
+        .collect();
+    let open_actions_with_owner_and_due = action::Entity::find()
+        .filter(action::Column::PlanId.eq(&plan.id))
+        .filter(action::Column::Status.is_in(open))
+        .filter(action::Column::OwnerId.is_not_null())
+        .filter(action::Column::DueDate.is_not_null())
+        .count(db)
+        .await? as u32;
+    let valid_cadence = match (&plan.cadence_cron, &plan.cadence_time_zone) {
+        (Some(c), Some(t)) => {
+            CronSchedule::parse("cadence_cron", c).is_ok() && TimeZone::parse(t).is_ok()
+        }
+        _ => false,
+    };
+    Ok(PlanFacts {
+        steps,
+        key_points: point_ids.len() as u32,
+        key_points_with_expectation,
+        measurements_this_cycle,
+        open_actions_with_owner_and_due,
+        valid_cadence,
+    })
+}
+
+/// An active person of `department_id`, or an invalid `field`.
+pub async fn member_of(
+    db: &impl ConnectionTrait,
+    field: &str,
+    raw: &str,
+    department_id: &str,
+) -> AppResult<person::Model> {
+    let id = parse_id(field, raw)?;
+    let person = unique(person::Entity::find_by_id(&id), db)
+        .await?
+        .ok_or_else(|| FieldError::new(field, format!("no person with id `{id}`")))?;
+    if !person.active {
+        return Err(FieldError::new(field, "the person is deactivated").into());
+    }
+    if person.department_id.as_deref() != Some(department_id) {
+        return Err(FieldError::new(field, "the person does not belong to that department").into());
+    }
+    Ok(person)
+}
