@@ -13,6 +13,7 @@ pub mod directory;
 pub mod error;
 pub mod names;
 pub mod plans;
+pub mod programs;
 pub mod store;
 
 pub use clock::Clock;

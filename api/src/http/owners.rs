@@ -2,24 +2,23 @@
 //! the person who answers for it there.
 
 use chrono::{DateTime, Utc};
-use cxpm_domain::values::optional_text;
-use cxpm_domain::{Action, FieldError, Target, authorize};
+use cxpm_app::programs::owners;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::auth::BearerAuth;
-use crate::db::{department, new_id, owner, person, sub_process, versioned};
-use crate::error::{ApiError, ApiResult};
+use crate::db::{owner, person};
+use crate::error::ApiResult;
 use crate::http::ApiTags;
 use crate::http::body::Body;
-use crate::http::common::{etag, expected_version, load, referenced};
-use crate::http::programs::{Deleted, active_person};
+use crate::http::common::{self, etag, patch};
+use crate::http::programs::Deleted;
 
 /// One department's responsibility for a sub-process, and who answers for it.
 #[derive(Debug, Object)]
@@ -110,48 +109,13 @@ impl OwnersApi {
         id: Path<String>,
         body: Body<NewOwner>,
     ) -> ApiResult<OwnerResponse> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManageOwners, Target::Anything)?;
-        let sub = load::<sub_process::Entity>(&state.db, "sub_process", &id).await?;
         let b = body.0;
-        let responsibility = required_text("responsibility", &b.responsibility)?;
-        let dept = referenced::<department::Entity>(
-            &state.db,
-            "department_id",
-            "department",
-            &b.department_id,
-        )
-        .await?;
-        let person_id = match &b.person_id {
-            Some(raw) => Some(member_of(&state.db, "person_id", raw, &dept.id).await?.id),
-            None => None,
+        let new = owners::NewOwner {
+            department_id: b.department_id,
+            person_id: b.person_id,
+            responsibility: b.responsibility,
         };
-        let taken = crate::db::unique(
-            owner::Entity::find()
-                .filter(owner::Column::SubProcessId.eq(&sub.id))
-                .filter(owner::Column::DepartmentId.eq(&dept.id)),
-            &state.db,
-        )
-        .await?;
-        if taken.is_some() {
-            return Err(ApiError::conflict(
-                "this department already has a row for this sub-process; change that row instead",
-                Some("department_id"),
-            ));
-        }
-        let now = state.now();
-        let model = owner::Model {
-            id: new_id(),
-            program_id: sub.program_id,
-            sub_process_id: sub.id,
-            department_id: dept.id,
-            person_id,
-            responsibility,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
-        versioned::create::<owner::Entity>(&state.db, &actor.person_id, &model).await?;
+        let model = owners::create(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
         Ok(OwnerResponse::Created(Json(model.into()), tag))
     }
@@ -168,13 +132,7 @@ impl OwnersApi {
         auth: BearerAuth,
         id: Path<String>,
     ) -> ApiResult<Json<OwnerList>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let sub = load::<sub_process::Entity>(&state.read, "sub_process", &id).await?;
-        let rows = owner::Entity::find()
-            .filter(owner::Column::SubProcessId.eq(&sub.id))
-            .order_by_asc(owner::Column::Id)
-            .all(&state.read)
-            .await?;
+        let rows = owners::list(&state, &auth.0.actor, &id).await?;
         Ok(Json(OwnerList {
             items: rows.into_iter().map(Owner::from).collect(),
         }))
@@ -188,8 +146,7 @@ impl OwnersApi {
         auth: BearerAuth,
         id: Path<String>,
     ) -> ApiResult<OwnerResponse> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let model = load::<owner::Entity>(&state.read, "owner", &id).await?;
+        let model = owners::get(&state, &auth.0.actor, &id).await?;
         let tag = etag(model.version);
         Ok(OwnerResponse::Ok(Json(model.into()), tag))
     }
@@ -206,35 +163,13 @@ impl OwnersApi {
         if_match: Header<Option<String>>,
         body: Body<OwnerPatch>,
     ) -> ApiResult<OwnerResponse> {
-        let actor = &auth.0.actor;
-        let before = load::<owner::Entity>(&state.db, "owner", &id).await?;
         let p = body.0;
-        if p.responsibility.is_some() {
-            authorize(actor, Action::ManageOwners, Target::Anything)?;
-        }
-        authorize(
-            actor,
-            Action::NameOwner,
-            Target::Department(Some(&before.department_id)),
-        )?;
-        expected_version(if_match.0.as_deref(), before.version)?;
-        let mut after = before.clone();
-        if let Some(text) = &p.responsibility {
-            after.responsibility = required_text("responsibility", text)?;
-        }
-        match p.person_id {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => after.person_id = None,
-            MaybeUndefined::Value(raw) => {
-                after.person_id = Some(
-                    member_of(&state.db, "person_id", &raw, &before.department_id)
-                        .await?
-                        .id,
-                )
-            }
-        }
-        let after =
-            versioned::update::<owner::Entity>(&state.db, &actor.person_id, &before, after).await?;
+        let change = owners::OwnerChange {
+            responsibility: p.responsibility,
+            person_id: patch(p.person_id),
+        };
+        let expected = if_match_of(&if_match)?;
+        let after = owners::change(&state, &auth.0.actor, &id, &expected, change).await?;
         let tag = etag(after.version);
         Ok(OwnerResponse::Ok(Json(after.into()), tag))
     }
@@ -250,19 +185,19 @@ impl OwnersApi {
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
     ) -> ApiResult<Deleted> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManageOwners, Target::Anything)?;
-        let before = load::<owner::Entity>(&state.db, "owner", &id).await?;
-        expected_version(if_match.0.as_deref(), before.version)?;
-        versioned::delete::<owner::Entity>(&state.db, &actor.person_id, &before).await?;
+        let expected = if_match_of(&if_match)?;
+        owners::remove(&state, &auth.0.actor, &id, &expected).await?;
         Ok(Deleted::NoContent)
     }
 }
 
+fn if_match_of(header: &Header<Option<String>>) -> ApiResult<cxpm_app::Expect> {
+    common::if_match(header.0.as_deref())
+}
+
 /// Trimmed, non-empty text.
 pub fn required_text(field: &str, raw: &str) -> ApiResult<String> {
-    optional_text(field, Some(raw), 2000)?
-        .ok_or_else(|| FieldError::new(field, "must not be empty").into())
+    Ok(owners::required_text(field, raw)?)
 }
 
 /// An active person of `department_id`, or 422 naming the field.
@@ -272,9 +207,5 @@ pub async fn member_of(
     raw: &str,
     department_id: &str,
 ) -> ApiResult<person::Model> {
-    let person = active_person(db, field, raw).await?;
-    if person.department_id.as_deref() != Some(department_id) {
-        return Err(FieldError::new(field, "the person does not belong to that department").into());
-    }
-    Ok(person)
+    Ok(cxpm_app::plans::steps::member_of(db, field, raw, department_id).await?)
 }

@@ -218,6 +218,20 @@ pub fn path_id(entity: &str, raw: &str) -> crate::AppResult<String> {
     parse_id("id", raw).map_err(|_| crate::AppError::not_found(entity, raw))
 }
 
+/// The row of `E` whose id is `raw_id` as given in an address, or not found.
+pub async fn load<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    entity: &str,
+    raw_id: &str,
+) -> crate::AppResult<E::Model> {
+    use sea_orm::QueryFilter;
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+    let id = path_id(entity, raw_id)?;
+    unique(E::find().filter(Expr::col(Alias::new("id")).eq(&id)), db)
+        .await?
+        .ok_or_else(|| crate::AppError::not_found(entity, &id))
+}
+
 /// A new time-ordered id (UUID v7, hyphenated lower-case).
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
