@@ -2,30 +2,24 @@
 
 use std::collections::BTreeMap;
 
-use cxpm_domain::value_stream::parse_translations;
-
-use crate::http::names::{rename, translations, translations_json};
 use chrono::{DateTime, NaiveDate, Utc};
+use cxpm_app::plans::key_points;
 use cxpm_domain::plan::MeasurementSource;
-use cxpm_domain::program::SurveyScale;
-use cxpm_domain::values::{Name, optional_text};
-use cxpm_domain::{Action, FieldError, Invalid, Target, authorize};
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::auth::BearerAuth;
-use crate::db::{key_point, measurement, new_id, program, relationship, versioned};
+use crate::db::{key_point, measurement};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::body::Body;
-use crate::http::common::{etag, expected_version, load};
-use crate::http::programs::maybe_text;
+use crate::http::common::{self, etag, patch};
+use crate::http::names::translations;
 
 /// What the customer cares about in a relationship (确定关键体验点).
 #[derive(Debug, Object)]
@@ -238,50 +232,14 @@ impl KeyPointsApi {
         id: Path<String>,
         body: Body<NewKeyPoint>,
     ) -> ApiResult<KeyPointResponse> {
-        let actor = &auth.0.actor;
-        let rel = load::<relationship::Entity>(&state.db, "relationship", &id).await?;
-        authorize(
-            actor,
-            Action::ManageKeyPoints,
-            Target::Department(Some(&rel.provider_department_id)),
-        )?;
         let b = body.0;
-        let mut invalid = Invalid::default();
-        let name = invalid.check(Name::parse(&b.name));
-        let name_translations = match &b.name_translations {
-            Some(raw) => invalid
-                .check(parse_translations("name_translations", raw))
-                .map(|m| translations_json(&m)),
-            None => Some("{}".to_owned()),
+        let new = key_points::NewKeyPoint {
+            name: b.name,
+            name_translations: b.name_translations,
+            description: b.description,
+            customer_expects: b.customer_expects,
         };
-        let description =
-            invalid.check(optional_text("description", b.description.as_deref(), 4000));
-        let customer_expects = invalid.check(optional_text(
-            "customer_expects",
-            b.customer_expects.as_deref(),
-            4000,
-        ));
-        invalid.into_result()?;
-        let (Some(name), Some(description), Some(customer_expects), Some(name_translations)) =
-            (name, description, customer_expects, name_translations)
-        else {
-            return Err(ApiError::internal(&"validated fields missing"));
-        };
-        let now = state.now();
-        let model = key_point::Model {
-            id: new_id(),
-            program_id: rel.program_id,
-            relationship_id: rel.id,
-            name: name.into_inner(),
-            name_translations,
-            description,
-            customer_expects,
-            archived: false,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
-        versioned::create::<key_point::Entity>(&state.db, &actor.person_id, &model).await?;
+        let model = key_points::create(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
         Ok(KeyPointResponse::Created(Json(model.into()), tag))
     }
@@ -300,17 +258,8 @@ impl KeyPointsApi {
         /// Include archived key points.
         include_archived: Query<Option<bool>>,
     ) -> ApiResult<Json<KeyPointList>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let rel = load::<relationship::Entity>(&state.read, "relationship", &id).await?;
-        let mut select =
-            key_point::Entity::find().filter(key_point::Column::RelationshipId.eq(&rel.id));
-        if !include_archived.0.unwrap_or(false) {
-            select = select.filter(key_point::Column::Archived.eq(false));
-        }
-        let rows = select
-            .order_by_asc(key_point::Column::Id)
-            .all(&state.read)
-            .await?;
+        let all = include_archived.0.unwrap_or(false);
+        let rows = key_points::list(&state, &auth.0.actor, &id, all).await?;
         Ok(Json(KeyPointList {
             items: rows.into_iter().map(KeyPoint::from).collect(),
         }))
@@ -332,39 +281,16 @@ impl KeyPointsApi {
         if_match: Header<Option<String>>,
         body: Body<KeyPointPatch>,
     ) -> ApiResult<KeyPointResponse> {
-        let actor = &auth.0.actor;
-        let before = load::<key_point::Entity>(&state.db, "key_point", &id).await?;
-        let rel = load::<relationship::Entity>(&state.db, "relationship", &before.relationship_id)
-            .await?;
-        authorize(
-            actor,
-            Action::ManageKeyPoints,
-            Target::Department(Some(&rel.provider_department_id)),
-        )?;
-        expected_version(if_match.0.as_deref(), before.version)?;
+        let expected = common::if_match(if_match.0.as_deref())?;
         let p = body.0;
-        let mut after = before.clone();
-        let mut invalid = Invalid::default();
-        rename(
-            &mut invalid,
-            p.name.as_deref(),
-            p.name_translations.as_ref(),
-            &mut after.name,
-            &mut after.name_translations,
-        );
-        if let Some(v) = maybe_text(&mut invalid, "description", p.description, 4000) {
-            after.description = v;
-        }
-        if let Some(v) = maybe_text(&mut invalid, "customer_expects", p.customer_expects, 4000) {
-            after.customer_expects = v;
-        }
-        invalid.into_result()?;
-        if let Some(archived) = p.archived {
-            after.archived = archived;
-        }
-        let after =
-            versioned::update::<key_point::Entity>(&state.db, &actor.person_id, &before, after)
-                .await?;
+        let change = key_points::KeyPointChange {
+            name: p.name,
+            name_translations: p.name_translations,
+            description: patch(p.description),
+            customer_expects: patch(p.customer_expects),
+            archived: p.archived,
+        };
+        let after = key_points::change(&state, &auth.0.actor, &id, &expected, change).await?;
         let tag = etag(after.version);
         Ok(KeyPointResponse::Ok(Json(after.into()), tag))
     }
@@ -384,59 +310,8 @@ impl KeyPointsApi {
         id: Path<String>,
         body: Body<NewMeasurement>,
     ) -> ApiResult<MeasurementCreated> {
-        let actor = &auth.0.actor;
-        let point = load::<key_point::Entity>(&state.db, "key_point", &id).await?;
-        let rel =
-            load::<relationship::Entity>(&state.db, "relationship", &point.relationship_id).await?;
-        authorize(
-            actor,
-            Action::ManageKeyPoints,
-            Target::Department(Some(&rel.provider_department_id)),
-        )?;
-        let program = load::<program::Entity>(&state.db, "program", &point.program_id).await?;
-        let scale = SurveyScale::new(program.scale_min, program.scale_max)
-            .map_err(|e| ApiError::internal(&e))?;
         let b = body.0;
-        let mut invalid = Invalid::default();
-        let on_scale = |field: &str, v: f64| {
-            if scale.contains(v) {
-                Ok(v)
-            } else {
-                Err(FieldError::new(
-                    field,
-                    format!(
-                        "must be on the program's scale, {} to {}",
-                        scale.min(),
-                        scale.max()
-                    ),
-                ))
-            }
-        };
-        invalid.check(on_scale("expectation_score", b.expectation_score));
-        invalid.check(on_scale("experience_score", b.experience_score));
-        if let Some(r) = b.provider_rating {
-            invalid.check(on_scale("provider_rating", r));
-        }
-        if !(1..=5).contains(&b.importance) {
-            invalid.push(FieldError::new("importance", "must be 1 to 5"));
-        }
-        if b.sample_size.is_some_and(|n| n < 1) {
-            invalid.push(FieldError::new("sample_size", "must be at least 1"));
-        }
-        if b.period_end < b.period_start {
-            invalid.push(FieldError::new(
-                "period_end",
-                "must not be before period_start",
-            ));
-        }
-        let note = invalid
-            .check(optional_text("note", b.note.as_deref(), 4000))
-            .flatten();
-        invalid.into_result()?;
-        let model = measurement::Model {
-            id: new_id(),
-            program_id: point.program_id,
-            key_point_id: point.id,
+        let new = key_points::NewMeasurement {
             period_start: b.period_start,
             period_end: b.period_end,
             expectation_score: b.expectation_score,
@@ -444,23 +319,10 @@ impl KeyPointsApi {
             importance: b.importance,
             provider_rating: b.provider_rating,
             sample_size: b.sample_size,
-            source: MeasurementSource::from(b.source).as_str().to_owned(),
-            note,
-            recorded_by: actor.person_id.clone(),
-            recorded_at: state.now(),
+            source: MeasurementSource::from(b.source),
+            note: b.note,
         };
-        // The measurement, its audit entry and its period's running sums, together.
-        let txn = state.db.begin().await?;
-        crate::db::append_in::<measurement::Entity, _>(
-            &txn,
-            &actor.person_id,
-            "measurement",
-            &model.id,
-            &model,
-        )
-        .await?;
-        crate::db::summaries::add_measurement(&txn, &model).await?;
-        txn.commit().await?;
+        let model = key_points::measure(&state, &auth.0.actor, &id, new).await?;
         Ok(MeasurementCreated::Created(Json(model.try_into()?)))
     }
 
@@ -476,14 +338,7 @@ impl KeyPointsApi {
         auth: BearerAuth,
         id: Path<String>,
     ) -> ApiResult<Json<MeasurementList>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let point = load::<key_point::Entity>(&state.read, "key_point", &id).await?;
-        let rows = measurement::Entity::find()
-            .filter(measurement::Column::KeyPointId.eq(&point.id))
-            .order_by_desc(measurement::Column::PeriodStart)
-            .order_by_desc(measurement::Column::Id)
-            .all(&state.read)
-            .await?;
+        let rows = key_points::measurements(&state, &auth.0.actor, &id).await?;
         Ok(Json(MeasurementList {
             items: rows
                 .into_iter()
