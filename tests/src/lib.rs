@@ -302,6 +302,20 @@ impl TestApp {
         (person, token)
     }
 
+    /// Imports people from `csv` as the admin (`dry_run`: only check it).
+    pub async fn import_people(&self, csv: &str, dry_run: bool) -> Response {
+        self.request(
+            Method::POST,
+            &format!("/api/v1/people/import?dry_run={dry_run}"),
+            Some(&self.admin_token),
+        )
+        .header("content-type", "text/csv")
+        .body(csv.to_owned())
+        .send()
+        .await
+        .expect("an answer")
+    }
+
     /// [`TestApp::someone`] whose profile reads in `locale` and `time_zone`.
     pub async fn someone_reading(
         &self,

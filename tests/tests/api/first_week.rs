@@ -9,19 +9,6 @@ fn id(v: &Value) -> String {
     v["id"].as_str().unwrap().to_owned()
 }
 
-async fn import(app: &TestApp, csv: &str, dry_run: bool) -> reqwest::Response {
-    app.request(
-        Method::POST,
-        &format!("/api/v1/people/import?dry_run={dry_run}"),
-        Some(&app.admin_token),
-    )
-    .header("content-type", "text/csv")
-    .body(csv.to_owned())
-    .send()
-    .await
-    .unwrap()
-}
-
 both_databases!(
     an_import_with_an_unknown_column_is_refused_naming_it_also_on_a_dry_run,
     |app: TestApp| async move {
@@ -29,7 +16,7 @@ both_databases!(
         let csv = "name,email,role,department\nLi Na,li.na@example.cn,member,PLAN\n";
         for dry_run in [true, false] {
             let problem = expect_problem(
-                import(&app, csv, dry_run).await,
+                app.import_people(csv, dry_run).await,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await;
@@ -438,8 +425,7 @@ both_databases!(
 
         // The people import reads such a cell back as it was.
         let imported = expect_json(
-            import(
-                &app,
+            app.import_people(
                 "name,email,role\n\"'=SUM(1+1)\",formula@example.com,member\n",
                 false,
             )

@@ -1,5 +1,5 @@
 use cxpm_tests::{TestApp, both_databases, expect_json, expect_problem, problem_fields};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 both_databases!(
@@ -165,19 +165,6 @@ both_databases!(
     }
 );
 
-async fn import(app: &TestApp, csv: &str, dry_run: bool) -> reqwest::Response {
-    app.request(
-        Method::POST,
-        &format!("/api/v1/people/import?dry_run={dry_run}"),
-        Some(&app.admin_token),
-    )
-    .header("content-type", "text/csv")
-    .body(csv.to_owned())
-    .send()
-    .await
-    .unwrap()
-}
-
 const GOOD_CSV: &str = "name,email,department_code,role,locale,time_zone\n\
 张伟,zhang.wei@example.cn,plan,department_head,zh-CN,Asia/Shanghai\n\
 João Conceição,joao@example.com.br,,member,pt-BR,America/Sao_Paulo\n\
@@ -188,7 +175,7 @@ both_databases!(
     |app: TestApp| async move {
         app.department("计划部", "PLAN").await;
         let audit_before = app.audit_count().await;
-        let report = expect_json(import(&app, GOOD_CSV, true).await, StatusCode::OK).await;
+        let report = expect_json(app.import_people(GOOD_CSV, true).await, StatusCode::OK).await;
         assert_eq!(report["dry_run"], true);
         assert_eq!(report["rows"], 3);
         assert_eq!(report["created"].as_array().unwrap().len(), 0);
@@ -210,7 +197,7 @@ both_databases!(
     a_csv_import_creates_everyone_with_names_intact_and_audited,
     |app: TestApp| async move {
         let dept = app.department("计划部", "PLAN").await;
-        let report = expect_json(import(&app, GOOD_CSV, false).await, StatusCode::OK).await;
+        let report = expect_json(app.import_people(GOOD_CSV, false).await, StatusCode::OK).await;
         assert_eq!(report["created"].as_array().unwrap().len(), 3);
         let in_plan = expect_json(
             app.get(
@@ -267,7 +254,7 @@ Taken,taken@example.com,,member\n\
 Twice,good@example.com,,member\n";
         let audit_before = app.audit_count().await;
         let problem = expect_problem(
-            import(&app, csv, false).await,
+            app.import_people(csv, false).await,
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
@@ -284,7 +271,7 @@ Twice,good@example.com,,member\n";
         // With the format fixed, references are checked: unknown code, taken email.
         let csv = "name,email,department_code,role\nGood One,good@example.com,NOPE,member\nTaken,taken@example.com,,member\n";
         let problem = expect_problem(
-            import(&app, csv, false).await,
+            app.import_people(csv, false).await,
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
