@@ -2,23 +2,21 @@
 //! department, what is delivered. "Who is my customer?"
 
 use chrono::{DateTime, Utc};
-use cxpm_domain::{Action, FieldError, Invalid, Target, authorize};
+use cxpm_app::programs::relationships;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Select};
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::auth::BearerAuth;
-use crate::db::{department, new_id, program, relationship, sub_process, versioned};
+use crate::db::relationship;
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::body::Body;
-use crate::http::common::{etag, expected_version, load, parse_id, referenced};
-use crate::http::owners::member_of;
+use crate::http::common::{self, etag, parse_id, patch};
 use crate::http::programs::Deleted;
 
 /// Provider → internal customer, and what the provider delivers.
@@ -126,77 +124,16 @@ impl RelationshipsApi {
         id: Path<String>,
         body: Body<NewRelationship>,
     ) -> ApiResult<RelationshipResponse> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManageRelationships, Target::Anything)?;
-        let program = load::<program::Entity>(&state.db, "program", &id).await?;
         let b = body.0;
-        let delivers = crate::http::owners::required_text("delivers", &b.delivers)?;
-        let provider = referenced::<department::Entity>(
-            &state.db,
-            "provider_department_id",
-            "department",
-            &b.provider_department_id,
-        )
-        .await?;
-        let customer = referenced::<department::Entity>(
-            &state.db,
-            "customer_department_id",
-            "department",
-            &b.customer_department_id,
-        )
-        .await?;
-        if provider.id == customer.id {
-            return Err(FieldError::new(
-                "customer_department_id",
-                "a department cannot be its own internal customer",
-            )
-            .into());
-        }
-        let provider_person_id = match &b.provider_person_id {
-            Some(raw) => Some(
-                member_of(&state.db, "provider_person_id", raw, &provider.id)
-                    .await?
-                    .id,
-            ),
-            None => None,
+        let new = relationships::NewRelationship {
+            provider_department_id: b.provider_department_id,
+            customer_department_id: b.customer_department_id,
+            delivers: b.delivers,
+            provider_person_id: b.provider_person_id,
+            customer_person_id: b.customer_person_id,
+            sub_process_id: b.sub_process_id,
         };
-        let customer_person_id = match &b.customer_person_id {
-            Some(raw) => Some(
-                member_of(&state.db, "customer_person_id", raw, &customer.id)
-                    .await?
-                    .id,
-            ),
-            None => None,
-        };
-        let sub_process_id = match &b.sub_process_id {
-            Some(raw) => Some(sub_process_of(&state, raw, &program.id).await?),
-            None => None,
-        };
-        ensure_unique(
-            &state,
-            &program.id,
-            &provider.id,
-            &customer.id,
-            &delivers,
-            None,
-        )
-        .await?;
-        let now = state.now();
-        let model = relationship::Model {
-            id: new_id(),
-            program_id: program.id,
-            provider_department_id: provider.id,
-            provider_person_id,
-            customer_department_id: customer.id,
-            customer_person_id,
-            delivers,
-            sub_process_id,
-            archived: false,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
-        versioned::create::<relationship::Entity>(&state.db, &actor.person_id, &model).await?;
+        let model = relationships::create(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
         Ok(RelationshipResponse::Created(Json(model.into()), tag))
     }
@@ -219,23 +156,14 @@ impl RelationshipsApi {
         /// Include archived relationships.
         include_archived: Query<Option<bool>>,
     ) -> ApiResult<Json<RelationshipList>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let program = load::<program::Entity>(&state.read, "program", &id).await?;
-        let mut select =
-            relationship::Entity::find().filter(relationship::Column::ProgramId.eq(&program.id));
-        if let Some(raw) = provider_department_id.0 {
-            select = select.filter(
-                relationship::Column::ProviderDepartmentId
-                    .eq(query_id("provider_department_id", &raw)?),
-            );
-        }
-        if let Some(raw) = customer_department_id.0 {
-            select = select.filter(
-                relationship::Column::CustomerDepartmentId
-                    .eq(query_id("customer_department_id", &raw)?),
-            );
-        }
-        list_of(&state, select, include_archived.0).await
+        let filter = relationships::RelationshipFilter {
+            program_id: None,
+            provider_department_id: query_ids("provider_department_id", provider_department_id.0)?,
+            customer_department_id: query_ids("customer_department_id", customer_department_id.0)?,
+            include_archived: include_archived.0.unwrap_or(false),
+        };
+        let rows = relationships::of_program(&state, &auth.0.actor, &id, filter).await?;
+        Ok(listed(rows))
     }
 
     /// Who is my customer? A department's internal customers
@@ -254,15 +182,11 @@ impl RelationshipsApi {
         /// Include archived relationships.
         include_archived: Query<Option<bool>>,
     ) -> ApiResult<Json<RelationshipList>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let dept = load::<department::Entity>(&state.read, "department", &id).await?;
-        let mut select = relationship::Entity::find()
-            .filter(relationship::Column::ProviderDepartmentId.eq(&dept.id));
-        if let Some(raw) = program_id.0 {
-            select =
-                select.filter(relationship::Column::ProgramId.eq(query_id("program_id", &raw)?));
-        }
-        list_of(&state, select, include_archived.0).await
+        let program_id = query_ids("program_id", program_id.0)?;
+        let all = include_archived.0.unwrap_or(false);
+        let rows =
+            relationships::of_department(&state, &auth.0.actor, &id, true, program_id, all).await?;
+        Ok(listed(rows))
     }
 
     /// A department's providers: who serves it
@@ -281,15 +205,11 @@ impl RelationshipsApi {
         /// Include archived relationships.
         include_archived: Query<Option<bool>>,
     ) -> ApiResult<Json<RelationshipList>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let dept = load::<department::Entity>(&state.read, "department", &id).await?;
-        let mut select = relationship::Entity::find()
-            .filter(relationship::Column::CustomerDepartmentId.eq(&dept.id));
-        if let Some(raw) = program_id.0 {
-            select =
-                select.filter(relationship::Column::ProgramId.eq(query_id("program_id", &raw)?));
-        }
-        list_of(&state, select, include_archived.0).await
+        let program_id = query_ids("program_id", program_id.0)?;
+        let all = include_archived.0.unwrap_or(false);
+        let rows = relationships::of_department(&state, &auth.0.actor, &id, false, program_id, all)
+            .await?;
+        Ok(listed(rows))
     }
 
     /// Get a relationship
@@ -304,8 +224,7 @@ impl RelationshipsApi {
         auth: BearerAuth,
         id: Path<String>,
     ) -> ApiResult<RelationshipResponse> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let model = load::<relationship::Entity>(&state.read, "relationship", &id).await?;
+        let model = relationships::get(&state, &auth.0.actor, &id).await?;
         let tag = etag(model.version);
         Ok(RelationshipResponse::Ok(Json(model.into()), tag))
     }
@@ -326,71 +245,16 @@ impl RelationshipsApi {
         if_match: Header<Option<String>>,
         body: Body<RelationshipPatch>,
     ) -> ApiResult<RelationshipResponse> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManageRelationships, Target::Anything)?;
-        let before = load::<relationship::Entity>(&state.db, "relationship", &id).await?;
-        expected_version(if_match.0.as_deref(), before.version)?;
+        let expected = common::if_match(if_match.0.as_deref())?;
         let p = body.0;
-        let mut after = before.clone();
-        if let Some(text) = &p.delivers {
-            after.delivers = crate::http::owners::required_text("delivers", text)?;
-        }
-        match p.provider_person_id {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => after.provider_person_id = None,
-            MaybeUndefined::Value(raw) => {
-                after.provider_person_id = Some(
-                    member_of(
-                        &state.db,
-                        "provider_person_id",
-                        &raw,
-                        &before.provider_department_id,
-                    )
-                    .await?
-                    .id,
-                )
-            }
-        }
-        match p.customer_person_id {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => after.customer_person_id = None,
-            MaybeUndefined::Value(raw) => {
-                after.customer_person_id = Some(
-                    member_of(
-                        &state.db,
-                        "customer_person_id",
-                        &raw,
-                        &before.customer_department_id,
-                    )
-                    .await?
-                    .id,
-                )
-            }
-        }
-        match p.sub_process_id {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => after.sub_process_id = None,
-            MaybeUndefined::Value(raw) => {
-                after.sub_process_id = Some(sub_process_of(&state, &raw, &before.program_id).await?)
-            }
-        }
-        if let Some(archived) = p.archived {
-            after.archived = archived;
-        }
-        if after.delivers != before.delivers {
-            ensure_unique(
-                &state,
-                &after.program_id,
-                &after.provider_department_id,
-                &after.customer_department_id,
-                &after.delivers,
-                Some(&after.id),
-            )
-            .await?;
-        }
-        let after =
-            versioned::update::<relationship::Entity>(&state.db, &actor.person_id, &before, after)
-                .await?;
+        let change = relationships::RelationshipChange {
+            delivers: p.delivers,
+            provider_person_id: patch(p.provider_person_id),
+            customer_person_id: patch(p.customer_person_id),
+            sub_process_id: patch(p.sub_process_id),
+            archived: p.archived,
+        };
+        let after = relationships::change(&state, &auth.0.actor, &id, &expected, change).await?;
         let tag = etag(after.version);
         Ok(RelationshipResponse::Ok(Json(after.into()), tag))
     }
@@ -412,72 +276,22 @@ impl RelationshipsApi {
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
     ) -> ApiResult<Deleted> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManageRelationships, Target::Anything)?;
-        let before = load::<relationship::Entity>(&state.db, "relationship", &id).await?;
-        expected_version(if_match.0.as_deref(), before.version)?;
-        versioned::delete::<relationship::Entity>(&state.db, &actor.person_id, &before).await?;
+        let expected = common::if_match(if_match.0.as_deref())?;
+        relationships::remove(&state, &auth.0.actor, &id, &expected).await?;
         Ok(Deleted::NoContent)
     }
 }
 
-fn query_id(field: &str, raw: &str) -> ApiResult<String> {
-    parse_id(field, raw).map_err(|e| ApiError::bad_request(e.to_string(), vec![e.into()]))
+/// An id given as a query parameter: a malformed one is a 400 naming it.
+fn query_ids(field: &str, raw: Option<String>) -> ApiResult<Option<String>> {
+    raw.map(|raw| {
+        parse_id(field, &raw).map_err(|e| ApiError::bad_request(e.to_string(), vec![e.into()]))
+    })
+    .transpose()
 }
 
-async fn list_of(
-    state: &AppState,
-    select: Select<relationship::Entity>,
-    include_archived: Option<bool>,
-) -> ApiResult<Json<RelationshipList>> {
-    let select = if include_archived.unwrap_or(false) {
-        select
-    } else {
-        select.filter(relationship::Column::Archived.eq(false))
-    };
-    let rows = select
-        .order_by_asc(relationship::Column::Id)
-        .all(&state.read)
-        .await?;
-    Ok(Json(RelationshipList {
+fn listed(rows: Vec<relationship::Model>) -> Json<RelationshipList> {
+    Json(RelationshipList {
         items: rows.into_iter().map(Relationship::from).collect(),
-    }))
-}
-
-async fn sub_process_of(state: &AppState, raw: &str, program_id: &str) -> ApiResult<String> {
-    let sub =
-        referenced::<sub_process::Entity>(&state.db, "sub_process_id", "sub-process", raw).await?;
-    if sub.program_id != program_id {
-        return Err(Invalid::from(FieldError::new(
-            "sub_process_id",
-            "the sub-process belongs to another program",
-        ))
-        .into());
-    }
-    Ok(sub.id)
-}
-
-async fn ensure_unique(
-    state: &AppState,
-    program_id: &str,
-    provider: &str,
-    customer: &str,
-    delivers: &str,
-    except: Option<&str>,
-) -> ApiResult<()> {
-    let mut select = relationship::Entity::find()
-        .filter(relationship::Column::ProgramId.eq(program_id))
-        .filter(relationship::Column::ProviderDepartmentId.eq(provider))
-        .filter(relationship::Column::CustomerDepartmentId.eq(customer))
-        .filter(relationship::Column::Delivers.eq(delivers));
-    if let Some(id) = except {
-        select = select.filter(relationship::Column::Id.ne(id));
-    }
-    if crate::db::unique(select, &state.db).await?.is_some() {
-        return Err(ApiError::conflict(
-            "this relationship already exists in the program",
-            Some("delivers"),
-        ));
-    }
-    Ok(())
+    })
 }

@@ -2,3 +2,4 @@
 //! relationships and coverage follow).
 
 pub mod owners;
+pub mod relationships;
