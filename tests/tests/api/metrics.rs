@@ -191,3 +191,57 @@ both_databases!(
         );
     }
 );
+
+/// Time moves on the server's clock (no waiting): a metric nobody feeds turns stale
+/// once its update period has passed, and fresh again with a reading.
+async fn unfed_metric_turns_stale_as_time_passes(backend: cxpm_tests::Backend) {
+    let clock = cxpm_app::Clock::system();
+    let app = cxpm_tests::spawn_app_with(backend, |s| s.clock = clock.clone()).await;
+    let (_, coord) = app.someone("coordinator", None).await;
+    let (pid, stage) = program_with_stage(&app, &coord).await;
+    let metric = expect_json(
+        app.post(
+            &format!("/api/v1/programs/{pid}/metrics"),
+            &coord,
+            &json!({"stage_id": stage, "name": "On-time delivery", "unit": "%", "direction": "higher_is_better", "target": 95, "update_every_days": 7}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let stale = || async {
+        expect_json(
+            app.get(&format!("/api/v1/programs/{pid}/metrics"), &coord)
+                .await,
+            StatusCode::OK,
+        )
+        .await["items"][0]["stale"]
+            .as_bool()
+            .unwrap()
+    };
+    clock.advance(chrono::Duration::days(6));
+    assert!(!stale().await, "within its week");
+    clock.advance(chrono::Duration::days(2));
+    assert!(stale().await, "eight days without a reading");
+    expect_json(
+        app.post(
+            &format!("/api/v1/metrics/{}/readings", id(&metric)),
+            &coord,
+            &json!({"period_start": "2026-11-01", "period_end": "2026-11-30", "value": 93}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert!(!stale().await, "fed again");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unfed_metric_turns_stale_as_the_clock_moves_sqlite() {
+    unfed_metric_turns_stale_as_time_passes(cxpm_tests::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unfed_metric_turns_stale_as_the_clock_moves_postgres() {
+    unfed_metric_turns_stale_as_time_passes(cxpm_tests::Backend::Postgres).await;
+}
