@@ -296,12 +296,3 @@ impl DepartmentsApi {
         Ok(DepartmentResponse::ok(after))
     }
 }
-
-/// The department `id`, or a 422 naming `field` when there is none.
-pub async fn existing_department(
-    state: &AppState,
-    id: &str,
-    field: &str,
-) -> ApiResult<department::Model> {
-    Ok(departments::existing(&state.db, id, field).await?)
-}

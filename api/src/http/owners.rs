@@ -195,11 +195,6 @@ fn if_match_of(header: &Header<Option<String>>) -> ApiResult<cxpm_app::Expect> {
     common::if_match(header.0.as_deref())
 }
 
-/// Trimmed, non-empty text.
-pub fn required_text(field: &str, raw: &str) -> ApiResult<String> {
-    Ok(owners::required_text(field, raw)?)
-}
-
 /// An active person of `department_id`, or 422 naming the field.
 pub async fn member_of(
     db: &DatabaseConnection,
@@ -207,5 +202,5 @@ pub async fn member_of(
     raw: &str,
     department_id: &str,
 ) -> ApiResult<person::Model> {
-    Ok(cxpm_app::plans::steps::member_of(db, field, raw, department_id).await?)
+    Ok(cxpm_app::directory::people::member_of(db, field, raw, department_id).await?)
 }

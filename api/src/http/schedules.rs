@@ -231,15 +231,25 @@ pub fn stored_readers(raw: &str) -> Readers {
 
 /// The readers of a request, the people checked to exist: stored form.
 async fn checked_readers(state: &AppState, r: &ScheduleReaders) -> ApiResult<String> {
-    for (i, id) in r.people.iter().enumerate() {
-        let field = format!("readers.people[{i}]");
-        let id = parse_id(&field, id).map_err(ApiError::from)?;
-        let exists = crate::db::unique(crate::db::person::Entity::find_by_id(id), &state.db)
-            .await?
-            .is_some_and(|p| p.active);
-        if !exists {
-            return Err(FieldError::new(field, "no active person with this id").into());
-        }
+    // Every named person in one query, each missing one named by its place.
+    let mut ids = Vec::with_capacity(r.people.len());
+    for (i, raw) in r.people.iter().enumerate() {
+        ids.push(parse_id(&format!("readers.people[{i}]"), raw).map_err(ApiError::from)?);
+    }
+    let active: std::collections::HashSet<String> = crate::db::person::Entity::find()
+        .filter(crate::db::person::Column::Id.is_in(ids.clone()))
+        .filter(crate::db::person::Column::Active.eq(true))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    if let Some(i) = ids.iter().position(|id| !active.contains(id)) {
+        return Err(FieldError::new(
+            format!("readers.people[{i}]"),
+            "no active person with this id",
+        )
+        .into());
     }
     Ok(readers_json(&Readers {
         roles: r.roles.iter().map(|&x| x.into()).collect(),

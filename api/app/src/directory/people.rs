@@ -3,7 +3,7 @@
 //! the front for now (its CSV reading moves here next).
 
 use cxpm_domain::values::{Email, Locale, Name, TimeZone};
-use cxpm_domain::{Action, Actor, Invalid, Role, Target, authorize};
+use cxpm_domain::{Action, Actor, FieldError, Invalid, Role, Target, authorize};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
 
@@ -247,4 +247,24 @@ fn duplicate_email(e: AppError) -> AppError {
         AppError::Conflict { field: None, .. } => email_taken(),
         _ => e,
     }
+}
+
+/// An active person of `department_id`, or an invalid `field`.
+pub async fn member_of(
+    db: &impl ConnectionTrait,
+    field: &str,
+    raw: &str,
+    department_id: &str,
+) -> AppResult<person::Model> {
+    let id = parse_id(field, raw)?;
+    let person = unique(person::Entity::find_by_id(&id), db)
+        .await?
+        .ok_or_else(|| FieldError::new(field, format!("no person with id `{id}`")))?;
+    if !person.active {
+        return Err(FieldError::new(field, "the person is deactivated").into());
+    }
+    if person.department_id.as_deref() != Some(department_id) {
+        return Err(FieldError::new(field, "the person does not belong to that department").into());
+    }
+    Ok(person)
 }

@@ -9,14 +9,14 @@ use cxpm_domain::plan::{
 };
 use cxpm_domain::schedule::CronSchedule;
 use cxpm_domain::values::{TimeZone, optional_text};
-use cxpm_domain::{Action, Actor, FieldError, Invalid, Target, authorize};
+use cxpm_domain::{Action, Actor, Invalid, Target, authorize};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
 };
 
+use crate::directory::people::member_of;
 use crate::store::{
-    action, key_point, measurement, new_id, parse_id, path_id, person, plan, step, unique,
-    versioned,
+    action, key_point, measurement, new_id, path_id, plan, step, unique, versioned,
 };
 use crate::{AppError, AppResult, Ctx, Expect, Patch};
 
@@ -247,24 +247,4 @@ pub async fn plan_facts(db: &impl ConnectionTrait, plan: &plan::Model) -> AppRes
         open_actions_with_owner_and_due,
         valid_cadence,
     })
-}
-
-/// An active person of `department_id`, or an invalid `field`.
-pub async fn member_of(
-    db: &impl ConnectionTrait,
-    field: &str,
-    raw: &str,
-    department_id: &str,
-) -> AppResult<person::Model> {
-    let id = parse_id(field, raw)?;
-    let person = unique(person::Entity::find_by_id(&id), db)
-        .await?
-        .ok_or_else(|| FieldError::new(field, format!("no person with id `{id}`")))?;
-    if !person.active {
-        return Err(FieldError::new(field, "the person is deactivated").into());
-    }
-    if person.department_id.as_deref() != Some(department_id) {
-        return Err(FieldError::new(field, "the person does not belong to that department").into());
-    }
-    Ok(person)
 }

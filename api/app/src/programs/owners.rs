@@ -6,7 +6,7 @@ use cxpm_domain::values::optional_text;
 use cxpm_domain::{Action, Actor, FieldError, Target, authorize};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::plans::steps::member_of;
+use crate::directory::people::member_of;
 use crate::store::{department, load, new_id, owner, parse_id, sub_process, unique, versioned};
 use crate::{AppError, AppResult, Ctx, Expect, Patch};
 

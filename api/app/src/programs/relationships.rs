@@ -4,7 +4,7 @@
 use cxpm_domain::{Action, Actor, FieldError, Target, authorize};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
 
-use crate::plans::steps::member_of;
+use crate::directory::people::member_of;
 use crate::programs::owners::required_text;
 use crate::store::{
     department, load, new_id, parse_id, program, relationship, sub_process, unique, versioned,

@@ -521,6 +521,17 @@ async fn build_gap_report(
     }
 
     let now = state.now();
+    // Owner rows by sub-process and by stage, in the value stream's order, for the
+    // metrics' owners: one pass, not one per metric.
+    let mut by_sub_process: HashMap<&str, Vec<&aggregates::OwnerRow>> = HashMap::new();
+    let mut by_stage: HashMap<&str, Vec<&aggregates::OwnerRow>> = HashMap::new();
+    for o in &owners {
+        by_sub_process
+            .entry(o.sub_process_id.as_str())
+            .or_default()
+            .push(o);
+        by_stage.entry(o.stage_id.as_str()).or_default().push(o);
+    }
     for m in metrics {
         let direction = direction_of(&m.direction);
         let g = gap::metric_gap(direction, m.target, m.value);
@@ -538,14 +549,12 @@ async fn build_gap_report(
             findings.push(Finding::StaleMetric);
         }
         // Its sub-process's owner rows, or its touchpoint's.
-        let rows: Vec<&aggregates::OwnerRow> = owners
-            .iter()
-            .filter(|o| match (&m.sub_process_id, &m.stage_id) {
-                (Some(sub), _) => o.sub_process_id == *sub,
-                (None, Some(stage)) => o.stage_id == *stage,
-                (None, None) => false,
-            })
-            .collect();
+        let rows: &[&aggregates::OwnerRow] = match (&m.sub_process_id, &m.stage_id) {
+            (Some(sub), _) => by_sub_process.get(sub.as_str()),
+            (None, Some(stage)) => by_stage.get(stage.as_str()),
+            (None, None) => None,
+        }
+        .map_or(&[], Vec::as_slice);
         let owner_rows: Vec<cxpm_domain::metric::OwnerRow> = rows
             .iter()
             .map(|o| cxpm_domain::metric::OwnerRow {
