@@ -114,6 +114,16 @@ impl ActionStatus {
             ActionStatus::Open | ActionStatus::InProgress | ActionStatus::Blocked
         )
     }
+
+    /// The statuses still to be worked on.
+    pub fn open() -> impl Iterator<Item = ActionStatus> {
+        Self::ALL.iter().copied().filter(|s| s.is_open())
+    }
+
+    /// Overdue: still open on a day after its due date (`today` in the reader's zone).
+    pub fn is_overdue(self, due: Option<chrono::NaiveDate>, today: chrono::NaiveDate) -> bool {
+        self.is_open() && due.is_some_and(|d| d < today)
+    }
 }
 
 named_enum!(

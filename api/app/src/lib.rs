@@ -47,11 +47,37 @@ pub enum Patch<T> {
 }
 
 impl<T> Patch<T> {
+    /// Applies the change to an optional field.
+    pub fn apply(self, field: &mut Option<T>) {
+        match self {
+            Self::Keep => {}
+            Self::Clear => *field = None,
+            Self::Set(v) => *field = Some(v),
+        }
+    }
+
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Patch<U> {
         match self {
             Self::Keep => Patch::Keep,
             Self::Clear => Patch::Clear,
             Self::Set(v) => Patch::Set(f(v)),
+        }
+    }
+}
+
+impl Patch<String> {
+    /// A text field's change, checked (at most `max` characters; blank clears): an
+    /// invalid value is recorded in `invalid` and changes nothing.
+    pub fn text(self, invalid: &mut cxpm_domain::Invalid, field: &str, max: usize) -> Self {
+        match self {
+            Self::Set(v) => {
+                match invalid.check(cxpm_domain::values::optional_text(field, Some(&v), max)) {
+                    Some(Some(t)) => Self::Set(t),
+                    Some(None) => Self::Clear,
+                    None => Self::Keep,
+                }
+            }
+            other => other,
         }
     }
 }

@@ -1,62 +1,34 @@
-//! Actions under a plan, their append-only progress updates, and the everyday views:
-//! my open actions, a department's actions.
+//! Actions under a plan and their progress updates: the HTTP shapes; the use cases
+//! are `cxpm_app::plans::actions`.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use cxpm_domain::plan::{ActionState, ActionStatus, Step};
-use cxpm_domain::values::{Name, TimeZone, optional_text};
-use cxpm_domain::{Action, Actor, FieldError, Invalid, Target, authorize};
+use cxpm_app::plans::actions::{self, Seen};
+use cxpm_app::store::{action, action_update};
+use cxpm_domain::plan::ActionStatus;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::auth::BearerAuth;
-use crate::db::{action, action_update, department, key_point, new_id, person, plan, versioned};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::body::Body;
-use crate::http::common::{etag, expected_version, load, referenced};
-use crate::http::owners::member_of;
-use crate::http::programs::maybe_text;
+use crate::http::common::{self, etag, patch, views};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[oai(remote = "ActionStatus")]
 pub enum ActionStatusName {
     Open,
     InProgress,
     Blocked,
     Done,
     Cancelled,
-}
-
-impl From<ActionStatusName> for ActionStatus {
-    fn from(s: ActionStatusName) -> Self {
-        match s {
-            ActionStatusName::Open => ActionStatus::Open,
-            ActionStatusName::InProgress => ActionStatus::InProgress,
-            ActionStatusName::Blocked => ActionStatus::Blocked,
-            ActionStatusName::Done => ActionStatus::Done,
-            ActionStatusName::Cancelled => ActionStatus::Cancelled,
-        }
-    }
-}
-
-impl From<ActionStatus> for ActionStatusName {
-    fn from(s: ActionStatus) -> Self {
-        match s {
-            ActionStatus::Open => ActionStatusName::Open,
-            ActionStatus::InProgress => ActionStatusName::InProgress,
-            ActionStatus::Blocked => ActionStatusName::Blocked,
-            ActionStatus::Done => ActionStatusName::Done,
-            ActionStatus::Cancelled => ActionStatusName::Cancelled,
-        }
-    }
 }
 
 /// Something a person does to close a gap.
@@ -94,12 +66,13 @@ pub struct ActionView {
     pub updated_at: DateTime<Utc>,
 }
 
-impl ActionView {
-    /// `today` decides `overdue`.
-    pub fn new(m: action::Model, today: NaiveDate) -> ApiResult<Self> {
+impl TryFrom<Seen> for ActionView {
+    type Error = ApiError;
+
+    fn try_from(Seen { action: m, overdue }: Seen) -> ApiResult<Self> {
         let status: ActionStatus = m.status.parse().map_err(|e| ApiError::internal(&e))?;
         Ok(Self {
-            overdue: status.is_open() && m.due_date.is_some_and(|d| d < today),
+            overdue,
             id: m.id,
             program_id: m.program_id,
             plan_id: m.plan_id,
@@ -277,92 +250,23 @@ impl ActionsApi {
         id: Path<String>,
         body: Body<NewAction>,
     ) -> ApiResult<ActionResponse> {
-        let actor = &auth.0.actor;
-        let plan = load::<plan::Entity>(&state.db, "plan", &id).await?;
         let b = body.0;
-        let department_id = match &b.department_id {
-            Some(raw) => {
-                referenced::<department::Entity>(&state.db, "department_id", "department", raw)
-                    .await?
-                    .id
-            }
-            None => plan.department_id.clone(),
-        };
-        authorize(
-            actor,
-            Action::ManageActions,
-            Target::Department(Some(&department_id)),
-        )?;
-        let mut invalid = Invalid::default();
-        let title = invalid.check(Name::parse(&b.title).map_err(|e| e.at("title")));
-        let description = invalid
-            .check(optional_text("description", b.description.as_deref(), 4000))
-            .flatten();
-        let effect_metric = invalid
-            .check(optional_text(
-                "effect_metric",
-                b.effect_metric.as_deref(),
-                200,
-            ))
-            .flatten();
-        if b.step_number
-            .is_some_and(|n| Step::from_number(n).is_none())
-        {
-            invalid.push(FieldError::new("step_number", "must be 1 to 7"));
-        }
-        if let Some(t) = b.effect_target {
-            invalid.check(cxpm_domain::metric::value("effect_target", t));
-        }
-        invalid.into_result()?;
-        let title = title
-            .ok_or_else(|| ApiError::internal(&"validated title missing"))?
-            .into_inner();
-        let owner_id = match &b.owner_id {
-            Some(raw) => Some(
-                member_of(&state.db, "owner_id", raw, &department_id)
-                    .await?
-                    .id,
-            ),
-            None => None,
-        };
-        let key_point_id = match &b.key_point_id {
-            Some(raw) => Some(point_of(&state, "key_point_id", raw, &plan).await?),
-            None => None,
-        };
-        let effect_key_point_id = match &b.effect_key_point_id {
-            Some(raw) => Some(point_of(&state, "effect_key_point_id", raw, &plan).await?),
-            None => None,
-        };
-        let now = state.now();
-        let model = action::Model {
-            id: new_id(),
-            program_id: plan.program_id.clone(),
-            plan_id: plan.id.clone(),
-            step_number: b.step_number,
-            key_point_id,
-            title,
-            description,
-            owner_id,
-            department_id,
+        let new = actions::NewAction {
+            title: b.title,
+            description: b.description,
+            owner_id: b.owner_id,
+            department_id: b.department_id,
             due_date: b.due_date,
-            status: ActionStatus::Open.as_str().to_owned(),
-            progress: 0,
-            blocked_reason: None,
-            effect_key_point_id,
-            effect_metric,
+            step_number: b.step_number,
+            key_point_id: b.key_point_id,
+            effect_key_point_id: b.effect_key_point_id,
+            effect_metric: b.effect_metric,
             effect_target: b.effect_target,
             effect_by: b.effect_by,
-            last_update_at: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
         };
-        versioned::create::<action::Entity>(&state.db, &actor.person_id, &model).await?;
+        let model = actions::add(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
-        Ok(ActionResponse::Created(
-            Json(ActionView::new(model, state.now().date_naive())?),
-            tag,
-        ))
+        Ok(ActionResponse::Created(Json(seen(&state, model)?), tag))
     }
 
     /// Get an action
@@ -373,13 +277,9 @@ impl ActionsApi {
         auth: BearerAuth,
         id: Path<String>,
     ) -> ApiResult<ActionResponse> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let model = load::<action::Entity>(&state.read, "action", &id).await?;
+        let model = actions::get(&state, &auth.0.actor, &id).await?;
         let tag = etag(model.version);
-        Ok(ActionResponse::Ok(
-            Json(ActionView::new(model, state.now().date_naive())?),
-            tag,
-        ))
+        Ok(ActionResponse::Ok(Json(seen(&state, model)?), tag))
     }
 
     /// Change an action's title, description, owner, due date or intended effect
@@ -398,66 +298,19 @@ impl ActionsApi {
         if_match: Header<Option<String>>,
         body: Body<ActionPatch>,
     ) -> ApiResult<ActionResponse> {
-        let actor = &auth.0.actor;
-        let before = load::<action::Entity>(&state.db, "action", &id).await?;
-        authorize(
-            actor,
-            Action::ManageActions,
-            Target::Department(Some(&before.department_id)),
-        )?;
-        expected_version(if_match.0.as_deref(), before.version)?;
+        let expected = common::if_match(if_match.0.as_deref())?;
         let p = body.0;
-        let mut after = before.clone();
-        let mut invalid = Invalid::default();
-        if let Some(title) = p
-            .title
-            .as_deref()
-            .and_then(|t| invalid.check(Name::parse(t).map_err(|e| e.at("title"))))
-        {
-            after.title = title.into_inner();
-        }
-        if let Some(v) = maybe_text(&mut invalid, "description", p.description, 4000) {
-            after.description = v;
-        }
-        match p.due_date {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => after.due_date = None,
-            MaybeUndefined::Value(d) => after.due_date = Some(d),
-        }
-        match p.effect_by {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => after.effect_by = None,
-            MaybeUndefined::Value(d) => after.effect_by = Some(d),
-        }
-        match p.effect_target {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => after.effect_target = None,
-            MaybeUndefined::Value(t) => {
-                if let Some(t) = invalid.check(cxpm_domain::metric::value("effect_target", t)) {
-                    after.effect_target = Some(t);
-                }
-            }
-        }
-        invalid.into_result()?;
-        match p.owner_id {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => after.owner_id = None,
-            MaybeUndefined::Value(raw) => {
-                after.owner_id = Some(
-                    member_of(&state.db, "owner_id", &raw, &before.department_id)
-                        .await?
-                        .id,
-                )
-            }
-        }
-        let after =
-            versioned::update::<action::Entity>(&state.db, &actor.person_id, &before, after)
-                .await?;
+        let change = actions::ActionChange {
+            title: p.title,
+            description: patch(p.description),
+            owner_id: patch(p.owner_id),
+            due_date: patch(p.due_date),
+            effect_target: patch(p.effect_target),
+            effect_by: patch(p.effect_by),
+        };
+        let after = actions::change(&state, &auth.0.actor, &id, &expected, change).await?;
         let tag = etag(after.version);
-        Ok(ActionResponse::Ok(
-            Json(ActionView::new(after, state.now().date_naive())?),
-            tag,
-        ))
+        Ok(ActionResponse::Ok(Json(seen(&state, after)?), tag))
     }
 
     /// Post a progress update on an action
@@ -477,16 +330,20 @@ impl ActionsApi {
         id: Path<String>,
         body: Body<NewUpdate>,
     ) -> ApiResult<UpdateCreated> {
-        let actor = &auth.0.actor;
-        let (update, after) = append_update(&state, actor, &id, &body.0).await?;
+        let b = body.0;
+        let new = actions::NewUpdate {
+            progress: b.progress,
+            status: b.status.map(Into::into),
+            blocked_reason: b.blocked_reason,
+            comment: b.comment,
+        };
+        let (update, after) = actions::post_update(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(after.version);
-        Ok(UpdateCreated::Created(
-            Json(PostedUpdate {
-                update: update.try_into()?,
-                action: ActionView::new(after, state.now().date_naive())?,
-            }),
-            tag,
-        ))
+        let posted = PostedUpdate {
+            update: update.try_into()?,
+            action: seen(&state, after)?,
+        };
+        Ok(UpdateCreated::Created(Json(posted), tag))
     }
 
     /// An action's progress updates, newest first
@@ -501,18 +358,9 @@ impl ActionsApi {
         auth: BearerAuth,
         id: Path<String>,
     ) -> ApiResult<Json<UpdateList>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let action = load::<action::Entity>(&state.read, "action", &id).await?;
-        let rows = action_update::Entity::find()
-            .filter(action_update::Column::ActionId.eq(&action.id))
-            .order_by_desc(action_update::Column::Id)
-            .all(&state.read)
-            .await?;
+        let rows = actions::updates(&state, &auth.0.actor, &id).await?;
         Ok(Json(UpdateList {
-            items: rows
-                .into_iter()
-                .map(UpdateView::try_from)
-                .collect::<ApiResult<_>>()?,
+            items: views(rows)?,
         }))
     }
 
@@ -521,24 +369,9 @@ impl ActionsApi {
     /// Overdue is judged by the date in your own time zone.
     #[oai(path = "/me/actions", method = "get", operation_id = "list_my_actions")]
     async fn mine(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<ActionList>> {
-        let actor = &auth.0.actor;
-        let me = load::<person::Entity>(&state.read, "person", &actor.person_id).await?;
-        let tz = TimeZone::parse(&me.time_zone).unwrap_or_default();
-        let today = state.now().with_timezone(&tz.tz()).date_naive();
-        let rows = action::Entity::find()
-            .filter(action::Column::OwnerId.eq(&me.id))
-            .filter(action::Column::Status.is_in(["open", "in_progress", "blocked"]))
-            // Undated actions last, then by due date.
-            .order_by_asc(Expr::col(action::Column::DueDate).is_null())
-            .order_by_asc(action::Column::DueDate)
-            .order_by_asc(action::Column::Id)
-            .all(&state.read)
-            .await?;
+        let rows = actions::mine(&state, &auth.0.actor).await?;
         Ok(Json(ActionList {
-            items: rows
-                .into_iter()
-                .map(|a| ActionView::new(a, today))
-                .collect::<ApiResult<_>>()?,
+            items: views(rows)?,
         }))
     }
 
@@ -558,133 +391,15 @@ impl ActionsApi {
         /// Only open actions past their due date.
         overdue: Query<Option<bool>>,
     ) -> ApiResult<Json<ActionList>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let dept = load::<department::Entity>(&state.read, "department", &id).await?;
-        let mut select = action::Entity::find().filter(action::Column::DepartmentId.eq(&dept.id));
-        if let Some(s) = status.0 {
-            select = select.filter(action::Column::Status.eq(ActionStatus::from(s).as_str()));
-        }
-        let rows = select
-            .order_by_asc(Expr::col(action::Column::DueDate).is_null())
-            .order_by_asc(action::Column::DueDate)
-            .order_by_asc(action::Column::Id)
-            .all(&state.read)
-            .await?;
-        let today = state.now().date_naive();
-        let items: Vec<ActionView> = rows
-            .into_iter()
-            .map(|a| ActionView::new(a, today))
-            .collect::<ApiResult<_>>()?;
-        let items = match overdue.0 {
-            Some(want) => items.into_iter().filter(|a| a.overdue == want).collect(),
-            None => items,
-        };
-        Ok(Json(ActionList { items }))
+        let status = status.0.map(Into::into);
+        let rows = actions::of_department(&state, &auth.0.actor, &id, status, overdue.0).await?;
+        Ok(Json(ActionList {
+            items: views(rows)?,
+        }))
     }
 }
 
-/// A key point of the plan's relationship, or 422 naming the field.
-async fn point_of(
-    state: &AppState,
-    field: &str,
-    raw: &str,
-    plan: &plan::Model,
-) -> ApiResult<String> {
-    let point = referenced::<key_point::Entity>(&state.db, field, "key point", raw).await?;
-    if point.relationship_id != plan.relationship_id {
-        return Err(FieldError::new(field, "the key point belongs to another relationship").into());
-    }
-    Ok(point.id)
-}
-
-/// Appends one progress update to the action as it stands now and moves the action,
-/// in one transaction.
-///
-/// An update claims no version (there is no If-Match to send): two people posting at
-/// once must both land. So the transaction first takes the action's row
-/// ([`versioned::lock_in`]) and reads it inside; a concurrent post waits for it.
-async fn append_update(
-    ctx: &cxpm_app::Ctx,
-    actor: &Actor,
-    id: &str,
-    b: &NewUpdate,
-) -> ApiResult<(action_update::Model, action::Model)> {
-    let db = &ctx.db;
-    // Not found and forbidden are answered without taking any lock.
-    let seen = load::<action::Entity>(db, "action", id).await?;
-    may_post_update(actor, &seen)?;
-    let comment = optional_text("comment", b.comment.as_deref(), 4000)?;
-    if b.progress.is_none() && b.status.is_none() && comment.is_none() {
-        return Err(
-            FieldError::new("body", "an update needs a progress, a status or a comment").into(),
-        );
-    }
-    let txn = db.begin().await?;
-    let before = versioned::lock_in::<action::Entity, _>(&txn, &seen).await?;
-    // The owner may have changed meanwhile; ask again of the row as it is.
-    may_post_update(actor, &before)?;
-    let current = ActionState {
-        status: before.status.parse().map_err(|e| ApiError::internal(&e))?,
-        progress: before.progress,
-        blocked_reason: before.blocked_reason.clone(),
-    };
-    let next = current
-        .apply(
-            b.status.map(ActionStatus::from),
-            b.progress,
-            b.blocked_reason.clone().map(Some),
-        )
-        .map_err(|errors| ApiError::invalid(Invalid(errors)))?;
-    let now = ctx.now();
-    let mut after = before.clone();
-    after.status = next.status.as_str().to_owned();
-    after.progress = next.progress;
-    after.blocked_reason = next.blocked_reason;
-    after.last_update_at = Some(now);
-    let update = action_update::Model {
-        id: new_id(),
-        action_id: before.id.clone(),
-        author_id: actor.person_id.clone(),
-        at: now,
-        progress: b
-            .progress
-            .or((next.progress != current.progress).then_some(next.progress)),
-        status: (next.status != current.status || b.status.is_some())
-            .then(|| next.status.as_str().to_owned()),
-        comment,
-    };
-    let after =
-        versioned::update_in::<action::Entity, _>(&txn, &actor.person_id, &before, after).await?;
-    action_update::Entity::insert(action_update::ActiveModel::from(update.clone()))
-        .exec_without_returning(&txn)
-        .await?;
-    crate::audit::record(
-        &txn,
-        Some(&actor.person_id),
-        "action_update",
-        &update.id,
-        crate::audit::Change::Create,
-        None::<&()>,
-        Some(&update),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok((update, after))
-}
-
-/// The action's owner, its department's head and coordinators may post on it.
-fn may_post_update(actor: &Actor, action: &action::Model) -> ApiResult<()> {
-    authorize(
-        actor,
-        Action::PostUpdate,
-        Target::Department(Some(&action.department_id)),
-    )
-    .or_else(|_| {
-        authorize(
-            actor,
-            Action::PostUpdate,
-            Target::Person(action.owner_id.as_deref().unwrap_or("")),
-        )
-    })?;
-    Ok(())
+/// An action as seen today (UTC), for the answers to a write.
+fn seen(state: &AppState, model: action::Model) -> ApiResult<ActionView> {
+    Seen::on(model, state.now().date_naive()).try_into()
 }

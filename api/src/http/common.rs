@@ -33,6 +33,11 @@ pub fn if_match(if_match: Option<&str>) -> ApiResult<cxpm_app::Expect> {
     ))
 }
 
+/// Stored rows as their API views.
+pub fn views<M, V: TryFrom<M, Error = ApiError>>(rows: Vec<M>) -> ApiResult<Vec<V>> {
+    rows.into_iter().map(V::try_from).collect()
+}
+
 /// A PATCH field as a change: absent keeps, `null` clears, a value sets.
 pub fn patch<T>(field: poem_openapi::types::MaybeUndefined<T>) -> cxpm_app::Patch<T> {
     use poem_openapi::types::MaybeUndefined;

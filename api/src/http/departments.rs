@@ -25,6 +25,7 @@ use crate::http::names::translations;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize, Serialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[oai(remote = "Function")]
 pub enum FunctionName {
     Marketing,
     Sales,
@@ -33,34 +34,6 @@ pub enum FunctionName {
     Finance,
     Operations,
     Other,
-}
-
-impl From<FunctionName> for Function {
-    fn from(f: FunctionName) -> Self {
-        match f {
-            FunctionName::Marketing => Function::Marketing,
-            FunctionName::Sales => Function::Sales,
-            FunctionName::Service => Function::Service,
-            FunctionName::It => Function::It,
-            FunctionName::Finance => Function::Finance,
-            FunctionName::Operations => Function::Operations,
-            FunctionName::Other => Function::Other,
-        }
-    }
-}
-
-impl From<Function> for FunctionName {
-    fn from(f: Function) -> Self {
-        match f {
-            Function::Marketing => FunctionName::Marketing,
-            Function::Sales => FunctionName::Sales,
-            Function::Service => FunctionName::Service,
-            Function::It => FunctionName::It,
-            Function::Finance => FunctionName::Finance,
-            Function::Operations => FunctionName::Operations,
-            Function::Other => FunctionName::Other,
-        }
-    }
 }
 
 /// A department of the organisation.

@@ -106,33 +106,12 @@ pub enum KeyPointResponse {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[oai(remote = "MeasurementSource")]
 pub enum SourceName {
     Survey,
     OperationalKpi,
     ComplaintReview,
     Interview,
-}
-
-impl From<SourceName> for MeasurementSource {
-    fn from(s: SourceName) -> Self {
-        match s {
-            SourceName::Survey => MeasurementSource::Survey,
-            SourceName::OperationalKpi => MeasurementSource::OperationalKpi,
-            SourceName::ComplaintReview => MeasurementSource::ComplaintReview,
-            SourceName::Interview => MeasurementSource::Interview,
-        }
-    }
-}
-
-impl From<MeasurementSource> for SourceName {
-    fn from(s: MeasurementSource) -> Self {
-        match s {
-            MeasurementSource::Survey => SourceName::Survey,
-            MeasurementSource::OperationalKpi => SourceName::OperationalKpi,
-            MeasurementSource::ComplaintReview => SourceName::ComplaintReview,
-            MeasurementSource::Interview => SourceName::Interview,
-        }
-    }
 }
 
 /// Expectation against perceived experience of a key point, for one period.

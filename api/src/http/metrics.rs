@@ -26,27 +26,10 @@ use crate::http::programs::maybe_text;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[oai(remote = "Direction")]
 pub enum DirectionName {
     HigherIsBetter,
     LowerIsBetter,
-}
-
-impl From<DirectionName> for Direction {
-    fn from(d: DirectionName) -> Self {
-        match d {
-            DirectionName::HigherIsBetter => Direction::HigherIsBetter,
-            DirectionName::LowerIsBetter => Direction::LowerIsBetter,
-        }
-    }
-}
-
-impl From<Direction> for DirectionName {
-    fn from(d: Direction) -> Self {
-        match d {
-            Direction::HigherIsBetter => DirectionName::HigherIsBetter,
-            Direction::LowerIsBetter => DirectionName::LowerIsBetter,
-        }
-    }
 }
 
 fn direction(stored: &str) -> ApiResult<DirectionName> {

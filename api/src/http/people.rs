@@ -27,6 +27,7 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[oai(remote = "Role")]
 pub enum RoleName {
     Admin,
     Coordinator,
@@ -35,32 +36,9 @@ pub enum RoleName {
     Executive,
 }
 
-impl From<RoleName> for Role {
-    fn from(r: RoleName) -> Self {
-        match r {
-            RoleName::Admin => Role::Admin,
-            RoleName::Coordinator => Role::Coordinator,
-            RoleName::DepartmentHead => Role::DepartmentHead,
-            RoleName::Member => Role::Member,
-            RoleName::Executive => Role::Executive,
-        }
-    }
-}
-
-impl From<Role> for RoleName {
-    fn from(r: Role) -> Self {
-        match r {
-            Role::Admin => RoleName::Admin,
-            Role::Coordinator => RoleName::Coordinator,
-            Role::DepartmentHead => RoleName::DepartmentHead,
-            Role::Member => RoleName::Member,
-            Role::Executive => RoleName::Executive,
-        }
-    }
-}
-
 /// The language of a person's mail and reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[oai(remote = "Locale")]
 pub enum LocaleName {
     #[oai(rename = "en")]
     #[serde(rename = "en")]
@@ -71,26 +49,6 @@ pub enum LocaleName {
     #[oai(rename = "pt-BR")]
     #[serde(rename = "pt-BR")]
     PtBr,
-}
-
-impl From<LocaleName> for Locale {
-    fn from(l: LocaleName) -> Self {
-        match l {
-            LocaleName::En => Locale::En,
-            LocaleName::ZhCn => Locale::ZhCn,
-            LocaleName::PtBr => Locale::PtBr,
-        }
-    }
-}
-
-impl From<Locale> for LocaleName {
-    fn from(l: Locale) -> Self {
-        match l {
-            Locale::En => LocaleName::En,
-            Locale::ZhCn => LocaleName::ZhCn,
-            Locale::PtBr => LocaleName::PtBr,
-        }
-    }
 }
 
 /// A person in the organisation.

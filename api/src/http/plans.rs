@@ -1,90 +1,44 @@
-//! Seven-step improvement plans and their steps.
-
-use std::collections::HashMap;
+//! Seven-step improvement plans and their steps: the HTTP shapes; the use cases are
+//! `cxpm_app::plans::{plan, steps}`.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use cxpm_app::plans::steps;
+use cxpm_app::plans::{plan, steps};
+use cxpm_app::store;
 use cxpm_domain::plan::{PlanStatus, Step, StepStatus};
-use cxpm_domain::schedule::CronSchedule;
-use cxpm_domain::values::{Name, TimeZone};
-use cxpm_domain::{Action, FieldError, Invalid, Target, authorize};
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::auth::BearerAuth;
-use crate::db::{action, action_update, department, new_id, plan, relationship, step, versioned};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::actions::{ActionView, UpdateView};
 use crate::http::body::Body;
-use crate::http::common::{self, etag, expected_version, load, patch};
-use crate::http::owners::member_of;
+use crate::http::common::{self, etag, patch, views};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[oai(remote = "PlanStatus")]
 pub enum PlanStatusName {
     Active,
     Paused,
     Closed,
 }
 
-impl From<PlanStatusName> for PlanStatus {
-    fn from(s: PlanStatusName) -> Self {
-        match s {
-            PlanStatusName::Active => PlanStatus::Active,
-            PlanStatusName::Paused => PlanStatus::Paused,
-            PlanStatusName::Closed => PlanStatus::Closed,
-        }
-    }
-}
-
-impl From<PlanStatus> for PlanStatusName {
-    fn from(s: PlanStatus) -> Self {
-        match s {
-            PlanStatus::Active => PlanStatusName::Active,
-            PlanStatus::Paused => PlanStatusName::Paused,
-            PlanStatus::Closed => PlanStatusName::Closed,
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[oai(remote = "StepStatus")]
 pub enum StepStatusName {
     NotStarted,
     InProgress,
     Done,
     Skipped,
-}
-
-impl From<StepStatusName> for StepStatus {
-    fn from(s: StepStatusName) -> Self {
-        match s {
-            StepStatusName::NotStarted => StepStatus::NotStarted,
-            StepStatusName::InProgress => StepStatus::InProgress,
-            StepStatusName::Done => StepStatus::Done,
-            StepStatusName::Skipped => StepStatus::Skipped,
-        }
-    }
-}
-
-impl From<StepStatus> for StepStatusName {
-    fn from(s: StepStatus) -> Self {
-        match s {
-            StepStatus::NotStarted => StepStatusName::NotStarted,
-            StepStatus::InProgress => StepStatusName::InProgress,
-            StepStatus::Done => StepStatusName::Done,
-            StepStatus::Skipped => StepStatusName::Skipped,
-        }
-    }
 }
 
 /// An improvement plan for one internal-customer relationship.
@@ -111,10 +65,10 @@ pub struct Plan {
     pub updated_at: DateTime<Utc>,
 }
 
-impl TryFrom<plan::Model> for Plan {
+impl TryFrom<store::plan::Model> for Plan {
     type Error = ApiError;
 
-    fn try_from(m: plan::Model) -> ApiResult<Self> {
+    fn try_from(m: store::plan::Model) -> ApiResult<Self> {
         let status: PlanStatus = m.status.parse().map_err(|e| ApiError::internal(&e))?;
         Ok(Self {
             id: m.id,
@@ -158,10 +112,10 @@ pub struct StepView {
     pub updated_at: DateTime<Utc>,
 }
 
-impl TryFrom<step::Model> for StepView {
+impl TryFrom<store::step::Model> for StepView {
     type Error = ApiError;
 
-    fn try_from(m: step::Model) -> ApiResult<Self> {
+    fn try_from(m: store::step::Model) -> ApiResult<Self> {
         let name =
             Step::from_number(m.number).ok_or_else(|| ApiError::internal(&"stored step number"))?;
         let status: StepStatus = m.status.parse().map_err(|e| ApiError::internal(&e))?;
@@ -307,49 +261,14 @@ impl PlansApi {
         id: Path<String>,
         body: Body<NewPlan>,
     ) -> ApiResult<PlanResponse> {
-        let actor = &auth.0.actor;
-        let rel = load::<relationship::Entity>(&state.db, "relationship", &id).await?;
-        authorize(
-            actor,
-            Action::ManagePlans,
-            Target::Department(Some(&rel.provider_department_id)),
-        )?;
         let b = body.0;
-        let title = Name::parse(&b.title)
-            .map_err(|e| e.at("title"))?
-            .into_inner();
-        let (cadence_cron, cadence_time_zone) = cadence(b.cadence_cron, b.cadence_time_zone)?;
-        let owner_id = match &b.owner_id {
-            Some(raw) => Some(
-                member_of(&state.db, "owner_id", raw, &rel.provider_department_id)
-                    .await?
-                    .id,
-            ),
-            None => None,
+        let new = plan::NewPlan {
+            title: b.title,
+            owner_id: b.owner_id,
+            cadence_cron: b.cadence_cron,
+            cadence_time_zone: b.cadence_time_zone,
         };
-        let now = state.now();
-        let model = plan::Model {
-            id: new_id(),
-            program_id: rel.program_id.clone(),
-            relationship_id: rel.id.clone(),
-            title,
-            department_id: rel.provider_department_id.clone(),
-            owner_id,
-            status: PlanStatus::Active.as_str().to_owned(),
-            cycle: 1,
-            cycle_started_at: now,
-            cadence_cron,
-            cadence_time_zone,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
-        let txn = state.db.begin().await?;
-        versioned::create_in::<plan::Entity, _>(&txn, &actor.person_id, &model).await?;
-        for s in steps::new_steps(&model.id, 1, now) {
-            versioned::create_in::<step::Entity, _>(&txn, &actor.person_id, &s).await?;
-        }
-        txn.commit().await?;
+        let model = plan::open(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
         Ok(PlanResponse::Created(Json(model.try_into()?), tag))
     }
@@ -362,68 +281,25 @@ impl PlansApi {
         auth: BearerAuth,
         id: Path<String>,
     ) -> ApiResult<PlanDetailResponse> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let plan = load::<plan::Entity>(&state.read, "plan", &id).await?;
-        let steps = step::Entity::find()
-            .filter(step::Column::PlanId.eq(&plan.id))
-            .filter(step::Column::Cycle.eq(plan.cycle))
-            .order_by_asc(step::Column::Number)
-            .all(&state.read)
-            .await?;
-        let actions = action::Entity::find()
-            .filter(action::Column::PlanId.eq(&plan.id))
-            .order_by_asc(action::Column::Id)
-            .all(&state.read)
-            .await?;
-        let mut updates: HashMap<String, Vec<action_update::Model>> = HashMap::new();
-        if !actions.is_empty() {
-            for u in action_update::Entity::find()
-                .filter(action_update::Column::ActionId.is_in(actions.iter().map(|a| a.id.clone())))
-                .order_by_desc(action_update::Column::Id)
-                .all(&state.read)
-                .await?
-            {
-                let list = updates.entry(u.action_id.clone()).or_default();
-                if list.len() < 3 {
-                    list.push(u);
-                }
-            }
-        }
-        let today = state.now().date_naive();
-        let current_step = steps
-            .iter()
-            .find(|s| {
-                s.status
-                    .parse::<StepStatus>()
-                    .map(|st| !st.is_settled())
-                    .unwrap_or(false)
+        let d = plan::detail(&state, &auth.0.actor, &id).await?;
+        let tag = etag(d.plan.version);
+        let actions = d
+            .actions
+            .into_iter()
+            .map(|(a, latest)| {
+                Ok(ActionWithUpdates {
+                    action: a.try_into()?,
+                    latest_updates: views(latest)?,
+                })
             })
-            .map(|s| s.number);
-        let tag = etag(plan.version);
-        Ok(PlanDetailResponse::Ok(
-            Json(PlanDetail {
-                plan: plan.try_into()?,
-                steps: steps
-                    .into_iter()
-                    .map(StepView::try_from)
-                    .collect::<ApiResult<_>>()?,
-                current_step,
-                actions: actions
-                    .into_iter()
-                    .map(|a| {
-                        let latest = updates.remove(&a.id).unwrap_or_default();
-                        Ok(ActionWithUpdates {
-                            action: ActionView::new(a, today)?,
-                            latest_updates: latest
-                                .into_iter()
-                                .map(UpdateView::try_from)
-                                .collect::<ApiResult<_>>()?,
-                        })
-                    })
-                    .collect::<ApiResult<_>>()?,
-            }),
-            tag,
-        ))
+            .collect::<ApiResult<_>>()?;
+        let detail = PlanDetail {
+            plan: d.plan.try_into()?,
+            steps: views(d.steps)?,
+            current_step: d.current_step,
+            actions,
+        };
+        Ok(PlanDetailResponse::Ok(Json(detail), tag))
     }
 
     /// Change a plan: title, owner, status, feedback cadence
@@ -438,46 +314,16 @@ impl PlansApi {
         if_match: Header<Option<String>>,
         body: Body<PlanPatch>,
     ) -> ApiResult<PlanResponse> {
-        let actor = &auth.0.actor;
-        let before = load::<plan::Entity>(&state.db, "plan", &id).await?;
-        authorize(
-            actor,
-            Action::ManagePlans,
-            Target::Department(Some(&before.department_id)),
-        )?;
-        expected_version(if_match.0.as_deref(), before.version)?;
+        let expected = common::if_match(if_match.0.as_deref())?;
         let p = body.0;
-        let mut after = before.clone();
-        if let Some(title) = &p.title {
-            after.title = Name::parse(title).map_err(|e| e.at("title"))?.into_inner();
-        }
-        if let Some(status) = p.status {
-            after.status = PlanStatus::from(status).as_str().to_owned();
-        }
-        let keep = |v: MaybeUndefined<String>, old: &Option<String>| match v {
-            MaybeUndefined::Undefined => old.clone(),
-            MaybeUndefined::Null => None,
-            MaybeUndefined::Value(s) => Some(s),
+        let change = plan::PlanChange {
+            title: p.title,
+            owner_id: patch(p.owner_id),
+            status: p.status.map(Into::into),
+            cadence_cron: patch(p.cadence_cron),
+            cadence_time_zone: patch(p.cadence_time_zone),
         };
-        let (cron, tz) = cadence(
-            keep(p.cadence_cron, &before.cadence_cron),
-            keep(p.cadence_time_zone, &before.cadence_time_zone),
-        )?;
-        after.cadence_cron = cron;
-        after.cadence_time_zone = tz;
-        match p.owner_id {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => after.owner_id = None,
-            MaybeUndefined::Value(raw) => {
-                after.owner_id = Some(
-                    member_of(&state.db, "owner_id", &raw, &before.department_id)
-                        .await?
-                        .id,
-                )
-            }
-        }
-        let after =
-            versioned::update::<plan::Entity>(&state.db, &actor.person_id, &before, after).await?;
+        let after = plan::change(&state, &auth.0.actor, &id, &expected, change).await?;
         let tag = etag(after.version);
         Ok(PlanResponse::Ok(Json(after.try_into()?), tag))
     }
@@ -493,19 +339,9 @@ impl PlansApi {
         #[oai(validator(minimum(value = "1")))]
         cycle: Query<Option<i32>>,
     ) -> ApiResult<Json<StepList>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let plan = load::<plan::Entity>(&state.read, "plan", &id).await?;
-        let rows = step::Entity::find()
-            .filter(step::Column::PlanId.eq(&plan.id))
-            .filter(step::Column::Cycle.eq(cycle.0.unwrap_or(plan.cycle)))
-            .order_by_asc(step::Column::Number)
-            .all(&state.read)
-            .await?;
+        let rows = plan::steps(&state, &auth.0.actor, &id, cycle.0).await?;
         Ok(Json(StepList {
-            items: rows
-                .into_iter()
-                .map(StepView::try_from)
-                .collect::<ApiResult<_>>()?,
+            items: views(rows)?,
         }))
     }
 
@@ -572,21 +408,10 @@ impl PlansApi {
         /// Only plans with this status.
         status: Query<Option<PlanStatusName>>,
     ) -> ApiResult<Json<PlanList>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let dept = load::<department::Entity>(&state.read, "department", &id).await?;
-        let mut select = plan::Entity::find().filter(plan::Column::DepartmentId.eq(&dept.id));
-        if let Some(s) = status.0 {
-            select = select.filter(plan::Column::Status.eq(PlanStatus::from(s).as_str()));
-        }
-        let rows = select
-            .order_by_asc(plan::Column::Id)
-            .all(&state.read)
-            .await?;
+        let status = status.0.map(Into::into);
+        let rows = plan::of_department(&state, &auth.0.actor, &id, status).await?;
         Ok(Json(PlanList {
-            items: rows
-                .into_iter()
-                .map(Plan::try_from)
-                .collect::<ApiResult<_>>()?,
+            items: views(rows)?,
         }))
     }
 
@@ -602,50 +427,9 @@ impl PlansApi {
         auth: BearerAuth,
         id: Path<String>,
     ) -> ApiResult<Json<PlanList>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let rel = load::<relationship::Entity>(&state.read, "relationship", &id).await?;
-        let rows = plan::Entity::find()
-            .filter(plan::Column::RelationshipId.eq(&rel.id))
-            .order_by_asc(plan::Column::Id)
-            .all(&state.read)
-            .await?;
+        let rows = plan::of_relationship(&state, &auth.0.actor, &id).await?;
         Ok(Json(PlanList {
-            items: rows
-                .into_iter()
-                .map(Plan::try_from)
-                .collect::<ApiResult<_>>()?,
+            items: views(rows)?,
         }))
-    }
-}
-
-/// A cadence is a crontab line and a time zone, both or neither.
-fn cadence(
-    cron: Option<String>,
-    tz: Option<String>,
-) -> ApiResult<(Option<String>, Option<String>)> {
-    let cron = cron.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
-    let tz = tz.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
-    let mut invalid = Invalid::default();
-    let cron = match cron {
-        Some(c) => invalid
-            .check(CronSchedule::parse("cadence_cron", &c))
-            .map(|s| s.as_str().to_owned()),
-        None => None,
-    };
-    let tz = match tz {
-        Some(t) => invalid
-            .check(TimeZone::parse(&t).map_err(|e| e.at("cadence_time_zone")))
-            .map(|z| z.as_str().to_owned()),
-        None => None,
-    };
-    invalid.into_result()?;
-    match (&cron, &tz) {
-        (Some(_), None) => {
-            Err(FieldError::new("cadence_time_zone", "a cadence needs a time zone").into())
-        }
-        (None, Some(_)) => {
-            Err(FieldError::new("cadence_cron", "a time zone needs a cadence").into())
-        }
-        _ => Ok((cron, tz)),
     }
 }

@@ -29,62 +29,22 @@ use crate::http::common::{etag, expected_version, load, page, referenced, search
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[oai(remote = "ProgramStatus")]
 pub enum ProgramStatusName {
     Draft,
     Active,
     Closed,
 }
 
-impl From<ProgramStatusName> for ProgramStatus {
-    fn from(s: ProgramStatusName) -> Self {
-        match s {
-            ProgramStatusName::Draft => ProgramStatus::Draft,
-            ProgramStatusName::Active => ProgramStatus::Active,
-            ProgramStatusName::Closed => ProgramStatus::Closed,
-        }
-    }
-}
-
-impl From<ProgramStatus> for ProgramStatusName {
-    fn from(s: ProgramStatus) -> Self {
-        match s {
-            ProgramStatus::Draft => ProgramStatusName::Draft,
-            ProgramStatus::Active => ProgramStatusName::Active,
-            ProgramStatus::Closed => ProgramStatusName::Closed,
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[oai(remote = "TeamRole")]
 pub enum TeamRoleName {
     Sponsor,
     Coordinator,
     TouchpointOwner,
     Member,
-}
-
-impl From<TeamRoleName> for TeamRole {
-    fn from(r: TeamRoleName) -> Self {
-        match r {
-            TeamRoleName::Sponsor => TeamRole::Sponsor,
-            TeamRoleName::Coordinator => TeamRole::Coordinator,
-            TeamRoleName::TouchpointOwner => TeamRole::TouchpointOwner,
-            TeamRoleName::Member => TeamRole::Member,
-        }
-    }
-}
-
-impl From<TeamRole> for TeamRoleName {
-    fn from(r: TeamRole) -> Self {
-        match r {
-            TeamRole::Sponsor => TeamRoleName::Sponsor,
-            TeamRole::Coordinator => TeamRoleName::Coordinator,
-            TeamRole::TouchpointOwner => TeamRoleName::TouchpointOwner,
-            TeamRole::Member => TeamRoleName::Member,
-        }
-    }
 }
 
 /// A CX improvement program.

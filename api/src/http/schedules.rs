@@ -46,6 +46,7 @@ use crate::http::common::{etag, expected_version, load, page, parse_id};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[oai(remote = "ScheduleKind")]
 pub enum ScheduleKindName {
     /// Actions coming due within the look-ahead, to their owners.
     UpcomingDue,
@@ -57,30 +58,6 @@ pub enum ScheduleKindName {
     MeasurementRequest,
     /// The gap and progress digest, to the program's leadership.
     LeadershipDigest,
-}
-
-impl From<ScheduleKindName> for ScheduleKind {
-    fn from(k: ScheduleKindName) -> Self {
-        match k {
-            ScheduleKindName::UpcomingDue => ScheduleKind::UpcomingDue,
-            ScheduleKindName::Overdue => ScheduleKind::Overdue,
-            ScheduleKindName::StalePlans => ScheduleKind::StalePlans,
-            ScheduleKindName::MeasurementRequest => ScheduleKind::MeasurementRequest,
-            ScheduleKindName::LeadershipDigest => ScheduleKind::LeadershipDigest,
-        }
-    }
-}
-
-impl From<ScheduleKind> for ScheduleKindName {
-    fn from(k: ScheduleKind) -> Self {
-        match k {
-            ScheduleKind::UpcomingDue => ScheduleKindName::UpcomingDue,
-            ScheduleKind::Overdue => ScheduleKindName::Overdue,
-            ScheduleKind::StalePlans => ScheduleKindName::StalePlans,
-            ScheduleKind::MeasurementRequest => ScheduleKindName::MeasurementRequest,
-            ScheduleKind::LeadershipDigest => ScheduleKindName::LeadershipDigest,
-        }
-    }
 }
 
 /// A reminder schedule.
@@ -360,30 +337,11 @@ pub struct RunResult {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[oai(remote = "OutboxStatus")]
 pub enum OutboxStatusName {
     Pending,
     Sent,
     Failed,
-}
-
-impl From<OutboxStatusName> for OutboxStatus {
-    fn from(s: OutboxStatusName) -> Self {
-        match s {
-            OutboxStatusName::Pending => OutboxStatus::Pending,
-            OutboxStatusName::Sent => OutboxStatus::Sent,
-            OutboxStatusName::Failed => OutboxStatus::Failed,
-        }
-    }
-}
-
-impl From<OutboxStatus> for OutboxStatusName {
-    fn from(s: OutboxStatus) -> Self {
-        match s {
-            OutboxStatus::Pending => OutboxStatusName::Pending,
-            OutboxStatus::Sent => OutboxStatusName::Sent,
-            OutboxStatus::Failed => OutboxStatusName::Failed,
-        }
-    }
 }
 
 /// A queued reminder mail.

@@ -232,6 +232,23 @@ pub async fn load<E: EntityTrait>(
         .ok_or_else(|| crate::AppError::not_found(entity, &id))
 }
 
+/// The row of `E` a field of a request refers to, or an invalid `field`.
+pub async fn referenced<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    field: &str,
+    entity: &str,
+    raw_id: &str,
+) -> crate::AppResult<E::Model> {
+    use sea_orm::QueryFilter;
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+    let id = parse_id(field, raw_id)?;
+    unique(E::find().filter(Expr::col(Alias::new("id")).eq(&id)), db)
+        .await?
+        .ok_or_else(|| {
+            cxpm_domain::FieldError::new(field, format!("no {entity} with id `{id}`")).into()
+        })
+}
+
 /// A new time-ordered id (UUID v7, hyphenated lower-case).
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

@@ -40,33 +40,12 @@ use crate::http::reports::snapshots::{ChangeName, Scope, SnapshotChanges};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Enum, Deserialize, Serialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[oai(remote = "Severity")]
 pub enum SeverityName {
     Met,
     Minor,
     Major,
     Critical,
-}
-
-impl From<Severity> for SeverityName {
-    fn from(s: Severity) -> Self {
-        match s {
-            Severity::Met => SeverityName::Met,
-            Severity::Minor => SeverityName::Minor,
-            Severity::Major => SeverityName::Major,
-            Severity::Critical => SeverityName::Critical,
-        }
-    }
-}
-
-impl From<SeverityName> for Severity {
-    fn from(s: SeverityName) -> Self {
-        match s {
-            SeverityName::Met => Severity::Met,
-            SeverityName::Minor => Severity::Minor,
-            SeverityName::Major => Severity::Major,
-            SeverityName::Critical => Severity::Critical,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize)]
