@@ -1,30 +1,25 @@
-//! Programs and their team.
-
-use std::collections::{BTreeMap, HashMap};
+//! Programs and their team: the HTTP shapes; the use cases are
+//! `cxpm_app::programs::{program, team}`.
 
 use chrono::{DateTime, Utc};
-use cxpm_domain::program::{ProgramStatus, SeverityThresholds, SurveyScale, TeamRole};
-use cxpm_domain::values::{Name, optional_text};
-use cxpm_domain::{Action, FieldError, Invalid, Target, authorize};
+use cxpm_app::programs::{program, team};
+use cxpm_app::store;
+use cxpm_domain::Invalid;
+use cxpm_domain::program::{ProgramStatus, TeamRole};
+use cxpm_domain::values::optional_text;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::audit::{self, Change};
 use crate::auth::BearerAuth;
-use crate::db::{department, member, new_id, person, program, versioned};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::body::Body;
-use crate::http::common::{etag, expected_version, load, page, referenced, search_pattern};
+use crate::http::common::{self, etag, page, patch, search_pattern, views};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
@@ -72,10 +67,10 @@ pub struct Program {
     pub updated_at: DateTime<Utc>,
 }
 
-impl TryFrom<program::Model> for Program {
+impl TryFrom<store::program::Model> for Program {
     type Error = ApiError;
 
-    fn try_from(m: program::Model) -> ApiResult<Self> {
+    fn try_from(m: store::program::Model) -> ApiResult<Self> {
         let status: ProgramStatus = m.status.parse().map_err(|e| ApiError::internal(&e))?;
         Ok(Self {
             id: m.id,
@@ -239,7 +234,7 @@ pub struct PersonProgramList {
     pub items: Vec<PersonProgram>,
 }
 
-fn program_response(m: program::Model, created: bool) -> ApiResult<ProgramResponse> {
+fn program_response(m: store::program::Model, created: bool) -> ApiResult<ProgramResponse> {
     let tag = etag(m.version);
     let body = Json(Program::try_from(m)?);
     Ok(if created {
@@ -264,110 +259,20 @@ impl ProgramsApi {
         auth: BearerAuth,
         body: Body<NewProgram>,
     ) -> ApiResult<ProgramResponse> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManagePrograms, Target::Anything)?;
         let b = body.0;
-        let mut invalid = Invalid::default();
-        let name = invalid.check(Name::parse(&b.name));
-        let business_line = invalid.check(optional_text(
-            "business_line",
-            b.business_line.as_deref(),
-            200,
-        ));
-        let description =
-            invalid.check(optional_text("description", b.description.as_deref(), 4000));
-        let scale = invalid.check(SurveyScale::new(
-            b.scale_min.unwrap_or(1),
-            b.scale_max.unwrap_or(10),
-        ));
-        let thresholds = invalid.check(SeverityThresholds::new(
-            b.minor_max.unwrap_or(0.10),
-            b.major_max.unwrap_or(0.25),
-        ));
-        invalid.into_result()?;
-        let (Some(name), Some(business_line), Some(description), Some(scale), Some(thresholds)) =
-            (name, business_line, description, scale, thresholds)
-        else {
-            return Err(ApiError::internal(&"validated fields missing"));
+        let new = program::NewProgram {
+            name: b.name,
+            business_line: b.business_line,
+            description: b.description,
+            status: b.status.map(Into::into),
+            sponsor_id: b.sponsor_id,
+            coordinator_id: b.coordinator_id,
+            scale_min: b.scale_min,
+            scale_max: b.scale_max,
+            minor_max: b.minor_max,
+            major_max: b.major_max,
         };
-        let sponsor = match &b.sponsor_id {
-            Some(id) => Some(active_person(&state.db, "sponsor_id", id).await?),
-            None => None,
-        };
-        let coordinator = match &b.coordinator_id {
-            Some(id) => Some(active_person(&state.db, "coordinator_id", id).await?),
-            None => None,
-        };
-        let now = state.now();
-        let model = program::Model {
-            id: new_id(),
-            name: name.into_inner(),
-            business_line,
-            description,
-            status: ProgramStatus::from(b.status.unwrap_or(ProgramStatusName::Draft))
-                .as_str()
-                .to_owned(),
-            sponsor_id: sponsor.as_ref().map(|p| p.id.clone()),
-            coordinator_id: coordinator.as_ref().map(|p| p.id.clone()),
-            scale_min: scale.min(),
-            scale_max: scale.max(),
-            minor_max: thresholds.minor_max(),
-            major_max: thresholds.major_max(),
-            stage_order: 0,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
-        let mut seats: Vec<member::Model> = Vec::new();
-        for (p, role) in [
-            (sponsor, TeamRole::Sponsor),
-            (coordinator, TeamRole::Coordinator),
-        ] {
-            if let Some(p) = p
-                && !seats.iter().any(|s| s.person_id == p.id)
-            {
-                seats.push(member::Model {
-                    id: new_id(),
-                    program_id: model.id.clone(),
-                    person_id: p.id,
-                    team_role: role.as_str().to_owned(),
-                    version: 1,
-                    created_at: now,
-                    updated_at: now,
-                });
-            }
-        }
-        let txn = state.db.begin().await?;
-        program::Entity::insert(program::ActiveModel::from(model.clone()))
-            .exec_without_returning(&txn)
-            .await?;
-        audit::record(
-            &txn,
-            Some(&actor.person_id),
-            "program",
-            &model.id,
-            Change::Create,
-            None::<&()>,
-            Some(&model),
-        )
-        .await?;
-        for seat in &seats {
-            member::Entity::insert(member::ActiveModel::from(seat.clone()))
-                .exec_without_returning(&txn)
-                .await?;
-            audit::record(
-                &txn,
-                Some(&actor.person_id),
-                "member",
-                &seat.id,
-                Change::Create,
-                None::<&()>,
-                Some(seat),
-            )
-            .await?;
-        }
-        txn.commit().await?;
-        program_response(model, true)
+        program_response(program::create(&state, &auth.0.actor, new).await?, true)
     }
 
     /// Get a program
@@ -378,11 +283,7 @@ impl ProgramsApi {
         auth: BearerAuth,
         id: Path<String>,
     ) -> ApiResult<ProgramResponse> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        program_response(
-            load::<program::Entity>(&state.read, "program", &id).await?,
-            false,
-        )
+        program_response(program::get(&state, &auth.0.actor, &id).await?, false)
     }
 
     /// List programs
@@ -400,33 +301,14 @@ impl ProgramsApi {
         /// The `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<ProgramList>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
         let page = page(limit.0, cursor.0)?;
-        let mut select = program::Entity::find();
-        if let Some(status) = status.0 {
-            select =
-                select.filter(program::Column::Status.eq(ProgramStatus::from(status).as_str()));
-        }
-        if let Some(pattern) = search_pattern(q.0.as_deref())? {
-            select = select.filter(
-                Expr::expr(Func::lower(Expr::col(program::Column::Name)))
-                    .like(LikeExpr::new(pattern.clone()).escape('\\'))
-                    .or(
-                        Expr::expr(Func::lower(Expr::col(program::Column::BusinessLine)))
-                            .like(LikeExpr::new(pattern).escape('\\')),
-                    ),
-            );
-        }
-        let rows = page
-            .apply(select, program::Column::Id)
-            .all(&state.read)
-            .await?;
-        let (rows, next_cursor) = page.finish(rows, |r| &r.id);
+        let filter = program::ProgramFilter {
+            status: status.0.map(Into::into),
+            pattern: search_pattern(q.0.as_deref())?,
+        };
+        let (rows, next_cursor) = program::list(&state, &auth.0.actor, &filter, &page).await?;
         Ok(Json(ProgramList {
-            items: rows
-                .into_iter()
-                .map(Program::try_from)
-                .collect::<ApiResult<_>>()?,
+            items: views(rows)?,
             next_cursor,
         }))
     }
@@ -447,62 +329,21 @@ impl ProgramsApi {
         if_match: Header<Option<String>>,
         body: Body<ProgramPatch>,
     ) -> ApiResult<ProgramResponse> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManagePrograms, Target::Anything)?;
-        let before = load::<program::Entity>(&state.db, "program", &id).await?;
-        expected_version(if_match.0.as_deref(), before.version)?;
+        let expected = common::if_match(if_match.0.as_deref())?;
         let p = body.0;
-        let mut after = before.clone();
-        let mut invalid = Invalid::default();
-        if let Some(name) = p
-            .name
-            .as_deref()
-            .and_then(|n| invalid.check(Name::parse(n)))
-        {
-            after.name = name.into_inner();
-        }
-        if let Some(v) = maybe_text(&mut invalid, "business_line", p.business_line, 200) {
-            after.business_line = v;
-        }
-        if let Some(v) = maybe_text(&mut invalid, "description", p.description, 4000) {
-            after.description = v;
-        }
-        if let Some(status) = p.status {
-            after.status = ProgramStatus::from(status).as_str().to_owned();
-        }
-        if let Some(scale) = invalid.check(SurveyScale::new(
-            p.scale_min.unwrap_or(before.scale_min),
-            p.scale_max.unwrap_or(before.scale_max),
-        )) {
-            after.scale_min = scale.min();
-            after.scale_max = scale.max();
-        }
-        if let Some(t) = invalid.check(SeverityThresholds::new(
-            p.minor_max.unwrap_or(before.minor_max),
-            p.major_max.unwrap_or(before.major_max),
-        )) {
-            after.minor_max = t.minor_max();
-            after.major_max = t.major_max();
-        }
-        invalid.into_result()?;
-        match p.sponsor_id {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => after.sponsor_id = None,
-            MaybeUndefined::Value(raw) => {
-                after.sponsor_id = Some(active_person(&state.db, "sponsor_id", &raw).await?.id)
-            }
-        }
-        match p.coordinator_id {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => after.coordinator_id = None,
-            MaybeUndefined::Value(raw) => {
-                after.coordinator_id =
-                    Some(active_person(&state.db, "coordinator_id", &raw).await?.id)
-            }
-        }
-        let after =
-            versioned::update::<program::Entity>(&state.db, &actor.person_id, &before, after)
-                .await?;
+        let change = program::ProgramChange {
+            name: p.name,
+            business_line: patch(p.business_line),
+            description: patch(p.description),
+            status: p.status.map(Into::into),
+            sponsor_id: patch(p.sponsor_id),
+            coordinator_id: patch(p.coordinator_id),
+            scale_min: p.scale_min,
+            scale_max: p.scale_max,
+            minor_max: p.minor_max,
+            major_max: p.major_max,
+        };
+        let after = program::change(&state, &auth.0.actor, &id, &expected, change).await?;
         program_response(after, false)
     }
 
@@ -519,39 +360,11 @@ impl ProgramsApi {
         id: Path<String>,
         body: Body<NewMember>,
     ) -> ApiResult<MemberResponse> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManagePrograms, Target::Anything)?;
-        let program = load::<program::Entity>(&state.db, "program", &id).await?;
-        let person = active_person(&state.db, "person_id", &body.0.person_id).await?;
-        let taken = crate::db::unique(
-            member::Entity::find()
-                .filter(member::Column::ProgramId.eq(&program.id))
-                .filter(member::Column::PersonId.eq(&person.id)),
-            &state.db,
-        )
-        .await?;
-        if taken.is_some() {
-            return Err(ApiError::conflict(
-                "this person is already in the program's team; change their role instead",
-                Some("person_id"),
-            ));
-        }
-        let now = state.now();
-        let model = member::Model {
-            id: new_id(),
-            program_id: program.id,
-            person_id: person.id.clone(),
-            team_role: TeamRole::from(body.0.team_role).as_str().to_owned(),
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
-        versioned::create::<member::Entity>(&state.db, &actor.person_id, &model).await?;
-        let tag = etag(model.version);
-        Ok(MemberResponse::Created(
-            Json(member_view(model, &person)?),
-            tag,
-        ))
+        let b = body.0;
+        let role = b.team_role.into();
+        let seat = team::add(&state, &auth.0.actor, &id, &b.person_id, role).await?;
+        let tag = etag(seat.seat.version);
+        Ok(MemberResponse::Created(Json(seat.try_into()?), tag))
     }
 
     /// A program's team, grouped by department
@@ -566,57 +379,20 @@ impl ProgramsApi {
         auth: BearerAuth,
         id: Path<String>,
     ) -> ApiResult<Json<Team>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let program = load::<program::Entity>(&state.read, "program", &id).await?;
-        let seats = member::Entity::find()
-            .filter(member::Column::ProgramId.eq(&program.id))
-            .order_by_asc(member::Column::Id)
-            .all(&state.read)
-            .await?;
-        let people = people_by_id(
-            &state.read,
-            seats.iter().map(|s| s.person_id.clone()).collect(),
-        )
-        .await?;
-        let dept_ids: Vec<String> = people
-            .values()
-            .filter_map(|p| p.department_id.clone())
-            .collect();
-        let departments: HashMap<String, department::Model> = if dept_ids.is_empty() {
-            HashMap::new()
-        } else {
-            department::Entity::find()
-                .filter(department::Column::Id.is_in(dept_ids))
-                .all(&state.read)
-                .await?
-                .into_iter()
-                .map(|d| (d.id.clone(), d))
-                .collect()
-        };
-        // Named departments in name order, then people without a department.
-        let mut groups: BTreeMap<(bool, String, String), TeamDepartment> = BTreeMap::new();
-        for seat in seats {
-            let person = people
-                .get(&seat.person_id)
-                .ok_or_else(|| ApiError::internal(&"member without person"))?;
-            let dept = person
-                .department_id
-                .as_ref()
-                .and_then(|d| departments.get(d));
-            let key = match dept {
-                Some(d) => (false, d.name.clone(), d.id.clone()),
-                None => (true, String::new(), String::new()),
-            };
-            let group = groups.entry(key).or_insert_with(|| TeamDepartment {
-                department_id: dept.map(|d| d.id.clone()),
-                department_name: dept.map(|d| d.name.clone()),
-                members: vec![],
-            });
-            group.members.push(member_view(seat, person)?);
-        }
+        let (program, groups) = team::of_program(&state, &auth.0.actor, &id).await?;
+        let departments = groups
+            .into_iter()
+            .map(|g| {
+                Ok(TeamDepartment {
+                    department_id: g.department.as_ref().map(|d| d.id.clone()),
+                    department_name: g.department.map(|d| d.name),
+                    members: views(g.seats)?,
+                })
+            })
+            .collect::<ApiResult<_>>()?;
         Ok(Json(Team {
             program_id: program.id,
-            departments: groups.into_values().collect(),
+            departments,
         }))
     }
 
@@ -636,20 +412,11 @@ impl ProgramsApi {
         if_match: Header<Option<String>>,
         body: Body<MemberPatch>,
     ) -> ApiResult<MemberResponse> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManagePrograms, Target::Anything)?;
-        let before = load::<member::Entity>(&state.db, "member", &id).await?;
-        expected_version(if_match.0.as_deref(), before.version)?;
-        let mut after = before.clone();
-        if let Some(role) = body.0.team_role {
-            after.team_role = TeamRole::from(role).as_str().to_owned();
-        }
-        let after =
-            versioned::update::<member::Entity>(&state.db, &actor.person_id, &before, after)
-                .await?;
-        let person = load::<person::Entity>(&state.db, "person", &after.person_id).await?;
-        let tag = etag(after.version);
-        Ok(MemberResponse::Ok(Json(member_view(after, &person)?), tag))
+        let expected = common::if_match(if_match.0.as_deref())?;
+        let role = body.0.team_role.map(Into::into);
+        let seat = team::change_role(&state, &auth.0.actor, &id, &expected, role).await?;
+        let tag = etag(seat.seat.version);
+        Ok(MemberResponse::Ok(Json(seat.try_into()?), tag))
     }
 
     /// Remove a person from a program's team
@@ -667,11 +434,8 @@ impl ProgramsApi {
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
     ) -> ApiResult<Deleted> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManagePrograms, Target::Anything)?;
-        let before = load::<member::Entity>(&state.db, "member", &id).await?;
-        expected_version(if_match.0.as_deref(), before.version)?;
-        versioned::delete::<member::Entity>(&state.db, &actor.person_id, &before).await?;
+        let expected = common::if_match(if_match.0.as_deref())?;
+        team::remove(&state, &auth.0.actor, &id, &expected).await?;
         Ok(Deleted::NoContent)
     }
 
@@ -687,83 +451,39 @@ impl ProgramsApi {
         auth: BearerAuth,
         id: Path<String>,
     ) -> ApiResult<Json<PersonProgramList>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let person = load::<person::Entity>(&state.read, "person", &id).await?;
-        let seats = member::Entity::find()
-            .filter(member::Column::PersonId.eq(&person.id))
-            .order_by_asc(member::Column::Id)
-            .all(&state.read)
-            .await?;
-        let programs: HashMap<String, program::Model> = if seats.is_empty() {
-            HashMap::new()
-        } else {
-            program::Entity::find()
-                .filter(program::Column::Id.is_in(seats.iter().map(|s| s.program_id.clone())))
-                .all(&state.read)
-                .await?
-                .into_iter()
-                .map(|p| (p.id.clone(), p))
-                .collect()
-        };
-        let mut items = Vec::with_capacity(seats.len());
-        for seat in seats {
-            let program = programs
-                .get(&seat.program_id)
-                .cloned()
-                .ok_or_else(|| ApiError::internal(&"member without program"))?;
-            let role: TeamRole = seat.team_role.parse().map_err(|e| ApiError::internal(&e))?;
-            items.push(PersonProgram {
-                member_id: seat.id,
-                team_role: role.into(),
-                program: program.try_into()?,
-            });
-        }
+        let seats = team::of_person(&state, &auth.0.actor, &id).await?;
+        let items = seats
+            .into_iter()
+            .map(|(seat, program)| {
+                let role: TeamRole = seat.team_role.parse().map_err(|e| ApiError::internal(&e))?;
+                Ok(PersonProgram {
+                    member_id: seat.id,
+                    team_role: role.into(),
+                    program: program.try_into()?,
+                })
+            })
+            .collect::<ApiResult<_>>()?;
         Ok(Json(PersonProgramList { items }))
     }
 }
 
-fn member_view(seat: member::Model, person: &person::Model) -> ApiResult<Member> {
-    let role: TeamRole = seat.team_role.parse().map_err(|e| ApiError::internal(&e))?;
-    Ok(Member {
-        id: seat.id,
-        program_id: seat.program_id,
-        person_id: seat.person_id,
-        person_name: person.name.clone(),
-        department_id: person.department_id.clone(),
-        team_role: role.into(),
-        version: seat.version,
-        created_at: seat.created_at,
-        updated_at: seat.updated_at,
-    })
-}
+impl TryFrom<team::Seat> for Member {
+    type Error = ApiError;
 
-/// An active person a body field names, or 422 naming the field.
-pub async fn active_person(
-    db: &DatabaseConnection,
-    field: &str,
-    raw_id: &str,
-) -> ApiResult<person::Model> {
-    let p = referenced::<person::Entity>(db, field, "person", raw_id).await?;
-    if !p.active {
-        return Err(FieldError::new(field, "the person is deactivated").into());
+    fn try_from(team::Seat { seat, person }: team::Seat) -> ApiResult<Self> {
+        let role: TeamRole = seat.team_role.parse().map_err(|e| ApiError::internal(&e))?;
+        Ok(Member {
+            id: seat.id,
+            program_id: seat.program_id,
+            person_id: seat.person_id,
+            person_name: person.name,
+            department_id: person.department_id,
+            team_role: role.into(),
+            version: seat.version,
+            created_at: seat.created_at,
+            updated_at: seat.updated_at,
+        })
     }
-    Ok(p)
-}
-
-pub async fn people_by_id(
-    db: &DatabaseConnection,
-    ids: Vec<String>,
-) -> ApiResult<HashMap<String, person::Model>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(person::Entity::find()
-        .filter(person::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id.clone(), p))
-        .collect())
 }
 
 /// A nullable text field of a patch: `None` to leave it, `Some(None)` to clear it.

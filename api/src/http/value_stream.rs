@@ -1,43 +1,27 @@
 //! The value stream: stages (touchpoints when customer-facing), their sub-processes,
-//! and the built-in industrial template.
-//!
-//! Positions are 1..n among the non-archived stages of a program (and among the
-//! non-archived sub-processes of a stage). Every change of order — a create, a move,
-//! an archive — first bumps the program's `stage_order` counter: that write takes
-//! the program's row lock on PostgreSQL and the write lock on SQLite, so reorders of
-//! one program run one after another and positions stay dense and unique.
+//! and the built-in industrial template — the HTTP shapes; the use cases are
+//! `cxpm_app::programs::{value_stream, template}`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use cxpm_domain::templates::{
-    INDUSTRIAL_DEPARTMENT_KEYS, INDUSTRIAL_STAGES, INDUSTRIAL_SUB_PROCESSES,
-};
-use cxpm_domain::value_stream::{dense, place, reorder};
-
-use crate::http::names::{names, rename, translations, translations_json};
-use cxpm_domain::values::optional_text;
-use cxpm_domain::{Action, FieldError, Invalid, Target, authorize};
+use cxpm_app::programs::{template, value_stream};
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
-};
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::auth::BearerAuth;
-use crate::db::{department, new_id, owner, program, stage, sub_process, versioned};
-use crate::error::{ApiError, ApiResult};
+use crate::db::{stage, sub_process};
+use crate::error::ApiResult;
 use crate::http::ApiTags;
 use crate::http::body::Body;
-use crate::http::common::{etag, expected_version, load, parse_id};
-use crate::http::programs::{Deleted, maybe_text};
+use crate::http::common::{self, etag, patch};
+use crate::http::names::translations;
+use crate::http::programs::Deleted;
 
 /// A stage of the value stream; a customer-facing one is a touchpoint.
 #[derive(Debug, Object)]
@@ -260,44 +244,15 @@ impl ValueStreamApi {
         id: Path<String>,
         body: Body<NewStage>,
     ) -> ApiResult<StageResponse> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManageValueStream, Target::Anything)?;
-        let program = load::<program::Entity>(&state.db, "program", &id).await?;
         let b = body.0;
-        let (name, names) = names(&b.name, b.name_translations.as_ref())?;
-        let description = optional_text("description", b.description.as_deref(), 4000)?;
-        let now = state.now();
-        let mut model = stage::Model {
-            id: new_id(),
-            program_id: program.id.clone(),
-            template_key: None,
-            name,
-            name_translations: names,
-            description,
+        let new = value_stream::NewPart {
+            name: b.name,
+            name_translations: b.name_translations,
+            text: b.description,
             customer_facing: b.customer_facing,
-            position: 0,
-            archived: false,
-            version: 1,
-            created_at: now,
-            updated_at: now,
+            position: b.position,
         };
-        let txn = lock_order(&state, &program.id).await?;
-        let order = stage_order(&txn, &program.id).await?;
-        model.position = order.len() as i32 + 1;
-        versioned::create_in::<stage::Entity, _>(&txn, &actor.person_id, &model).await?;
-        if let Some(position) = b.position {
-            let mut ids: Vec<String> = order.iter().map(|s| s.id.clone()).collect();
-            ids.push(model.id.clone());
-            if let Some(moves) = reorder(&ids, &model.id, position as usize) {
-                write_stage_positions(&txn, &moves).await?;
-                model.position = moves
-                    .iter()
-                    .find(|(id, _)| *id == model.id)
-                    .map(|(_, p)| *p)
-                    .unwrap_or(model.position);
-            }
-        }
-        txn.commit().await?;
+        let model = value_stream::add_stage(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
         Ok(StageResponse::Created(Json(model.into()), tag))
     }
@@ -316,18 +271,8 @@ impl ValueStreamApi {
         /// Include archived stages (after the others).
         include_archived: Query<Option<bool>>,
     ) -> ApiResult<Json<StageList>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let program = load::<program::Entity>(&state.read, "program", &id).await?;
-        let mut select = stage::Entity::find().filter(stage::Column::ProgramId.eq(&program.id));
-        if !include_archived.0.unwrap_or(false) {
-            select = select.filter(stage::Column::Archived.eq(false));
-        }
-        let rows = select
-            .order_by_asc(stage::Column::Archived)
-            .order_by_asc(stage::Column::Position)
-            .order_by_asc(stage::Column::Id)
-            .all(&state.read)
-            .await?;
+        let all = include_archived.0.unwrap_or(false);
+        let rows = value_stream::stages(&state, &auth.0.actor, &id, all).await?;
         Ok(Json(StageList {
             items: rows.into_iter().map(Stage::from).collect(),
         }))
@@ -341,8 +286,7 @@ impl ValueStreamApi {
         auth: BearerAuth,
         id: Path<String>,
     ) -> ApiResult<StageResponse> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let model = load::<stage::Entity>(&state.read, "stage", &id).await?;
+        let model = value_stream::stage(&state, &auth.0.actor, &id).await?;
         let tag = etag(model.version);
         Ok(StageResponse::Ok(Json(model.into()), tag))
     }
@@ -359,63 +303,18 @@ impl ValueStreamApi {
         if_match: Header<Option<String>>,
         body: Body<StagePatch>,
     ) -> ApiResult<StageResponse> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManageValueStream, Target::Anything)?;
-        let before = load::<stage::Entity>(&state.db, "stage", &id).await?;
-        expected_version(if_match.0.as_deref(), before.version)?;
+        let expected = common::if_match(if_match.0.as_deref())?;
         let p = body.0;
-        let mut after = before.clone();
-        let mut invalid = Invalid::default();
-        rename(
-            &mut invalid,
-            p.name.as_deref(),
-            p.name_translations.as_ref(),
-            &mut after.name,
-            &mut after.name_translations,
-        );
-        if let Some(v) = maybe_text(&mut invalid, "description", p.description, 4000) {
-            after.description = v;
-        }
-        if let Some(v) = p.customer_facing {
-            after.customer_facing = v;
-        }
-        invalid.into_result()?;
-        if let Some(archived) = p.archived {
-            after.archived = archived;
-        }
-        if p.position.is_some() && after.archived {
-            return Err(FieldError::new(
-                "position",
-                "an archived stage has no position; unarchive it to place it",
-            )
-            .into());
-        }
-
-        let txn = lock_order(&state, &before.program_id).await?;
-        let order = stage_order(&txn, &before.program_id).await?;
-        let others: Vec<String> = order
-            .iter()
-            .map(|s| s.id.clone())
-            .filter(|s| *s != before.id)
-            .collect();
-        let (position, others) = place(
-            &others,
-            &before.id,
-            before.position,
-            before.archived,
-            after.archived,
-            p.position.map(|p| p as usize),
-        );
-        after.position = position;
-        // The moved row's position is written with the others: what `before` says
-        // was read outside the lock and may already be stale.
-        let mut moves = others;
-        moves.push((before.id.clone(), position));
-        write_stage_positions(&txn, &moves).await?;
+        let change = value_stream::PartChange {
+            name: p.name,
+            name_translations: p.name_translations,
+            text: patch(p.description),
+            customer_facing: p.customer_facing,
+            position: p.position,
+            archived: p.archived,
+        };
         let after =
-            versioned::update_in::<stage::Entity, _>(&txn, &actor.person_id, &before, after)
-                .await?;
-        txn.commit().await?;
+            value_stream::change_stage(&state, &auth.0.actor, &id, &expected, change).await?;
         let tag = etag(after.version);
         Ok(StageResponse::Ok(Json(after.into()), tag))
     }
@@ -433,31 +332,8 @@ impl ValueStreamApi {
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
     ) -> ApiResult<Deleted> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManageValueStream, Target::Anything)?;
-        let before = load::<stage::Entity>(&state.db, "stage", &id).await?;
-        expected_version(if_match.0.as_deref(), before.version)?;
-        let children = sub_process::Entity::find()
-            .filter(sub_process::Column::StageId.eq(&before.id))
-            .count(&state.db)
-            .await?;
-        if children > 0 {
-            return Err(ApiError::conflict(
-                format!(
-                    "the stage has {children} sub-process(es) and so a history; archive it instead (PATCH archived: true)"
-                ),
-                None,
-            ));
-        }
-        let txn = lock_order(&state, &before.program_id).await?;
-        versioned::delete_in::<stage::Entity, _>(&txn, &actor.person_id, &before).await?;
-        let order = stage_order(&txn, &before.program_id).await?;
-        write_stage_positions(
-            &txn,
-            &dense(&order.iter().map(|s| s.id.clone()).collect::<Vec<_>>()),
-        )
-        .await?;
-        txn.commit().await?;
+        let expected = common::if_match(if_match.0.as_deref())?;
+        value_stream::delete_stage(&state, &auth.0.actor, &id, &expected).await?;
         Ok(Deleted::NoContent)
     }
 
@@ -474,44 +350,15 @@ impl ValueStreamApi {
         id: Path<String>,
         body: Body<NewSubProcess>,
     ) -> ApiResult<SubProcessResponse> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManageValueStream, Target::Anything)?;
-        let stage = load::<stage::Entity>(&state.db, "stage", &id).await?;
         let b = body.0;
-        let (name, names) = names(&b.name, b.name_translations.as_ref())?;
-        let goal = optional_text("goal", b.goal.as_deref(), 4000)?;
-        let now = state.now();
-        let mut model = sub_process::Model {
-            id: new_id(),
-            program_id: stage.program_id.clone(),
-            stage_id: stage.id.clone(),
-            template_key: None,
-            name,
-            name_translations: names,
-            goal,
-            position: 0,
-            archived: false,
-            version: 1,
-            created_at: now,
-            updated_at: now,
+        let new = value_stream::NewPart {
+            name: b.name,
+            name_translations: b.name_translations,
+            text: b.goal,
+            customer_facing: false,
+            position: b.position,
         };
-        let txn = lock_order(&state, &stage.program_id).await?;
-        let order = sub_process_order(&txn, &stage.id).await?;
-        model.position = order.len() as i32 + 1;
-        versioned::create_in::<sub_process::Entity, _>(&txn, &actor.person_id, &model).await?;
-        if let Some(position) = b.position {
-            let mut ids: Vec<String> = order.iter().map(|s| s.id.clone()).collect();
-            ids.push(model.id.clone());
-            if let Some(moves) = reorder(&ids, &model.id, position as usize) {
-                write_sub_process_positions(&txn, &moves).await?;
-                model.position = moves
-                    .iter()
-                    .find(|(id, _)| *id == model.id)
-                    .map(|(_, p)| *p)
-                    .unwrap_or(model.position);
-            }
-        }
-        txn.commit().await?;
+        let model = value_stream::add_sub_process(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
         Ok(SubProcessResponse::Created(Json(model.into()), tag))
     }
@@ -530,19 +377,8 @@ impl ValueStreamApi {
         /// Include archived sub-processes (after the others).
         include_archived: Query<Option<bool>>,
     ) -> ApiResult<Json<SubProcessList>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let stage = load::<stage::Entity>(&state.read, "stage", &id).await?;
-        let mut select =
-            sub_process::Entity::find().filter(sub_process::Column::StageId.eq(&stage.id));
-        if !include_archived.0.unwrap_or(false) {
-            select = select.filter(sub_process::Column::Archived.eq(false));
-        }
-        let rows = select
-            .order_by_asc(sub_process::Column::Archived)
-            .order_by_asc(sub_process::Column::Position)
-            .order_by_asc(sub_process::Column::Id)
-            .all(&state.read)
-            .await?;
+        let all = include_archived.0.unwrap_or(false);
+        let rows = value_stream::sub_processes(&state, &auth.0.actor, &id, all).await?;
         Ok(Json(SubProcessList {
             items: rows.into_iter().map(SubProcess::from).collect(),
         }))
@@ -560,8 +396,7 @@ impl ValueStreamApi {
         auth: BearerAuth,
         id: Path<String>,
     ) -> ApiResult<SubProcessResponse> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let model = load::<sub_process::Entity>(&state.read, "sub_process", &id).await?;
+        let model = value_stream::sub_process(&state, &auth.0.actor, &id).await?;
         let tag = etag(model.version);
         Ok(SubProcessResponse::Ok(Json(model.into()), tag))
     }
@@ -582,59 +417,18 @@ impl ValueStreamApi {
         if_match: Header<Option<String>>,
         body: Body<SubProcessPatch>,
     ) -> ApiResult<SubProcessResponse> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManageValueStream, Target::Anything)?;
-        let before = load::<sub_process::Entity>(&state.db, "sub_process", &id).await?;
-        expected_version(if_match.0.as_deref(), before.version)?;
+        let expected = common::if_match(if_match.0.as_deref())?;
         let p = body.0;
-        let mut after = before.clone();
-        let mut invalid = Invalid::default();
-        rename(
-            &mut invalid,
-            p.name.as_deref(),
-            p.name_translations.as_ref(),
-            &mut after.name,
-            &mut after.name_translations,
-        );
-        if let Some(v) = maybe_text(&mut invalid, "goal", p.goal, 4000) {
-            after.goal = v;
-        }
-        invalid.into_result()?;
-        if let Some(archived) = p.archived {
-            after.archived = archived;
-        }
-        if p.position.is_some() && after.archived {
-            return Err(FieldError::new(
-                "position",
-                "an archived sub-process has no position; unarchive it to place it",
-            )
-            .into());
-        }
-        let txn = lock_order(&state, &before.program_id).await?;
-        let order = sub_process_order(&txn, &before.stage_id).await?;
-        let others: Vec<String> = order
-            .iter()
-            .map(|s| s.id.clone())
-            .filter(|s| *s != before.id)
-            .collect();
-        let (position, others) = place(
-            &others,
-            &before.id,
-            before.position,
-            before.archived,
-            after.archived,
-            p.position.map(|p| p as usize),
-        );
-        after.position = position;
-        // The moved row's position is written with the others: what `before` says
-        // was read outside the lock and may already be stale.
-        let mut moves = others;
-        moves.push((before.id.clone(), position));
-        write_sub_process_positions(&txn, &moves).await?;
+        let change = value_stream::PartChange {
+            name: p.name,
+            name_translations: p.name_translations,
+            text: patch(p.goal),
+            customer_facing: None,
+            position: p.position,
+            archived: p.archived,
+        };
         let after =
-            versioned::update_in::<sub_process::Entity, _>(&txn, &actor.person_id, &before, after)
-                .await?;
-        txn.commit().await?;
+            value_stream::change_sub_process(&state, &auth.0.actor, &id, &expected, change).await?;
         let tag = etag(after.version);
         Ok(SubProcessResponse::Ok(Json(after.into()), tag))
     }
@@ -657,238 +451,19 @@ impl ValueStreamApi {
         id: Path<String>,
         body: Body<ApplyTemplate>,
     ) -> ApiResult<Json<TemplateResult>> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManageValueStream, Target::Anything)?;
-        let program = load::<program::Entity>(&state.db, "program", &id).await?;
-        let mapping = body.0.departments.unwrap_or_default();
-        let mut departments: HashMap<&str, String> = HashMap::new();
-        let mut invalid = Invalid::default();
-        for (key, raw) in INDUSTRIAL_DEPARTMENT_KEYS.iter().zip([
-            &mapping.order_management,
-            &mapping.manufacturing,
-            &mapping.quality_inspection,
-            &mapping.shipping,
-        ]) {
-            if let Some(raw) = raw
-                && let Some(dept_id) = invalid.check(parse_id(&format!("departments.{key}"), raw))
-            {
-                departments.insert(key, dept_id);
-            }
-        }
-        invalid.into_result()?;
-        let found: HashMap<String, department::Model> = if departments.is_empty() {
-            HashMap::new()
-        } else {
-            department::Entity::find()
-                .filter(department::Column::Id.is_in(departments.values().cloned()))
-                .all(&state.db)
-                .await?
-                .into_iter()
-                .map(|d| (d.id.clone(), d))
-                .collect()
+        let m = body.0.departments.unwrap_or_default();
+        let mapping = template::IndustrialDepartments {
+            order_management: m.order_management,
+            manufacturing: m.manufacturing,
+            quality_inspection: m.quality_inspection,
+            shipping: m.shipping,
         };
-        let mut invalid = Invalid::default();
-        for (key, dept_id) in &departments {
-            if !found.contains_key(dept_id) {
-                invalid.push(FieldError::new(
-                    format!("departments.{key}"),
-                    format!("no department with id `{dept_id}`"),
-                ));
-            }
-        }
-        invalid.into_result()?;
-
-        let (mut stages_created, mut subs_created, mut owners_created) = (0, 0, 0);
-        let now = state.now();
-        let txn = lock_order(&state, &program.id).await?;
-        let existing: HashMap<String, stage::Model> = stage::Entity::find()
-            .filter(stage::Column::ProgramId.eq(&program.id))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .filter_map(|s| s.template_key.clone().map(|k| (k, s)))
-            .collect();
-        let mut order_len = stage_order(&txn, &program.id).await?.len() as i32;
-        let mut stage_ids: HashMap<&str, String> = HashMap::new();
-        for t in INDUSTRIAL_STAGES {
-            if let Some(s) = existing.get(t.key) {
-                stage_ids.insert(t.key, s.id.clone());
-                continue;
-            }
-            order_len += 1;
-            let model = stage::Model {
-                id: new_id(),
-                program_id: program.id.clone(),
-                template_key: Some(t.key.to_owned()),
-                name: t.name_en.to_owned(),
-                name_translations: template_names(t.names()),
-                description: None,
-                customer_facing: t.customer_facing,
-                position: order_len,
-                archived: false,
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            };
-            versioned::create_in::<stage::Entity, _>(&txn, &actor.person_id, &model).await?;
-            stage_ids.insert(t.key, model.id);
-            stages_created += 1;
-        }
-        for t in INDUSTRIAL_SUB_PROCESSES {
-            let Some(stage_id) = stage_ids.get(t.stage_key) else {
-                continue;
-            };
-            let existing = crate::db::unique(
-                sub_process::Entity::find()
-                    .filter(sub_process::Column::ProgramId.eq(&program.id))
-                    .filter(sub_process::Column::TemplateKey.eq(t.key)),
-                &txn,
-            )
-            .await?;
-            let sub = match existing {
-                Some(s) => s,
-                None => {
-                    let position = sub_process_order(&txn, stage_id).await?.len() as i32 + 1;
-                    let model = sub_process::Model {
-                        id: new_id(),
-                        program_id: program.id.clone(),
-                        stage_id: stage_id.clone(),
-                        template_key: Some(t.key.to_owned()),
-                        name: t.name_en.to_owned(),
-                        name_translations: template_names(t.names()),
-                        goal: Some(t.goal.to_owned()),
-                        position,
-                        archived: false,
-                        version: 1,
-                        created_at: now,
-                        updated_at: now,
-                    };
-                    versioned::create_in::<sub_process::Entity, _>(&txn, &actor.person_id, &model)
-                        .await?;
-                    subs_created += 1;
-                    model
-                }
-            };
-            let owned: Vec<String> = owner::Entity::find()
-                .filter(owner::Column::SubProcessId.eq(&sub.id))
-                .all(&txn)
-                .await?
-                .into_iter()
-                .map(|o| o.department_id)
-                .collect();
-            for o in t.owners {
-                let Some(dept_id) = departments.get(o.department_key) else {
-                    continue;
-                };
-                if owned.contains(dept_id) {
-                    continue;
-                }
-                let model = owner::Model {
-                    id: new_id(),
-                    program_id: program.id.clone(),
-                    sub_process_id: sub.id.clone(),
-                    department_id: dept_id.clone(),
-                    person_id: None,
-                    responsibility: o.responsibility.to_owned(),
-                    version: 1,
-                    created_at: now,
-                    updated_at: now,
-                };
-                versioned::create_in::<owner::Entity, _>(&txn, &actor.person_id, &model).await?;
-                owners_created += 1;
-            }
-        }
-        let stages = stage_order(&txn, &program.id).await?;
-        txn.commit().await?;
+        let done = template::apply_industrial(&state, &auth.0.actor, &id, mapping).await?;
         Ok(Json(TemplateResult {
-            stages_created,
-            sub_processes_created: subs_created,
-            owners_created,
-            stages: stages.into_iter().map(Stage::from).collect(),
+            stages_created: done.stages_created,
+            sub_processes_created: done.sub_processes_created,
+            owners_created: done.owners_created,
+            stages: done.stages.into_iter().map(Stage::from).collect(),
         }))
     }
-}
-
-/// A validated name and its translations as stored.
-/// A template's names in every language, as stored.
-fn template_names(names: [(&str, &str); 3]) -> String {
-    translations_json(
-        &names
-            .into_iter()
-            .map(|(tag, name)| (tag.to_owned(), name.to_owned()))
-            .collect(),
-    )
-}
-
-/// Opens a transaction whose first write bumps the program's order counter, so
-/// that changes to the order of one program's stages and sub-processes run one at
-/// a time on both databases.
-async fn lock_order(state: &AppState, program_id: &str) -> ApiResult<DatabaseTransaction> {
-    let txn = state.db.begin().await?;
-    program::Entity::update_many()
-        .col_expr(
-            program::Column::StageOrder,
-            sea_orm::sea_query::ExprTrait::add(Expr::col(program::Column::StageOrder), 1),
-        )
-        .filter(program::Column::Id.eq(program_id))
-        .exec(&txn)
-        .await?;
-    Ok(txn)
-}
-
-async fn stage_order(
-    conn: &impl ConnectionTrait,
-    program_id: &str,
-) -> ApiResult<Vec<stage::Model>> {
-    Ok(stage::Entity::find()
-        .filter(stage::Column::ProgramId.eq(program_id))
-        .filter(stage::Column::Archived.eq(false))
-        .order_by_asc(stage::Column::Position)
-        .order_by_asc(stage::Column::Id)
-        .all(conn)
-        .await?)
-}
-
-async fn sub_process_order(
-    conn: &impl ConnectionTrait,
-    stage_id: &str,
-) -> ApiResult<Vec<sub_process::Model>> {
-    Ok(sub_process::Entity::find()
-        .filter(sub_process::Column::StageId.eq(stage_id))
-        .filter(sub_process::Column::Archived.eq(false))
-        .order_by_asc(sub_process::Column::Position)
-        .order_by_asc(sub_process::Column::Id)
-        .all(conn)
-        .await?)
-}
-
-/// Positions are the order, not an edit of the row: they move without a new version.
-async fn write_stage_positions(
-    txn: &DatabaseTransaction,
-    moves: &[(String, i32)],
-) -> ApiResult<()> {
-    for (id, position) in moves {
-        stage::Entity::update_many()
-            .col_expr(stage::Column::Position, Expr::value(*position))
-            .filter(stage::Column::Id.eq(id))
-            .filter(stage::Column::Position.ne(*position))
-            .exec(txn)
-            .await?;
-    }
-    Ok(())
-}
-
-async fn write_sub_process_positions(
-    txn: &DatabaseTransaction,
-    moves: &[(String, i32)],
-) -> ApiResult<()> {
-    for (id, position) in moves {
-        sub_process::Entity::update_many()
-            .col_expr(sub_process::Column::Position, Expr::value(*position))
-            .filter(sub_process::Column::Id.eq(id))
-            .filter(sub_process::Column::Position.ne(*position))
-            .exec(txn)
-            .await?;
-    }
-    Ok(())
 }

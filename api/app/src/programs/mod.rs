@@ -1,5 +1,9 @@
-//! Programs: owner rows of the value stream (programs, the value stream,
-//! relationships and coverage follow).
+//! Programs: the program and its team, the value stream (and its industrial
+//! template) and its owners, internal-customer relationships, coverage.
 
 pub mod owners;
+pub mod program;
 pub mod relationships;
+pub mod team;
+pub mod template;
+pub mod value_stream;
