@@ -32,6 +32,8 @@ pub struct AppState {
     /// Failed authentications per client, to refuse those that keep failing.
     pub auth_limiter: AuthLimiter,
     pub metrics: std::sync::Arc<Metrics>,
+    /// The pages' settings: sessions, sign-in limits, cookies.
+    pub web: crate::web::WebSettings,
 }
 
 impl std::ops::Deref for AppState {
@@ -48,6 +50,8 @@ pub struct App {
     acceptor: poem::listener::TcpAcceptor,
     settings: ServeArgs,
     bootstrap_token: Option<String>,
+    /// A one-time sign-in link for the first admin, made with the token.
+    bootstrap_link: Option<String>,
     mailer: Option<crate::dispatch::Mailer>,
 }
 
@@ -80,20 +84,27 @@ impl App {
             .into_acceptor()
             .await
             .with_context(|| format!("binding {}", settings.addr))?;
-        Ok(Self {
-            state: AppState {
-                ctx: Ctx {
-                    db,
-                    read,
-                    clock: settings.clock.clone(),
-                    public_url: settings.public_url.trim_end_matches('/').into(),
-                },
-                tokens: TokenCache::default(),
-                auth_limiter: AuthLimiter::new(settings.auth_failures_per_minute),
-                metrics: std::sync::Arc::new(Metrics::new(settings.metrics_token.clone())),
+        let state = AppState {
+            ctx: Ctx {
+                db,
+                read,
+                clock: settings.clock.clone(),
+                public_url: settings.public_url.trim_end_matches('/').into(),
             },
+            tokens: TokenCache::default(),
+            auth_limiter: AuthLimiter::new(settings.auth_failures_per_minute),
+            metrics: std::sync::Arc::new(Metrics::new(settings.metrics_token.clone())),
+            web: crate::web::WebSettings::new(&settings),
+        };
+        let bootstrap_link = match &bootstrap_token {
+            Some(_) => Some(first_admin_link(&state, &settings).await?),
+            None => None,
+        };
+        Ok(Self {
+            state,
             acceptor,
             bootstrap_token,
+            bootstrap_link,
             mailer: (settings.dispatch_every_ms > 0).then_some(mailer),
             settings,
         })
@@ -111,6 +122,11 @@ impl App {
     /// The token created for the first admin, if this start created one.
     pub fn bootstrap_token(&self) -> Option<&str> {
         self.bootstrap_token.as_deref()
+    }
+
+    /// The first admin's one-time sign-in link, if this start created them.
+    pub fn bootstrap_link(&self) -> Option<&str> {
+        self.bootstrap_link.as_deref()
     }
 
     pub fn state(&self) -> &AppState {
@@ -266,7 +282,7 @@ pub fn routes(
     let spec_yaml = service.spec_yaml();
     let swagger = service.swagger_ui();
     let cors = crate::security::cors(cors_origins);
-    Route::new()
+    crate::web::mount(Route::new())
         .nest("/", service)
         .at(
             "/openapi.json",
@@ -287,6 +303,7 @@ pub fn routes(
             }),
         )
         .nest("/docs", swagger)
+        .nest("/static", crate::web::assets())
         .at(
             "/docs/",
             make_sync(|_| Html("<meta http-equiv=refresh content=\"0; url=/docs\">")),
@@ -376,6 +393,22 @@ async fn drain(body: poem::Body, cap: u64) {
 
 /// On a database with nobody in it, creates the first admin and a token for them.
 /// Returns the token when it was created by this call.
+/// A sign-in link for the admin this start created (15 minutes, once).
+async fn first_admin_link(state: &AppState, settings: &ServeArgs) -> anyhow::Result<String> {
+    let email = Email::parse(&settings.bootstrap_email)
+        .map_err(|e| anyhow::anyhow!("CXPM_BOOTSTRAP_EMAIL: {}", e.message))?;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let admin = crate::db::unique(
+        person::Entity::find().filter(person::Column::Email.eq(email.as_str())),
+        &state.db,
+    )
+    .await?
+    .context("the first admin was just created")?;
+    cxpm_app::directory::sign_in::make_link(state, None, &admin.id, Some("/my-work"))
+        .await
+        .map_err(|e| anyhow::anyhow!("making the first admin's sign-in link: {e}"))
+}
+
 async fn bootstrap(
     db: &DatabaseConnection,
     settings: &ServeArgs,

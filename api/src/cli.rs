@@ -54,6 +54,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("Their access token, shown only now:");
                 println!("{token}");
             }
+            if let Some(link) = app.bootstrap_link() {
+                println!("Sign in to the pages with this one-time link (15 minutes):");
+                println!("{link}");
+            }
             app.run(shutdown_signal()).await
         }
     }

@@ -141,6 +141,19 @@ pub struct ServeArgs {
     #[arg(long, env = "CXPM_AUTH_FAILURES_PER_MINUTE", default_value_t = 30)]
     pub auth_failures_per_minute: u32,
 
+    /// Sign-in links a client address may ask for per minute (pages); 0 turns the
+    /// limit off. Each address also gets at most 3 links per 15 minutes.
+    #[arg(long, env = "CXPM_SIGN_IN_REQUESTS_PER_MINUTE", default_value_t = 10)]
+    pub sign_in_requests_per_minute: u32,
+
+    /// A page session without a request for this many minutes ends.
+    #[arg(long, env = "CXPM_SESSION_IDLE_MINUTES", default_value_t = 720)]
+    pub session_idle_minutes: u32,
+
+    /// A page session ends this many hours after sign-in, however active.
+    #[arg(long, env = "CXPM_SESSION_MAX_HOURS", default_value_t = 336)]
+    pub session_max_hours: u32,
+
     /// With it, `/metrics` asks for this bearer token; without it, it is open (bind
     /// to a private address, or put it behind the proxy's rules).
     #[arg(long, env = "CXPM_METRICS_TOKEN", hide_env_values = true)]
@@ -184,6 +197,9 @@ impl ServeArgs {
             mail_dir: "outbox".into(),
             cors_origins: Vec::new(),
             auth_failures_per_minute: 30,
+            sign_in_requests_per_minute: 10,
+            session_idle_minutes: 720,
+            session_max_hours: 336,
             metrics_token: None,
             smtp_timeout_ms: 30000,
             smtp_connections: 4,

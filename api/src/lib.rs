@@ -16,6 +16,8 @@ pub mod metrics;
 pub mod reminders;
 pub mod scheduler;
 pub mod security;
+pub mod web;
+pub mod words;
 
 // The store lives in `cxpm-app`; its old paths stay while the handlers move onto use
 // cases one area at a time.

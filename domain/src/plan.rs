@@ -126,6 +126,35 @@ impl ActionStatus {
     }
 }
 
+/// How soon an open action needs its owner, for "my work": overdue first, then due
+/// within the week ahead, then later, then undated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Urgency {
+    Overdue,
+    ThisWeek,
+    Later,
+    Undated,
+}
+
+impl Urgency {
+    pub const ALL: [Urgency; 4] = [
+        Urgency::Overdue,
+        Urgency::ThisWeek,
+        Urgency::Later,
+        Urgency::Undated,
+    ];
+
+    /// The urgency of an action due on `due`, seen on `today` (the reader's day).
+    pub fn of(due: Option<chrono::NaiveDate>, today: chrono::NaiveDate) -> Self {
+        match due {
+            None => Urgency::Undated,
+            Some(d) if d < today => Urgency::Overdue,
+            Some(d) if d < today + chrono::Duration::days(7) => Urgency::ThisWeek,
+            Some(_) => Urgency::Later,
+        }
+    }
+}
+
 named_enum!(
     /// Where a measurement comes from.
     MeasurementSource, "source" {
@@ -736,5 +765,17 @@ mod tests {
             open().apply(None, Some(-1), None).unwrap_err()[0].field,
             "progress"
         );
+    }
+
+    #[test]
+    fn urgency_orders_overdue_then_the_week_ahead_then_later_then_undated() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap_or_default();
+        let day = |n: i64| Some(today + chrono::Duration::days(n));
+        assert_eq!(Urgency::of(day(-1), today), Urgency::Overdue);
+        assert_eq!(Urgency::of(day(0), today), Urgency::ThisWeek);
+        assert_eq!(Urgency::of(day(6), today), Urgency::ThisWeek);
+        assert_eq!(Urgency::of(day(7), today), Urgency::Later);
+        assert_eq!(Urgency::of(None, today), Urgency::Undated);
+        assert!(Urgency::Overdue < Urgency::ThisWeek && Urgency::Later < Urgency::Undated);
     }
 }

@@ -20,6 +20,7 @@ mod m20261202_000012_storage_probe;
 mod m20261202_000013_metric_department;
 mod m20261202_000014_names_per_locale;
 mod m20261202_000015_schedule_readers;
+mod m20261203_000016_sign_in;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_metric_department::Migration),
             Box::new(m20261202_000014_names_per_locale::Migration),
             Box::new(m20261202_000015_schedule_readers::Migration),
+            Box::new(m20261203_000016_sign_in::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ pub mod names;
 pub mod plans;
 pub mod programs;
 pub mod store;
+pub mod work;
 
 pub use clock::Clock;
 pub use error::{AppError, AppResult};
@@ -102,6 +103,16 @@ impl Expect {
 }
 
 impl Ctx {
+    /// The host part of the public address, for Message-IDs.
+    pub fn mail_host(&self) -> String {
+        let url = self.public_url.as_ref();
+        let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+        match rest.split(['/', ':']).next() {
+            Some(host) if !host.is_empty() => host.to_owned(),
+            _ => "cxpm.local".to_owned(),
+        }
+    }
+
     /// Now, by the context's clock.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()

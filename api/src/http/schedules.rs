@@ -373,8 +373,8 @@ impl TryFrom<crate::db::outbox::Model> for OutboxMail {
         let status: OutboxStatus = m.status.parse().map_err(|e| ApiError::internal(&e))?;
         Ok(Self {
             id: m.id,
-            program_id: m.program_id,
-            schedule_id: m.schedule_id,
+            program_id: m.program_id.unwrap_or_default(),
+            schedule_id: m.schedule_id.unwrap_or_default(),
             fired_at: m.fired_at,
             recipient_id: m.recipient_id,
             to: m.to_address,
@@ -750,7 +750,8 @@ impl SchedulesApi {
         authorize(&auth.0.actor, Action::ManageSchedules, Target::Anything)?;
         let page = page(limit.0, cursor.0)?;
         let bad = |e: FieldError| ApiError::bad_request(e.to_string(), vec![e.into()]);
-        let mut select = outbox::Entity::find();
+        // Reminder mails only: sign-in links are nobody else's to read.
+        let mut select = outbox::Entity::find().filter(outbox::Column::ScheduleId.is_not_null());
         if let Some(status) = status.0 {
             select = select.filter(outbox::Column::Status.eq(OutboxStatus::from(status).as_str()));
         }

@@ -4,4 +4,5 @@ pub mod admins;
 pub mod audit;
 pub mod departments;
 pub mod people;
+pub mod sign_in;
 pub mod tokens;

@@ -8,10 +8,10 @@ use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
 
 use crate::directory::admins::{Leaving, active_admin, ways_in_without};
-use crate::directory::departments;
+use crate::directory::{departments, sign_in};
 use crate::store::guard::{self, Guard};
 use crate::store::page::Page;
-use crate::store::{new_id, parse_id, path_id, person, unique, versioned};
+use crate::store::{load, new_id, parse_id, path_id, person, unique, versioned};
 use crate::{AppError, AppResult, Ctx, Expect, Patch};
 
 /// A person to create, as the caller wrote them.
@@ -197,8 +197,8 @@ pub async fn change(
     if after.email != before.email {
         ensure_email_free(&ctx.db, &after.email, Some(id)).await?;
     }
+    let txn = ctx.db.begin().await?;
     if active_admin(&before) && !active_admin(&after) {
-        let txn = ctx.db.begin().await?;
         guard::take(&txn, Guard::Admins).await?;
         if ways_in_without(&txn, Leaving::Person(&before.id)).await? == 0 {
             let field = if after.active { "role" } else { "active" };
@@ -207,17 +207,45 @@ pub async fn change(
                 Some(field),
             ));
         }
-        let after =
-            versioned::update_in::<person::Entity, _>(&txn, &actor.person_id, &before, after)
-                .await
-                .map_err(duplicate_email)?;
-        txn.commit().await?;
-        Ok(after)
-    } else {
-        versioned::update::<person::Entity>(&ctx.db, &actor.person_id, &before, after)
-            .await
-            .map_err(duplicate_email)
     }
+    let after = versioned::update_in::<person::Entity, _>(&txn, &actor.person_id, &before, after)
+        .await
+        .map_err(duplicate_email)?;
+    if before.active && !after.active {
+        // Deactivating a person ends their sessions in the same step.
+        sign_in::end_in(&txn, Some(&actor.person_id), &after.id, None, ctx.now()).await?;
+    }
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// What a person may change of their own profile.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileChange {
+    pub locale: Option<Locale>,
+    pub time_zone: Option<String>,
+}
+
+/// The actor changes their own language and time zone.
+pub async fn change_profile(
+    ctx: &Ctx,
+    actor: &Actor,
+    expected: &Expect,
+    change: ProfileChange,
+) -> AppResult<person::Model> {
+    let before = load::<person::Entity>(&ctx.db, "person", &actor.person_id).await?;
+    expected.check(before.version)?;
+    let mut after = before.clone();
+    if let Some(locale) = change.locale {
+        after.locale = locale.as_str().to_owned();
+    }
+    if let Some(tz) = change.time_zone.as_deref() {
+        after.time_zone = TimeZone::parse(tz)
+            .map_err(|e| e.at("time_zone"))?
+            .as_str()
+            .to_owned();
+    }
+    versioned::update::<person::Entity>(&ctx.db, &actor.person_id, &before, after).await
 }
 
 /// Refuses an email another person has (`except` being the one changed).

@@ -364,6 +364,11 @@ async fn point_of(ctx: &Ctx, field: &str, raw: &str, plan: &plan::Model) -> AppR
     Ok(point.id)
 }
 
+/// Whether `actor` may post an update on `action`.
+pub fn may_post(actor: &Actor, action: &action::Model) -> bool {
+    may_post_update(actor, action).is_ok()
+}
+
 /// The action's owner, its department's head and coordinators may post on it.
 fn may_post_update(actor: &Actor, action: &action::Model) -> AppResult<()> {
     authorize(

@@ -22,6 +22,8 @@ pub mod reading;
 pub mod relationship;
 pub mod report_snapshot;
 pub mod schedule;
+pub mod session;
+pub mod sign_in_link;
 pub mod stage;
 pub mod step;
 pub mod storage;

@@ -6,8 +6,9 @@ use serde::Serialize;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
-    pub program_id: String,
-    pub schedule_id: String,
+    /// The program and schedule of a digest; none for a sign-in link.
+    pub program_id: Option<String>,
+    pub schedule_id: Option<String>,
     /// The tick that decided the mail.
     pub fired_at: DateTimeUtc,
     pub recipient_id: String,

@@ -1,0 +1,174 @@
+## The words of cxpm's pages and mails, in English. Every key here is in every
+## other locale too (a test fails otherwise).
+
+app-name = cxpm
+skip-to-content = Skip to content
+nav-my-work = My work
+nav-my-department = My department
+nav-profile = My profile
+nav-sign-out = Sign out
+nav-label = Main
+
+## Sign in
+sign-in-title = Sign in
+sign-in-intro = Enter your work email address. We mail you a link that signs you in; it works once, for 15 minutes.
+sign-in-email = Work email address
+sign-in-send = Mail me a sign-in link
+sign-in-sent-title = Check your mail
+sign-in-sent = If { $email } belongs to someone in cxpm, a sign-in link is on its way. It works once, for 15 minutes.
+sign-in-again = Ask for another link
+sign-in-link-title = Sign in to cxpm
+sign-in-link-intro = You opened a sign-in link. Continue to sign in on this device.
+sign-in-continue = Continue
+sign-in-link-unusable = This sign-in link has expired or was already used. Ask for a new one below.
+sign-in-too-many = Too many sign-in requests from your network. Try again in a few minutes.
+signed-out = You are signed out.
+mail-sign-in-subject = Your cxpm sign-in link
+mail-sign-in-greeting = Hello { $name },
+mail-sign-in-body = Open this link to sign in to cxpm. It works once, within 15 minutes:
+mail-sign-in-ignore = If you did not ask to sign in, ignore this mail: nothing happens without the link.
+
+## My work
+my-work-title = My work
+my-work-overdue = Overdue
+my-work-this-week = Due this week
+my-work-later = Later
+my-work-undated = No due date
+my-work-empty = Nothing is waiting for you. New actions assigned to you will show up here.
+my-work-plans = My plans
+my-work-no-plans = You own no plan.
+due-on = Due { $date }
+no-due-date = No due date
+overdue-badge = Overdue
+progress-label = Progress
+percent = { $n } %
+
+## An action and its updates
+action-status = Status
+action-plan = Plan
+action-owner = Owner
+action-department = Department
+action-description = Description
+action-effect = Intended effect
+action-effect-on-point = Move key point “{ $name }” to { $target } by { $date }
+action-effect-on-metric = Move metric “{ $name }” to { $target } by { $date }
+action-effect-reached = Reached
+action-effect-not-reached = Not reached yet
+action-effect-missed = Missed: the date passed without the gap closing
+action-no-effect = No intended effect recorded.
+updates-title = Updates
+updates-empty = No updates yet.
+update-post = Post update
+update-progress = Progress (0–100 %)
+update-status = Status
+update-status-keep = Keep “{ $status }”
+update-blocked-reason = Why it is blocked
+update-comment = Comment
+update-posted = Update posted.
+update-by = { $name }, { $when }
+status-open = Open
+status-in_progress = In progress
+status-blocked = Blocked
+status-done = Done
+status-cancelled = Cancelled
+
+## Plans and steps
+plan-title = Plan: { $title }
+plan-cycle = Cycle { $n }
+plan-department = Department
+plan-owner = Owner
+plan-steps = The seven steps
+plan-current-step = Current step
+step-1 = Commit to the program
+step-2 = Identify the internal customers
+step-3 = Learn what they expect
+step-4 = Choose the key points
+step-5 = Analyze the gap
+step-6 = Plan the improvement
+step-7 = Close the feedback loop
+step-status-not_started = Not started
+step-status-in_progress = In progress
+step-status-done = Done
+step-status-skipped = Skipped
+step-needs = Still needs:
+step-ready = Ready to complete.
+step-complete = Complete step { $n }
+step-start = Start step { $n }
+step-skip = Skip step { $n }
+step-skip-reason = Why it is skipped
+step-completed = Step { $n } is done.
+rule-earlier_steps_settled = every earlier step done or skipped
+rule-customer_expectation_recorded = what the customer expects, written on a key point
+rule-key_point_exists = at least one key point
+rule-measurement_this_cycle = a measurement of a key point this cycle
+rule-open_action_with_owner_and_due_date = an open action with an owner and a due date
+rule-feedback_cadence = a feedback cadence (a crontab line and a time zone)
+rule-later_steps_open = every later step still open
+key-points-title = Key points
+key-points-empty = No key point yet.
+key-point-name = Key point
+key-point-expects = What the customer expects
+key-point-importance = Importance (1–5)
+key-point-add = Add key point
+key-point-save = Save key point
+key-point-edit = Edit
+measurement-title = Record a survey measurement
+measurement-point = Key point
+measurement-expected = Expected ({ $min }–{ $max })
+measurement-actual = Actual ({ $min }–{ $max })
+measurement-sample = Answers (sample size)
+measurement-record = Record measurement
+actions-title = Actions
+actions-empty = No action yet.
+action-add = Add action
+action-title = Title
+action-owner-field = Owner (a member of the department)
+action-due = Due date
+action-effect-point = Intended effect on key point
+action-effect-target = Target value
+action-effect-by = Reached by
+action-none = —
+earlier-cycles = Earlier cycles
+cycle-read-only = Cycle { $n } (read only)
+
+## My department
+my-department-title = { $name }
+my-department-none = You are not in a department. Ask an admin to add you to one.
+department-plans = Plans
+department-actions-by-owner = Actions by owner
+department-late = Late
+department-nothing-late = Nothing is late.
+department-unassigned = Unassigned
+department-customers = Who are our customers
+department-providers = Who are our providers
+relationship-latest-gap = Latest gap: { $gap }
+relationship-no-gap = Not measured yet
+relationship-none = None yet.
+
+## Profile and sessions
+profile-title = My profile
+profile-language = Language
+profile-time-zone = Time zone (IANA, e.g. Asia/Shanghai)
+profile-save = Save
+profile-saved = Saved.
+sessions-title = My sessions
+sessions-this = This browser
+sessions-started = Signed in { $when }
+sessions-last-seen = Last active { $when }
+sessions-end = Sign out this session
+sessions-end-all = Sign out everywhere
+sessions-ended = Signed out everywhere.
+
+## Errors
+error-forbidden-title = Not yours to see
+error-forbidden = Your role does not allow this page. If you need it, ask your CX coordinator.
+error-not-found-title = Not found
+error-not-found = There is nothing here. The link may be old, or the item was removed.
+error-csrf = This form has expired. Reload the page and try again.
+error-stale-title = Someone changed this while you were editing
+error-stale = { $who } saved a change { $when }. Your input is kept below; the current values are beside it. Check and save again.
+error-stale-current = Now: { $value }
+error-fix-below = Some fields need another look.
+error-unavailable = cxpm cannot save right now. Your input is kept; try again in a moment.
+error-internal = Something went wrong on our side. Your input is kept; try again.
+back-home = Back to my work

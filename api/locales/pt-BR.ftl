@@ -1,0 +1,174 @@
+## As palavras das páginas e dos e-mails do cxpm, em português do Brasil. Toda chave
+## daqui existe em todos os outros idiomas (um teste falha se faltar).
+
+app-name = cxpm
+skip-to-content = Pular para o conteúdo
+nav-my-work = Meu trabalho
+nav-my-department = Meu departamento
+nav-profile = Meu perfil
+nav-sign-out = Sair
+nav-label = Principal
+
+## Sign in
+sign-in-title = Entrar
+sign-in-intro = Informe seu e-mail de trabalho. Enviamos um link que faz você entrar; ele funciona uma vez, por 15 minutos.
+sign-in-email = E-mail de trabalho
+sign-in-send = Enviar link de acesso
+sign-in-sent-title = Confira seu e-mail
+sign-in-sent = Se { $email } pertence a alguém no cxpm, um link de acesso está a caminho. Ele funciona uma vez, por 15 minutos.
+sign-in-again = Pedir outro link
+sign-in-link-title = Entrar no cxpm
+sign-in-link-intro = Você abriu um link de acesso. Continue para entrar neste dispositivo.
+sign-in-continue = Continuar
+sign-in-link-unusable = Este link de acesso expirou ou já foi usado. Peça um novo abaixo.
+sign-in-too-many = Muitos pedidos de acesso da sua rede. Tente de novo em alguns minutos.
+signed-out = Você saiu.
+mail-sign-in-subject = Seu link de acesso ao cxpm
+mail-sign-in-greeting = Olá, { $name },
+mail-sign-in-body = Abra este link para entrar no cxpm. Ele funciona uma vez, em até 15 minutos:
+mail-sign-in-ignore = Se você não pediu para entrar, ignore este e-mail: nada acontece sem o link.
+
+## My work
+my-work-title = Meu trabalho
+my-work-overdue = Atrasadas
+my-work-this-week = Vencem nesta semana
+my-work-later = Depois
+my-work-undated = Sem prazo
+my-work-empty = Nada esperando por você. Novas ações atribuídas a você aparecem aqui.
+my-work-plans = Meus planos
+my-work-no-plans = Você não é responsável por nenhum plano.
+due-on = Vence em { $date }
+no-due-date = Sem prazo
+overdue-badge = Atrasada
+progress-label = Progresso
+percent = { $n } %
+
+## An action and its updates
+action-status = Situação
+action-plan = Plano
+action-owner = Responsável
+action-department = Departamento
+action-description = Descrição
+action-effect = Efeito pretendido
+action-effect-on-point = Levar o ponto-chave “{ $name }” a { $target } até { $date }
+action-effect-on-metric = Levar a métrica “{ $name }” a { $target } até { $date }
+action-effect-reached = Alcançado
+action-effect-not-reached = Ainda não alcançado
+action-effect-missed = Não alcançado: a data passou sem a lacuna fechar
+action-no-effect = Nenhum efeito pretendido registrado.
+updates-title = Atualizações
+updates-empty = Nenhuma atualização ainda.
+update-post = Publicar atualização
+update-progress = Progresso (0–100 %)
+update-status = Situação
+update-status-keep = Manter “{ $status }”
+update-blocked-reason = Por que está bloqueada
+update-comment = Comentário
+update-posted = Atualização publicada.
+update-by = { $name }, { $when }
+status-open = Aberta
+status-in_progress = Em andamento
+status-blocked = Bloqueada
+status-done = Concluída
+status-cancelled = Cancelada
+
+## Plans and steps
+plan-title = Plano: { $title }
+plan-cycle = Ciclo { $n }
+plan-department = Departamento
+plan-owner = Responsável
+plan-steps = Os sete passos
+plan-current-step = Passo atual
+step-1 = Comprometer-se com o programa
+step-2 = Identificar os clientes internos
+step-3 = Conhecer o que esperam
+step-4 = Escolher os pontos-chave
+step-5 = Analisar a lacuna
+step-6 = Planejar a melhoria
+step-7 = Fechar o ciclo de feedback
+step-status-not_started = Não iniciado
+step-status-in_progress = Em andamento
+step-status-done = Concluído
+step-status-skipped = Pulado
+step-needs = Ainda falta:
+step-ready = Pronto para concluir.
+step-complete = Concluir o passo { $n }
+step-start = Iniciar o passo { $n }
+step-skip = Pular o passo { $n }
+step-skip-reason = Por que é pulado
+step-completed = O passo { $n } está concluído.
+rule-earlier_steps_settled = todos os passos anteriores concluídos ou pulados
+rule-customer_expectation_recorded = o que o cliente espera, escrito em um ponto-chave
+rule-key_point_exists = pelo menos um ponto-chave
+rule-measurement_this_cycle = uma medição de um ponto-chave neste ciclo
+rule-open_action_with_owner_and_due_date = uma ação aberta com responsável e prazo
+rule-feedback_cadence = uma cadência de feedback (uma linha crontab e um fuso horário)
+rule-later_steps_open = todos os passos seguintes ainda abertos
+key-points-title = Pontos-chave
+key-points-empty = Nenhum ponto-chave ainda.
+key-point-name = Ponto-chave
+key-point-expects = O que o cliente espera
+key-point-importance = Importância (1–5)
+key-point-add = Adicionar ponto-chave
+key-point-save = Salvar ponto-chave
+key-point-edit = Editar
+measurement-title = Registrar uma medição de pesquisa
+measurement-point = Ponto-chave
+measurement-expected = Esperado ({ $min }–{ $max })
+measurement-actual = Real ({ $min }–{ $max })
+measurement-sample = Respostas (tamanho da amostra)
+measurement-record = Registrar medição
+actions-title = Ações
+actions-empty = Nenhuma ação ainda.
+action-add = Adicionar ação
+action-title = Título
+action-owner-field = Responsável (alguém do departamento)
+action-due = Prazo
+action-effect-point = Efeito pretendido no ponto-chave
+action-effect-target = Valor-alvo
+action-effect-by = Alcançado até
+action-none = —
+earlier-cycles = Ciclos anteriores
+cycle-read-only = Ciclo { $n } (somente leitura)
+
+## My department
+my-department-title = { $name }
+my-department-none = Você não está em um departamento. Peça a um administrador para incluí-lo.
+department-plans = Planos
+department-actions-by-owner = Ações por responsável
+department-late = Atrasadas
+department-nothing-late = Nada atrasado.
+department-unassigned = Sem responsável
+department-customers = Quem são nossos clientes
+department-providers = Quem são nossos fornecedores
+relationship-latest-gap = Última lacuna: { $gap }
+relationship-no-gap = Ainda não medido
+relationship-none = Nenhum ainda.
+
+## Profile and sessions
+profile-title = Meu perfil
+profile-language = Idioma
+profile-time-zone = Fuso horário (IANA, p. ex. America/Sao_Paulo)
+profile-save = Salvar
+profile-saved = Salvo.
+sessions-title = Minhas sessões
+sessions-this = Este navegador
+sessions-started = Entrou em { $when }
+sessions-last-seen = Última atividade em { $when }
+sessions-end = Encerrar esta sessão
+sessions-end-all = Sair de todos os lugares
+sessions-ended = Você saiu de todos os lugares.
+
+## Errors
+error-forbidden-title = Não é para você ver
+error-forbidden = Seu papel não permite esta página. Se precisar dela, fale com seu coordenador de CX.
+error-not-found-title = Não encontrado
+error-not-found = Não há nada aqui. O link pode ser antigo, ou o item foi removido.
+error-csrf = Este formulário expirou. Recarregue a página e tente de novo.
+error-stale-title = Alguém mudou isto enquanto você editava
+error-stale = { $who } salvou uma alteração em { $when }. Sua entrada está mantida abaixo; os valores atuais estão ao lado. Confira e salve de novo.
+error-stale-current = Agora: { $value }
+error-fix-below = Alguns campos precisam de outra olhada.
+error-unavailable = O cxpm não consegue salvar agora. Sua entrada está mantida; tente de novo em instantes.
+error-internal = Algo deu errado do nosso lado. Sua entrada está mantida; tente de novo.
+back-home = Voltar ao meu trabalho

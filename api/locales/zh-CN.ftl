@@ -1,0 +1,173 @@
+## cxpm 页面与邮件的中文用语。每个键都必须在所有语言中存在（否则测试失败）。
+
+app-name = cxpm
+skip-to-content = 跳到正文
+nav-my-work = 我的工作
+nav-my-department = 我的部门
+nav-profile = 我的资料
+nav-sign-out = 退出登录
+nav-label = 主导航
+
+## Sign in
+sign-in-title = 登录
+sign-in-intro = 请输入您的工作邮箱。我们会发送一个登录链接，15 分钟内有效，只能使用一次。
+sign-in-email = 工作邮箱
+sign-in-send = 发送登录链接
+sign-in-sent-title = 请查收邮件
+sign-in-sent = 如果 { $email } 属于 cxpm 中的某位用户，登录链接已在发送途中。链接 15 分钟内有效，只能使用一次。
+sign-in-again = 重新获取链接
+sign-in-link-title = 登录 cxpm
+sign-in-link-intro = 您打开了一个登录链接。点击继续，在此设备上登录。
+sign-in-continue = 继续
+sign-in-link-unusable = 此登录链接已过期或已被使用。请在下方重新获取。
+sign-in-too-many = 您所在网络的登录请求过多，请几分钟后再试。
+signed-out = 您已退出登录。
+mail-sign-in-subject = 您的 cxpm 登录链接
+mail-sign-in-greeting = { $name }，您好：
+mail-sign-in-body = 打开此链接即可登录 cxpm，15 分钟内有效，只能使用一次：
+mail-sign-in-ignore = 如果不是您本人申请登录，请忽略此邮件：没有链接就不会发生任何事。
+
+## My work
+my-work-title = 我的工作
+my-work-overdue = 已逾期
+my-work-this-week = 本周到期
+my-work-later = 以后
+my-work-undated = 无截止日期
+my-work-empty = 目前没有待办事项。分配给您的新行动会显示在这里。
+my-work-plans = 我负责的计划
+my-work-no-plans = 您没有负责的计划。
+due-on = { $date } 到期
+no-due-date = 无截止日期
+overdue-badge = 已逾期
+progress-label = 进度
+percent = { $n }%
+
+## An action and its updates
+action-status = 状态
+action-plan = 计划
+action-owner = 负责人
+action-department = 部门
+action-description = 说明
+action-effect = 预期效果
+action-effect-on-point = 在 { $date } 前将关键点“{ $name }”提升到 { $target }
+action-effect-on-metric = 在 { $date } 前将指标“{ $name }”达到 { $target }
+action-effect-reached = 已达成
+action-effect-not-reached = 尚未达成
+action-effect-missed = 未达成：日期已过，差距仍未消除
+action-no-effect = 未记录预期效果。
+updates-title = 进展更新
+updates-empty = 暂无更新。
+update-post = 提交更新
+update-progress = 进度（0–100%）
+update-status = 状态
+update-status-keep = 保持“{ $status }”
+update-blocked-reason = 受阻原因
+update-comment = 备注
+update-posted = 更新已提交。
+update-by = { $name }，{ $when }
+status-open = 未开始
+status-in_progress = 进行中
+status-blocked = 受阻
+status-done = 已完成
+status-cancelled = 已取消
+
+## Plans and steps
+plan-title = 计划：{ $title }
+plan-cycle = 第 { $n } 轮
+plan-department = 部门
+plan-owner = 负责人
+plan-steps = 七个步骤
+plan-current-step = 当前步骤
+step-1 = 承诺参与项目
+step-2 = 识别内部客户
+step-3 = 了解客户期望
+step-4 = 选定关键点
+step-5 = 分析差距
+step-6 = 制定改进计划
+step-7 = 建立反馈闭环
+step-status-not_started = 未开始
+step-status-in_progress = 进行中
+step-status-done = 已完成
+step-status-skipped = 已跳过
+step-needs = 还需要：
+step-ready = 可以完成。
+step-complete = 完成第 { $n } 步
+step-start = 开始第 { $n } 步
+step-skip = 跳过第 { $n } 步
+step-skip-reason = 跳过原因
+step-completed = 第 { $n } 步已完成。
+rule-earlier_steps_settled = 之前的每一步都已完成或跳过
+rule-customer_expectation_recorded = 在关键点上写明客户的期望
+rule-key_point_exists = 至少一个关键点
+rule-measurement_this_cycle = 本轮对某个关键点的一次测量
+rule-open_action_with_owner_and_due_date = 一个有负责人和截止日期的未完成行动
+rule-feedback_cadence = 反馈周期（crontab 规则和时区）
+rule-later_steps_open = 之后的每一步都尚未完成
+key-points-title = 关键点
+key-points-empty = 暂无关键点。
+key-point-name = 关键点
+key-point-expects = 客户期望
+key-point-importance = 重要性（1–5）
+key-point-add = 添加关键点
+key-point-save = 保存关键点
+key-point-edit = 编辑
+measurement-title = 记录一次调查测量
+measurement-point = 关键点
+measurement-expected = 期望值（{ $min }–{ $max }）
+measurement-actual = 实际值（{ $min }–{ $max }）
+measurement-sample = 答卷数（样本量）
+measurement-record = 记录测量
+actions-title = 行动
+actions-empty = 暂无行动。
+action-add = 添加行动
+action-title = 标题
+action-owner-field = 负责人（本部门成员）
+action-due = 截止日期
+action-effect-point = 预期影响的关键点
+action-effect-target = 目标值
+action-effect-by = 达成日期
+action-none = —
+earlier-cycles = 以往各轮
+cycle-read-only = 第 { $n } 轮（只读）
+
+## My department
+my-department-title = { $name }
+my-department-none = 您尚未加入任何部门。请联系管理员将您加入。
+department-plans = 计划
+department-actions-by-owner = 按负责人列出的行动
+department-late = 已逾期
+department-nothing-late = 没有逾期事项。
+department-unassigned = 未分配
+department-customers = 我们的客户是谁
+department-providers = 我们的供方是谁
+relationship-latest-gap = 最近差距：{ $gap }
+relationship-no-gap = 尚未测量
+relationship-none = 暂无。
+
+## Profile and sessions
+profile-title = 我的资料
+profile-language = 语言
+profile-time-zone = 时区（IANA，例如 Asia/Shanghai）
+profile-save = 保存
+profile-saved = 已保存。
+sessions-title = 我的登录会话
+sessions-this = 当前浏览器
+sessions-started = 登录于 { $when }
+sessions-last-seen = 最近活动 { $when }
+sessions-end = 退出此会话
+sessions-end-all = 在所有设备上退出
+sessions-ended = 已在所有设备上退出。
+
+## Errors
+error-forbidden-title = 无权查看
+error-forbidden = 您的角色无权访问此页面。如有需要，请联系您的客户体验协调员。
+error-not-found-title = 未找到
+error-not-found = 这里没有内容。链接可能已过时，或该项已被删除。
+error-csrf = 此表单已过期。请刷新页面后重试。
+error-stale-title = 在您编辑期间，有人修改了此内容
+error-stale = { $who } 于 { $when } 保存了修改。您的输入保留在下方，当前值显示在旁边。请检查后再次保存。
+error-stale-current = 当前：{ $value }
+error-fix-below = 有些字段需要修改。
+error-unavailable = cxpm 暂时无法保存。您的输入已保留，请稍后重试。
+error-internal = 我们这边出了问题。您的输入已保留，请重试。
+back-home = 返回我的工作

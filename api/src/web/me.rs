@@ -1,0 +1,192 @@
+//! My profile (language, time zone) and my sessions.
+
+use askama::Template;
+use cxpm_app::Expect;
+use cxpm_app::directory::people::{self, ProfileChange};
+use cxpm_app::directory::sign_in;
+use cxpm_domain::values::Locale;
+use poem::http::{StatusCode, header};
+use poem::web::{Data, Form, Path, Query};
+use poem::{Request, handler};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::web::render::{Chrome, FieldErrors, PageError, PageResult, html, see_other, when};
+use crate::web::session::{self, Viewer};
+
+struct SessionLine {
+    id: String,
+    this: bool,
+    agent: String,
+    started: String,
+    last_seen: String,
+}
+
+#[derive(Template)]
+#[template(path = "web/me.html")]
+struct MeView {
+    chrome: Chrome,
+    version: i32,
+    locale: String,
+    time_zone: String,
+    locales: Vec<(&'static str, &'static str)>,
+    errors: FieldErrors,
+    saved: bool,
+    sessions: Vec<SessionLine>,
+}
+
+impl MeView {
+    fn is_locale(&self, code: &str) -> bool {
+        self.locale == code
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct Notice {
+    saved: Option<String>,
+}
+
+async fn me_view(
+    state: &AppState,
+    v: &Viewer,
+    errors: FieldErrors,
+    input: Option<&ProfileForm>,
+) -> Result<MeView, PageError> {
+    let t = v.t;
+    let sessions = sign_in::mine(state, v.actor(), state.web.times)
+        .await
+        .map_err(|e| PageError::app(e, t))?;
+    let p = &v.signed.person;
+    Ok(MeView {
+        chrome: Chrome::signed(v, t.get("profile-title"), "me"),
+        version: p.version,
+        locale: input
+            .map(|i| i.locale.clone())
+            .unwrap_or_else(|| p.locale.clone()),
+        time_zone: input
+            .map(|i| i.time_zone.clone())
+            .unwrap_or_else(|| p.time_zone.clone()),
+        locales: vec![
+            ("en", "English"),
+            ("zh-CN", "简体中文"),
+            ("pt-BR", "Português (Brasil)"),
+        ],
+        errors,
+        saved: false,
+        sessions: sessions
+            .into_iter()
+            .map(|s| SessionLine {
+                this: s.id == v.signed.session.id,
+                agent: s
+                    .user_agent
+                    .clone()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(80)
+                    .collect(),
+                started: t.with(
+                    "sessions-started",
+                    &[("when", &when(&t, &v.tz, s.created_at))],
+                ),
+                last_seen: t.with(
+                    "sessions-last-seen",
+                    &[("when", &when(&t, &v.tz, s.last_seen_at))],
+                ),
+                id: s.id,
+            })
+            .collect(),
+    })
+}
+
+/// My profile and sessions.
+#[handler]
+pub async fn page(req: &Request, state: Data<&AppState>, Query(n): Query<Notice>) -> PageResult {
+    let v = session::viewer(&state, req).await?;
+    let mut view = me_view(&state, &v, FieldErrors::default(), None).await?;
+    view.saved = n.saved.is_some();
+    Ok(html(StatusCode::OK, &view))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ProfileForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    locale: String,
+    #[serde(default)]
+    time_zone: String,
+}
+
+/// Saves my language and time zone.
+#[handler]
+pub async fn save(req: &Request, state: Data<&AppState>, Form(f): Form<ProfileForm>) -> PageResult {
+    let v = session::viewer(&state, req).await?;
+    session::check(&state, req, &v, f.csrf.as_deref())?;
+    let expected = Expect::OneOf(f.version.parse::<i32>().into_iter().collect());
+    let change = ProfileChange {
+        locale: Locale::parse(&f.locale).ok(),
+        time_zone: Some(f.time_zone.clone()),
+    };
+    match people::change_profile(&state, v.actor(), &expected, change).await {
+        Ok(_) => Ok(see_other("/me?saved=1")),
+        Err(e) => match FieldErrors::from_app(&e) {
+            Some(errors) => {
+                let view = me_view(&state, &v, errors, Some(&f)).await?;
+                Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &view))
+            }
+            None if matches!(e, cxpm_app::AppError::Stale { .. }) => {
+                let mut errors = FieldErrors::default();
+                errors
+                    .0
+                    .push(("version".into(), v.t.get("error-stale-title")));
+                let view = me_view(&state, &v, errors, Some(&f)).await?;
+                Ok(html(StatusCode::CONFLICT, &view))
+            }
+            None => Err(PageError::app(e, v.t)),
+        },
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    csrf: Option<String>,
+}
+
+/// Ends one of my sessions.
+#[handler]
+pub async fn end(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> PageResult {
+    let v = session::viewer(&state, req).await?;
+    session::check(&state, req, &v, f.csrf.as_deref())?;
+    sign_in::end(&state, v.actor(), &id)
+        .await
+        .map_err(|e| PageError::app(e, v.t))?;
+    if id == v.signed.session.id {
+        return Ok(signed_out(&state));
+    }
+    Ok(see_other("/me#sessions"))
+}
+
+/// Ends every one of my sessions, this one included.
+#[handler]
+pub async fn end_all(req: &Request, state: Data<&AppState>, Form(f): Form<CsrfForm>) -> PageResult {
+    let v = session::viewer(&state, req).await?;
+    session::check(&state, req, &v, f.csrf.as_deref())?;
+    sign_in::end_all(&state, v.actor())
+        .await
+        .map_err(|e| PageError::app(e, v.t))?;
+    Ok(signed_out(&state))
+}
+
+fn signed_out(state: &AppState) -> poem::Response {
+    let mut resp = see_other("/sign-in?notice=signed-out");
+    if let Some(v) = session::header_value(&session::clear_cookie(state)) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
+}

@@ -1,0 +1,150 @@
+//! The pages: server-rendered HTML for the people who do the work, served beside the
+//! JSON API by the same binary and built on the same use cases (`cxpm_app`).
+//!
+//! Every action is a plain form (POST, then a redirect to a page: it works without
+//! JavaScript); htmx, vendored and served with a content hash, makes the progress
+//! update inline. Words come from the Fluent files ([`crate::words`]) in the reader's
+//! language; times are shown in their time zone.
+//!
+//! - [`session`]: the session cookie, who is reading, the CSRF token and Origin check.
+//! - [`sign_in`]: sign in by a one-time link, sign out.
+//! - [`work`]: my work, an action and its updates.
+//! - [`plans`]: a plan and its steps, key points, measurements and actions.
+//! - [`department`]: my department.
+//! - [`me`]: my profile and my sessions.
+//! - [`render`]: page responses, error pages, shared view pieces.
+
+pub mod department;
+pub mod me;
+pub mod plans;
+pub mod render;
+pub mod session;
+pub mod sign_in;
+pub mod work;
+
+use std::sync::LazyLock;
+
+use cxpm_app::directory::sign_in::SessionTimes;
+use poem::http::{StatusCode, header};
+use poem::{Response, Route, get, handler, post};
+use sha2::{Digest, Sha256};
+
+use crate::config::ServeArgs;
+use crate::security::AuthLimiter;
+
+/// The pages' settings.
+#[derive(Clone)]
+pub struct WebSettings {
+    pub times: SessionTimes,
+    /// Sign-in link requests per client address.
+    pub sign_in_limiter: AuthLimiter,
+    /// Cookies are `Secure` (and `__Host-`) when people reach cxpm over https.
+    pub secure: bool,
+    /// `scheme://host[:port]` of the public address, for the Origin check.
+    pub origin: String,
+}
+
+impl WebSettings {
+    pub fn new(settings: &ServeArgs) -> Self {
+        let url = settings.public_url.trim_end_matches('/');
+        let origin = match url.split_once("://") {
+            Some((scheme, rest)) => format!("{scheme}://{}", rest.split('/').next().unwrap_or("")),
+            None => url.to_owned(),
+        };
+        Self {
+            times: SessionTimes {
+                idle: chrono::Duration::minutes(i64::from(settings.session_idle_minutes.max(1))),
+                absolute: chrono::Duration::hours(i64::from(settings.session_max_hours.max(1))),
+            },
+            sign_in_limiter: AuthLimiter::new(settings.sign_in_requests_per_minute),
+            secure: url.starts_with("https://"),
+            origin,
+        }
+    }
+}
+
+/// The pages, added to the server's routes (the JSON API lives under `/api/v1`).
+pub fn mount(route: Route) -> Route {
+    route
+        .at("/", get(home))
+        .at("/sign-in", get(sign_in::form).post(sign_in::request))
+        .at("/sign-in/link", get(sign_in::landing).post(sign_in::open))
+        .at("/sign-out", post(sign_in::sign_out))
+        .at("/my-work", get(work::my_work))
+        .at("/actions/:id", get(work::action))
+        .at("/actions/:id/updates", post(work::post_update))
+        .at("/plans/:id", get(plans::page))
+        .at("/plans/:id/actions", post(plans::add_action))
+        .at("/plans/:id/key-points", post(plans::add_key_point))
+        .at("/key-points/:id/measurements", post(plans::measure))
+        .at("/steps/:id", post(plans::change_step))
+        .at("/my-department", get(department::page))
+        .at("/me", get(me::page).post(me::save))
+        .at("/me/sessions/:id/end", post(me::end))
+        .at("/me/sessions/end-all", post(me::end_all))
+}
+
+#[handler]
+fn home() -> Response {
+    render::see_other("/my-work")
+}
+
+/// A vendored or own file, served under a name that carries its content hash, so it
+/// can be cached for a year.
+pub struct Asset {
+    pub url: String,
+    body: &'static [u8],
+    content_type: &'static str,
+}
+
+impl Asset {
+    fn new(stem: &str, ext: &str, body: &'static [u8], content_type: &'static str) -> Self {
+        let hash = Sha256::digest(body);
+        let hex: String = hash.iter().take(6).map(|b| format!("{b:02x}")).collect();
+        Self {
+            url: format!("/static/{stem}-{hex}.{ext}"),
+            body,
+            content_type,
+        }
+    }
+}
+
+/// htmx 2.0.11 (0BSD, `api/static/htmx-LICENSE`) and our style sheet.
+pub struct Assets {
+    pub htmx: Asset,
+    pub css: Asset,
+}
+
+pub static ASSETS: LazyLock<Assets> = LazyLock::new(|| Assets {
+    htmx: Asset::new(
+        "htmx",
+        "js",
+        include_bytes!("../../static/htmx-2.0.11.min.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    css: Asset::new(
+        "cxpm",
+        "css",
+        include_bytes!("../../static/cxpm.css"),
+        "text/css; charset=utf-8",
+    ),
+});
+
+/// `/static/…`: the assets by their hashed names.
+pub fn assets() -> Route {
+    Route::new().at("/:name", get(asset))
+}
+
+#[handler]
+fn asset(poem::web::Path(name): poem::web::Path<String>) -> Response {
+    let wanted = format!("/static/{name}");
+    for a in [&ASSETS.htmx, &ASSETS.css] {
+        if a.url == wanted {
+            return Response::builder()
+                .content_type(a.content_type)
+                .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
+                .body(a.body);
+        }
+    }
+    Response::builder().status(StatusCode::NOT_FOUND).finish()
+}

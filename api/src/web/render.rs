@@ -1,0 +1,268 @@
+//! Page responses: the headers every page carries, redirects, the error pages, and
+//! the pieces every page shares (the chrome: title, navigation, assets, CSRF token).
+
+use askama::Template;
+use chrono::{DateTime, NaiveDate, Utc};
+use cxpm_app::AppError;
+use cxpm_domain::values::TimeZone;
+use poem::http::{StatusCode, header};
+use poem::{IntoResponse, Response};
+
+use crate::web::ASSETS;
+use crate::web::session::Viewer;
+use crate::words::Words;
+
+/// Pages load only our own script and style, post only to us, and are never framed
+/// or cached.
+const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// What every page shows around its content.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    pub t: Words,
+    pub title: String,
+    /// Set when someone is signed in: their name and the session's CSRF token.
+    pub nav: Option<Nav>,
+    pub css: &'static str,
+    pub htmx: &'static str,
+    /// Which navigation item is this page.
+    pub here: &'static str,
+}
+
+#[derive(Debug, Clone)]
+pub struct Nav {
+    pub name: String,
+    pub csrf: String,
+}
+
+impl Chrome {
+    pub fn anonymous(t: Words, title: String) -> Self {
+        Self {
+            t,
+            title,
+            nav: None,
+            css: &ASSETS.css.url,
+            htmx: &ASSETS.htmx.url,
+            here: "",
+        }
+    }
+
+    pub fn signed(v: &Viewer, title: String, here: &'static str) -> Self {
+        Self {
+            nav: Some(Nav {
+                name: v.signed.person.name.clone(),
+                csrf: v.csrf().to_owned(),
+            }),
+            here,
+            ..Self::anonymous(v.t, title)
+        }
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.t.locale.as_str()
+    }
+
+    /// The CSRF token, for forms and htmx.
+    pub fn csrf(&self) -> &str {
+        self.nav.as_ref().map(|n| n.csrf.as_str()).unwrap_or("")
+    }
+}
+
+/// A rendered page with the pages' headers.
+pub fn html(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(body) => with_headers(
+            Response::builder()
+                .status(status)
+                .content_type("text/html; charset=utf-8")
+                .body(body),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "a page did not render");
+            with_headers(
+                Response::builder()
+                    .status(StatusCode::INTERNAL_SERVER_ERROR)
+                    .content_type("text/plain; charset=utf-8")
+                    .body("cxpm could not show this page."),
+            )
+        }
+    }
+}
+
+fn with_headers(mut resp: Response) -> Response {
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static(PAGE_CSP),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    h.insert(
+        header::VARY,
+        header::HeaderValue::from_static("Cookie, HX-Request"),
+    );
+    resp
+}
+
+/// 303 See Other: after a form, the page to show.
+pub fn see_other(to: &str) -> Response {
+    with_headers(
+        Response::builder()
+            .status(StatusCode::SEE_OTHER)
+            .header(header::LOCATION, to)
+            .finish(),
+    )
+}
+
+/// Percent-encodes `s` for a query value.
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Why a page is not shown as asked.
+#[derive(Debug)]
+pub enum PageError {
+    /// Go there instead (not signed in: the sign-in page).
+    Redirect(String),
+    /// A form without the session's token, or from elsewhere.
+    Csrf(Words),
+    /// The use case refused or failed.
+    App(AppError, Words),
+}
+
+impl PageError {
+    pub fn app(e: AppError, t: Words) -> Self {
+        Self::App(e, t)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "web/error.html")]
+struct ErrorPage {
+    chrome: Chrome,
+    heading: String,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, t, heading, message) = match self {
+            PageError::Redirect(to) => return see_other(&to),
+            PageError::Csrf(t) => (
+                StatusCode::FORBIDDEN,
+                t,
+                t.get("error-forbidden-title"),
+                t.get("error-csrf"),
+            ),
+            PageError::App(e, t) => {
+                let (status, heading, message) = match e {
+                    AppError::Forbidden(_) => (
+                        StatusCode::FORBIDDEN,
+                        "error-forbidden-title",
+                        "error-forbidden",
+                    ),
+                    AppError::NotFound { .. } => (
+                        StatusCode::NOT_FOUND,
+                        "error-not-found-title",
+                        "error-not-found",
+                    ),
+                    AppError::Unavailable(_) | AppError::StorageFull => (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "error-internal",
+                        "error-unavailable",
+                    ),
+                    _ => (
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "error-internal",
+                        "error-internal",
+                    ),
+                };
+                (status, t, t.get(heading), t.get(message))
+            }
+        };
+        let page = ErrorPage {
+            chrome: Chrome::anonymous(t, heading.clone()),
+            heading,
+            message,
+        };
+        html(status, &page)
+    }
+}
+
+impl From<PageError> for poem::Error {
+    fn from(e: PageError) -> Self {
+        poem::Error::from_response(e.into_response())
+    }
+}
+
+/// A page's outcome: a response, or why not.
+pub type PageResult = Result<Response, PageError>;
+
+/// A day as people write it in `t`'s language.
+pub fn day(t: &Words, d: NaiveDate) -> String {
+    match t.locale {
+        cxpm_domain::values::Locale::En => d.format("%-d %b %Y").to_string(),
+        cxpm_domain::values::Locale::ZhCn => d.format("%Y年%-m月%-d日").to_string(),
+        cxpm_domain::values::Locale::PtBr => d.format("%d/%m/%Y").to_string(),
+    }
+}
+
+/// A moment in the reader's time zone.
+pub fn when(t: &Words, tz: &TimeZone, at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&tz.tz());
+    format!("{} {}", day(t, local.date_naive()), local.format("%H:%M"))
+}
+
+/// A form field's error, in the reader's words when it is one of ours.
+#[derive(Debug, Clone, Default)]
+pub struct FieldErrors(pub Vec<(String, String)>);
+
+impl FieldErrors {
+    pub fn from_app(e: &AppError) -> Option<Self> {
+        match e {
+            AppError::Invalid(invalid) => Some(Self(
+                invalid
+                    .0
+                    .iter()
+                    .map(|f| (f.field.clone(), f.message.clone()))
+                    .collect(),
+            )),
+            _ => None,
+        }
+    }
+
+    /// The error of `field`, if any.
+    pub fn of(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Errors of fields the form does not show.
+    pub fn others(&self, shown: &[&str]) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(f, _)| !shown.contains(&f.as_str()))
+            .map(|(_, m)| m.as_str())
+            .collect()
+    }
+}
