@@ -21,8 +21,8 @@ use crate::app::AppState;
 use crate::db::summaries::placeholders;
 use crate::db::{department, person, plan, program, schedule};
 use crate::error::{ApiError, ApiResult};
-use crate::http::reports::aggregates;
 use crate::mail::{self, Line};
+use cxpm_app::reports::queries as aggregates;
 
 /// One mail a firing would send.
 #[derive(Debug, Clone)]

@@ -5,7 +5,6 @@
 //! The arithmetic is the domain's ([`cxpm_domain::gap`]); this module gathers the
 //! rows in a fixed number of queries and shapes the answer.
 
-pub mod aggregates;
 pub mod charts;
 pub mod format;
 pub mod html;
@@ -36,6 +35,7 @@ use crate::http::reports::format::{
     Report, ReportFormat, cell, csv_text, locale, negotiate, number,
 };
 use crate::http::reports::snapshots::{ChangeName, Scope, SnapshotChanges};
+use cxpm_app::reports::queries as aggregates;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Enum, Deserialize, Serialize)]
 #[oai(rename_all = "snake_case")]
