@@ -1,5 +1,6 @@
-//! Programs: owner rows of the value stream (programs, the value stream,
-//! relationships and coverage follow).
+//! Programs: ownership coverage, owner rows of the value stream and internal-customer
+//! relationships (programs and the value stream follow).
 
+pub mod coverage;
 pub mod owners;
 pub mod relationships;

@@ -6,6 +6,7 @@
 
 pub mod gaps;
 mod lines;
+pub mod progress;
 pub mod queries;
 pub mod snapshots;
 pub mod trends;
@@ -16,6 +17,9 @@ use cxpm_domain::program::SeverityThresholds;
 pub use gaps::{
     Finding, GapData, GapKind, GapLine, GapOptions, GapRollup, GapRollups, SeverityCounts,
     full_gap_report, gaps,
+};
+pub use progress::{
+    DepartmentProgress, Maturity, NextPhaseRule, PlanProgress, ProgressData, progress,
 };
 pub use snapshots::{Baseline, ClosedLine, Scope, SnapshotChanges};
 pub use trends::{HISTORY, PeriodGap, trend_histories};

@@ -11,32 +11,26 @@ pub mod html;
 pub mod labels;
 pub mod snapshots;
 
-use std::collections::HashMap;
-
 use chrono::{NaiveDate, Utc};
 use cxpm_app::reports as app;
 use cxpm_domain::gap::{Severity, Trend};
-use cxpm_domain::values::Locale;
-use cxpm_domain::{Action, Target, authorize};
+use cxpm_domain::maturity::Phase;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::{Enum, Object, OpenApi};
-use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::auth::BearerAuth;
-use crate::db::{department, program};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
-use crate::http::common::{load, parse_id};
+use crate::http::common::parse_id;
 use crate::http::reports::format::{
     Report, ReportFormat, cell, csv_text, locale, negotiate, number,
 };
 pub use cxpm_app::reports::{HISTORY, PeriodGap};
 
 use crate::http::reports::snapshots::{ChangeName, SnapshotChanges};
-use cxpm_app::reports::queries as aggregates;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Enum, Deserialize, Serialize)]
 #[oai(rename_all = "snake_case")]
@@ -365,11 +359,6 @@ impl ReportsApi {
     }
 }
 
-/// A database count or sum as the API's 32-bit integer.
-fn clamp_i32(n: i64) -> i32 {
-    n.clamp(0, i64::from(i32::MAX)) as i32
-}
-
 /// One plan's progress.
 #[derive(Debug, Object, Serialize)]
 #[oai(skip_serializing_if_is_none)]
@@ -427,6 +416,7 @@ pub enum PhaseName {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[oai(remote = "app::NextPhaseRule")]
 pub enum NextPhaseRule {
     /// Phase I to II: `next_phase_more_functions` more of `next_phase_needs`.
     MoreFunctions,
@@ -493,15 +483,16 @@ impl ProgressApi {
         format: Query<Option<ReportFormat>>,
         req: &poem::Request,
     ) -> ApiResult<Report<ProgressReport>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let program = load::<program::Entity>(&state.read, "program", &id).await?;
-        let report = build_progress(&state, &program, locale(Some(auth.0.locale), req)).await?;
+        let reader = locale(Some(auth.0.locale), req);
+        let data = app::progress(&state, &auth.0.actor, &id, reader).await?;
+        let program_name = data.program_name.clone();
+        let report = ProgressReport::from(data);
         match negotiate(format.0, req) {
             ReportFormat::Csv => Ok(Report::Csv(progress_csv(&report)?)),
             ReportFormat::Html => {
                 let t = labels::labels(locale(Some(auth.0.locale), req));
                 Ok(Report::Html(
-                    html::progress_page(t, auth.0.time_zone, &program.name, &report)?,
+                    html::progress_page(t, auth.0.time_zone, &program_name, &report)?,
                     t.lang,
                 ))
             }
@@ -510,172 +501,80 @@ impl ProgressApi {
     }
 }
 
-/// The progress report, departments named in `reader`'s language.
-async fn build_progress(
-    state: &AppState,
-    program: &program::Model,
-    reader: Locale,
-) -> ApiResult<ProgressReport> {
-    use cxpm_domain::maturity::{Function, NextPhase, Phase, assess};
-
-    let db = &state.read;
-    let now = state.now();
-    let today = now.date_naive();
-    // Independent reads, each on its own pooled connection, at the same time.
-    let (plans, by_department, departments, coverage) = tokio::try_join!(
-        async { Ok::<_, ApiError>(aggregates::plan_rows(db, &program.id, today).await?) },
-        async { Ok::<_, ApiError>(aggregates::department_actions(db, &program.id, today).await?) },
-        async { Ok::<_, ApiError>(department::Entity::find().all(db).await?) },
-        crate::http::coverage::coverage_of(state, program),
-    )?;
-    let by_department: HashMap<String, aggregates::DepartmentActions> = by_department
-        .into_iter()
-        .map(|d| (d.department_id.clone(), d))
-        .collect();
-    let departments: HashMap<String, department::Model> = departments
-        .into_iter()
-        .map(|mut d| {
-            let map = crate::http::names::translations(&d.name_translations);
-            d.name = cxpm_domain::values::localized(&d.name, &map, reader).to_owned();
-            (d.id.clone(), d)
-        })
-        .collect();
-
-    let mut plan_rows = Vec::with_capacity(plans.len());
-    for p in &plans {
-        let last = [Some(p.updated_at), p.steps_changed, p.actions_changed]
-            .into_iter()
-            .flatten()
-            .max()
-            .unwrap_or(p.updated_at);
-        plan_rows.push(PlanProgress {
-            plan_id: p.id.clone(),
-            title: p.title.clone(),
-            department_id: p.department_id.clone(),
-            department_name: departments
-                .get(&p.department_id)
-                .map(|d| d.name.clone())
-                .unwrap_or_default(),
-            relationship_id: p.relationship_id.clone(),
-            status: p.status.clone(),
+impl From<app::PlanProgress> for PlanProgress {
+    fn from(p: app::PlanProgress) -> Self {
+        Self {
+            plan_id: p.plan_id,
+            title: p.title,
+            department_id: p.department_id,
+            department_name: p.department_name,
+            relationship_id: p.relationship_id,
+            status: p.status,
             cycle: p.cycle,
             current_step: p.current_step,
-            steps_settled: clamp_i32(p.steps_settled),
-            steps_in_cycle: clamp_i32(p.steps_in_cycle),
-            actions_done: clamp_i32(p.actions_done),
-            actions_open: clamp_i32(p.actions_open),
-            actions_overdue: clamp_i32(p.actions_overdue),
-            days_since_last_update: (now - last).num_days(),
-        });
-    }
-    plan_rows.sort_by(|a, b| {
-        a.department_name
-            .cmp(&b.department_name)
-            .then(a.title.cmp(&b.title))
-    });
-
-    let mut running: HashMap<&str, i32> = HashMap::new();
-    for p in plans
-        .iter()
-        .filter(|p| p.status == cxpm_domain::plan::PlanStatus::Active.as_str())
-    {
-        *running.entry(p.department_id.as_str()).or_default() += 1;
-    }
-    let owned: HashMap<&str, i32> = coverage
-        .departments
-        .iter()
-        .map(|c| (c.department_id.as_str(), c.owned_touchpoints as i32))
-        .collect();
-    let mut dept_ids: Vec<&str> = owned.keys().copied().collect();
-    dept_ids.extend(plans.iter().map(|p| p.department_id.as_str()));
-    dept_ids.extend(by_department.keys().map(String::as_str));
-    dept_ids.sort();
-    dept_ids.dedup();
-    let mut dept_rows: Vec<DepartmentProgress> = dept_ids
-        .iter()
-        .filter_map(|id| departments.get(*id))
-        .map(|d| {
-            let owned_touchpoints = owned.get(d.id.as_str()).copied().unwrap_or(0);
-            let running_plans = running.get(d.id.as_str()).copied().unwrap_or(0);
-            let actions = by_department.get(&d.id);
-            DepartmentProgress {
-                department_id: d.id.clone(),
-                name: d.name.clone(),
-                function: d
-                    .function
-                    .as_deref()
-                    .and_then(|f| f.parse::<Function>().ok())
-                    .map(Into::into),
-                owned_touchpoints,
-                running_plans,
-                open_actions: actions.map(|a| clamp_i32(a.open)).unwrap_or(0),
-                overdue_actions: actions.map(|a| clamp_i32(a.overdue)).unwrap_or(0),
-                engaged: owned_touchpoints > 0 || running_plans > 0,
-            }
-        })
-        .collect();
-    dept_rows.sort_by(|a, b| a.name.cmp(&b.name));
-
-    let mut engaged: Vec<Function> = dept_rows
-        .iter()
-        .filter(|d| d.engaged)
-        .filter_map(|d| {
-            departments
-                .get(&d.department_id)
-                .and_then(|m| m.function.as_deref())
-                .and_then(|f| f.parse().ok())
-        })
-        .collect();
-    engaged.sort_by_key(|f: &Function| f.as_str());
-    engaged.dedup();
-    let (phase, next) = assess(&engaged);
-    let (rule, more, needs) = match next {
-        NextPhase::MoreFunctions { count, any_of } => {
-            (NextPhaseRule::MoreFunctions, count as u32, any_of)
+            steps_settled: p.steps_settled,
+            steps_in_cycle: p.steps_in_cycle,
+            actions_done: p.actions_done,
+            actions_open: p.actions_open,
+            actions_overdue: p.actions_overdue,
+            days_since_last_update: p.days_since_last_update,
         }
-        NextPhase::AllOf(needs) => (NextPhaseRule::AllOf, 0, needs),
-        NextPhase::Nothing => (NextPhaseRule::None, 0, vec![]),
-    };
-    let engaged_ids: std::collections::HashSet<&str> = dept_rows
-        .iter()
-        .filter(|d| d.engaged)
-        .map(|d| d.department_id.as_str())
-        .collect();
-    let mut to_engage: Vec<crate::http::coverage::DepartmentRef> = departments
-        .values()
-        .filter(|d| d.active && !engaged_ids.contains(d.id.as_str()))
-        .filter(|d| {
-            d.function
-                .as_deref()
-                .and_then(|f| f.parse::<Function>().ok())
-                .is_some_and(|f| needs.contains(&f))
-        })
-        .map(|d| crate::http::coverage::DepartmentRef {
-            id: d.id.clone(),
-            name: d.name.clone(),
-            code: d.code.clone(),
-        })
-        .collect();
-    to_engage.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(ProgressReport {
-        program_id: program.id.clone(),
-        generated_at: state.now(),
-        plans: plan_rows,
-        departments: dept_rows,
-        coverage,
-        maturity: Maturity {
-            phase: match phase {
-                Phase::I => PhaseName::One,
-                Phase::II => PhaseName::Two,
-                Phase::III => PhaseName::Three,
-            },
-            engaged_functions: engaged.into_iter().map(Into::into).collect(),
-            next_phase_rule: rule,
-            next_phase_more_functions: more,
-            next_phase_needs: needs.into_iter().map(Into::into).collect(),
-            next_phase_departments: to_engage,
-        },
-    })
+    }
+}
+
+impl From<app::DepartmentProgress> for DepartmentProgress {
+    fn from(d: app::DepartmentProgress) -> Self {
+        Self {
+            department_id: d.department_id,
+            name: d.name,
+            function: d.function.map(Into::into),
+            owned_touchpoints: d.owned_touchpoints,
+            running_plans: d.running_plans,
+            open_actions: d.open_actions,
+            overdue_actions: d.overdue_actions,
+            engaged: d.engaged,
+        }
+    }
+}
+
+impl From<Phase> for PhaseName {
+    fn from(p: Phase) -> Self {
+        match p {
+            Phase::I => PhaseName::One,
+            Phase::II => PhaseName::Two,
+            Phase::III => PhaseName::Three,
+        }
+    }
+}
+
+impl From<app::Maturity> for Maturity {
+    fn from(m: app::Maturity) -> Self {
+        Self {
+            phase: m.phase.into(),
+            engaged_functions: m.engaged_functions.into_iter().map(Into::into).collect(),
+            next_phase_rule: m.next_phase_rule.into(),
+            next_phase_more_functions: m.next_phase_more_functions,
+            next_phase_needs: m.next_phase_needs.into_iter().map(Into::into).collect(),
+            next_phase_departments: m
+                .next_phase_departments
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        }
+    }
+}
+
+impl From<app::ProgressData> for ProgressReport {
+    fn from(d: app::ProgressData) -> Self {
+        Self {
+            program_id: d.program_id,
+            generated_at: d.generated_at,
+            plans: d.plans.into_iter().map(Into::into).collect(),
+            departments: d.departments.into_iter().map(Into::into).collect(),
+            coverage: d.coverage.into(),
+            maturity: d.maturity.into(),
+        }
+    }
 }
 
 fn severity_text(s: SeverityName) -> &'static str {
