@@ -9,14 +9,16 @@ use cxpm_domain::gap::{self, Change, Severity, Trend};
 use cxpm_domain::program::SeverityThresholds;
 use cxpm_domain::values::Locale;
 use cxpm_domain::{Action, Actor, Target, authorize};
+use serde::Serialize;
 
 use super::snapshots::{Baseline, Scope, SnapshotChanges};
-use super::{lines, program_thresholds};
+use super::{json, lines, program_thresholds};
 use crate::store::{load, program};
 use crate::{AppResult, Ctx};
 
 /// What a gap line measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum GapKind {
     /// A key experience point measured by survey, interview, complaints.
     KeyPoint,
@@ -34,7 +36,8 @@ impl GapKind {
 }
 
 /// What leadership should act on, beside the gap itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Finding {
     /// A gap with no active plan on its relationship.
     NoOpenPlan,
@@ -58,19 +61,25 @@ impl Finding {
 }
 
 /// One measured key point or metric.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct GapLine {
     pub kind: GapKind,
     /// The key point's or metric's id.
     pub id: String,
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub relationship_id: Option<String>,
     /// The department that owns the gap: the relationship's provider.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub department_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub department_name: Option<String>,
     /// The person the providing department named on the relationship, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_id: Option<String>,
     /// The latest period measured.
     pub period_start: NaiveDate,
@@ -81,13 +90,18 @@ pub struct GapLine {
     /// Positive: the customer gets less than expected.
     pub gap: f64,
     /// `gap / |expected|`; none when the expectation or target is 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub relative_gap: Option<f64>,
+    #[serde(serialize_with = "json::severity")]
     pub severity: Severity,
     /// Against the period before.
+    #[serde(serialize_with = "json::trend")]
     pub trend: Trend,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_gap: Option<f64>,
     /// 1–5; metrics count as 3.
     pub importance: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sample_size: Option<i32>,
     /// Active plans on the relationship.
     pub plan_ids: Vec<String>,
@@ -95,11 +109,15 @@ pub struct GapLine {
     pub findings: Vec<Finding>,
     /// Since the compared snapshot; none without one, or when the line was met then
     /// and is met now.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "json::change"
+    )]
     pub change: Option<Change>,
 }
 
 /// A count of lines per severity.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct SeverityCounts {
     pub met: u32,
     pub minor: u32,
@@ -110,20 +128,23 @@ pub struct SeverityCounts {
 /// A roll-up: the sample-weighted mean relative gap of a group's lines, each line
 /// counted as at least 0, with its worst line and its lines per severity, so that it
 /// never looks better than its lines.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct GapRollup {
     pub id: String,
     pub name: String,
     pub lines: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub relative_gap: Option<f64>,
     /// The severity of `relative_gap`; the worst line's when there is none.
+    #[serde(serialize_with = "json::severity")]
     pub severity: Severity,
     /// The worst line's severity.
+    #[serde(serialize_with = "json::severity")]
     pub worst: Severity,
     pub lines_by_severity: SeverityCounts,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct GapRollups {
     pub program: GapRollup,
     pub by_relationship: Vec<GapRollup>,
@@ -132,16 +153,19 @@ pub struct GapRollups {
 }
 
 /// The gap report of a program.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct GapData {
     pub program_id: String,
-    /// The program's name, as given.
+    /// The program's name, as given (not in the report's JSON).
+    #[serde(skip)]
     pub program_name: String,
+    #[serde(serialize_with = "json::rfc3339")]
     pub generated_at: DateTime<Utc>,
     /// Worst first: priority = relative gap × importance.
     pub lines: Vec<GapLine>,
     pub rollups: GapRollups,
     /// What changed since the compared snapshot.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub changes: Option<SnapshotChanges>,
 }
 

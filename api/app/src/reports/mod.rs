@@ -43,3 +43,30 @@ fn program_thresholds(program: &program::Model) -> AppResult<SeverityThresholds>
     SeverityThresholds::new(program.minor_max, program.major_max)
         .map_err(|e| AppError::internal(&e))
 }
+
+/// How a snapshot writes report data: the JSON shape of the gap report as the API
+/// answers it (enums in snake_case, times as `…+00:00`), field for field.
+pub(crate) mod json {
+    use chrono::{DateTime, Utc};
+    use cxpm_domain::gap::{Change, Severity, Trend};
+    use serde::Serializer;
+
+    pub fn rfc3339<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&at.to_rfc3339())
+    }
+
+    pub fn severity<S: Serializer>(v: &Severity, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(v.as_str())
+    }
+
+    pub fn trend<S: Serializer>(v: &Trend, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(v.as_str())
+    }
+
+    pub fn change<S: Serializer>(v: &Option<Change>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(c) => s.serialize_some(c.as_str()),
+            None => s.serialize_none(),
+        }
+    }
+}

@@ -10,33 +10,44 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use cxpm_domain::gap::{Change, LineState, Severity, change_since};
+use cxpm_domain::values::Name;
 use cxpm_domain::{Action, Actor, Target, authorize};
-use sea_orm::EntityTrait;
-use serde::Deserialize;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
 
 use super::gaps::{GapKind, GapLine};
-use crate::store::{load, program, report_snapshot};
+use super::json;
+use crate::store::page::Page;
+use crate::store::{audit, load, new_id, program, report_snapshot};
 use crate::{AppError, AppResult, Ctx};
 
 /// A gap that was open in the snapshot and is closed now.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ClosedLine {
     pub kind: GapKind,
     pub id: String,
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub department_name: Option<String>,
     /// The gap and severity in the snapshot.
     pub was_gap: f64,
+    #[serde(serialize_with = "json::severity")]
     pub was_severity: Severity,
     /// The gap now; none when the line is no longer measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gap: Option<f64>,
 }
 
 /// What changed since a snapshot, counted, with the closed gaps listed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SnapshotChanges {
     pub snapshot_id: String,
     pub label: String,
+    #[serde(serialize_with = "json::rfc3339")]
     pub taken_at: DateTime<Utc>,
     pub new: i32,
     pub worse: i32,
@@ -271,4 +282,105 @@ impl Baseline {
         }
         changes
     }
+}
+
+/// A snapshot as the audit trail names it: the row without the report it keeps.
+#[derive(Serialize)]
+struct Summary<'a> {
+    id: &'a str,
+    program_id: &'a str,
+    label: &'a str,
+    lines: i32,
+    created_by: &'a str,
+    #[serde(serialize_with = "json::rfc3339")]
+    created_at: DateTime<Utc>,
+}
+
+/// Saves the whole gap report of program `program_id` as it is now (no filters) under
+/// `label`, so that a later report can show what changed since.
+pub async fn save(
+    ctx: &Ctx,
+    actor: &Actor,
+    program_id: &str,
+    label: &str,
+) -> AppResult<report_snapshot::Model> {
+    authorize(actor, Action::SaveSnapshots, Target::Anything)?;
+    let program = load::<program::Entity>(&ctx.db, "program", program_id).await?;
+    let label = Name::parse(label).map_err(|e| e.at("label"))?;
+    let report = super::full_gap_report(ctx, &program).await?;
+    // Through a JSON value, as the API writes its bodies: the same text, key for key.
+    let text = serde_json::to_value(&report)
+        .and_then(|v| serde_json::to_string(&v))
+        .map_err(|e| AppError::internal(&e))?;
+    let model = report_snapshot::Model {
+        id: new_id(),
+        program_id: program.id.clone(),
+        label: label.into_inner(),
+        lines: report.lines.len() as i32,
+        report: text,
+        created_by: actor.person_id.clone(),
+        created_at: ctx.now(),
+    };
+    let txn = ctx.db.begin().await?;
+    report_snapshot::Entity::insert(model.clone().into_active_model())
+        .exec_without_returning(&txn)
+        .await?;
+    // The audit entry names the snapshot; the report it keeps is the row itself.
+    let summary = serde_json::to_value(Summary {
+        id: &model.id,
+        program_id: &model.program_id,
+        label: &model.label,
+        lines: model.lines,
+        created_by: &model.created_by,
+        created_at: model.created_at,
+    })
+    .map_err(|e| AppError::internal(&e))?;
+    audit::record(
+        &txn,
+        Some(&actor.person_id),
+        "report_snapshot",
+        &model.id,
+        audit::Change::Create,
+        None::<&()>,
+        Some(&summary),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// One page of program `program_id`'s snapshots, oldest first, without the reports
+/// they keep (read as empty text), and the cursor of the next.
+pub async fn list(
+    ctx: &Ctx,
+    actor: &Actor,
+    program_id: &str,
+    page: &Page,
+) -> AppResult<(Vec<report_snapshot::Model>, Option<String>)> {
+    authorize(actor, Action::ReadPrograms, Target::Anything)?;
+    let program = load::<program::Entity>(&ctx.read, "program", program_id).await?;
+    let select = report_snapshot::Entity::find()
+        .select_only()
+        .columns([
+            report_snapshot::Column::Id,
+            report_snapshot::Column::ProgramId,
+            report_snapshot::Column::Label,
+            report_snapshot::Column::Lines,
+            report_snapshot::Column::CreatedBy,
+            report_snapshot::Column::CreatedAt,
+        ])
+        .column_as(Expr::value(""), "report")
+        .order_by_asc(report_snapshot::Column::Id)
+        .filter(report_snapshot::Column::ProgramId.eq(&program.id));
+    let rows = page
+        .apply(select, report_snapshot::Column::Id)
+        .all(&ctx.read)
+        .await?;
+    Ok(page.finish(rows, |r| &r.id))
+}
+
+/// Snapshot `id` with the report it keeps, as it was written.
+pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<report_snapshot::Model> {
+    authorize(actor, Action::ReadPrograms, Target::Anything)?;
+    load::<report_snapshot::Entity>(&ctx.read, "report_snapshot", id).await
 }

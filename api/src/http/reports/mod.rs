@@ -899,4 +899,87 @@ mod tests {
             },
         });
     }
+
+    /// A snapshot is written by the use case (serde, from the app's report data) and
+    /// read back as the API's report: both writings must be the same JSON.
+    #[test]
+    fn a_snapshot_is_written_as_the_api_answers() {
+        use cxpm_domain::gap::{Change, Severity, Trend};
+        let line = |kind, change: Option<Change>, department: Option<&str>| app::GapLine {
+            kind,
+            id: "p".into(),
+            name: "交期准确 Dates that hold".into(),
+            relationship_id: department.map(|_| "r".into()),
+            department_id: department.map(Into::into),
+            department_name: department.map(Into::into),
+            owner_id: Some("o".into()),
+            owner_name: None,
+            stage_id: Some("s".into()),
+            period_start: day(),
+            period_end: day(),
+            expected: 9.0,
+            actual: 6.5,
+            gap: 2.5,
+            relative_gap: department.map(|_| 2.5 / 9.0),
+            severity: Severity::Critical,
+            trend: Trend::Worse,
+            previous_gap: Some(1.0),
+            importance: 5,
+            sample_size: Some(12),
+            plan_ids: vec!["a".into()],
+            open_actions: 2,
+            findings: vec![app::Finding::NoOpenPlan, app::Finding::StaleMetric],
+            change,
+        };
+        let rollup = |relative_gap| app::GapRollup {
+            id: "d".into(),
+            name: "QA".into(),
+            lines: 2,
+            relative_gap,
+            severity: Severity::Met,
+            worst: Severity::Major,
+            lines_by_severity: app::SeverityCounts {
+                met: 1,
+                major: 1,
+                ..app::SeverityCounts::default()
+            },
+        };
+        let data = app::GapData {
+            program_id: "x".into(),
+            program_name: "Program".into(),
+            generated_at: at(),
+            lines: vec![
+                line(app::GapKind::KeyPoint, Some(Change::New), Some("QA")),
+                line(app::GapKind::Metric, None, None),
+            ],
+            rollups: app::GapRollups {
+                program: rollup(None),
+                by_relationship: vec![rollup(Some(0.5))],
+                by_department: vec![],
+                by_stage: vec![],
+            },
+            changes: Some(app::SnapshotChanges {
+                snapshot_id: "s".into(),
+                label: "Q3".into(),
+                taken_at: at(),
+                new: 1,
+                worse: 0,
+                better: 0,
+                unchanged: 0,
+                closed: 1,
+                closed_lines: vec![app::ClosedLine {
+                    kind: app::GapKind::Metric,
+                    id: "q".into(),
+                    name: "n".into(),
+                    department_name: None,
+                    was_gap: 1.0,
+                    was_severity: Severity::Minor,
+                    gap: Some(0.0),
+                }],
+            }),
+        };
+        let by_app = serde_json::to_value(&data).unwrap();
+        let by_api = GapReport::from(data).to_json().unwrap();
+        assert_eq!(by_app, by_api);
+    }
 }

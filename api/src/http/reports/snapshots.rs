@@ -4,30 +4,27 @@
 //! A snapshot keeps the whole unfiltered report as it was answered. Comparing reads
 //! back only the few fields the comparison needs, so snapshots saved by an older
 //! version stay comparable when the report grows new fields.
+//!
+//! The HTTP shapes; the use cases are `cxpm_app::reports::snapshots`.
 
 use chrono::{DateTime, Utc};
 use cxpm_app::reports as app;
 use cxpm_domain::gap::Change;
-use cxpm_domain::validation::Invalid;
-use cxpm_domain::values::Name;
-use cxpm_domain::{Action, Target, authorize};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::types::{ParseFromJSON, ToJSON};
+use poem_openapi::types::ParseFromJSON;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 use serde::{Deserialize, Serialize};
 
 use super::{GapKind, GapReport, SeverityName};
 use crate::app::AppState;
-use crate::audit;
 use crate::auth::BearerAuth;
-use crate::db::{new_id, program, report_snapshot};
+use crate::db::report_snapshot;
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::body::Body;
-use crate::http::common::{load, page};
+use crate::http::common::page;
 
 /// How a line moved since the snapshot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize)]
@@ -156,43 +153,8 @@ impl SnapshotsApi {
         id: Path<String>,
         body: Body<NewSnapshot>,
     ) -> ApiResult<SnapshotCreated> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::SaveSnapshots, Target::Anything)?;
-        let program = load::<program::Entity>(&state.db, "program", &id).await?;
-        let mut invalid = Invalid::default();
-        let label = invalid.check(Name::parse(&body.0.label).map_err(|e| e.at("label")));
-        invalid.into_result()?;
-        let Some(label) = label else {
-            return Err(ApiError::internal(&"label checked above"));
-        };
-        let report = GapReport::from(app::full_gap_report(&state, &program).await?);
-        let model = report_snapshot::Model {
-            id: new_id(),
-            program_id: program.id.clone(),
-            label: label.into_inner(),
-            lines: report.lines.len() as i32,
-            report: report.to_json_string(),
-            created_by: actor.person_id.clone(),
-            created_at: state.now(),
-        };
-        let txn = state.db.begin().await?;
-        report_snapshot::Entity::insert(sea_orm::IntoActiveModel::into_active_model(model.clone()))
-            .exec_without_returning(&txn)
-            .await?;
-        // The audit entry names the snapshot; the report it keeps is the row itself.
-        let summary = ReportSnapshot::from(model);
-        audit::record(
-            &txn,
-            Some(&actor.person_id),
-            "report_snapshot",
-            &summary.id,
-            audit::Change::Create,
-            None::<&()>,
-            Some(&summary.to_json()),
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(SnapshotCreated::Created(Json(summary)))
+        let model = app::snapshots::save(&state, &auth.0.actor, &id, &body.0.label).await?;
+        Ok(SnapshotCreated::Created(Json(model.into())))
     }
 
     /// List a program's saved snapshots, oldest first
@@ -211,17 +173,8 @@ impl SnapshotsApi {
         /// The `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<SnapshotList>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let program = load::<program::Entity>(&state.read, "program", &id).await?;
         let page = page(limit.0, cursor.0)?;
-        let select = report_snapshot::Entity::find()
-            .select_only_summary()
-            .filter(report_snapshot::Column::ProgramId.eq(&program.id));
-        let rows = page
-            .apply(select, report_snapshot::Column::Id)
-            .all(&state.read)
-            .await?;
-        let (rows, next_cursor) = page.finish(rows, |r| &r.id);
+        let (rows, next_cursor) = app::snapshots::list(&state, &auth.0.actor, &id, &page).await?;
         Ok(Json(SnapshotList {
             items: rows.into_iter().map(ReportSnapshot::from).collect(),
             next_cursor,
@@ -240,8 +193,7 @@ impl SnapshotsApi {
         auth: BearerAuth,
         id: Path<String>,
     ) -> ApiResult<Json<SnapshotWithReport>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let snapshot = load::<report_snapshot::Entity>(&state.read, "report_snapshot", &id).await?;
+        let snapshot = app::snapshots::get(&state, &auth.0.actor, &id).await?;
         // Fields the report gains later are optional, so older snapshots still parse.
         let report = GapReport::parse_from_json_string(&snapshot.report)
             .map_err(|e| ApiError::internal(&e.into_message()))?;
@@ -249,29 +201,6 @@ impl SnapshotsApi {
             snapshot: snapshot.into(),
             report,
         }))
-    }
-}
-
-trait SummaryOnly {
-    fn select_only_summary(self) -> Self;
-}
-
-impl SummaryOnly for sea_orm::Select<report_snapshot::Entity> {
-    /// Lists need no report bodies: read them as empty text.
-    fn select_only_summary(self) -> Self {
-        use sea_orm::QuerySelect;
-        use sea_orm::sea_query::Expr;
-        self.select_only()
-            .columns([
-                report_snapshot::Column::Id,
-                report_snapshot::Column::ProgramId,
-                report_snapshot::Column::Label,
-                report_snapshot::Column::Lines,
-                report_snapshot::Column::CreatedBy,
-                report_snapshot::Column::CreatedAt,
-            ])
-            .column_as(Expr::value(""), "report")
-            .order_by_asc(report_snapshot::Column::Id)
     }
 }
 
