@@ -215,38 +215,7 @@ async fn department_counts(
 pub async fn coverage_of(ctx: &Ctx, program: &program::Model) -> AppResult<Coverage> {
     let stream = Stream::read(ctx, program).await?;
     let per_department = department_counts(ctx, program, &stream).await?;
-    let named_subs: HashSet<&str> = stream
-        .owners
-        .iter()
-        .filter(|o| o.person_id.is_some())
-        .map(|o| o.sub_process_id.as_str())
-        .collect();
-    let owned_stages: HashSet<&str> = stream
-        .subs
-        .iter()
-        .filter(|s| named_subs.contains(s.id.as_str()))
-        .map(|s| s.stage_id.as_str())
-        .collect();
-    let touchpoints_without_owner: Vec<StageRef> = stream
-        .stages
-        .iter()
-        .filter(|s| s.customer_facing && !owned_stages.contains(s.id.as_str()))
-        .map(|s| StageRef {
-            id: s.id.clone(),
-            name: s.name.clone(),
-            position: s.position,
-        })
-        .collect();
-    let sub_processes_without_owner: Vec<SubProcessRef> = stream
-        .subs
-        .iter()
-        .filter(|s| !named_subs.contains(s.id.as_str()))
-        .map(|s| SubProcessRef {
-            id: s.id.clone(),
-            name: s.name.clone(),
-            stage_id: s.stage_id.clone(),
-        })
-        .collect();
+    let (touchpoints_without_owner, sub_processes_without_owner) = unowned(&stream);
     let owners_without_person: Vec<OwnerRef> = stream
         .owners
         .iter()
@@ -287,4 +256,42 @@ pub async fn coverage_of(ctx: &Ctx, program: &program::Model) -> AppResult<Cover
         touchpoints: counts.touchpoints as u32,
         ready: counts.ready(),
     })
+}
+
+/// Touchpoints where no sub-process has a named owner, and sub-processes without any
+/// owner row that names a person.
+fn unowned(stream: &Stream) -> (Vec<StageRef>, Vec<SubProcessRef>) {
+    let named_subs: HashSet<&str> = stream
+        .owners
+        .iter()
+        .filter(|o| o.person_id.is_some())
+        .map(|o| o.sub_process_id.as_str())
+        .collect();
+    let owned_stages: HashSet<&str> = stream
+        .subs
+        .iter()
+        .filter(|s| named_subs.contains(s.id.as_str()))
+        .map(|s| s.stage_id.as_str())
+        .collect();
+    let touchpoints: Vec<StageRef> = stream
+        .stages
+        .iter()
+        .filter(|s| s.customer_facing && !owned_stages.contains(s.id.as_str()))
+        .map(|s| StageRef {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            position: s.position,
+        })
+        .collect();
+    let sub_processes: Vec<SubProcessRef> = stream
+        .subs
+        .iter()
+        .filter(|s| !named_subs.contains(s.id.as_str()))
+        .map(|s| SubProcessRef {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            stage_id: s.stage_id.clone(),
+        })
+        .collect();
+    (touchpoints, sub_processes)
 }

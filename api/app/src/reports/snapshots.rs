@@ -259,7 +259,18 @@ impl Baseline {
             }
             line.change = change;
         }
-        // Lines of the snapshot no longer measured at all: closed if they were open.
+        self.close_gone(&before, &seen, &mut changes);
+        changes
+    }
+
+    /// Lines of the snapshot (in scope) no longer measured at all: closed if they
+    /// were open.
+    fn close_gone(
+        &self,
+        before: &HashMap<(&str, &str), &SavedLine>,
+        seen: &HashSet<(&str, &str)>,
+        changes: &mut SnapshotChanges,
+    ) {
         let mut gone: Vec<&SavedLine> = before
             .iter()
             .filter(|(key, _)| !seen.contains(*key))
@@ -280,7 +291,6 @@ impl Baseline {
                 });
             }
         }
-        changes
     }
 }
 
