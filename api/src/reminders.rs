@@ -21,8 +21,8 @@ use crate::app::AppState;
 use crate::db::summaries::placeholders;
 use crate::db::{department, person, plan, program, schedule};
 use crate::error::{ApiError, ApiResult};
-use crate::http::reports::aggregates;
 use crate::mail::{self, Line};
+use cxpm_app::reports::queries as aggregates;
 
 /// One mail a firing would send.
 #[derive(Debug, Clone)]
@@ -520,11 +520,11 @@ async fn leadership(
     people: &HashMap<String, person::Model>,
     fired_at: DateTime<Utc>,
 ) -> ApiResult<Vec<PlannedMail>> {
-    let report = crate::http::reports::build_full_report(state, program).await?;
-    let worst: Vec<&crate::http::reports::GapLine> = report
+    let report = cxpm_app::reports::full_gap_report(state, program).await?;
+    let worst: Vec<&cxpm_app::reports::GapLine> = report
         .lines
         .iter()
-        .filter(|l| l.severity > crate::http::reports::SeverityName::Met)
+        .filter(|l| l.severity > cxpm_domain::gap::Severity::Met)
         .take(10)
         .collect();
     if worst.is_empty() {
@@ -572,7 +572,7 @@ async fn leadership(
                     .join(" · "),
                 status: format!(
                     "{}: {} {}{}",
-                    crate::http::reports::html::severity_label(t, l.severity),
+                    crate::http::reports::html::severity_label(t, l.severity.into()),
                     t.gap,
                     crate::http::reports::html::num(l.gap),
                     l.relative_gap

@@ -1,22 +1,18 @@
 //! Coverage: what a coordinator checks before go-live — every touchpoint and
-//! sub-process owned, every department in the value stream in a relationship.
+//! sub-process owned, every department in the value stream in a relationship. The
+//! HTTP shapes; the use case is `cxpm_app::programs::coverage`.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-
-use cxpm_domain::{Action, Target, authorize};
+use cxpm_app::programs::coverage as app;
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
 use crate::app::AppState;
 use crate::auth::BearerAuth;
-use crate::db::{department, owner, program, relationship, stage, sub_process};
 use crate::error::ApiResult;
 use crate::http::ApiTags;
-use crate::http::common::load;
 
 #[derive(Debug, Object, Serialize)]
 #[oai(skip_serializing_if_is_none)]
@@ -108,179 +104,81 @@ impl CoverageApi {
         auth: BearerAuth,
         id: Path<String>,
     ) -> ApiResult<Json<Coverage>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let program = load::<program::Entity>(&state.read, "program", &id).await?;
-        Ok(Json(coverage_of(&state, &program).await?))
+        Ok(Json(
+            app::coverage(&state, &auth.0.actor, &id).await?.into(),
+        ))
     }
 }
 
-/// The coverage of `program`: also the ownership section of the progress report.
-pub async fn coverage_of(state: &AppState, program: &program::Model) -> ApiResult<Coverage> {
-    let stages = stage::Entity::find()
-        .filter(stage::Column::ProgramId.eq(&program.id))
-        .filter(stage::Column::Archived.eq(false))
-        .order_by_asc(stage::Column::Position)
-        .all(&state.read)
-        .await?;
-    let live_stages: HashMap<&str, &stage::Model> =
-        stages.iter().map(|s| (s.id.as_str(), s)).collect();
-    let subs: Vec<sub_process::Model> = sub_process::Entity::find()
-        .filter(sub_process::Column::ProgramId.eq(&program.id))
-        .filter(sub_process::Column::Archived.eq(false))
-        .order_by_asc(sub_process::Column::Position)
-        .all(&state.read)
-        .await?
-        .into_iter()
-        .filter(|s| live_stages.contains_key(s.stage_id.as_str()))
-        .collect();
-    let live_subs: HashMap<&str, &sub_process::Model> =
-        subs.iter().map(|s| (s.id.as_str(), s)).collect();
-    let owners: Vec<owner::Model> = owner::Entity::find()
-        .filter(owner::Column::ProgramId.eq(&program.id))
-        .order_by_asc(owner::Column::Id)
-        .all(&state.read)
-        .await?
-        .into_iter()
-        .filter(|o| live_subs.contains_key(o.sub_process_id.as_str()))
-        .collect();
-    // Relationships counted per department on each side, by the database.
-    let per_side = |side: relationship::Column| {
-        relationship::Entity::find()
-            .select_only()
-            .column(side)
-            .column_as(relationship::Column::Id.count(), "n")
-            .filter(relationship::Column::ProgramId.eq(&program.id))
-            .filter(relationship::Column::Archived.eq(false))
-            .group_by(side)
-            .into_tuple::<(String, i64)>()
-            .all(&state.read)
-    };
-    let as_provider = per_side(relationship::Column::ProviderDepartmentId).await?;
-    let as_customer = per_side(relationship::Column::CustomerDepartmentId).await?;
-
-    let named_subs: HashSet<&str> = owners
-        .iter()
-        .filter(|o| o.person_id.is_some())
-        .map(|o| o.sub_process_id.as_str())
-        .collect();
-    let owned_stages: HashSet<&str> = named_subs
-        .iter()
-        .filter_map(|s| live_subs.get(s))
-        .map(|s| s.stage_id.as_str())
-        .collect();
-
-    // Per department: sub-processes and touchpoints owned (a row, named or not),
-    // relationships on each side.
-    #[derive(Default)]
-    struct Counts<'a> {
-        subs: HashSet<&'a str>,
-        touchpoints: HashSet<&'a str>,
-        provider: u32,
-        customer: u32,
-    }
-    let mut counts: BTreeMap<&str, Counts> = BTreeMap::new();
-    for o in &owners {
-        let c = counts.entry(o.department_id.as_str()).or_default();
-        c.subs.insert(o.sub_process_id.as_str());
-        if let Some(sub) = live_subs.get(o.sub_process_id.as_str())
-            && let Some(stage) = live_stages.get(sub.stage_id.as_str())
-            && stage.customer_facing
-        {
-            c.touchpoints.insert(stage.id.as_str());
+impl From<app::StageRef> for StageRef {
+    fn from(s: app::StageRef) -> Self {
+        Self {
+            id: s.id,
+            name: s.name,
+            position: s.position,
         }
     }
-    for (department, n) in &as_provider {
-        counts.entry(department.as_str()).or_default().provider += *n as u32;
-    }
-    for (department, n) in &as_customer {
-        counts.entry(department.as_str()).or_default().customer += *n as u32;
-    }
-    let departments: HashMap<String, department::Model> = if counts.is_empty() {
-        HashMap::new()
-    } else {
-        department::Entity::find()
-            .filter(department::Column::Id.is_in(counts.keys().map(|k| k.to_string())))
-            .all(&state.read)
-            .await?
-            .into_iter()
-            .map(|d| (d.id.clone(), d))
-            .collect()
-    };
+}
 
-    let touchpoints_without_owner: Vec<StageRef> = stages
-        .iter()
-        .filter(|s| s.customer_facing && !owned_stages.contains(s.id.as_str()))
-        .map(|s| StageRef {
-            id: s.id.clone(),
-            name: s.name.clone(),
-            position: s.position,
-        })
-        .collect();
-    let sub_processes_without_owner: Vec<SubProcessRef> = subs
-        .iter()
-        .filter(|s| !named_subs.contains(s.id.as_str()))
-        .map(|s| SubProcessRef {
-            id: s.id.clone(),
-            name: s.name.clone(),
-            stage_id: s.stage_id.clone(),
-        })
-        .collect();
-    let owners_without_person: Vec<OwnerRef> = owners
-        .iter()
-        .filter(|o| o.person_id.is_none())
-        .map(|o| OwnerRef {
-            id: o.id.clone(),
-            sub_process_id: o.sub_process_id.clone(),
-            department_id: o.department_id.clone(),
-        })
-        .collect();
-    let mut per_department: Vec<DepartmentCoverage> = counts
-        .iter()
-        .filter_map(|(id, c)| {
-            departments.get(*id).map(|d| DepartmentCoverage {
-                department_id: d.id.clone(),
-                name: d.name.clone(),
-                code: d.code.clone(),
-                owned_sub_processes: c.subs.len() as u32,
-                owned_touchpoints: c.touchpoints.len() as u32,
-                relationships_as_provider: c.provider,
-                relationships_as_customer: c.customer,
-            })
-        })
-        .collect();
-    per_department.sort_by(|a, b| {
-        a.name
-            .cmp(&b.name)
-            .then(a.department_id.cmp(&b.department_id))
-    });
-    let departments_without_relationship: Vec<DepartmentRef> = per_department
-        .iter()
-        .filter(|d| {
-            d.owned_sub_processes > 0
-                && d.relationships_as_provider == 0
-                && d.relationships_as_customer == 0
-        })
-        .map(|d| DepartmentRef {
-            id: d.department_id.clone(),
-            name: d.name.clone(),
-            code: d.code.clone(),
-        })
-        .collect();
-    let counts = cxpm_domain::program::CoverageCounts {
-        touchpoints: stages.iter().filter(|s| s.customer_facing).count(),
-        touchpoints_without_owner: touchpoints_without_owner.len(),
-        sub_processes_without_owner: sub_processes_without_owner.len(),
-        owners_without_person: owners_without_person.len(),
-        departments_without_relationship: departments_without_relationship.len(),
-    };
-    Ok(Coverage {
-        program_id: program.id.clone(),
-        touchpoints_without_owner,
-        sub_processes_without_owner,
-        owners_without_person,
-        departments_without_relationship,
-        departments: per_department,
-        touchpoints: counts.touchpoints as u32,
-        ready: counts.ready(),
-    })
+impl From<app::SubProcessRef> for SubProcessRef {
+    fn from(s: app::SubProcessRef) -> Self {
+        Self {
+            id: s.id,
+            name: s.name,
+            stage_id: s.stage_id,
+        }
+    }
+}
+
+impl From<app::OwnerRef> for OwnerRef {
+    fn from(o: app::OwnerRef) -> Self {
+        Self {
+            id: o.id,
+            sub_process_id: o.sub_process_id,
+            department_id: o.department_id,
+        }
+    }
+}
+
+impl From<app::DepartmentRef> for DepartmentRef {
+    fn from(d: app::DepartmentRef) -> Self {
+        Self {
+            id: d.id,
+            name: d.name,
+            code: d.code,
+        }
+    }
+}
+
+impl From<app::DepartmentCoverage> for DepartmentCoverage {
+    fn from(d: app::DepartmentCoverage) -> Self {
+        Self {
+            department_id: d.department_id,
+            name: d.name,
+            code: d.code,
+            owned_sub_processes: d.owned_sub_processes,
+            owned_touchpoints: d.owned_touchpoints,
+            relationships_as_provider: d.relationships_as_provider,
+            relationships_as_customer: d.relationships_as_customer,
+        }
+    }
+}
+
+fn all<A, B: From<A>>(items: Vec<A>) -> Vec<B> {
+    items.into_iter().map(Into::into).collect()
+}
+
+impl From<app::Coverage> for Coverage {
+    fn from(c: app::Coverage) -> Self {
+        Self {
+            program_id: c.program_id,
+            touchpoints_without_owner: all(c.touchpoints_without_owner),
+            sub_processes_without_owner: all(c.sub_processes_without_owner),
+            owners_without_person: all(c.owners_without_person),
+            departments_without_relationship: all(c.departments_without_relationship),
+            departments: all(c.departments),
+            touchpoints: c.touchpoints,
+            ready: c.ready,
+        }
+    }
 }

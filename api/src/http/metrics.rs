@@ -398,7 +398,7 @@ impl MetricsApi {
             .await?;
         let ids: Vec<String> = metrics.iter().map(|m| m.id.clone()).collect();
         let last: std::collections::HashMap<String, DateTime<Utc>> =
-            crate::http::reports::aggregates::last_readings_of(&state.read, &ids)
+            cxpm_app::reports::queries::last_readings_of(&state.read, &ids)
                 .await?
                 .into_iter()
                 .filter_map(|r| Some((r.metric_id, r.at?)))

@@ -1,6 +1,7 @@
 //! Programs: the program and its team, the value stream (and its industrial
-//! template) and its owners, internal-customer relationships, coverage.
+//! template) and its owners, internal-customer relationships, ownership coverage.
 
+pub mod coverage;
 pub mod owners;
 pub mod program;
 pub mod relationships;

@@ -5,37 +5,32 @@
 //! The arithmetic is the domain's ([`cxpm_domain::gap`]); this module gathers the
 //! rows in a fixed number of queries and shapes the answer.
 
-pub mod aggregates;
 pub mod charts;
 pub mod format;
 pub mod html;
 pub mod labels;
 pub mod snapshots;
 
-use std::collections::{BTreeMap, HashMap};
-
 use chrono::{NaiveDate, Utc};
-use cxpm_domain::gap::{self, Direction, Severity, Trend};
-use cxpm_domain::metric::is_stale;
-use cxpm_domain::program::SeverityThresholds;
-use cxpm_domain::values::Locale;
-use cxpm_domain::{Action, Target, authorize};
+use cxpm_app::reports as app;
+use cxpm_domain::gap::{Severity, Trend};
+use cxpm_domain::maturity::Phase;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::{Enum, Object, OpenApi};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::auth::BearerAuth;
-use crate::db::{department, program};
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
-use crate::http::common::{load, parse_id};
+use crate::http::common::parse_id;
 use crate::http::reports::format::{
     Report, ReportFormat, cell, csv_text, locale, negotiate, number,
 };
-use crate::http::reports::snapshots::{ChangeName, Scope, SnapshotChanges};
+pub use cxpm_app::reports::{HISTORY, PeriodGap};
+
+use crate::http::reports::snapshots::{ChangeName, SnapshotChanges};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Enum, Deserialize, Serialize)]
 #[oai(rename_all = "snake_case")]
@@ -51,6 +46,7 @@ pub enum SeverityName {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[oai(remote = "Trend")]
 pub enum TrendName {
     New,
     Better,
@@ -58,20 +54,10 @@ pub enum TrendName {
     Worse,
 }
 
-impl From<Trend> for TrendName {
-    fn from(t: Trend) -> Self {
-        match t {
-            Trend::New => TrendName::New,
-            Trend::Better => TrendName::Better,
-            Trend::Steady => TrendName::Steady,
-            Trend::Worse => TrendName::Worse,
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[oai(remote = "app::GapKind")]
 pub enum GapKind {
     /// A key experience point measured by survey, interview, complaints.
     KeyPoint,
@@ -82,6 +68,7 @@ pub enum GapKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Enum, Serialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[oai(remote = "app::Finding")]
 pub enum Finding {
     /// A gap with no active plan on its relationship.
     NoOpenPlan,
@@ -145,17 +132,6 @@ pub struct GapLine {
     pub change: Option<ChangeName>,
 }
 
-/// How many periods the page's trend chart follows.
-pub const HISTORY: usize = 6;
-
-/// One period of a line's history.
-#[derive(Debug, Clone)]
-pub struct PeriodGap {
-    pub period_start: NaiveDate,
-    pub gap: f64,
-    pub relative_gap: Option<f64>,
-}
-
 /// A roll-up: the sample-weighted mean relative gap of a group's lines, each line
 /// counted as at least 0 (a point where the customer gets more than expected does not
 /// make up for one where they get less), with its worst line and its lines per
@@ -208,6 +184,89 @@ pub struct GapReport {
     pub changes: Option<SnapshotChanges>,
 }
 
+impl From<app::GapLine> for GapLine {
+    fn from(l: app::GapLine) -> Self {
+        Self {
+            kind: l.kind.into(),
+            id: l.id,
+            name: l.name,
+            relationship_id: l.relationship_id,
+            department_id: l.department_id,
+            department_name: l.department_name,
+            owner_id: l.owner_id,
+            owner_name: l.owner_name,
+            stage_id: l.stage_id,
+            period_start: l.period_start,
+            period_end: l.period_end,
+            expected: l.expected,
+            actual: l.actual,
+            gap: l.gap,
+            relative_gap: l.relative_gap,
+            severity: l.severity.into(),
+            trend: l.trend.into(),
+            previous_gap: l.previous_gap,
+            importance: l.importance,
+            sample_size: l.sample_size,
+            plan_ids: l.plan_ids,
+            open_actions: l.open_actions,
+            findings: l.findings.into_iter().map(Into::into).collect(),
+            change: l.change.map(Into::into),
+        }
+    }
+}
+
+impl From<app::SeverityCounts> for SeverityCounts {
+    fn from(c: app::SeverityCounts) -> Self {
+        Self {
+            met: c.met,
+            minor: c.minor,
+            major: c.major,
+            critical: c.critical,
+        }
+    }
+}
+
+impl From<app::GapRollup> for GapRollup {
+    fn from(r: app::GapRollup) -> Self {
+        Self {
+            id: r.id,
+            name: r.name,
+            lines: r.lines,
+            relative_gap: r.relative_gap,
+            severity: r.severity.into(),
+            worst: r.worst.into(),
+            lines_by_severity: r.lines_by_severity.into(),
+        }
+    }
+}
+
+fn rollup_list(rollups: Vec<app::GapRollup>) -> Vec<GapRollup> {
+    rollups.into_iter().map(Into::into).collect()
+}
+
+impl From<app::GapRollups> for GapRollups {
+    fn from(r: app::GapRollups) -> Self {
+        Self {
+            program: r.program.into(),
+            by_relationship: rollup_list(r.by_relationship),
+            by_department: rollup_list(r.by_department),
+            by_stage: rollup_list(r.by_stage),
+        }
+    }
+}
+
+impl From<app::GapData> for GapReport {
+    fn from(d: app::GapData) -> Self {
+        Self {
+            program_id: d.program_id,
+            generated_at: d.generated_at,
+            lines: d.lines.into_iter().map(Into::into).collect(),
+            rollups: d.rollups.into(),
+            changes: d.changes.map(Into::into),
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct ReportsApi;
 
@@ -247,8 +306,7 @@ impl ReportsApi {
         format: Query<Option<ReportFormat>>,
         req: &poem::Request,
     ) -> ApiResult<Report<GapReport>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let program = load::<program::Entity>(&state.read, "program", &id).await?;
+        let actor = &auth.0.actor;
         let bad = |e: cxpm_domain::FieldError| ApiError::bad_request(e.to_string(), vec![e.into()]);
         let id_filter = |field: &str, raw: &Option<String>| {
             raw.as_deref()
@@ -256,404 +314,48 @@ impl ReportsApi {
                 .transpose()
                 .map_err(bad)
         };
-        let department_filter = id_filter("department_id", &department_id.0)?;
-        let stage_filter = id_filter("stage_id", &stage_id.0)?;
-        let relationship_filter = id_filter("relationship_id", &relationship_id.0)?;
-        let scope = Scope {
-            department_id: department_filter.as_deref(),
-            stage_id: stage_filter.as_deref(),
-            relationship_id: relationship_filter.as_deref(),
+        let scope = app::Scope {
+            department_id: id_filter("department_id", &department_id.0)?,
+            stage_id: id_filter("stage_id", &stage_id.0)?,
+            relationship_id: id_filter("relationship_id", &relationship_id.0)?,
         };
-        let thresholds = program_thresholds(&program)?;
-        let reader = Some(locale(Some(auth.0.locale), req));
-        let mut lines: Vec<GapLine> =
-            build_gap_report(&state, &program, thresholds, until.0, reader)
-                .await?
-                .into_iter()
-                .filter(|l| scope.admits_line(l))
-                .collect();
-        // Compared before the severity filter, so that a gap that closed is seen closing.
-        let changes = match since_snapshot.0.as_deref() {
-            Some(raw) => {
-                Some(snapshots::compare(&state, &program.id, raw, &scope, &mut lines).await?)
-            }
+        let since = match id_filter("since_snapshot", &since_snapshot.0)? {
+            Some(snapshot) => Some(
+                app::snapshots::baseline(&state, actor, &id, &snapshot)
+                    .await?
+                    .ok_or_else(|| {
+                        bad(cxpm_domain::FieldError::new(
+                            "since_snapshot",
+                            "is not a snapshot of this program",
+                        ))
+                    })?,
+            ),
             None => None,
         };
-        lines.retain(|l| min_severity.0.is_none_or(|m| l.severity >= m));
+        let options = app::GapOptions {
+            scope,
+            min_severity: min_severity.0.map(Into::into),
+            until: until.0,
+            since,
+            reader: Some(locale(Some(auth.0.locale), req)),
+        };
+        let data = app::gaps(&state, actor, &id, options).await?;
         let format = negotiate(format.0, req);
         if format == ReportFormat::Csv {
-            return Ok(Report::Csv(gap_csv(&lines)?));
+            return Ok(Report::Csv(gap_csv(&GapReport::from(data).lines)?));
         }
-        let rollups = rollups(&program, &lines, thresholds);
-        let report = GapReport {
-            program_id: program.id.clone(),
-            generated_at: state.now(),
-            lines,
-            rollups,
-            changes,
-        };
         if format == ReportFormat::Html {
+            let trends =
+                app::trend_histories(&state, actor, &data.lines, html::TRENDS, until.0).await?;
+            let program_name = data.program_name.clone();
+            let report = GapReport::from(data);
             let t = labels::labels(locale(Some(auth.0.locale), req));
-            let trends = trend_histories(&state, &report.lines, until.0).await?;
             return Ok(Report::Html(
-                html::gap_page(t, auth.0.time_zone, &program.name, &report, &trends)?,
+                html::gap_page(t, auth.0.time_zone, &program_name, &report, &trends)?,
                 t.lang,
             ));
         }
-        Ok(Report::Json(report))
-    }
-}
-
-/// The last [`HISTORY`] periods of the worst open lines, worst first, for the page's
-/// trend chart: (the line's name, its gap per period).
-async fn trend_histories(
-    state: &AppState,
-    lines: &[GapLine],
-    until: Option<NaiveDate>,
-) -> ApiResult<Vec<(String, Vec<PeriodGap>)>> {
-    let worst: Vec<&GapLine> = lines
-        .iter()
-        .filter(|l| l.severity > SeverityName::Met)
-        .take(html::TRENDS)
-        .collect();
-    let ids = |kind: GapKind| -> Vec<String> {
-        worst
-            .iter()
-            .filter(|l| l.kind == kind)
-            .map(|l| l.id.clone())
-            .collect()
-    };
-    let (point_ids, metric_ids) = (ids(GapKind::KeyPoint), ids(GapKind::Metric));
-    let db = &state.read;
-    let mut histories: HashMap<&str, Vec<PeriodGap>> = HashMap::new();
-    if !point_ids.is_empty() {
-        for p in aggregates::point_periods(db, &point_ids, HISTORY, until).await? {
-            let g = gap::survey_gap(p.expected, p.actual);
-            if let Some(id) = point_ids.iter().find(|id| **id == p.key_point_id) {
-                histories.entry(id.as_str()).or_default().push(PeriodGap {
-                    period_start: p.period_start,
-                    gap: g,
-                    relative_gap: gap::relative_gap(g, p.expected),
-                });
-            }
-        }
-    }
-    if !metric_ids.is_empty() {
-        let directions: HashMap<String, (Direction, f64)> = crate::db::metric::Entity::find()
-            .filter(crate::db::metric::Column::Id.is_in(metric_ids.clone()))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|m| (m.id, (direction_of(&m.direction), m.target)))
-            .collect();
-        for p in aggregates::metric_periods(db, &metric_ids, HISTORY, until).await? {
-            let (Some(id), Some((direction, target))) = (
-                metric_ids.iter().find(|id| **id == p.metric_id),
-                directions.get(&p.metric_id),
-            ) else {
-                continue;
-            };
-            let g = gap::metric_gap(*direction, *target, p.value);
-            histories.entry(id.as_str()).or_default().push(PeriodGap {
-                period_start: p.period_start,
-                gap: g,
-                relative_gap: gap::relative_gap(g, *target),
-            });
-        }
-    }
-    Ok(worst
-        .iter()
-        .map(|l| {
-            // The same key point name stands on several relationships: the legend says
-            // whose line it is.
-            let name = match &l.department_name {
-                Some(department) => format!("{} — {department}", l.name),
-                None => l.name.clone(),
-            };
-            (name, histories.remove(l.id.as_str()).unwrap_or_default())
-        })
-        .collect())
-}
-
-fn direction_of(name: &str) -> Direction {
-    match name {
-        "lower_is_better" => Direction::LowerIsBetter,
-        _ => Direction::HigherIsBetter,
-    }
-}
-
-fn program_thresholds(program: &program::Model) -> ApiResult<SeverityThresholds> {
-    SeverityThresholds::new(program.minor_max, program.major_max)
-        .map_err(|e| ApiError::internal(&e))
-}
-
-/// The whole gap report of a program as of now: no filters, no comparison.
-pub async fn build_full_report(state: &AppState, program: &program::Model) -> ApiResult<GapReport> {
-    let thresholds = program_thresholds(program)?;
-    let lines = build_gap_report(state, program, thresholds, None, None).await?;
-    let rollups = rollups(program, &lines, thresholds);
-    Ok(GapReport {
-        program_id: program.id.clone(),
-        generated_at: state.now(),
-        lines,
-        rollups,
-        changes: None,
-    })
-}
-
-/// The report's lines; names (of key points and departments) in `reader`'s language
-/// when given, as given otherwise (what a snapshot keeps).
-async fn build_gap_report(
-    state: &AppState,
-    program: &program::Model,
-    thresholds: SeverityThresholds,
-    until: Option<NaiveDate>,
-    reader: Option<Locale>,
-) -> ApiResult<Vec<GapLine>> {
-    let db = &state.read;
-    let today = state.now().date_naive();
-    // Independent reads, each on its own pooled connection, at the same time.
-    let (points, plans, metrics, departments, owners) = tokio::try_join!(
-        aggregates::point_lines(db, &program.id, until, today),
-        aggregates::active_plans(db, &program.id),
-        aggregates::metric_lines(db, &program.id, until),
-        department::Entity::find().all(db),
-        aggregates::owner_rows(db, &program.id),
-    )?;
-    let name_in = |name: String, translations: &str| match reader {
-        Some(locale) => {
-            let map = crate::http::names::translations(translations);
-            cxpm_domain::values::localized(&name, &map, locale).to_owned()
-        }
-        None => name,
-    };
-    let departments: HashMap<String, String> = departments
-        .into_iter()
-        .map(|d| (d.id, name_in(d.name, &d.name_translations)))
-        .collect();
-
-    let mut plans_by_rel: HashMap<&str, Vec<&aggregates::ActivePlan>> = HashMap::new();
-    for p in &plans {
-        plans_by_rel
-            .entry(p.relationship_id.as_str())
-            .or_default()
-            .push(p);
-    }
-    let scale_span = f64::from((program.scale_max - program.scale_min).max(1));
-    // The provider sees its service at least a fifth of the scale better than its customer.
-    let blind_spot_threshold = scale_span * 0.2;
-
-    let mut lines = Vec::with_capacity(points.len() + metrics.len());
-    for point in points {
-        let g = gap::survey_gap(point.expected, point.actual);
-        let relative = gap::relative_gap(g, point.expected);
-        let severity = gap::severity(g, relative, thresholds);
-        let previous_gap = point
-            .previous_expected
-            .zip(point.previous_actual)
-            .map(|(e, a)| gap::survey_gap(e, a));
-        let point_plans = plans_by_rel
-            .get(point.relationship_id.as_str())
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        let plan_ids: Vec<String> = point_plans.iter().map(|p| p.id.clone()).collect();
-        let open_actions: i64 = point_plans.iter().map(|p| p.open_actions).sum();
-        let mut findings = Vec::new();
-        if g > 0.0 && plan_ids.is_empty() {
-            findings.push(Finding::NoOpenPlan);
-        }
-        if gap::blind_spot(point.provider_rating, point.actual, blind_spot_threshold).is_some() {
-            findings.push(Finding::BlindSpot);
-        }
-        if point
-            .due_effect_target
-            .is_some_and(|target| point.actual < target)
-        {
-            findings.push(Finding::EffectMissed);
-        }
-        lines.push(GapLine {
-            kind: GapKind::KeyPoint,
-            department_name: departments.get(&point.provider_department_id).cloned(),
-            id: point.id,
-            name: name_in(point.name, &point.name_translations),
-            relationship_id: Some(point.relationship_id),
-            department_id: Some(point.provider_department_id),
-            owner_id: point.owner_id,
-            owner_name: point.owner_name,
-            stage_id: point.stage_id,
-            period_start: point.period_start,
-            period_end: point.period_end,
-            expected: point.expected,
-            actual: point.actual,
-            gap: g,
-            relative_gap: relative,
-            severity: severity.into(),
-            trend: gap::trend(g, previous_gap).into(),
-            previous_gap,
-            importance: point.importance,
-            sample_size: point.sample_size.map(clamp_i32),
-            plan_ids,
-            open_actions: clamp_i32(open_actions),
-            findings,
-            change: None,
-        });
-    }
-
-    let now = state.now();
-    // Owner rows by sub-process and by stage, in the value stream's order, for the
-    // metrics' owners: one pass, not one per metric.
-    let mut by_sub_process: HashMap<&str, Vec<&aggregates::OwnerRow>> = HashMap::new();
-    let mut by_stage: HashMap<&str, Vec<&aggregates::OwnerRow>> = HashMap::new();
-    for o in &owners {
-        by_sub_process
-            .entry(o.sub_process_id.as_str())
-            .or_default()
-            .push(o);
-        by_stage.entry(o.stage_id.as_str()).or_default().push(o);
-    }
-    for m in metrics {
-        let direction = direction_of(&m.direction);
-        let g = gap::metric_gap(direction, m.target, m.value);
-        let relative = gap::relative_gap(g, m.target);
-        let previous_gap = m
-            .previous_value
-            .map(|v| gap::metric_gap(direction, m.target, v));
-        let mut findings = Vec::new();
-        if is_stale(
-            m.last_reading_at,
-            m.created_at,
-            m.update_every_days.max(1) as u32,
-            now,
-        ) {
-            findings.push(Finding::StaleMetric);
-        }
-        // Its sub-process's owner rows, or its touchpoint's.
-        let rows: &[&aggregates::OwnerRow] = match (&m.sub_process_id, &m.stage_id) {
-            (Some(sub), _) => by_sub_process.get(sub.as_str()),
-            (None, Some(stage)) => by_stage.get(stage.as_str()),
-            (None, None) => None,
-        }
-        .map_or(&[], Vec::as_slice);
-        let owner_rows: Vec<cxpm_domain::metric::OwnerRow> = rows
-            .iter()
-            .map(|o| cxpm_domain::metric::OwnerRow {
-                department_id: &o.department_id,
-                person_id: o.person_id.as_deref(),
-            })
-            .collect();
-        let owner = cxpm_domain::metric::metric_owner(m.department_id.as_deref(), &owner_rows);
-        let department_id = owner.map(|(d, _)| d.to_owned());
-        let owner_id = owner.and_then(|(_, p)| p).map(str::to_owned);
-        let owner_name = owner_id.as_ref().and_then(|id| {
-            rows.iter()
-                .find(|o| o.person_id.as_ref() == Some(id))
-                .and_then(|o| o.person_name.clone())
-        });
-        lines.push(GapLine {
-            kind: GapKind::Metric,
-            id: m.id,
-            name: m.name,
-            relationship_id: None,
-            department_name: department_id
-                .as_ref()
-                .and_then(|d| departments.get(d).cloned()),
-            department_id,
-            owner_id,
-            owner_name,
-            stage_id: m.stage_id,
-            period_start: m.period_start,
-            period_end: m.period_end,
-            expected: m.target,
-            actual: m.value,
-            gap: g,
-            relative_gap: relative,
-            severity: gap::severity(g, relative, thresholds).into(),
-            trend: gap::trend(g, previous_gap).into(),
-            previous_gap,
-            importance: 3,
-            sample_size: m.sample_size.map(clamp_i32),
-            plan_ids: Vec::new(),
-            open_actions: 0,
-            findings,
-            change: None,
-        });
-    }
-    lines.sort_by(|a, b| {
-        let pa = gap::priority(a.gap, a.relative_gap, a.importance.clamp(1, 5) as u8);
-        let pb = gap::priority(b.gap, b.relative_gap, b.importance.clamp(1, 5) as u8);
-        pb.total_cmp(&pa).then_with(|| a.name.cmp(&b.name))
-    });
-    Ok(lines)
-}
-
-/// A database count or sum as the API's 32-bit integer.
-fn clamp_i32(n: i64) -> i32 {
-    n.clamp(0, i64::from(i32::MAX)) as i32
-}
-
-fn rollup_of(
-    id: String,
-    name: String,
-    lines: &[&GapLine],
-    thresholds: SeverityThresholds,
-) -> GapRollup {
-    let items: Vec<gap::RollupLine> = lines
-        .iter()
-        .map(|l| gap::RollupLine {
-            relative_gap: l.relative_gap,
-            sample_size: l.sample_size.map(|n| n.max(1) as u32),
-            severity: l.severity.into(),
-        })
-        .collect();
-    let rolled = gap::rollup(&items, thresholds);
-    let [met, minor, major, critical] = rolled.by_severity;
-    GapRollup {
-        id,
-        name,
-        lines: lines.len() as i32,
-        relative_gap: rolled.relative_gap,
-        severity: rolled.severity.into(),
-        worst: rolled.worst.into(),
-        lines_by_severity: SeverityCounts {
-            met,
-            minor,
-            major,
-            critical,
-        },
-    }
-}
-
-fn rollups(
-    program: &program::Model,
-    lines: &[GapLine],
-    thresholds: SeverityThresholds,
-) -> GapRollups {
-    let group = |key: fn(&GapLine) -> Option<(String, String)>| -> Vec<GapRollup> {
-        let mut groups: BTreeMap<(String, String), Vec<&GapLine>> = BTreeMap::new();
-        for l in lines {
-            if let Some(k) = key(l) {
-                groups.entry(k).or_default().push(l);
-            }
-        }
-        groups
-            .into_iter()
-            .map(|((id, name), ls)| rollup_of(id, name, &ls, thresholds))
-            .collect()
-    };
-    GapRollups {
-        program: rollup_of(
-            program.id.clone(),
-            program.name.clone(),
-            &lines.iter().collect::<Vec<_>>(),
-            thresholds,
-        ),
-        by_relationship: group(|l| l.relationship_id.clone().map(|r| (r.clone(), r))),
-        by_department: group(|l| {
-            l.department_id
-                .clone()
-                .map(|d| (d, l.department_name.clone().unwrap_or_default()))
-        }),
-        by_stage: group(|l| l.stage_id.clone().map(|s| (s.clone(), s))),
+        Ok(Report::Json(GapReport::from(data)))
     }
 }
 
@@ -714,6 +416,7 @@ pub enum PhaseName {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[oai(remote = "app::NextPhaseRule")]
 pub enum NextPhaseRule {
     /// Phase I to II: `next_phase_more_functions` more of `next_phase_needs`.
     MoreFunctions,
@@ -780,15 +483,16 @@ impl ProgressApi {
         format: Query<Option<ReportFormat>>,
         req: &poem::Request,
     ) -> ApiResult<Report<ProgressReport>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let program = load::<program::Entity>(&state.read, "program", &id).await?;
-        let report = build_progress(&state, &program, locale(Some(auth.0.locale), req)).await?;
+        let reader = locale(Some(auth.0.locale), req);
+        let data = app::progress(&state, &auth.0.actor, &id, reader).await?;
+        let program_name = data.program_name.clone();
+        let report = ProgressReport::from(data);
         match negotiate(format.0, req) {
             ReportFormat::Csv => Ok(Report::Csv(progress_csv(&report)?)),
             ReportFormat::Html => {
                 let t = labels::labels(locale(Some(auth.0.locale), req));
                 Ok(Report::Html(
-                    html::progress_page(t, auth.0.time_zone, &program.name, &report)?,
+                    html::progress_page(t, auth.0.time_zone, &program_name, &report)?,
                     t.lang,
                 ))
             }
@@ -797,172 +501,80 @@ impl ProgressApi {
     }
 }
 
-/// The progress report, departments named in `reader`'s language.
-async fn build_progress(
-    state: &AppState,
-    program: &program::Model,
-    reader: Locale,
-) -> ApiResult<ProgressReport> {
-    use cxpm_domain::maturity::{Function, NextPhase, Phase, assess};
-
-    let db = &state.read;
-    let now = state.now();
-    let today = now.date_naive();
-    // Independent reads, each on its own pooled connection, at the same time.
-    let (plans, by_department, departments, coverage) = tokio::try_join!(
-        async { Ok::<_, ApiError>(aggregates::plan_rows(db, &program.id, today).await?) },
-        async { Ok::<_, ApiError>(aggregates::department_actions(db, &program.id, today).await?) },
-        async { Ok::<_, ApiError>(department::Entity::find().all(db).await?) },
-        crate::http::coverage::coverage_of(state, program),
-    )?;
-    let by_department: HashMap<String, aggregates::DepartmentActions> = by_department
-        .into_iter()
-        .map(|d| (d.department_id.clone(), d))
-        .collect();
-    let departments: HashMap<String, department::Model> = departments
-        .into_iter()
-        .map(|mut d| {
-            let map = crate::http::names::translations(&d.name_translations);
-            d.name = cxpm_domain::values::localized(&d.name, &map, reader).to_owned();
-            (d.id.clone(), d)
-        })
-        .collect();
-
-    let mut plan_rows = Vec::with_capacity(plans.len());
-    for p in &plans {
-        let last = [Some(p.updated_at), p.steps_changed, p.actions_changed]
-            .into_iter()
-            .flatten()
-            .max()
-            .unwrap_or(p.updated_at);
-        plan_rows.push(PlanProgress {
-            plan_id: p.id.clone(),
-            title: p.title.clone(),
-            department_id: p.department_id.clone(),
-            department_name: departments
-                .get(&p.department_id)
-                .map(|d| d.name.clone())
-                .unwrap_or_default(),
-            relationship_id: p.relationship_id.clone(),
-            status: p.status.clone(),
+impl From<app::PlanProgress> for PlanProgress {
+    fn from(p: app::PlanProgress) -> Self {
+        Self {
+            plan_id: p.plan_id,
+            title: p.title,
+            department_id: p.department_id,
+            department_name: p.department_name,
+            relationship_id: p.relationship_id,
+            status: p.status,
             cycle: p.cycle,
             current_step: p.current_step,
-            steps_settled: clamp_i32(p.steps_settled),
-            steps_in_cycle: clamp_i32(p.steps_in_cycle),
-            actions_done: clamp_i32(p.actions_done),
-            actions_open: clamp_i32(p.actions_open),
-            actions_overdue: clamp_i32(p.actions_overdue),
-            days_since_last_update: (now - last).num_days(),
-        });
-    }
-    plan_rows.sort_by(|a, b| {
-        a.department_name
-            .cmp(&b.department_name)
-            .then(a.title.cmp(&b.title))
-    });
-
-    let mut running: HashMap<&str, i32> = HashMap::new();
-    for p in plans
-        .iter()
-        .filter(|p| p.status == cxpm_domain::plan::PlanStatus::Active.as_str())
-    {
-        *running.entry(p.department_id.as_str()).or_default() += 1;
-    }
-    let owned: HashMap<&str, i32> = coverage
-        .departments
-        .iter()
-        .map(|c| (c.department_id.as_str(), c.owned_touchpoints as i32))
-        .collect();
-    let mut dept_ids: Vec<&str> = owned.keys().copied().collect();
-    dept_ids.extend(plans.iter().map(|p| p.department_id.as_str()));
-    dept_ids.extend(by_department.keys().map(String::as_str));
-    dept_ids.sort();
-    dept_ids.dedup();
-    let mut dept_rows: Vec<DepartmentProgress> = dept_ids
-        .iter()
-        .filter_map(|id| departments.get(*id))
-        .map(|d| {
-            let owned_touchpoints = owned.get(d.id.as_str()).copied().unwrap_or(0);
-            let running_plans = running.get(d.id.as_str()).copied().unwrap_or(0);
-            let actions = by_department.get(&d.id);
-            DepartmentProgress {
-                department_id: d.id.clone(),
-                name: d.name.clone(),
-                function: d
-                    .function
-                    .as_deref()
-                    .and_then(|f| f.parse::<Function>().ok())
-                    .map(Into::into),
-                owned_touchpoints,
-                running_plans,
-                open_actions: actions.map(|a| clamp_i32(a.open)).unwrap_or(0),
-                overdue_actions: actions.map(|a| clamp_i32(a.overdue)).unwrap_or(0),
-                engaged: owned_touchpoints > 0 || running_plans > 0,
-            }
-        })
-        .collect();
-    dept_rows.sort_by(|a, b| a.name.cmp(&b.name));
-
-    let mut engaged: Vec<Function> = dept_rows
-        .iter()
-        .filter(|d| d.engaged)
-        .filter_map(|d| {
-            departments
-                .get(&d.department_id)
-                .and_then(|m| m.function.as_deref())
-                .and_then(|f| f.parse().ok())
-        })
-        .collect();
-    engaged.sort_by_key(|f: &Function| f.as_str());
-    engaged.dedup();
-    let (phase, next) = assess(&engaged);
-    let (rule, more, needs) = match next {
-        NextPhase::MoreFunctions { count, any_of } => {
-            (NextPhaseRule::MoreFunctions, count as u32, any_of)
+            steps_settled: p.steps_settled,
+            steps_in_cycle: p.steps_in_cycle,
+            actions_done: p.actions_done,
+            actions_open: p.actions_open,
+            actions_overdue: p.actions_overdue,
+            days_since_last_update: p.days_since_last_update,
         }
-        NextPhase::AllOf(needs) => (NextPhaseRule::AllOf, 0, needs),
-        NextPhase::Nothing => (NextPhaseRule::None, 0, vec![]),
-    };
-    let engaged_ids: std::collections::HashSet<&str> = dept_rows
-        .iter()
-        .filter(|d| d.engaged)
-        .map(|d| d.department_id.as_str())
-        .collect();
-    let mut to_engage: Vec<crate::http::coverage::DepartmentRef> = departments
-        .values()
-        .filter(|d| d.active && !engaged_ids.contains(d.id.as_str()))
-        .filter(|d| {
-            d.function
-                .as_deref()
-                .and_then(|f| f.parse::<Function>().ok())
-                .is_some_and(|f| needs.contains(&f))
-        })
-        .map(|d| crate::http::coverage::DepartmentRef {
-            id: d.id.clone(),
-            name: d.name.clone(),
-            code: d.code.clone(),
-        })
-        .collect();
-    to_engage.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(ProgressReport {
-        program_id: program.id.clone(),
-        generated_at: state.now(),
-        plans: plan_rows,
-        departments: dept_rows,
-        coverage,
-        maturity: Maturity {
-            phase: match phase {
-                Phase::I => PhaseName::One,
-                Phase::II => PhaseName::Two,
-                Phase::III => PhaseName::Three,
-            },
-            engaged_functions: engaged.into_iter().map(Into::into).collect(),
-            next_phase_rule: rule,
-            next_phase_more_functions: more,
-            next_phase_needs: needs.into_iter().map(Into::into).collect(),
-            next_phase_departments: to_engage,
-        },
-    })
+    }
+}
+
+impl From<app::DepartmentProgress> for DepartmentProgress {
+    fn from(d: app::DepartmentProgress) -> Self {
+        Self {
+            department_id: d.department_id,
+            name: d.name,
+            function: d.function.map(Into::into),
+            owned_touchpoints: d.owned_touchpoints,
+            running_plans: d.running_plans,
+            open_actions: d.open_actions,
+            overdue_actions: d.overdue_actions,
+            engaged: d.engaged,
+        }
+    }
+}
+
+impl From<Phase> for PhaseName {
+    fn from(p: Phase) -> Self {
+        match p {
+            Phase::I => PhaseName::One,
+            Phase::II => PhaseName::Two,
+            Phase::III => PhaseName::Three,
+        }
+    }
+}
+
+impl From<app::Maturity> for Maturity {
+    fn from(m: app::Maturity) -> Self {
+        Self {
+            phase: m.phase.into(),
+            engaged_functions: m.engaged_functions.into_iter().map(Into::into).collect(),
+            next_phase_rule: m.next_phase_rule.into(),
+            next_phase_more_functions: m.next_phase_more_functions,
+            next_phase_needs: m.next_phase_needs.into_iter().map(Into::into).collect(),
+            next_phase_departments: m
+                .next_phase_departments
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        }
+    }
+}
+
+impl From<app::ProgressData> for ProgressReport {
+    fn from(d: app::ProgressData) -> Self {
+        Self {
+            program_id: d.program_id,
+            generated_at: d.generated_at,
+            plans: d.plans.into_iter().map(Into::into).collect(),
+            departments: d.departments.into_iter().map(Into::into).collect(),
+            coverage: d.coverage.into(),
+            maturity: d.maturity.into(),
+        }
+    }
 }
 
 fn severity_text(s: SeverityName) -> &'static str {
@@ -1286,5 +898,88 @@ mod tests {
                 }],
             },
         });
+    }
+
+    /// A snapshot is written by the use case (serde, from the app's report data) and
+    /// read back as the API's report: both writings must be the same JSON.
+    #[test]
+    fn a_snapshot_is_written_as_the_api_answers() {
+        use cxpm_domain::gap::{Change, Severity, Trend};
+        let line = |kind, change: Option<Change>, department: Option<&str>| app::GapLine {
+            kind,
+            id: "p".into(),
+            name: "交期准确 Dates that hold".into(),
+            relationship_id: department.map(|_| "r".into()),
+            department_id: department.map(Into::into),
+            department_name: department.map(Into::into),
+            owner_id: Some("o".into()),
+            owner_name: None,
+            stage_id: Some("s".into()),
+            period_start: day(),
+            period_end: day(),
+            expected: 9.0,
+            actual: 6.5,
+            gap: 2.5,
+            relative_gap: department.map(|_| 2.5 / 9.0),
+            severity: Severity::Critical,
+            trend: Trend::Worse,
+            previous_gap: Some(1.0),
+            importance: 5,
+            sample_size: Some(12),
+            plan_ids: vec!["a".into()],
+            open_actions: 2,
+            findings: vec![app::Finding::NoOpenPlan, app::Finding::StaleMetric],
+            change,
+        };
+        let rollup = |relative_gap| app::GapRollup {
+            id: "d".into(),
+            name: "QA".into(),
+            lines: 2,
+            relative_gap,
+            severity: Severity::Met,
+            worst: Severity::Major,
+            lines_by_severity: app::SeverityCounts {
+                met: 1,
+                major: 1,
+                ..app::SeverityCounts::default()
+            },
+        };
+        let data = app::GapData {
+            program_id: "x".into(),
+            program_name: "Program".into(),
+            generated_at: at(),
+            lines: vec![
+                line(app::GapKind::KeyPoint, Some(Change::New), Some("QA")),
+                line(app::GapKind::Metric, None, None),
+            ],
+            rollups: app::GapRollups {
+                program: rollup(None),
+                by_relationship: vec![rollup(Some(0.5))],
+                by_department: vec![],
+                by_stage: vec![],
+            },
+            changes: Some(app::SnapshotChanges {
+                snapshot_id: "s".into(),
+                label: "Q3".into(),
+                taken_at: at(),
+                new: 1,
+                worse: 0,
+                better: 0,
+                unchanged: 0,
+                closed: 1,
+                closed_lines: vec![app::ClosedLine {
+                    kind: app::GapKind::Metric,
+                    id: "q".into(),
+                    name: "n".into(),
+                    department_name: None,
+                    was_gap: 1.0,
+                    was_severity: Severity::Minor,
+                    gap: Some(0.0),
+                }],
+            }),
+        };
+        let by_app = serde_json::to_value(&data).unwrap();
+        let by_api = GapReport::from(data).to_json().unwrap();
+        assert_eq!(by_app, by_api);
     }
 }

@@ -1,5 +1,5 @@
 //! The reports' heavy reading, done by the database: the running sums of measurements
-//! and readings per item and period ([`crate::db::summaries`]), only the last few
+//! and readings per item and period ([`crate::store::summaries`]), only the last few
 //! periods of each; actions and steps counted per plan. A large program has
 //! hundreds of thousands of measurements; the reports read a few rows per key point.
 //!
@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use cxpm_domain::plan::{ActionStatus, PlanStatus, StepStatus};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
 
-use crate::db::summaries::placeholders;
+use crate::store::summaries::placeholders;
 
 /// One period of a key point: the sample-weighted means of its measurements.
 #[derive(Debug, FromQueryResult)]
