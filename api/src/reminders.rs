@@ -549,7 +549,7 @@ async fn leadership(
         .filter_map(|p| Some((p.id.as_str(), p.role.parse().ok()?)))
         .collect();
     everyone.sort_unstable_by_key(|(id, _)| *id);
-    let readers = crate::http::schedules::stored_readers(&sched.readers).select(
+    let readers = cxpm_app::reminders::schedules::stored_readers(&sched.readers).select(
         &everyone,
         &team,
         &[ladder.coordinator.as_deref(), ladder.sponsor.as_deref()],
