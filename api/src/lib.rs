@@ -8,13 +8,10 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod demo;
-pub mod dispatch;
 pub mod error;
 pub mod http;
-pub mod mail;
+pub mod jobs;
 pub mod metrics;
-pub mod reminders;
-pub mod scheduler;
 pub mod security;
 
 // The store lives in `cxpm-app`; its old paths stay while the handlers move onto use

@@ -1,12 +1,12 @@
 //! Reminder schedules of a program and the outbox of reminder mails — the HTTP
 //! shapes; the use cases are `cxpm_app::reminders::{schedules, outbox}`.
 
-use chrono::{DateTime, FixedOffset, Timelike, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use cxpm_app::reminders::outbox::{self, OutboxFilter};
 use cxpm_app::reminders::schedules::{self, stored_readers};
+use cxpm_domain::FieldError;
 use cxpm_domain::reminder::{OutboxStatus, Readers, ScheduleKind, Timing};
 use cxpm_domain::values::Locale;
-use cxpm_domain::{Action, FieldError, Target, authorize};
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
@@ -19,7 +19,8 @@ use crate::db::schedule;
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::body::Body;
-use crate::http::common::{self, etag, load, page, parse_id, views};
+use crate::http::common::{self, etag, page, parse_id, views};
+use crate::jobs::mailroom::Mail;
 
 /// What a schedule sends, and to whom. Each firing sends one digest per person with
 /// something to read (never an empty mail), in the reader's language, a link per item.
@@ -234,8 +235,8 @@ pub struct PlannedMail {
     pub message_id: String,
 }
 
-impl From<crate::reminders::PlannedMail> for PlannedMail {
-    fn from(m: crate::reminders::PlannedMail) -> Self {
+impl From<cxpm_app::reminders::PlannedMail> for PlannedMail {
+    fn from(m: cxpm_app::reminders::PlannedMail) -> Self {
         Self {
             recipient_id: m.recipient_id,
             to: m.to_address,
@@ -498,14 +499,11 @@ impl SchedulesApi {
         /// Plan as of this instant (RFC 3339; default now).
         at: Query<Option<DateTime<Utc>>>,
     ) -> ApiResult<Json<DryRun>> {
-        authorize(&auth.0.actor, Action::ManageSchedules, Target::Anything)?;
-        let model = load::<schedule::Entity>(&state.db, "schedule", &id).await?;
-        let fired_at = at.0.unwrap_or_else(|| state.now());
-        let mails = crate::reminders::plan(&state, &model, fired_at).await?;
+        let run = schedules::dry_run(&state, &auth.0.actor, &id, at.0, &Mail(&state)).await?;
         Ok(Json(DryRun {
-            schedule_id: model.id,
-            fired_at,
-            mails: mails.into_iter().map(PlannedMail::from).collect(),
+            schedule_id: run.schedule_id,
+            fired_at: run.fired_at,
+            mails: run.mails.into_iter().map(PlannedMail::from).collect(),
         }))
     }
 
@@ -530,33 +528,14 @@ impl SchedulesApi {
         /// Send again although it already fired in this scheduled period.
         force: Query<Option<bool>>,
     ) -> ApiResult<Json<RunResult>> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManageSchedules, Target::Anything)?;
-        let model = load::<schedule::Entity>(&state.db, "schedule", &id).await?;
-        let now = state.now();
-        let fired_at = now
-            .with_second(0)
-            .and_then(|t| t.with_nanosecond(0))
-            .unwrap_or(now);
-        let timing = Timing::parse(&model.cron, &model.time_zone)
-            .map_err(|e| ApiError::internal(&format!("stored schedule: {e:?}")))?;
-        if !force.0.unwrap_or(false) && timing.fired_this_period(model.last_fired_at, now) {
-            return Ok(Json(RunResult {
-                schedule_id: model.id,
-                fired_at,
-                planned: 0,
-                queued: 0,
-                already_fired_this_period: true,
-            }));
-        }
-        let fired =
-            crate::reminders::fire(&state, &model, fired_at, Some(&actor.person_id)).await?;
+        let force = force.0.unwrap_or(false);
+        let run = schedules::run(&state, &auth.0.actor, &id, force, &Mail(&state)).await?;
         Ok(Json(RunResult {
-            schedule_id: model.id,
-            fired_at,
-            planned: fired.planned as i32,
-            queued: fired.queued as i32,
-            already_fired_this_period: false,
+            schedule_id: run.schedule_id,
+            fired_at: run.fired_at,
+            planned: run.fired.map_or(0, |f| f.planned as i32),
+            queued: run.fired.map_or(0, |f| f.queued as i32),
+            already_fired_this_period: run.fired.is_none(),
         }))
     }
 

@@ -8,12 +8,13 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, Timelike, Utc};
 use cxpm_domain::reminder::{Readers, ScheduleKind, ScheduleParams, Timing};
 use cxpm_domain::validation::Invalid;
 use cxpm_domain::{Action, Actor, FieldError, Target, authorize};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+use super::{Fired, Mailroom, PlannedMail};
 use crate::store::page::Page;
 use crate::store::{load, new_id, parse_id, person, program, schedule, versioned};
 use crate::{AppError, AppResult, Ctx, Expect};
@@ -160,7 +161,7 @@ fn stored_params(m: &schedule::Model) -> ScheduleParams {
 }
 
 /// A stored schedule's timing; one that no longer reads is a failure of ours.
-pub(crate) fn stored_timing(m: &schedule::Model) -> AppResult<Timing> {
+fn stored_timing(m: &schedule::Model) -> AppResult<Timing> {
     Timing::parse(&m.cron, &m.time_zone)
         .map_err(|e| AppError::internal(&format!("stored schedule: {e:?}")))
 }
@@ -304,4 +305,74 @@ pub async fn preview(
         .map(|t| t.fixed_offset())
         .collect();
     Ok((model, times))
+}
+
+/// What firing a schedule would send.
+#[derive(Debug, Clone)]
+pub struct DryRun {
+    pub schedule_id: String,
+    pub fired_at: DateTime<Utc>,
+    /// One per recipient; nobody gets a mail with nothing in it.
+    pub mails: Vec<PlannedMail>,
+}
+
+/// Plans schedule `id`'s firing as if it happened at `at` (default now), and sends
+/// and queues nothing.
+pub async fn dry_run(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    at: Option<DateTime<Utc>>,
+    mailroom: &impl Mailroom,
+) -> AppResult<DryRun> {
+    authorize(actor, Action::ManageSchedules, Target::Anything)?;
+    let model = load::<schedule::Entity>(&ctx.db, "schedule", id).await?;
+    let fired_at = at.unwrap_or_else(|| ctx.now());
+    let mails = super::plan(ctx, &model, fired_at, mailroom).await?;
+    Ok(DryRun {
+        schedule_id: model.id,
+        fired_at,
+        mails,
+    })
+}
+
+/// What running a schedule by hand did.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub schedule_id: String,
+    /// The current minute: a crontab's finest tick.
+    pub fired_at: DateTime<Utc>,
+    /// `None`: it had already fired in this scheduled period, and nothing was
+    /// planned or queued.
+    pub fired: Option<Fired>,
+}
+
+/// Fires schedule `id` for the current minute as the scheduler would — unless it
+/// already fired in the current scheduled period (since its latest tick, by the
+/// scheduler or by hand) and `force` is not set.
+pub async fn run(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    force: bool,
+    mailroom: &impl Mailroom,
+) -> AppResult<Run> {
+    authorize(actor, Action::ManageSchedules, Target::Anything)?;
+    let model = load::<schedule::Entity>(&ctx.db, "schedule", id).await?;
+    let now = ctx.now();
+    let fired_at = now
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap_or(now);
+    let timing = stored_timing(&model)?;
+    let fired = if !force && timing.fired_this_period(model.last_fired_at, now) {
+        None
+    } else {
+        Some(super::fire(ctx, &model, fired_at, Some(&actor.person_id), mailroom).await?)
+    };
+    Ok(Run {
+        schedule_id: model.id,
+        fired_at,
+        fired,
+    })
 }
