@@ -52,7 +52,7 @@ pub struct App {
     bootstrap_token: Option<String>,
     /// A one-time sign-in link for the first admin, made with the token.
     bootstrap_link: Option<String>,
-    mailer: Option<crate::dispatch::Mailer>,
+    mailer: Option<crate::jobs::dispatch::Mailer>,
 }
 
 impl App {
@@ -73,7 +73,7 @@ impl App {
         .await?;
         let bootstrap_token = bootstrap(&db, &settings).await?;
         // A bad mail setting stops the start, not the first reminder.
-        let mailer = crate::dispatch::Mailer::new(
+        let mailer = crate::jobs::dispatch::Mailer::new(
             settings.smtp_url.as_deref(),
             &settings.mail_from,
             settings.mail_dir.clone(),
@@ -143,8 +143,8 @@ impl App {
         let storage_watch =
             db::storage::spawn_watch(self.state.metrics.storage.clone(), self.state.db.clone());
         let dispatcher = self.mailer.map(|mailer| {
-            crate::dispatch::spawn(
-                self.state.db.clone(),
+            crate::jobs::dispatch::spawn(
+                self.state.ctx.clone(),
                 mailer,
                 self.state.metrics.clone(),
                 Duration::from_millis(self.settings.dispatch_every_ms),
@@ -152,7 +152,7 @@ impl App {
             )
         });
         let scheduler = (!self.settings.no_scheduler).then(|| {
-            crate::scheduler::spawn(
+            crate::jobs::scheduler::spawn(
                 self.state.clone(),
                 Duration::from_millis(self.settings.scheduler_every_ms.max(100)),
             )

@@ -14,6 +14,7 @@ pub mod error;
 pub mod names;
 pub mod plans;
 pub mod programs;
+pub mod reminders;
 pub mod reports;
 pub mod store;
 pub mod work;

@@ -1,29 +1,26 @@
-//! Reminder schedules of a program: what to remind of, when (a crontab line in an
-//! IANA zone), with which parameters, and a preview of the next fire times.
-//!
-//! The rules — the kinds, the parameters' bounds, a line that must parse and fire —
-//! are [`cxpm_domain::reminder`]'s. Each schedule keeps its next fire time, which the
-//! scheduler will claim by compare-and-set.
+//! Reminder schedules of a program and the outbox of reminder mails — the HTTP
+//! shapes; the use cases are `cxpm_app::reminders::{schedules, outbox}`.
 
-use chrono::{DateTime, FixedOffset, Timelike, Utc};
-use cxpm_domain::reminder::{OutboxStatus, Readers, ScheduleKind, ScheduleParams, Timing};
-use cxpm_domain::validation::Invalid;
+use chrono::{DateTime, FixedOffset, Utc};
+use cxpm_app::reminders::outbox::{self, OutboxFilter};
+use cxpm_app::reminders::schedules::{self, stored_readers};
+use cxpm_domain::FieldError;
+use cxpm_domain::reminder::{OutboxStatus, Readers, ScheduleKind, Timing};
 use cxpm_domain::values::Locale;
-use cxpm_domain::{Action, FieldError, Target, authorize};
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::auth::BearerAuth;
-use crate::db::{new_id, program, schedule, versioned};
+use crate::db::schedule;
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::body::Body;
-use crate::http::common::{etag, expected_version, load, page, parse_id};
+use crate::http::common::{self, etag, page, parse_id, views};
+use crate::jobs::mailroom::Mail;
 
 /// What a schedule sends, and to whom. Each firing sends one digest per person with
 /// something to read (never an empty mail), in the reader's language, a link per item.
@@ -169,70 +166,14 @@ impl From<&Readers> for ScheduleReaders {
     }
 }
 
-/// The readers as stored: domain names in a JSON object.
-fn readers_json(r: &Readers) -> String {
-    serde_json::json!({
-        "roles": r.roles.iter().map(|x| x.as_str()).collect::<Vec<_>>(),
-        "team_roles": r.team_roles.iter().map(|x| x.as_str()).collect::<Vec<_>>(),
-        "people": r.people,
-    })
-    .to_string()
-}
-
-/// The stored readers; what cannot be read is left out (a row older versions wrote
-/// holds `{}`: the coordinator and sponsor).
-pub fn stored_readers(raw: &str) -> Readers {
-    let value: serde_json::Value = serde_json::from_str(raw).unwrap_or_default();
-    let names = |key: &str| -> Vec<String> {
-        value[key]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    Readers {
-        roles: names("roles")
-            .iter()
-            .filter_map(|r| r.parse().ok())
-            .collect(),
-        team_roles: names("team_roles")
-            .iter()
-            .filter_map(|r| r.parse().ok())
-            .collect(),
-        people: names("people"),
+impl From<ScheduleReaders> for Readers {
+    fn from(r: ScheduleReaders) -> Self {
+        Self {
+            roles: r.roles.into_iter().map(Into::into).collect(),
+            team_roles: r.team_roles.into_iter().map(Into::into).collect(),
+            people: r.people,
+        }
     }
-}
-
-/// The readers of a request, the people checked to exist: stored form.
-async fn checked_readers(state: &AppState, r: &ScheduleReaders) -> ApiResult<String> {
-    // Every named person in one query, each missing one named by its place.
-    let mut ids = Vec::with_capacity(r.people.len());
-    for (i, raw) in r.people.iter().enumerate() {
-        ids.push(parse_id(&format!("readers.people[{i}]"), raw).map_err(ApiError::from)?);
-    }
-    let active: std::collections::HashSet<String> = crate::db::person::Entity::find()
-        .filter(crate::db::person::Column::Id.is_in(ids.clone()))
-        .filter(crate::db::person::Column::Active.eq(true))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|p| p.id)
-        .collect();
-    if let Some(i) = ids.iter().position(|id| !active.contains(id)) {
-        return Err(FieldError::new(
-            format!("readers.people[{i}]"),
-            "no active person with this id",
-        )
-        .into());
-    }
-    Ok(readers_json(&Readers {
-        roles: r.roles.iter().map(|&x| x.into()).collect(),
-        team_roles: r.team_roles.iter().map(|&x| x.into()).collect(),
-        people: r.people.clone(),
-    }))
 }
 
 #[derive(Debug, Object, Deserialize)]
@@ -294,8 +235,8 @@ pub struct PlannedMail {
     pub message_id: String,
 }
 
-impl From<crate::reminders::PlannedMail> for PlannedMail {
-    fn from(m: crate::reminders::PlannedMail) -> Self {
+impl From<cxpm_app::reminders::PlannedMail> for PlannedMail {
+    fn from(m: cxpm_app::reminders::PlannedMail) -> Self {
         Self {
             recipient_id: m.recipient_id,
             to: m.to_address,
@@ -408,51 +349,6 @@ pub enum ScheduleResponse {
     Created(Json<Schedule>, #[oai(header = "ETag")] String),
 }
 
-/// The parameters from what was given and what there was, checked together.
-fn params(
-    look_ahead: Option<i64>,
-    escalate_after: Option<i64>,
-    stale_after: Option<i64>,
-    base: ScheduleParams,
-) -> Result<ScheduleParams, Invalid> {
-    ScheduleParams::new(
-        look_ahead.unwrap_or(i64::from(base.look_ahead_days)),
-        escalate_after.unwrap_or(i64::from(base.escalate_after_days)),
-        stale_after.unwrap_or(i64::from(base.stale_after_days)),
-    )
-}
-
-/// The cron line and zone, and the parameters, checked at once (every bad field in
-/// one answer).
-fn check(
-    cron: &str,
-    time_zone: &str,
-    params: Result<ScheduleParams, Invalid>,
-) -> ApiResult<(Timing, ScheduleParams)> {
-    let timing = Timing::parse(cron, time_zone);
-    match (timing, params) {
-        (Ok(t), Ok(p)) => Ok((t, p)),
-        (t, p) => {
-            let mut errors = Vec::new();
-            if let Err(Invalid(e)) = t {
-                errors.extend(e);
-            }
-            if let Err(Invalid(e)) = p {
-                errors.extend(e);
-            }
-            Err(Invalid(errors).into())
-        }
-    }
-}
-
-fn stored_params(m: &schedule::Model) -> ScheduleParams {
-    ScheduleParams {
-        look_ahead_days: m.look_ahead_days.max(0) as u32,
-        escalate_after_days: m.escalate_after_days.max(0) as u32,
-        stale_after_days: m.stale_after_days.max(0) as u32,
-    }
-}
-
 #[derive(Default)]
 pub struct SchedulesApi;
 
@@ -475,44 +371,18 @@ impl SchedulesApi {
         id: Path<String>,
         body: Body<NewSchedule>,
     ) -> ApiResult<ScheduleResponse> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManageSchedules, Target::Anything)?;
-        let program = load::<program::Entity>(&state.db, "program", &id).await?;
         let b = body.0;
-        let now = state.now();
-        let (timing, params) = check(
-            &b.cron,
-            &b.time_zone,
-            params(
-                b.look_ahead_days,
-                b.escalate_after_days,
-                b.stale_after_days,
-                ScheduleParams::default(),
-            ),
-        )?;
-        let readers = match &b.readers {
-            Some(r) => checked_readers(&state, r).await?,
-            None => "{}".to_owned(),
+        let new = schedules::NewSchedule {
+            kind: b.kind.into(),
+            cron: b.cron,
+            time_zone: b.time_zone,
+            look_ahead_days: b.look_ahead_days,
+            escalate_after_days: b.escalate_after_days,
+            stale_after_days: b.stale_after_days,
+            readers: b.readers.map(Into::into),
+            enabled: b.enabled,
         };
-        let enabled = b.enabled.unwrap_or(true);
-        let model = schedule::Model {
-            id: new_id(),
-            program_id: program.id,
-            kind: ScheduleKind::from(b.kind).as_str().to_owned(),
-            cron: timing.cron.as_str().to_owned(),
-            time_zone: timing.zone.as_str().to_owned(),
-            look_ahead_days: params.look_ahead_days as i32,
-            escalate_after_days: params.escalate_after_days as i32,
-            stale_after_days: params.stale_after_days as i32,
-            readers,
-            enabled,
-            next_fire_at: if enabled { timing.next_fire(now) } else { None },
-            last_fired_at: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
-        versioned::create::<schedule::Entity>(&state.db, &actor.person_id, &model).await?;
+        let model = schedules::create(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
         Ok(ScheduleResponse::Created(
             Json(Schedule::read(model, auth.0.locale)?),
@@ -541,22 +411,13 @@ impl SchedulesApi {
         /// The `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<ScheduleList>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let program = load::<program::Entity>(&state.read, "program", &id).await?;
         let page = page(limit.0, cursor.0)?;
-        let mut select =
-            schedule::Entity::find().filter(schedule::Column::ProgramId.eq(&program.id));
-        if let Some(kind) = kind.0 {
-            select = select.filter(schedule::Column::Kind.eq(ScheduleKind::from(kind).as_str()));
-        }
-        if let Some(enabled) = enabled.0 {
-            select = select.filter(schedule::Column::Enabled.eq(enabled));
-        }
-        let rows = page
-            .apply(select, schedule::Column::Id)
-            .all(&state.read)
-            .await?;
-        let (rows, next_cursor) = page.finish(rows, |r| &r.id);
+        let filter = schedules::ScheduleFilter {
+            kind: kind.0.map(Into::into),
+            enabled: enabled.0,
+        };
+        let (rows, next_cursor) =
+            schedules::list(&state, &auth.0.actor, &id, &filter, &page).await?;
         Ok(Json(ScheduleList {
             items: rows
                 .into_iter()
@@ -574,8 +435,7 @@ impl SchedulesApi {
         auth: BearerAuth,
         id: Path<String>,
     ) -> ApiResult<ScheduleResponse> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let model = load::<schedule::Entity>(&state.read, "schedule", &id).await?;
+        let model = schedules::get(&state, &auth.0.actor, &id).await?;
         let tag = etag(model.version);
         Ok(ScheduleResponse::Ok(
             Json(Schedule::read(model, auth.0.locale)?),
@@ -602,45 +462,18 @@ impl SchedulesApi {
         if_match: Header<Option<String>>,
         body: Body<SchedulePatch>,
     ) -> ApiResult<ScheduleResponse> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManageSchedules, Target::Anything)?;
-        let before = load::<schedule::Entity>(&state.db, "schedule", &id).await?;
-        expected_version(if_match.0.as_deref(), before.version)?;
+        let expected = common::if_match(if_match.0.as_deref())?;
         let p = body.0;
-        let now = state.now();
-        let (timing, params) = check(
-            p.cron.as_deref().unwrap_or(&before.cron),
-            p.time_zone.as_deref().unwrap_or(&before.time_zone),
-            params(
-                p.look_ahead_days,
-                p.escalate_after_days,
-                p.stale_after_days,
-                stored_params(&before),
-            ),
-        )?;
-        let mut after = before.clone();
-        after.cron = timing.cron.as_str().to_owned();
-        after.time_zone = timing.zone.as_str().to_owned();
-        after.look_ahead_days = params.look_ahead_days as i32;
-        after.escalate_after_days = params.escalate_after_days as i32;
-        after.stale_after_days = params.stale_after_days as i32;
-        if let Some(r) = &p.readers {
-            after.readers = checked_readers(&state, r).await?;
-        }
-        if let Some(enabled) = p.enabled {
-            after.enabled = enabled;
-        }
-        let retimed = after.cron != before.cron
-            || after.time_zone != before.time_zone
-            || (after.enabled && !before.enabled);
-        if !after.enabled {
-            after.next_fire_at = None;
-        } else if retimed || after.next_fire_at.is_none() {
-            after.next_fire_at = timing.next_fire(now);
-        }
-        let after =
-            versioned::update::<schedule::Entity>(&state.db, &actor.person_id, &before, after)
-                .await?;
+        let change = schedules::ScheduleChange {
+            cron: p.cron,
+            time_zone: p.time_zone,
+            look_ahead_days: p.look_ahead_days,
+            escalate_after_days: p.escalate_after_days,
+            stale_after_days: p.stale_after_days,
+            readers: p.readers.map(Into::into),
+            enabled: p.enabled,
+        };
+        let after = schedules::change(&state, &auth.0.actor, &id, &expected, change).await?;
         let tag = etag(after.version);
         Ok(ScheduleResponse::Ok(
             Json(Schedule::read(after, auth.0.locale)?),
@@ -666,14 +499,11 @@ impl SchedulesApi {
         /// Plan as of this instant (RFC 3339; default now).
         at: Query<Option<DateTime<Utc>>>,
     ) -> ApiResult<Json<DryRun>> {
-        authorize(&auth.0.actor, Action::ManageSchedules, Target::Anything)?;
-        let model = load::<schedule::Entity>(&state.db, "schedule", &id).await?;
-        let fired_at = at.0.unwrap_or_else(crate::db::now);
-        let mails = crate::reminders::plan(&state, &model, fired_at).await?;
+        let run = schedules::dry_run(&state, &auth.0.actor, &id, at.0, &Mail(&state)).await?;
         Ok(Json(DryRun {
-            schedule_id: model.id,
-            fired_at,
-            mails: mails.into_iter().map(PlannedMail::from).collect(),
+            schedule_id: run.schedule_id,
+            fired_at: run.fired_at,
+            mails: run.mails.into_iter().map(PlannedMail::from).collect(),
         }))
     }
 
@@ -698,33 +528,14 @@ impl SchedulesApi {
         /// Send again although it already fired in this scheduled period.
         force: Query<Option<bool>>,
     ) -> ApiResult<Json<RunResult>> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManageSchedules, Target::Anything)?;
-        let model = load::<schedule::Entity>(&state.db, "schedule", &id).await?;
-        let now = state.now();
-        let fired_at = now
-            .with_second(0)
-            .and_then(|t| t.with_nanosecond(0))
-            .unwrap_or(now);
-        let timing = Timing::parse(&model.cron, &model.time_zone)
-            .map_err(|e| ApiError::internal(&format!("stored schedule: {e:?}")))?;
-        if !force.0.unwrap_or(false) && timing.fired_this_period(model.last_fired_at, now) {
-            return Ok(Json(RunResult {
-                schedule_id: model.id,
-                fired_at,
-                planned: 0,
-                queued: 0,
-                already_fired_this_period: true,
-            }));
-        }
-        let fired =
-            crate::reminders::fire(&state, &model, fired_at, Some(&actor.person_id)).await?;
+        let force = force.0.unwrap_or(false);
+        let run = schedules::run(&state, &auth.0.actor, &id, force, &Mail(&state)).await?;
         Ok(Json(RunResult {
-            schedule_id: model.id,
-            fired_at,
-            planned: fired.planned as i32,
-            queued: fired.queued as i32,
-            already_fired_this_period: false,
+            schedule_id: run.schedule_id,
+            fired_at: run.fired_at,
+            planned: run.fired.map_or(0, |f| f.planned as i32),
+            queued: run.fired.map_or(0, |f| f.queued as i32),
+            already_fired_this_period: run.fired.is_none(),
         }))
     }
 
@@ -746,34 +557,20 @@ impl SchedulesApi {
         /// The `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
     ) -> ApiResult<Json<OutboxList>> {
-        use crate::db::outbox;
-        authorize(&auth.0.actor, Action::ManageSchedules, Target::Anything)?;
         let page = page(limit.0, cursor.0)?;
         let bad = |e: FieldError| ApiError::bad_request(e.to_string(), vec![e.into()]);
-        // Reminder mails only: sign-in links are nobody else's to read.
-        let mut select = outbox::Entity::find().filter(outbox::Column::ScheduleId.is_not_null());
-        if let Some(status) = status.0 {
-            select = select.filter(outbox::Column::Status.eq(OutboxStatus::from(status).as_str()));
-        }
-        if let Some(id) = recipient_id.0 {
-            select = select.filter(
-                outbox::Column::RecipientId.eq(parse_id("recipient_id", &id).map_err(bad)?),
-            );
-        }
-        if let Some(id) = schedule_id.0 {
-            select = select
-                .filter(outbox::Column::ScheduleId.eq(parse_id("schedule_id", &id).map_err(bad)?));
-        }
-        let rows = page
-            .apply(select, outbox::Column::Id)
-            .all(&state.read)
-            .await?;
-        let (rows, next_cursor) = page.finish(rows, |r| &r.id);
+        let id = |field: &str, raw: Option<String>| {
+            raw.map(|raw| parse_id(field, &raw).map_err(bad))
+                .transpose()
+        };
+        let filter = OutboxFilter {
+            status: status.0.map(Into::into),
+            recipient_id: id("recipient_id", recipient_id.0)?,
+            schedule_id: id("schedule_id", schedule_id.0)?,
+        };
+        let (rows, next_cursor) = outbox::list(&state, &auth.0.actor, &filter, &page).await?;
         Ok(Json(OutboxList {
-            items: rows
-                .into_iter()
-                .map(OutboxMail::try_from)
-                .collect::<ApiResult<_>>()?,
+            items: views(rows)?,
             next_cursor,
         }))
     }
@@ -798,24 +595,20 @@ impl SchedulesApi {
         /// Start after this instant (RFC 3339; default now).
         after: Query<Option<DateTime<Utc>>>,
     ) -> ApiResult<Json<Preview>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let model = load::<schedule::Entity>(&state.read, "schedule", &id).await?;
         let count = count.0.unwrap_or(5);
         if !(1..=50).contains(&count) {
             let e = FieldError::new("count", "must be between 1 and 50");
             return Err(ApiError::bad_request(e.to_string(), vec![e.into()]));
         }
-        let after = after.0.unwrap_or_else(crate::db::now);
-        let timing = Timing::parse(&model.cron, &model.time_zone)
-            .map_err(|e| ApiError::internal(&format!("stored schedule: {e:?}")))?;
+        let (model, times) =
+            schedules::preview(&state, &auth.0.actor, &id, count as usize, after.0).await?;
         Ok(Json(Preview {
             cron: model.cron,
             time_zone: model.time_zone,
-            fire_times: timing
-                .next_after(after, count as usize)
+            fire_times: times
                 .into_iter()
                 .map(|t| FireTime {
-                    local: t.fixed_offset(),
+                    local: t,
                     utc: t.with_timezone(&Utc),
                 })
                 .collect(),

@@ -1,13 +1,14 @@
 //! Reminder mails, written in the recipient's language (en, zh-CN, pt-BR): a subject,
 //! a plain-text body and an HTML body (askama templates in `api/templates/mail/`),
-//! one line per item with a link to it.
+//! one line per item with a link to it. What a mail says is planned in
+//! `cxpm_app::reminders` (a [`cxpm_app::reminders::Letter`]); this is its wording.
 
 use askama::Template;
 use chrono::NaiveDate;
+pub use cxpm_app::reminders::{MAX_LINES, Rendered};
+use cxpm_app::{AppError, AppResult};
 use cxpm_domain::reminder::{Level, ScheduleKind};
 use cxpm_domain::values::Locale;
-
-use crate::error::{ApiError, ApiResult};
 
 /// One item of a mail, already in the recipient's words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,19 +19,6 @@ pub struct Line {
     /// Due in, overdue by, stale for — and why it reaches this reader.
     pub status: String,
     pub link: String,
-}
-
-/// The most items one mail lists, worst first; the rest are counted, with a link to
-/// a page that shows them all. A head of a large department can have hundreds of
-/// overdue actions: a mail is for reading, the report is for the whole list.
-pub const MAX_LINES: usize = 50;
-
-/// A rendered mail.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rendered {
-    pub subject: String,
-    pub text: String,
-    pub html: String,
 }
 
 #[derive(Template)]
@@ -160,7 +148,7 @@ pub fn render(
     name: &str,
     program: &str,
     listing: Listing<'_>,
-) -> ApiResult<Rendered> {
+) -> AppResult<Rendered> {
     let lines = listing.lines;
     let total = listing.total.max(lines.len());
     let subject = format!("[cxpm] {} — {program}", topic(kind, locale, total));
@@ -201,7 +189,7 @@ pub fn render(
         footer,
     }
     .render()
-    .map_err(|e| ApiError::internal(&e))?;
+    .map_err(|e| AppError::internal(&e))?;
     let html = Html {
         lang: locale.as_str(),
         subject: &subject,
@@ -213,7 +201,7 @@ pub fn render(
         footer,
     }
     .render()
-    .map_err(|e| ApiError::internal(&e))?;
+    .map_err(|e| AppError::internal(&e))?;
     Ok(Rendered {
         subject,
         text,

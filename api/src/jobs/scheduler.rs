@@ -1,5 +1,5 @@
 //! The scheduler inside `cxpm serve`: every round it fires the enabled schedules whose
-//! next fire time has come ([`crate::reminders::fire_due`]: claim and queue in one
+//! next fire time has come ([`cxpm_app::reminders::fire_due`]: claim and queue in one
 //! transaction, compare-and-set on the next fire time, the same SQL on SQLite and
 //! PostgreSQL). The next fire time is computed after *now*, so after downtime a
 //! schedule fires its missed tick once, not once per missed tick. Extra replicas run
@@ -7,35 +7,18 @@
 
 use std::time::Duration;
 
-use cxpm_domain::reminder::Timing;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use cxpm_app::reminders;
 
+use super::mailroom::Mail;
 use crate::app::AppState;
-use crate::db::schedule;
 use crate::error::ApiResult;
 
 /// One round: fires every due schedule; returns how many ticks this replica fired.
 pub async fn tick(state: &AppState) -> ApiResult<usize> {
-    let now = state.now();
-    let due = schedule::Entity::find()
-        .filter(schedule::Column::Enabled.eq(true))
-        .filter(schedule::Column::NextFireAt.lte(now))
-        .order_by_asc(schedule::Column::NextFireAt)
-        .all(&state.db)
-        .await?;
+    let mail = Mail(state);
     let mut fired = 0;
-    for sched in due {
-        let Some(at) = sched.next_fire_at else {
-            continue;
-        };
-        let next = match Timing::parse(&sched.cron, &sched.time_zone) {
-            Ok(timing) => timing.next_fire(now),
-            Err(invalid) => {
-                tracing::warn!(schedule = %sched.id, ?invalid, "schedule no longer fires");
-                None
-            }
-        };
-        if crate::reminders::fire_due(state, &sched, at, next)
+    for due in reminders::due(state).await? {
+        if reminders::fire_due(state, &due.schedule, due.at, due.next, &mail)
             .await?
             .is_some()
         {

@@ -1,4 +1,4 @@
-//! The dispatcher: sends the outbox's pending mail through SMTP (`CXPM_SMTP_URL`), or
+//! The dispatcher: a front that sends the outbox's pending mail through SMTP (`CXPM_SMTP_URL`), or
 //! writes each as an `.eml` file to `CXPM_MAIL_DIR` when no SMTP server is configured,
 //! with retries and backoff.
 //!
@@ -14,34 +14,26 @@
 //! waits on the server several times (and once more on TCP's delayed
 //! acknowledgement after the message body, which lettre writes apart from its
 //! closing dot), so one connection at a time leaves the line idle most of the time.
+//!
+//! Which mails are due, the claim and how an attempt is settled are use cases
+//! (`cxpm_app::reminders::outbox`); SMTP and the `.eml` files are this front's.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cxpm_domain::reminder::OutboxStatus;
+use cxpm_app::Ctx;
+use cxpm_app::reminders::outbox::{self as outbox_cases, Settled};
+use cxpm_app::store::outbox;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use tokio::task::JoinSet;
 
-use crate::db::outbox;
 use crate::metrics::{Metrics, SendOutcome};
 
-/// Attempts before a mail is given up as failed.
-pub const MAX_ATTEMPTS: i32 = 8;
 /// Mails read per round.
 const BATCH: u64 = 64;
-
-/// The wait before attempt `n + 1` after `n` failed: `base`, then doubling, capped at
-/// an hour (with the default 30 s: 30 s, 1 min, 2 min …).
-pub fn backoff(attempts: i32, base: Duration) -> chrono::Duration {
-    let exp = attempts.clamp(1, 8) - 1;
-    let base = i64::try_from(base.as_millis()).unwrap_or(i64::MAX).max(1);
-    chrono::Duration::milliseconds(base.saturating_mul(1 << exp).min(3_600_000))
-}
 
 enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
@@ -148,66 +140,21 @@ impl Mailer {
     }
 }
 
-/// Claims `mail` for one attempt: only if no one else has since it was read.
-async fn claim(
-    db: &DatabaseConnection,
-    mail: &outbox::Model,
-    lease: chrono::Duration,
-) -> Result<bool, sea_orm::DbErr> {
-    let done = outbox::Entity::update_many()
-        .col_expr(outbox::Column::Attempts, Expr::value(mail.attempts + 1))
-        .col_expr(
-            outbox::Column::NextAttemptAt,
-            Expr::value(crate::db::now() + lease),
-        )
-        .filter(outbox::Column::Id.eq(&mail.id))
-        .filter(outbox::Column::Status.eq(OutboxStatus::Pending.as_str()))
-        .filter(outbox::Column::Attempts.eq(mail.attempts))
-        .exec(db)
-        .await?;
-    Ok(done.rows_affected == 1)
-}
-
 /// Sends one claimed mail and records how it went.
 async fn deliver(
-    db: &DatabaseConnection,
+    ctx: &Ctx,
     mailer: &Mailer,
     metrics: &Metrics,
     mail: outbox::Model,
     retry_base: Duration,
 ) -> Result<(), sea_orm::DbErr> {
-    let attempts = mail.attempts + 1;
-    let update = outbox::Entity::update_many().filter(outbox::Column::Id.eq(&mail.id));
-    let update = match mailer.send(&mail).await {
-        Ok(()) => {
-            metrics.sent(SendOutcome::Sent);
-            update
-                .col_expr(
-                    outbox::Column::Status,
-                    Expr::value(OutboxStatus::Sent.as_str()),
-                )
-                .col_expr(outbox::Column::SentAt, Expr::value(Some(crate::db::now())))
-                .col_expr(outbox::Column::LastError, Expr::value(None::<String>))
-        }
-        Err(error) => {
-            tracing::warn!(mail = %mail.id, attempts, %error, "reminder mail not sent");
-            let status = if attempts >= MAX_ATTEMPTS {
-                metrics.sent(SendOutcome::Failed);
-                OutboxStatus::Failed
-            } else {
-                metrics.sent(SendOutcome::Retry);
-                OutboxStatus::Pending
-            };
-            update
-                .col_expr(outbox::Column::Status, Expr::value(status.as_str()))
-                .col_expr(
-                    outbox::Column::NextAttemptAt,
-                    Expr::value(crate::db::now() + backoff(attempts, retry_base)),
-                )
-                .col_expr(outbox::Column::LastError, Expr::value(Some(error)))
-        }
-    };
-    update.exec(db).await?;
+    let sent = mailer.send(&mail).await;
+    let settled = outbox_cases::settle(ctx, &mail, sent, retry_base).await?;
+    metrics.sent(match settled {
+        Settled::Sent => SendOutcome::Sent,
+        Settled::Retry => SendOutcome::Retry,
+        Settled::Failed => SendOutcome::Failed,
+    });
     Ok(())
 }
 
@@ -215,34 +162,28 @@ async fn deliver(
 /// number of connections at once; returns how many it attempted. A mail is claimed
 /// only when a connection is free for it, so its lease runs from its own send.
 pub async fn dispatch_once(
-    db: &DatabaseConnection,
+    ctx: &Ctx,
     mailer: &Arc<Mailer>,
     metrics: &Arc<Metrics>,
     retry_base: Duration,
 ) -> Result<usize, sea_orm::DbErr> {
-    let due = outbox::Entity::find()
-        .filter(outbox::Column::Status.eq(OutboxStatus::Pending.as_str()))
-        .filter(outbox::Column::NextAttemptAt.lte(crate::db::now()))
-        .order_by_asc(outbox::Column::NextAttemptAt)
-        .limit(BATCH)
-        .all(db)
-        .await?;
+    let due = outbox_cases::due(ctx, BATCH).await?;
     let mut sending = JoinSet::new();
     let mut attempted = 0;
     let mut failed = None;
     for mail in due {
         while sending.len() >= mailer.connections {
-            settle(sending.join_next().await, &mut failed);
+            keep_first_error(sending.join_next().await, &mut failed);
         }
-        if failed.is_some() || !claim(db, &mail, mailer.lease()).await? {
+        if failed.is_some() || !outbox_cases::claim(ctx, &mail, mailer.lease()).await? {
             continue;
         }
         attempted += 1;
-        let (db, mailer, metrics) = (db.clone(), Arc::clone(mailer), Arc::clone(metrics));
-        sending.spawn(async move { deliver(&db, &mailer, &metrics, mail, retry_base).await });
+        let (ctx, mailer, metrics) = (ctx.clone(), Arc::clone(mailer), Arc::clone(metrics));
+        sending.spawn(async move { deliver(&ctx, &mailer, &metrics, mail, retry_base).await });
     }
     while let Some(done) = sending.join_next().await {
-        settle(Some(done), &mut failed);
+        keep_first_error(Some(done), &mut failed);
     }
     match failed {
         Some(error) => Err(error),
@@ -252,7 +193,7 @@ pub async fn dispatch_once(
 
 /// Keeps the first database error of a round's sends (the round stops claiming
 /// then); a send's task cannot panic short of a bug, which is logged.
-fn settle(
+fn keep_first_error(
     done: Option<Result<Result<(), sea_orm::DbErr>, tokio::task::JoinError>>,
     failed: &mut Option<sea_orm::DbErr>,
 ) {
@@ -266,7 +207,7 @@ fn settle(
 /// Runs the dispatcher until the task is dropped: a round every `every`, and at once
 /// again while a round found work.
 pub fn spawn(
-    db: DatabaseConnection,
+    ctx: Ctx,
     mailer: Mailer,
     metrics: Arc<Metrics>,
     every: Duration,
@@ -276,7 +217,7 @@ pub fn spawn(
     let mailer = Arc::new(mailer);
     tokio::spawn(async move {
         loop {
-            match dispatch_once(&db, &mailer, &metrics, retry_base).await {
+            match dispatch_once(&ctx, &mailer, &metrics, retry_base).await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "dispatcher round failed"),
@@ -284,16 +225,4 @@ pub fn spawn(
             tokio::time::sleep(every).await;
         }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::backoff;
-
-    #[test]
-    fn backoff_doubles_up_to_an_hour() {
-        let base = std::time::Duration::from_secs(30);
-        let secs: Vec<i64> = (1..=9).map(|n| backoff(n, base).num_seconds()).collect();
-        assert_eq!(secs, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
-    }
 }

@@ -1,0 +1,72 @@
+//! What the reminders' use cases need of a front: each [`Letter`] written as a mail
+//! with the askama templates ([`super::mail`]); a gap line's status in the reader's
+//! words, with the reports' labels ([`gap_status`]).
+
+use cxpm_app::reminders::{Letter, RenderMail, Rendered, Status};
+use cxpm_app::AppResult;
+use cxpm_domain::gap::Severity;
+use cxpm_domain::values::Locale;
+
+use super::mail;
+use crate::app::AppState;
+use crate::http::reports;
+
+/// The front's side of reminding: writes mails, reads the gap report.
+#[derive(Clone, Copy)]
+pub struct Mail<'a>(pub &'a AppState);
+
+impl RenderMail for Mail<'_> {
+    fn render(&self, letter: &Letter) -> AppResult<Rendered> {
+        let lines: Vec<mail::Line> = letter
+            .lines
+            .iter()
+            .map(|l| mail::Line {
+                title: l.title.clone(),
+                context: l.context.clone(),
+                status: words(letter, l.status),
+                link: l.link.clone(),
+            })
+            .collect();
+        let listing = mail::Listing {
+            lines: &lines,
+            total: letter.total,
+            rest_link: &letter.rest_link,
+            rhythm: &letter.rhythm,
+        };
+        mail::render(
+            letter.kind,
+            letter.locale,
+            &letter.reader,
+            &letter.program,
+            listing,
+        )
+    }
+}
+
+/// How an item of `letter` stands, in its reader's words.
+fn words(letter: &Letter, status: Status) -> String {
+    match status {
+        Status::Days { days, level } => mail::status(letter.kind, letter.locale, days, level),
+        Status::FeedbackDue { since, level } => mail::feedback_status(letter.locale, since, level),
+        Status::Gap {
+            severity,
+            gap,
+            relative_gap,
+        } => gap_status(letter.locale, severity, gap, relative_gap),
+    }
+}
+
+/// A gap line's status in the gap report's words: `major: gap 1.5 (30.0 %)`.
+fn gap_status(locale: Locale, severity: Severity, gap: f64, relative_gap: Option<f64>) -> String {
+    let t = reports::labels::labels(locale);
+    format!(
+        "{}: {} {}{}",
+        reports::html::severity_label(t, severity.into()),
+        t.gap,
+        reports::html::num(gap),
+        relative_gap
+            .map(|r| format!(" ({:.1} %)", r * 100.0))
+            .unwrap_or_default()
+    )
+}
+
