@@ -1,6 +1,6 @@
 //! People: create, read, list, change (deactivating and changing a role included —
-//! the last active admin with a usable token stays). Importing many at once lives in
-//! the front for now (its CSV reading moves here next).
+//! the last active admin with a usable token stays). Importing many at once from CSV
+//! is [`crate::directory::import`].
 
 use cxpm_domain::values::{Email, Locale, Name, TimeZone};
 use cxpm_domain::{Action, Actor, FieldError, Invalid, Role, Target, authorize};
