@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Transactio
 
 use crate::directory::people;
 use crate::store::audit::{self, Change};
-use crate::store::{department, new_id, person};
+use crate::store::{department, person};
 use crate::{AppError, AppResult, Ctx};
 
 /// The most rows one import takes; larger files are split by the client.
@@ -87,8 +87,8 @@ impl From<FieldError> for ImportError {
 #[derive(Debug, Clone)]
 pub struct ImportRow {
     pub line: u64,
-    pub name: String,
-    pub email: String,
+    pub name: Name,
+    pub email: Email,
     pub department_code: Option<String>,
     pub role: Role,
     pub locale: Locale,
@@ -117,20 +117,19 @@ pub async fn import(
     let now = ctx.now();
     let models: Vec<person::Model> = rows
         .into_iter()
-        .map(|row| person::Model {
-            id: new_id(),
-            name: row.name,
-            email: row.email,
-            department_id: row
+        .map(|row| {
+            let department_id = row
                 .department_code
-                .and_then(|c| departments.get(&c).cloned()),
-            role: row.role.as_str().to_owned(),
-            locale: row.locale.as_str().to_owned(),
-            time_zone: row.time_zone.as_str().to_owned(),
-            active: true,
-            version: 1,
-            created_at: now,
-            updated_at: now,
+                .and_then(|c| departments.get(&c).cloned());
+            people::new_person(
+                row.name,
+                row.email,
+                department_id,
+                row.role,
+                row.locale,
+                &row.time_zone,
+                now,
+            )
         })
         .collect();
     let txn = ctx.db.begin().await?;
@@ -207,10 +206,13 @@ async fn check_against_directory(
                 format!("no department with code `{code}`"),
             ));
         }
-        if taken.contains(&row.email) {
+        if taken.contains(row.email.as_str()) {
             problems.push(FieldError::new(
                 format!("line {}: email", row.line),
-                format!("a person with email `{}` already exists", row.email),
+                format!(
+                    "a person with email `{}` already exists",
+                    row.email.as_str()
+                ),
             ));
         }
     }
@@ -374,8 +376,8 @@ fn parse_row(
     }
     Some(ImportRow {
         line,
-        name: name?.into_inner(),
-        email: email?.into_inner(),
+        name: name?,
+        email: email?,
         department_code: department_code?,
         role: role?,
         locale: locale?,
@@ -395,9 +397,9 @@ mod tests {
         .map_err(|e| format!("{e:?}"))
         .unwrap_or_default();
         assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0].name, "张伟");
+        assert_eq!(rows[0].name.as_str(), "张伟");
         assert_eq!(rows[0].department_code.as_deref(), Some("PLAN"));
-        assert_eq!(rows[1].name, "João Conceição");
+        assert_eq!(rows[1].name.as_str(), "João Conceição");
         assert_eq!(rows[1].locale, Locale::En);
         assert_eq!(rows[1].time_zone.as_str(), "UTC");
     }
