@@ -425,7 +425,7 @@ async fn bootstrap(
         Some(t) => t.clone(),
         None => generate_token(),
     };
-    let now = crate::db::now();
+    let now = settings.clock.now();
     let admin = person::Model {
         id: new_id(),
         name: "Administrator".to_owned(),

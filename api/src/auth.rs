@@ -10,12 +10,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use cxpm_app::Ctx;
 use cxpm_domain::{Actor, Role};
 use poem::Request;
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::Bearer;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::app::AppState;
 use crate::db::{access_token, person};
@@ -61,11 +62,7 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Principal> 
         )
         .into());
     }
-    match state
-        .tokens
-        .resolve(&state.read, &state.db, &bearer.token)
-        .await?
-    {
+    match state.tokens.resolve(state, &bearer.token).await? {
         Some(principal) => Ok(principal),
         None => {
             state.metrics.auth_failed();
@@ -93,13 +90,10 @@ impl TokenCache {
     /// The principal behind `token`, or `None` if it is unknown, revoked, or its
     /// person is inactive.
     ///
-    /// Looks it up through `read`; records its last use through `write`.
-    pub async fn resolve(
-        &self,
-        read: &DatabaseConnection,
-        write: &DatabaseConnection,
-        token: &str,
-    ) -> Result<Option<Principal>, ApiError> {
+    /// Looks it up through the context's read pool; records its last use, by the
+    /// context's clock, through its write pool.
+    pub async fn resolve(&self, ctx: &Ctx, token: &str) -> Result<Option<Principal>, ApiError> {
+        let (read, write) = (&ctx.read, &ctx.db);
         let hash = hash_token(token);
         if let Some(p) = self.cached(&hash) {
             return Ok(Some(p));
@@ -129,7 +123,7 @@ impl TokenCache {
         // Last use is kept to the cache's resolution: one write per token per TTL,
         // not one per request. It is bookkeeping: it happens beside the request, and a
         // database that cannot take it now (locked elsewhere) delays and fails nothing.
-        let (write, token_id, now) = (write.clone(), token.id.clone(), crate::db::now());
+        let (write, token_id, now) = (write.clone(), token.id.clone(), ctx.now());
         tokio::spawn(async move {
             let recorded = access_token::Entity::update_many()
                 .col_expr(access_token::Column::LastUsedAt, Expr::value(now))

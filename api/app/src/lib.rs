@@ -9,6 +9,7 @@
 //! one place.
 
 pub mod clock;
+pub mod demo;
 pub mod directory;
 pub mod error;
 pub mod names;

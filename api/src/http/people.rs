@@ -1,26 +1,22 @@
 //! People: create, read, list, change, deactivate, and import from CSV.
 
-use std::collections::{HashMap, HashSet};
-
 use chrono::{DateTime, Utc};
-use cxpm_domain::values::{Email, Locale, Name, TimeZone};
-use cxpm_domain::{Action, FieldError, Invalid, Role, Target, authorize};
+use cxpm_domain::Role;
+use cxpm_domain::values::Locale;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiRequest, ApiResponse, Enum, Object, OpenApi};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 
 use crate::app::AppState;
-use crate::audit::{self, Change};
 use crate::auth::BearerAuth;
-use crate::db::{department, new_id, person};
+use crate::db::person;
 use crate::error::{ApiError, ApiResult, ProblemField};
 use crate::http::ApiTags;
 use crate::http::body::Body;
 use crate::http::common::{self, etag, page, parse_id, patch, search_pattern};
-use cxpm_app::directory::people;
+use cxpm_app::directory::{import, people};
 use serde::Deserialize;
 
 /// A person's organisation-wide role.
@@ -194,9 +190,6 @@ pub struct ImportResult {
     pub created: Vec<Person>,
 }
 
-/// The most rows one import takes; larger files are split by the client.
-pub const MAX_IMPORT_ROWS: usize = 10_000;
-
 #[derive(Default)]
 pub struct PeopleApi;
 
@@ -333,110 +326,18 @@ impl PeopleApi {
         dry_run: Query<Option<bool>>,
         body: PeopleCsv,
     ) -> ApiResult<Json<ImportResult>> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManagePeople, Target::Anything)?;
-        let dry_run = dry_run.0.unwrap_or(false);
         let PeopleCsv::Csv(PlainText(text)) = body;
-        let rows = parse_people_csv(&text)?;
-
-        // Resolve department codes and existing emails in two queries, not one per row.
-        let codes: HashSet<&str> = rows
-            .iter()
-            .filter_map(|r| r.department_code.as_deref())
-            .collect();
-        let departments: HashMap<String, String> = if codes.is_empty() {
-            HashMap::new()
-        } else {
-            department::Entity::find()
-                .filter(department::Column::Code.is_in(codes.iter().copied()))
-                .all(&state.db)
-                .await?
-                .into_iter()
-                .map(|d| (d.code, d.id))
-                .collect()
+        let options = import::ImportOptions {
+            dry_run: dry_run.0.unwrap_or(false),
         };
-        let emails: Vec<&str> = rows.iter().map(|r| r.email.as_str()).collect();
-        let mut taken: HashSet<String> = HashSet::new();
-        for chunk in emails.chunks(500) {
-            taken.extend(
-                person::Entity::find()
-                    .filter(person::Column::Email.is_in(chunk.iter().copied()))
-                    .all(&state.db)
-                    .await?
-                    .into_iter()
-                    .map(|p| p.email),
-            );
-        }
-        let mut problems = Vec::new();
-        for row in &rows {
-            if let Some(code) = &row.department_code
-                && !departments.contains_key(code)
-            {
-                problems.push(FieldError::new(
-                    format!("line {}: department_code", row.line),
-                    format!("no department with code `{code}`"),
-                ));
-            }
-            if taken.contains(&row.email) {
-                problems.push(FieldError::new(
-                    format!("line {}: email", row.line),
-                    format!("a person with email `{}` already exists", row.email),
-                ));
-            }
-        }
-        if !problems.is_empty() {
-            return Err(Invalid(problems).into());
-        }
-        let count = rows.len() as u32;
-        if dry_run {
-            return Ok(Json(ImportResult {
-                dry_run,
-                rows: count,
-                created: vec![],
-            }));
-        }
-
-        let now = state.now();
-        let models: Vec<person::Model> = rows
-            .into_iter()
-            .map(|row| person::Model {
-                id: new_id(),
-                name: row.name,
-                email: row.email,
-                department_id: row
-                    .department_code
-                    .and_then(|c| departments.get(&c).cloned()),
-                role: row.role.as_str().to_owned(),
-                locale: row.locale.as_str().to_owned(),
-                time_zone: row.time_zone.as_str().to_owned(),
-                active: true,
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            })
-            .collect();
-        let txn = state.db.begin().await?;
-        for model in &models {
-            person::Entity::insert(person::ActiveModel::from(model.clone()))
-                .exec_without_returning(&txn)
-                .await
-                .map_err(duplicate_email)?;
-            audit::record(
-                &txn,
-                Some(&actor.person_id),
-                "person",
-                &model.id,
-                Change::Import,
-                None::<&()>,
-                Some(model),
-            )
-            .await?;
-        }
-        txn.commit().await?;
+        let imported = import::import(&state, &auth.0.actor, &text, options)
+            .await
+            .map_err(import_error)?;
         Ok(Json(ImportResult {
-            dry_run,
-            rows: count,
-            created: models
+            dry_run: imported.dry_run,
+            rows: imported.rows,
+            created: imported
+                .created
                 .into_iter()
                 .map(Person::try_from)
                 .collect::<ApiResult<_>>()?,
@@ -444,248 +345,20 @@ impl PeopleApi {
     }
 }
 
-/// One valid line of an import file.
-struct ImportRow {
-    line: u64,
-    name: String,
-    email: String,
-    department_code: Option<String>,
-    role: Role,
-    locale: Locale,
-    time_zone: TimeZone,
-}
-
-/// The columns an import must have.
-const REQUIRED_COLUMNS: [&str; 3] = ["name", "email", "role"];
-
-/// Every column an import reads, in the order of the documentation.
-const IMPORT_COLUMNS: [&str; 6] = [
-    "name",
-    "email",
-    "department_code",
-    "role",
-    "locale",
-    "time_zone",
-];
-
-/// Parses and validates every line, collecting every problem with its line number.
-fn parse_people_csv(text: &str) -> ApiResult<Vec<ImportRow>> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| {
-            ApiError::bad_request(format!("the CSV header could not be read: {e}"), vec![])
-        })?
-        .clone();
-    let position = |col: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(col));
-    let accepted = format!(
-        "the columns are {} ({} required)",
-        IMPORT_COLUMNS.join(", "),
-        REQUIRED_COLUMNS.join(", ")
-    );
-    // Every column of the header must be one this import reads: a `department`
-    // column passed silently used to import everyone without a department.
-    let mut problems: Vec<ProblemField> = Vec::new();
-    for (i, h) in headers.iter().enumerate() {
-        let known = IMPORT_COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(h));
-        if !known {
-            problems.push(ProblemField {
-                field: format!("line 1: {h}"),
-                message: format!("unknown column `{h}`; {accepted}"),
-            });
-        } else if headers.iter().take(i).any(|e| e.eq_ignore_ascii_case(h)) {
-            problems.push(ProblemField {
-                field: format!("line 1: {h}"),
-                message: format!("the column `{h}` appears twice"),
-            });
-        }
-    }
-    problems.extend(
-        REQUIRED_COLUMNS
-            .into_iter()
-            .filter(|c| position(c).is_none())
-            .map(|c| ProblemField {
-                field: format!("line 1: {c}"),
-                message: format!("the header has no `{c}` column; {accepted}"),
-            }),
-    );
-    if !problems.is_empty() {
-        return Err(ApiError::Unprocessable(poem_openapi::payload::Json(
-            crate::error::Problem {
+/// An import's refusal as the API answers it: an unreadable header is a 400, a
+/// header with the wrong columns a 422 saying which columns the import reads.
+fn import_error(e: import::ImportError) -> ApiError {
+    match e {
+        import::ImportError::Unreadable(detail) => ApiError::bad_request(detail, vec![]),
+        import::ImportError::Header { detail, problems } => {
+            ApiError::Unprocessable(Json(crate::error::Problem {
                 kind: "about:blank".into(),
                 title: "Unprocessable Entity".into(),
                 status: 422,
-                detail: format!("the CSV header is not one this import reads: {accepted}"),
-                errors: problems,
-            },
-        )));
-    }
-    // A cell the product's own CSV export neutralised (`'=…`) reads back as it was.
-    let col = |record: &csv::StringRecord, name: &str| -> String {
-        position(name)
-            .and_then(|i| record.get(i))
-            .map(cxpm_domain::csv::restore)
-            .unwrap_or("")
-            .to_owned()
-    };
-
-    let mut rows = Vec::new();
-    let mut problems = Invalid::default();
-    let mut seen_emails: HashMap<String, u64> = HashMap::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                problems.push(FieldError::new(format!("line {line}"), e.to_string()));
-                continue;
-            }
-        };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        if record.iter().all(str::is_empty) {
-            continue;
+                detail,
+                errors: problems.0.into_iter().map(ProblemField::from).collect(),
+            }))
         }
-        if rows.len() + problems.0.len() >= MAX_IMPORT_ROWS {
-            return Err(ApiError::invalid(Invalid::from(FieldError::new(
-                "body",
-                format!("at most {MAX_IMPORT_ROWS} people per import"),
-            ))));
-        }
-        let at = |e: FieldError| {
-            let field = format!("line {line}: {}", e.field);
-            e.at(field)
-        };
-        let name = Name::parse(&col(&record, "name")).map_err(at);
-        let email = Email::parse(&col(&record, "email")).map_err(at);
-        let role = col(&record, "role").parse::<Role>().map_err(at);
-        let locale = match col(&record, "locale").as_str() {
-            "" => Ok(Locale::En),
-            l => Locale::parse(l).map_err(at),
-        };
-        let time_zone = match col(&record, "time_zone").as_str() {
-            "" => Ok(TimeZone::default()),
-            tz => TimeZone::parse(tz).map_err(at),
-        };
-        let department_code = match col(&record, "department_code").as_str() {
-            "" => Ok(None),
-            code => cxpm_domain::values::DepartmentCode::parse(code)
-                .map(|c| Some(c.into_inner()))
-                .map_err(|e| at(e.at("department_code"))),
-        };
-        let (name, email, role, locale, time_zone, department_code) = (
-            problems.check(name),
-            problems.check(email),
-            problems.check(role),
-            problems.check(locale),
-            problems.check(time_zone),
-            problems.check(department_code),
-        );
-        if let Some(email) = &email
-            && let Some(first) = seen_emails.insert(email.as_str().to_owned(), line)
-        {
-            problems.push(FieldError::new(
-                format!("line {line}: email"),
-                format!("`{}` appears already on line {first}", email.as_str()),
-            ));
-        }
-        if let (
-            Some(name),
-            Some(email),
-            Some(role),
-            Some(locale),
-            Some(time_zone),
-            Some(department_code),
-        ) = (name, email, role, locale, time_zone, department_code)
-        {
-            rows.push(ImportRow {
-                line,
-                name: name.into_inner(),
-                email: email.into_inner(),
-                department_code,
-                role,
-                locale,
-                time_zone,
-            });
-        }
-    }
-    problems.into_result()?;
-    if rows.is_empty() {
-        return Err(FieldError::new("body", "the file has no people after its header").into());
-    }
-    Ok(rows)
-}
-
-fn email_taken() -> ApiError {
-    people::email_taken().into()
-}
-
-fn duplicate_email(e: sea_orm::DbErr) -> ApiError {
-    match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => email_taken(),
-        _ => e.into(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_valid_file_parses_with_defaults_and_unicode_intact() {
-        let rows = parse_people_csv(
-            "\u{feff}name,email,department_code,role,locale,time_zone\n张伟,zhang.wei@example.cn,plan,department_head,zh-CN,Asia/Shanghai\nJoão Conceição,joao@example.com.br,,member,,\n",
-        )
-        .map_err(|e| format!("{e:?}"))
-        .unwrap_or_default();
-        assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0].name, "张伟");
-        assert_eq!(rows[0].department_code.as_deref(), Some("PLAN"));
-        assert_eq!(rows[1].name, "João Conceição");
-        assert_eq!(rows[1].locale, Locale::En);
-        assert_eq!(rows[1].time_zone.as_str(), "UTC");
-    }
-
-    fn fields(result: ApiResult<Vec<ImportRow>>) -> Vec<String> {
-        match result {
-            Err(ApiError::Unprocessable(p)) => p.0.errors.into_iter().map(|e| e.field).collect(),
-            other => panic!("expected 422, got {:?}", other.map(|r| r.len())),
-        }
-    }
-
-    #[test]
-    fn every_bad_line_is_reported_with_its_number() {
-        let got = fields(parse_people_csv(
-            "name,email,role\nOk,ok@example.com,member\n,bad,owner\nDup,ok@example.com,member\n",
-        ));
-        assert_eq!(
-            got,
-            [
-                "line 3: name",
-                "line 3: email",
-                "line 3: role",
-                "line 4: email"
-            ]
-        );
-    }
-
-    #[test]
-    fn a_header_without_required_columns_is_refused() {
-        assert_eq!(
-            fields(parse_people_csv("name,mail\nA,a@example.com\n")),
-            ["line 1: mail", "line 1: email", "line 1: role"]
-        );
-    }
-
-    #[test]
-    fn an_unknown_column_is_refused_by_name() {
-        assert_eq!(
-            fields(parse_people_csv(
-                "name,email,role,department\nA,a@example.com,member,QA\n"
-            )),
-            ["line 1: department"]
-        );
+        import::ImportError::Refused(e) => e.into(),
     }
 }

@@ -1,8 +1,10 @@
-//! The directory: departments, tokens, and the admins' way in (people follow).
+//! The directory: departments, people (one at a time, or imported from CSV), tokens,
+//! the admins' way in, and the audit trail.
 
 pub mod admins;
 pub mod audit;
 pub mod departments;
+pub mod import;
 pub mod people;
 pub mod sign_in;
 pub mod tokens;

@@ -1,7 +1,8 @@
 //! People: create, read, list, change (deactivating and changing a role included —
-//! the last active admin with a usable token stays). Importing many at once lives in
-//! the front for now (its CSV reading moves here next).
+//! the last active admin with a usable token stays). Importing many at once from CSV
+//! is [`crate::directory::import`].
 
+use chrono::{DateTime, Utc};
 use cxpm_domain::values::{Email, Locale, Name, TimeZone};
 use cxpm_domain::{Action, Actor, FieldError, Invalid, Role, Target, authorize};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
@@ -67,24 +68,44 @@ pub async fn create(ctx: &Ctx, actor: &Actor, new: NewPerson) -> AppResult<perso
         departments::existing(&ctx.db, dept, "department_id").await?;
     }
     ensure_email_free(&ctx.db, email.as_str(), None).await?;
-    let now = ctx.now();
-    let model = person::Model {
+    let model = new_person(
+        name,
+        email,
+        department_id,
+        new.role,
+        new.locale,
+        &time_zone,
+        ctx.now(),
+    );
+    versioned::create::<person::Entity>(&ctx.db, &actor.person_id, &model)
+        .await
+        .map_err(duplicate_email)?;
+    Ok(model)
+}
+
+/// A new, active person of checked values.
+pub fn new_person(
+    name: Name,
+    email: Email,
+    department_id: Option<String>,
+    role: Role,
+    locale: Locale,
+    time_zone: &TimeZone,
+    now: DateTime<Utc>,
+) -> person::Model {
+    person::Model {
         id: new_id(),
         name: name.into_inner(),
         email: email.into_inner(),
         department_id,
-        role: new.role.as_str().to_owned(),
-        locale: new.locale.as_str().to_owned(),
+        role: role.as_str().to_owned(),
+        locale: locale.as_str().to_owned(),
         time_zone: time_zone.as_str().to_owned(),
         active: true,
         version: 1,
         created_at: now,
         updated_at: now,
-    };
-    versioned::create::<person::Entity>(&ctx.db, &actor.person_id, &model)
-        .await
-        .map_err(duplicate_email)?;
-    Ok(model)
+    }
 }
 
 pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<person::Model> {

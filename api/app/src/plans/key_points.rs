@@ -191,6 +191,40 @@ pub async fn measure(
     let program = load::<program::Entity>(&ctx.db, "program", &point.program_id).await?;
     let scale = SurveyScale::new(program.scale_min, program.scale_max)
         .map_err(|e| AppError::internal(&e))?;
+    let note = check_measurement(scale, &new)?;
+    let model = measurement::Model {
+        id: new_id(),
+        program_id: point.program_id,
+        key_point_id: point.id,
+        period_start: new.period_start,
+        period_end: new.period_end,
+        expectation_score: new.expectation_score,
+        experience_score: new.experience_score,
+        importance: new.importance,
+        provider_rating: new.provider_rating,
+        sample_size: new.sample_size,
+        source: new.source.as_str().to_owned(),
+        note,
+        recorded_by: actor.person_id.clone(),
+        recorded_at: ctx.now(),
+    };
+    let txn = ctx.db.begin().await?;
+    crate::store::append_in::<measurement::Entity, _>(
+        &txn,
+        &actor.person_id,
+        "measurement",
+        &model.id,
+        &model,
+    )
+    .await?;
+    crate::store::summaries::add_measurement(&txn, &model).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Checks a measurement against the program's scale and the bounds of its other
+/// fields, every problem at once; its note, checked.
+pub fn check_measurement(scale: SurveyScale, new: &NewMeasurement) -> AppResult<Option<String>> {
     let mut invalid = Invalid::default();
     let on_scale = |field: &str, v: f64| {
         if scale.contains(v) {
@@ -227,34 +261,7 @@ pub async fn measure(
         .check(optional_text("note", new.note.as_deref(), 4000))
         .flatten();
     invalid.into_result()?;
-    let model = measurement::Model {
-        id: new_id(),
-        program_id: point.program_id,
-        key_point_id: point.id,
-        period_start: new.period_start,
-        period_end: new.period_end,
-        expectation_score: new.expectation_score,
-        experience_score: new.experience_score,
-        importance: new.importance,
-        provider_rating: new.provider_rating,
-        sample_size: new.sample_size,
-        source: new.source.as_str().to_owned(),
-        note,
-        recorded_by: actor.person_id.clone(),
-        recorded_at: ctx.now(),
-    };
-    let txn = ctx.db.begin().await?;
-    crate::store::append_in::<measurement::Entity, _>(
-        &txn,
-        &actor.person_id,
-        "measurement",
-        &model.id,
-        &model,
-    )
-    .await?;
-    crate::store::summaries::add_measurement(&txn, &model).await?;
-    txn.commit().await?;
-    Ok(model)
+    Ok(note)
 }
 
 /// A key point's measurements, newest first.

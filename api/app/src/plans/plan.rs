@@ -63,31 +63,52 @@ pub async fn open(
         Action::ManagePlans,
         Target::Department(Some(&rel.provider_department_id)),
     )?;
+    let mut model = new_plan(&rel, &new, ctx.now())?;
+    if let Some(raw) = &new.owner_id {
+        model.owner_id = Some(
+            member_of(&ctx.db, "owner_id", raw, &rel.provider_department_id)
+                .await?
+                .id,
+        );
+    }
+    let now = model.created_at;
+    let txn = ctx.db.begin().await?;
+    versioned::create_in::<plan::Entity, _>(&txn, &actor.person_id, &model).await?;
+    for s in new_steps(&model.id, 1, now) {
+        versioned::create_in::<step::Entity, _>(&txn, &actor.person_id, &s).await?;
+    }
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// A new active plan on `rel` in its first cycle, started `now`, its title and
+/// cadence checked (every problem at once); without an owner, whose membership of the
+/// provider department the caller checks.
+pub fn new_plan(
+    rel: &relationship::Model,
+    new: &NewPlan,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<plan::Model> {
     let mut invalid = Invalid::default();
     let title = invalid.check(Name::parse(&new.title).map_err(|e| e.at("title")));
-    let cadence = cadence(&mut invalid, new.cadence_cron, new.cadence_time_zone);
+    let cadence = cadence(
+        &mut invalid,
+        new.cadence_cron.clone(),
+        new.cadence_time_zone.clone(),
+    );
     invalid.into_result()?;
     let (Some(title), Some((cadence_cron, cadence_time_zone))) = (title, cadence) else {
         return Err(AppError::internal(
             &"a checked plan lost its title or cadence",
         ));
     };
-    let owner_id = match &new.owner_id {
-        Some(raw) => Some(
-            member_of(&ctx.db, "owner_id", raw, &rel.provider_department_id)
-                .await?
-                .id,
-        ),
-        None => None,
-    };
-    let now = ctx.now();
-    let model = plan::Model {
+    Ok(plan::Model {
         id: new_id(),
         program_id: rel.program_id.clone(),
         relationship_id: rel.id.clone(),
         title: title.into_inner(),
         department_id: rel.provider_department_id.clone(),
-        owner_id,
+        owner_id: None,
         status: PlanStatus::Active.as_str().to_owned(),
         cycle: 1,
         cycle_started_at: now,
@@ -96,14 +117,7 @@ pub async fn open(
         version: 1,
         created_at: now,
         updated_at: now,
-    };
-    let txn = ctx.db.begin().await?;
-    versioned::create_in::<plan::Entity, _>(&txn, &actor.person_id, &model).await?;
-    for s in new_steps(&model.id, 1, now) {
-        versioned::create_in::<step::Entity, _>(&txn, &actor.person_id, &s).await?;
-    }
-    txn.commit().await?;
-    Ok(model)
+    })
 }
 
 /// Plan `id` whole: its current cycle's steps, its actions and their latest updates,

@@ -1,6 +1,7 @@
 //! Programs: creating one (its sponsor and coordinator join the team in the same
 //! step), reading, listing, changing.
 
+use chrono::{DateTime, Utc};
 use cxpm_domain::program::{ProgramStatus, SeverityThresholds, SurveyScale, TeamRole};
 use cxpm_domain::values::{Name, optional_text};
 use cxpm_domain::{Action, Actor, FieldError, Invalid, Target, authorize};
@@ -55,32 +56,7 @@ pub struct ProgramFilter {
 /// same transaction.
 pub async fn create(ctx: &Ctx, actor: &Actor, new: NewProgram) -> AppResult<program::Model> {
     authorize(actor, Action::ManagePrograms, Target::Anything)?;
-    let mut invalid = Invalid::default();
-    let name = invalid.check(Name::parse(&new.name));
-    let business_line = invalid.check(optional_text(
-        "business_line",
-        new.business_line.as_deref(),
-        200,
-    ));
-    let description = invalid.check(optional_text(
-        "description",
-        new.description.as_deref(),
-        4000,
-    ));
-    let scale = invalid.check(SurveyScale::new(
-        new.scale_min.unwrap_or(1),
-        new.scale_max.unwrap_or(10),
-    ));
-    let thresholds = invalid.check(SeverityThresholds::new(
-        new.minor_max.unwrap_or(0.10),
-        new.major_max.unwrap_or(0.25),
-    ));
-    invalid.into_result()?;
-    let (Some(name), Some(business_line), Some(description), Some(scale), Some(thresholds)) =
-        (name, business_line, description, scale, thresholds)
-    else {
-        return Err(AppError::internal(&"validated fields missing"));
-    };
+    let mut model = new_program(&new, ctx.now())?;
     let sponsor = match &new.sponsor_id {
         Some(id) => Some(active_person(&ctx.db, "sponsor_id", id).await?),
         None => None,
@@ -89,28 +65,9 @@ pub async fn create(ctx: &Ctx, actor: &Actor, new: NewProgram) -> AppResult<prog
         Some(id) => Some(active_person(&ctx.db, "coordinator_id", id).await?),
         None => None,
     };
-    let now = ctx.now();
-    let model = program::Model {
-        id: new_id(),
-        name: name.into_inner(),
-        business_line,
-        description,
-        status: new
-            .status
-            .unwrap_or(ProgramStatus::Draft)
-            .as_str()
-            .to_owned(),
-        sponsor_id: sponsor.as_ref().map(|p| p.id.clone()),
-        coordinator_id: coordinator.as_ref().map(|p| p.id.clone()),
-        scale_min: scale.min(),
-        scale_max: scale.max(),
-        minor_max: thresholds.minor_max(),
-        major_max: thresholds.major_max(),
-        stage_order: 0,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
+    model.sponsor_id = sponsor.as_ref().map(|p| p.id.clone());
+    model.coordinator_id = coordinator.as_ref().map(|p| p.id.clone());
+    let now = model.created_at;
     let mut seats: Vec<member::Model> = Vec::new();
     for (p, role) in [
         (sponsor, TeamRole::Sponsor),
@@ -119,15 +76,7 @@ pub async fn create(ctx: &Ctx, actor: &Actor, new: NewProgram) -> AppResult<prog
         if let Some(p) = p
             && !seats.iter().any(|s| s.person_id == p.id)
         {
-            seats.push(member::Model {
-                id: new_id(),
-                program_id: model.id.clone(),
-                person_id: p.id,
-                team_role: role.as_str().to_owned(),
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            });
+            seats.push(seat(&model.id, p.id, role, now));
         }
     }
     let txn = ctx.db.begin().await?;
@@ -165,6 +114,77 @@ pub async fn create(ctx: &Ctx, actor: &Actor, new: NewProgram) -> AppResult<prog
 }
 
 /// Program `id`.
+/// A new program as `new` describes it, every field checked at once and the unset
+/// ones at their defaults (a draft; scale 1–10; minor up to 10 %, major up to 25 %);
+/// without a sponsor or coordinator, whom the caller checks.
+pub fn new_program(new: &NewProgram, now: DateTime<Utc>) -> AppResult<program::Model> {
+    let mut invalid = Invalid::default();
+    let name = invalid.check(Name::parse(&new.name));
+    let business_line = invalid.check(optional_text(
+        "business_line",
+        new.business_line.as_deref(),
+        200,
+    ));
+    let description = invalid.check(optional_text(
+        "description",
+        new.description.as_deref(),
+        4000,
+    ));
+    let scale = invalid.check(SurveyScale::new(
+        new.scale_min.unwrap_or(1),
+        new.scale_max.unwrap_or(10),
+    ));
+    let thresholds = invalid.check(SeverityThresholds::new(
+        new.minor_max.unwrap_or(0.10),
+        new.major_max.unwrap_or(0.25),
+    ));
+    invalid.into_result()?;
+    let (Some(name), Some(business_line), Some(description), Some(scale), Some(thresholds)) =
+        (name, business_line, description, scale, thresholds)
+    else {
+        return Err(AppError::internal(&"validated fields missing"));
+    };
+    Ok(program::Model {
+        id: new_id(),
+        name: name.into_inner(),
+        business_line,
+        description,
+        status: new
+            .status
+            .unwrap_or(ProgramStatus::Draft)
+            .as_str()
+            .to_owned(),
+        sponsor_id: None,
+        coordinator_id: None,
+        scale_min: scale.min(),
+        scale_max: scale.max(),
+        minor_max: thresholds.minor_max(),
+        major_max: thresholds.major_max(),
+        stage_order: 0,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+/// A seat in program `program_id`'s team.
+pub fn seat(
+    program_id: &str,
+    person_id: String,
+    role: TeamRole,
+    now: DateTime<Utc>,
+) -> member::Model {
+    member::Model {
+        id: new_id(),
+        program_id: program_id.to_owned(),
+        person_id,
+        team_role: role.as_str().to_owned(),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
 pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<program::Model> {
     authorize(actor, Action::ReadPrograms, Target::Anything)?;
     load::<program::Entity>(&ctx.read, "program", id).await

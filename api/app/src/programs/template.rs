@@ -5,8 +5,10 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use cxpm_domain::templates::{
-    INDUSTRIAL_DEPARTMENT_KEYS, INDUSTRIAL_STAGES, INDUSTRIAL_SUB_PROCESSES,
+    INDUSTRIAL_DEPARTMENT_KEYS, INDUSTRIAL_STAGES, INDUSTRIAL_SUB_PROCESSES, TemplateStage,
+    TemplateSubProcess,
 };
 use cxpm_domain::{Action, Actor, FieldError, Invalid, Target, authorize};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
@@ -71,20 +73,7 @@ pub async fn apply_industrial(
             None => {
                 let position = sub_process_order(&txn, stage_id).await?.len() as i32 + 1;
                 let now = ctx.now();
-                let model = sub_process::Model {
-                    id: new_id(),
-                    program_id: program.id.clone(),
-                    stage_id: stage_id.clone(),
-                    template_key: Some(t.key.to_owned()),
-                    name: t.name_en.to_owned(),
-                    name_translations: template_names(t.names()),
-                    goal: Some(t.goal.to_owned()),
-                    position,
-                    archived: false,
-                    version: 1,
-                    created_at: now,
-                    updated_at: now,
-                };
+                let model = template_sub_process(&program.id, stage_id, &t, position, now);
                 versioned::create_in::<sub_process::Entity, _>(&txn, by, &model).await?;
                 applied.sub_processes_created += 1;
                 model
@@ -194,20 +183,7 @@ async fn template_stages(
             continue;
         }
         order_len += 1;
-        let model = stage::Model {
-            id: new_id(),
-            program_id: program.id.clone(),
-            template_key: Some(t.key.to_owned()),
-            name: t.name_en.to_owned(),
-            name_translations: template_names(t.names()),
-            description: None,
-            customer_facing: t.customer_facing,
-            position: order_len,
-            archived: false,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
+        let model = template_stage(&program.id, &t, order_len, now);
         versioned::create_in::<stage::Entity, _>(txn, by, &model).await?;
         stage_ids.insert(t.key, model.id);
         created += 1;
@@ -215,8 +191,55 @@ async fn template_stages(
     Ok((stage_ids, created))
 }
 
+/// A stage of program `program_id` made from template `t`, at `position`.
+pub fn template_stage(
+    program_id: &str,
+    t: &TemplateStage,
+    position: i32,
+    now: DateTime<Utc>,
+) -> stage::Model {
+    stage::Model {
+        id: new_id(),
+        program_id: program_id.to_owned(),
+        template_key: Some(t.key.to_owned()),
+        name: t.name_en.to_owned(),
+        name_translations: template_names(t.names()),
+        description: None,
+        customer_facing: t.customer_facing,
+        position,
+        archived: false,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// A sub-process of stage `stage_id` made from template `t`, at `position`.
+pub fn template_sub_process(
+    program_id: &str,
+    stage_id: &str,
+    t: &TemplateSubProcess,
+    position: i32,
+    now: DateTime<Utc>,
+) -> sub_process::Model {
+    sub_process::Model {
+        id: new_id(),
+        program_id: program_id.to_owned(),
+        stage_id: stage_id.to_owned(),
+        template_key: Some(t.key.to_owned()),
+        name: t.name_en.to_owned(),
+        name_translations: template_names(t.names()),
+        goal: Some(t.goal.to_owned()),
+        position,
+        archived: false,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
 /// A template's names in every language, as stored.
-fn template_names(names: [(&str, &str); 3]) -> String {
+pub(crate) fn template_names(names: [(&str, &str); 3]) -> String {
     translations_json(
         &names
             .into_iter()
