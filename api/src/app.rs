@@ -309,6 +309,7 @@ pub fn routes(
             make_sync(|_| Html("<meta http-equiv=refresh content=\"0; url=/docs\">")),
         )
         .data(state.clone())
+        .around(crate::web::home)
         .around(move |ep, req| limit_body(ep, req, max_body_bytes))
         .around(with_query_count)
         .around(move |ep, req| crate::metrics::observe(ep, req, state.metrics.clone()))

@@ -39,6 +39,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             let built = crate::demo::build(&conn, args.size, args.seed).await?;
             println!("{built}");
+            let public_url = std::env::var("CXPM_PUBLIC_URL")
+                .unwrap_or_else(|_| "http://127.0.0.1:8080".to_owned());
+            println!(
+                "One-time sign-in links for the pages (15 minutes each; `cxpm serve` at {public_url}):"
+            );
+            for (who, link) in crate::demo::sign_in_links(&conn, &built, &public_url).await? {
+                println!("  {who}: {link}");
+            }
             println!("built in {:.1} s", started.elapsed().as_secs_f64());
             Ok(())
         }

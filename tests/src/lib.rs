@@ -9,6 +9,8 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`). If it cannot be reached the test
 //! fails: a skipped database is not a tested one.
 
+pub mod browser;
+
 use std::path::PathBuf;
 
 use anyhow::Context;

@@ -473,3 +473,16 @@ pub async fn last_change(
     };
     Ok(Some((who, event.at)))
 }
+
+/// The plan a key point's page is: the first active plan on its relationship.
+pub async fn plan_of_key_point(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<Option<String>> {
+    authorize(actor, Action::ReadPrograms, Target::Anything)?;
+    let point = load::<key_point::Entity>(&ctx.read, "key point", id).await?;
+    Ok(plan_row::Entity::find()
+        .filter(plan_row::Column::RelationshipId.eq(&point.relationship_id))
+        .filter(plan_row::Column::Status.eq(PlanStatus::Active.as_str()))
+        .order_by_asc(plan_row::Column::Id)
+        .one(&ctx.read)
+        .await?
+        .map(|p| p.id))
+}

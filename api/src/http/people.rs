@@ -138,6 +138,21 @@ pub struct PersonList {
     pub next_cursor: Option<String>,
 }
 
+/// A one-time sign-in link for the pages, to hand to its person another way than
+/// mail (for sites without mail).
+#[derive(Debug, Object)]
+pub struct SignInLink {
+    /// Opens the pages as the person, once, within 15 minutes.
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(ApiResponse)]
+pub enum SignInLinkCreated {
+    #[oai(status = 201)]
+    Created(Json<SignInLink>),
+}
+
 #[derive(ApiResponse)]
 pub enum PersonResponse {
     #[oai(status = 200)]
@@ -307,6 +322,30 @@ impl PeopleApi {
         // A change of role, department or status changes what their tokens may do.
         state.tokens.forget_person(&after.id);
         PersonResponse::ok(after)
+    }
+
+    /// Make a one-time sign-in link for a person
+    ///
+    /// For sites without mail: an admin hands the link over another way. It works
+    /// once, within 15 minutes; the person must be active.
+    #[oai(
+        path = "/people/:id/sign-in-links",
+        method = "post",
+        operation_id = "create_sign_in_link"
+    )]
+    async fn sign_in_link(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<String>,
+    ) -> ApiResult<SignInLinkCreated> {
+        use cxpm_app::directory::sign_in;
+        let url = sign_in::make_link(&state, Some(&auth.0.actor), &id, None).await?;
+        let expires_at = state.now() + sign_in::LINK_TTL;
+        Ok(SignInLinkCreated::Created(Json(SignInLink {
+            url,
+            expires_at,
+        })))
     }
 
     /// Import people from CSV

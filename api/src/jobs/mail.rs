@@ -223,7 +223,7 @@ mod tests {
                 4,
                 Level::DepartmentHead,
             ),
-            link: "https://cxpm.example/api/v1/actions/a1".into(),
+            link: "https://cxpm.example/actions/a1".into(),
         }
     }
 
@@ -251,8 +251,7 @@ mod tests {
         assert!(m.text.contains("Confirm dates <within a day>"));
         assert!(m.html.contains("Confirm dates &#60;within a day&#62;"));
         assert!(
-            m.html.contains("lang=\"zh-CN\"")
-                && m.html.contains("https://cxpm.example/api/v1/actions/a1")
+            m.html.contains("lang=\"zh-CN\"") && m.html.contains("https://cxpm.example/actions/a1")
         );
     }
 

@@ -2,8 +2,8 @@
 //! with the askama templates ([`super::mail`]); a gap line's status in the reader's
 //! words, with the reports' labels ([`gap_status`]).
 
-use cxpm_app::reminders::{Letter, RenderMail, Rendered, Status};
 use cxpm_app::AppResult;
+use cxpm_app::reminders::{Letter, RenderMail, Rendered, Status};
 use cxpm_domain::gap::Severity;
 use cxpm_domain::values::Locale;
 
@@ -69,4 +69,3 @@ fn gap_status(locale: Locale, severity: Severity, gap: f64, relative_gap: Option
             .unwrap_or_default()
     )
 }
-

@@ -12,12 +12,14 @@
 //! - [`plans`]: a plan and its steps, key points, measurements and actions.
 //! - [`department`]: my department.
 //! - [`me`]: my profile and my sessions.
+//! - [`reports`]: the gap and progress reports as pages; a key point's page.
 //! - [`render`]: page responses, error pages, shared view pieces.
 
 pub mod department;
 pub mod me;
 pub mod plans;
 pub mod render;
+pub mod reports;
 pub mod session;
 pub mod sign_in;
 pub mod work;
@@ -66,7 +68,6 @@ impl WebSettings {
 /// The pages, added to the server's routes (the JSON API lives under `/api/v1`).
 pub fn mount(route: Route) -> Route {
     route
-        .at("/", get(home))
         .at("/sign-in", get(sign_in::form).post(sign_in::request))
         .at("/sign-in/link", get(sign_in::landing).post(sign_in::open))
         .at("/sign-out", post(sign_in::sign_out))
@@ -79,14 +80,24 @@ pub fn mount(route: Route) -> Route {
         .at("/key-points/:id/measurements", post(plans::measure))
         .at("/steps/:id", post(plans::change_step))
         .at("/my-department", get(department::page))
+        .at("/key-points/:id", get(reports::key_point))
+        .at("/programs/:id/reports/:name", get(reports::report))
         .at("/me", get(me::page).post(me::save))
         .at("/me/sessions/:id/end", post(me::end))
         .at("/me/sessions/end-all", post(me::end_all))
 }
 
-#[handler]
-fn home() -> Response {
-    render::see_other("/my-work")
+/// `/` is My work. (A middleware, because the JSON API's service is nested at `/`
+/// and would answer it.)
+pub async fn home<E: poem::Endpoint>(
+    ep: std::sync::Arc<E>,
+    req: poem::Request,
+) -> poem::Result<Response> {
+    use poem::IntoResponse;
+    if req.uri().path() == "/" && req.method() == poem::http::Method::GET {
+        return Ok(render::see_other("/my-work"));
+    }
+    Ok(ep.call(req).await?.into_response())
 }
 
 /// A vendored or own file, served under a name that carries its content hash, so it

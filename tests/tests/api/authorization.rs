@@ -105,6 +105,7 @@ fn operations() -> Vec<Operation> {
             .body(json!({"name": "Member B"})),
         op("get_me", get.clone(), "/api/v1/me", Authenticated),
         op("import_people", post.clone(), "/api/v1/people/import?dry_run=true", Allow(ManagePeople, Anything)),
+        op("create_sign_in_link", post.clone(), "/api/v1/people/{member_a}/sign-in-links", Allow(ManagePeople, Anything)),
         op("create_token", post.clone(), "/api/v1/people/{member_a}/tokens", Allow(IssueToken, MemberA))
             .body(json!({"label": "laptop"})),
         op("list_tokens", get.clone(), "/api/v1/people/{member_a}/tokens", Allow(ManageTokens, MemberA)),

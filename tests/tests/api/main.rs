@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod authorization;
+mod browser;
 mod departments;
 mod errors;
 mod faults;
@@ -11,6 +12,7 @@ mod first_week;
 mod mail;
 mod metrics;
 mod observability;
+mod pages;
 mod people;
 mod plans;
 mod programs;

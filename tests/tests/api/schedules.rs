@@ -507,7 +507,9 @@ both_databases!(
             )),
             "{text}"
         );
-        assert!(text.contains(&format!("/api/v1/plans/{}", id(&plan))));
+        // Mail links open pages, never the API.
+        assert!(text.contains(&format!("/plans/{}", id(&plan))));
+        assert!(!text.contains("/api/"), "{text}");
 
         // Without an owner the plan's feedback is its department head's to ask for.
         expect_json(

@@ -73,7 +73,7 @@ pub struct SignedIn {
 }
 
 /// A path on this site to go to after signing in: anything else (another site,
-/// `//host`, a backslash trick) is home.
+/// `//host`, a backslash trick) is My work.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(p)
@@ -85,7 +85,7 @@ pub fn safe_next(next: Option<&str>) -> String {
         {
             p.to_owned()
         }
-        _ => "/".to_owned(),
+        _ => "/my-work".to_owned(),
     }
 }
 
@@ -229,18 +229,13 @@ pub async fn open(
 ) -> AppResult<Option<Opened>> {
     let now = ctx.now();
     let hash = hash_token(token.trim());
+    // The claim is the transaction's first statement: a write, so that SQLite takes
+    // its write lock at once instead of upgrading a read (which another writer can
+    // refuse).
     let txn = ctx.db.begin().await?;
-    let Some(link) = unique(
-        sign_in_link::Entity::find().filter(sign_in_link::Column::TokenHash.eq(&hash)),
-        &txn,
-    )
-    .await?
-    else {
-        return Ok(None);
-    };
     let taken = sign_in_link::Entity::update_many()
         .col_expr(sign_in_link::Column::UsedAt, Expr::value(Some(now)))
-        .filter(sign_in_link::Column::Id.eq(&link.id))
+        .filter(sign_in_link::Column::TokenHash.eq(&hash))
         .filter(sign_in_link::Column::UsedAt.is_null())
         .filter(sign_in_link::Column::ExpiresAt.gt(now))
         .exec(&txn)
@@ -249,6 +244,14 @@ pub async fn open(
     if taken != 1 {
         return Ok(None);
     }
+    let Some(link) = unique(
+        sign_in_link::Entity::find().filter(sign_in_link::Column::TokenHash.eq(&hash)),
+        &txn,
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
     let person = load::<person::Entity>(&txn, "person", &link.person_id).await?;
     if !person.active {
         return Ok(None);
@@ -258,7 +261,7 @@ pub async fn open(
         id: new_id(),
         person_id: person.id.clone(),
         token_hash: hash_token(&cookie),
-        csrf_token: generate_token(),
+        csrf_token: hash_token(&generate_token()),
         user_agent: user_agent.map(|u| u.chars().take(300).collect()),
         client: client.map(|c| c.chars().take(64).collect()),
         created_at: now,
@@ -385,31 +388,35 @@ pub async fn end_in(
     only: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<u64> {
-    let mut select = session::Entity::find()
+    // The write first (see `open`), then the rows it ended, for the audit trail.
+    let mut update = session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(Some(now)))
         .filter(session::Column::PersonId.eq(person_id))
         .filter(session::Column::RevokedAt.is_null());
     if let Some(id) = only {
+        update = update.filter(session::Column::Id.eq(id));
+    }
+    update.exec(conn).await?;
+    let mut select = session::Entity::find()
+        .filter(session::Column::PersonId.eq(person_id))
+        .filter(session::Column::RevokedAt.eq(now));
+    if let Some(id) = only {
         select = select.filter(session::Column::Id.eq(id));
     }
-    let open = select.all(conn).await?;
-    for s in &open {
-        session::Entity::update_many()
-            .col_expr(session::Column::RevokedAt, Expr::value(Some(now)))
-            .filter(session::Column::Id.eq(&s.id))
-            .exec(conn)
-            .await?;
-        let mut after = s.clone();
-        after.revoked_at = Some(now);
+    let ended = select.all(conn).await?;
+    for after in &ended {
+        let mut before = after.clone();
+        before.revoked_at = None;
         audit::record(
             conn,
             by,
             "session",
-            &s.id,
+            &after.id,
             Change::Revoke,
-            Some(s),
-            Some(&after),
+            Some(&before),
+            Some(after),
         )
         .await?;
     }
-    Ok(open.len() as u64)
+    Ok(ended.len() as u64)
 }

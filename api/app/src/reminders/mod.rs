@@ -16,7 +16,6 @@ mod plan;
 mod queries;
 pub mod schedules;
 
-
 use chrono::NaiveDate;
 use cxpm_domain::gap::Severity;
 use cxpm_domain::reminder::{Level, ScheduleKind};

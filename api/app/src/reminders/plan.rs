@@ -68,17 +68,15 @@ impl Setting<'_> {
         t.with_timezone(&self.zone.tz()).date_naive()
     }
 
-    /// The API address of `path` (`actions/…`).
+    /// The page of `path` (`actions/…`, `plans/…`, `key-points/…`, `my-work`): mail
+    /// links open pages, never the API.
     pub fn link(&self, path: &str) -> String {
-        format!("{}/api/v1/{path}", self.base)
+        format!("{}/{path}", self.base)
     }
 
     /// The program's report `name` (`gaps`, `progress`) as a page.
     pub fn report(&self, name: &str) -> String {
-        self.link(&format!(
-            "programs/{}/reports/{name}?format=html",
-            self.program.id
-        ))
+        self.link(&format!("programs/{}/reports/{name}", self.program.id))
     }
 }
 
@@ -194,7 +192,7 @@ fn write(
         // Where the whole list is: a person's own actions, or the program's report.
         let own = digest.items.iter().all(|i| i.level == Level::Owner);
         let rest_link = match s.kind {
-            ScheduleKind::Overdue | ScheduleKind::UpcomingDue if own => s.link("me/actions"),
+            ScheduleKind::Overdue | ScheduleKind::UpcomingDue if own => s.link("my-work"),
             ScheduleKind::MeasurementRequest => s.report("gaps"),
             _ => s.report("progress"),
         };

@@ -1,0 +1,260 @@
+//! The pages in a real browser (Debian's chromium through chromedriver): sign in with
+//! the link from the real outbox, post a progress update in a phone-sized window,
+//! walk a plan through its steps, and look at every page in every language at phone
+//! and desktop width — screenshots under `target/screenshots/pages/`, and axe-core
+//! finding no serious or critical violation on any of them.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use cxpm_tests::browser::{Driver, Window};
+use cxpm_tests::{Backend, Remind, TestApp, expect_json, spawn_app_with};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap_or_default().to_owned()
+}
+
+fn shots() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots/pages")
+}
+
+/// The newest sign-in link mailed to `email` (after `already` of them).
+async fn link_for(dir: &std::path::Path, email: &str, already: usize) -> String {
+    for _ in 0..200 {
+        let mut names: Vec<_> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        names.sort();
+        let links: Vec<String> = names
+            .iter()
+            .filter_map(|p| {
+                let raw = std::fs::read_to_string(p).ok()?;
+                let text = raw
+                    .replace("=\r\n", "")
+                    .replace("=\n", "")
+                    .replace("=3D", "=");
+                if !text.contains(email) {
+                    return None;
+                }
+                let at = text.find("/sign-in/link?token=")?;
+                let start = text[..at].rfind("http")?;
+                Some(
+                    text[start..]
+                        .chars()
+                        .take_while(|c| !c.is_whitespace() && *c != '"' && *c != '<')
+                        .collect(),
+                )
+            })
+            .collect();
+        if links.len() > already {
+            return links[links.len() - 1].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no sign-in mail for {email}");
+}
+
+/// Signs in through the pages: asks for a link, opens it from the mail, continues.
+async fn sign_in(w: &Window, app: &TestApp, dir: &std::path::Path, email: &str, already: usize) {
+    w.goto(&app.url("/sign-in")).await;
+    w.fill("#email", email).await;
+    w.click("form[action='/sign-in'] button[type=submit]").await;
+    let link = link_for(dir, email, already).await;
+    w.goto(&link).await;
+    w.click("form[action='/sign-in/link'] button[type=submit]")
+        .await;
+    for _ in 0..50 {
+        if !w.url().await.contains("/sign-in") {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("still on {} after signing in", w.url().await);
+}
+
+async fn look(w: &Window, name: &str, lang: &str, width: u32) {
+    w.screenshot(&shots().join(format!("{name}-{lang}-{width}.png")))
+        .await;
+    let serious = w.axe().await;
+    assert!(
+        serious.is_empty(),
+        "{name} ({lang}, {width} px): {serious:#?}"
+    );
+}
+
+async fn set_locale(app: &TestApp, person: &Value, locale: &str, tz: &str) {
+    let now = expect_json(
+        app.get(&format!("/api/v1/people/{}", id(person)), &app.admin_token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let resp = app
+        .request(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/people/{}", id(person)),
+            Some(&app.admin_token),
+        )
+        .header("If-Match", format!("\"{}\"", now["version"]))
+        .json(&json!({"locale": locale, "time_zone": tz}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+}
+
+async fn walkthrough(backend: Backend) {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("cxpm-browser-{}", uuid::Uuid::now_v7().simple()));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mail_dir = dir.clone();
+    let app = spawn_app_with(backend, |s| {
+        s.mail_dir = mail_dir;
+        s.dispatch_every_ms = 20;
+        s.addr = format!("127.0.0.1:{port}").parse().unwrap();
+        s.public_url = format!("http://127.0.0.1:{port}");
+    })
+    .await;
+    let r = app
+        .action_to_remind(Remind {
+            department: "Quality",
+            program: "CX 2027",
+            head: ("Helena Head", "en"),
+            owner: ("Otto Owner", "pt-BR"),
+            action: "Check every pallet before loading",
+            due: "2020-01-15",
+        })
+        .await;
+    let action = expect_json(
+        app.get(
+            &format!("/api/v1/actions/{}", id(&r.action)),
+            &app.admin_token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let plan_id = action["plan_id"].as_str().unwrap().to_owned();
+
+    // The owner, on a phone: signs in from the mail, posts an update inline.
+    let phone = driver.window(375, 812).await;
+    let owner_email = r.owner["email"].as_str().unwrap();
+    sign_in(&phone, &app, &dir, owner_email, 0).await;
+    phone.wait_for_text("Meu trabalho").await;
+    let at = phone.url().await;
+    assert!(at.ends_with("/my-work"), "{at}");
+    assert_eq!(phone.execute("return window.innerWidth").await, json!(375));
+    let wide = phone
+        .execute("return document.documentElement.scrollWidth > window.innerWidth")
+        .await;
+    assert_eq!(wide, json!(false), "nothing wider than a phone");
+    phone
+        .click(&format!("#action-{} summary", id(&r.action)))
+        .await;
+    phone
+        .fill(&format!("#progress-{}", id(&r.action)), "40")
+        .await;
+    phone
+        .fill(&format!("#comment-{}", id(&r.action)), "Metade dos paletes")
+        .await;
+    phone
+        .click(&format!(
+            "#action-{} form button[type=submit]",
+            id(&r.action)
+        ))
+        .await;
+    phone.wait_for_text("Atualização publicada").await;
+    let now = expect_json(
+        app.get(
+            &format!("/api/v1/actions/{}", id(&r.action)),
+            &app.admin_token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(now["progress"], 40);
+
+    // The head, at a desk: walks the plan through its first steps.
+    let desk = driver.window(1280, 900).await;
+    sign_in(&desk, &app, &dir, r.head["email"].as_str().unwrap(), 0).await;
+    desk.goto(&app.url(&format!("/plans/{plan_id}"))).await;
+    for n in 1..=2 {
+        desk.click("li.step.current form:has(input[name='status'][value='done']) > button")
+            .await;
+        desk.wait_for_text(&format!("Complete step {}", n + 1))
+            .await;
+    }
+    // Step 3 needs what the customer expects, on a key point: the page says so first.
+    desk.wait_for_text("what the customer expects, written on a key point")
+        .await;
+    desk.click("#key-points > details > summary").await;
+    desk.fill("#kp-name", "On-time release").await;
+    desk.fill("#kp-expects", "Released within 24 hours").await;
+    desk.click("form[action$='/key-points'] button[type=submit]")
+        .await;
+    desk.wait_for_text("On-time release").await;
+    let steps = expect_json(
+        app.get(&format!("/api/v1/plans/{plan_id}/steps"), &app.admin_token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(steps["items"][0]["status"], "done");
+    assert_eq!(steps["items"][1]["status"], "done");
+
+    // Every page, in every language, at phone and desktop width.
+    let pages = [
+        ("my-work", "/my-work".to_owned()),
+        ("action", format!("/actions/{}", id(&r.action))),
+        ("plan", format!("/plans/{plan_id}")),
+        ("department", "/my-department".to_owned()),
+        ("profile", "/me".to_owned()),
+    ];
+    for (lang, tz) in [
+        ("en", "UTC"),
+        ("zh-CN", "Asia/Shanghai"),
+        ("pt-BR", "America/Sao_Paulo"),
+    ] {
+        // The head's pages at a desk, the owner's on a phone.
+        set_locale(&app, &r.head, lang, tz).await;
+        for (name, path) in &pages {
+            desk.goto(&app.url(path)).await;
+            look(&desk, name, lang, 1280).await;
+        }
+        set_locale(&app, &r.owner, lang, tz).await;
+        for (name, path) in &pages {
+            phone.goto(&app.url(path)).await;
+            look(&phone, name, lang, 375).await;
+        }
+    }
+    // Signed out: the sign-in page.
+    let fresh = driver.window(375, 812).await;
+    fresh.goto(&app.url("/sign-in")).await;
+    look(&fresh, "sign-in", "en", 375).await;
+    fresh.close().await;
+    phone.close().await;
+    desk.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_in_a_real_browser_sqlite() {
+    walkthrough(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_in_a_real_browser_postgres() {
+    walkthrough(Backend::Postgres).await;
+}
