@@ -4,9 +4,7 @@
 use chrono::{DateTime, Utc};
 use cxpm_app::programs::{program, team};
 use cxpm_app::store;
-use cxpm_domain::Invalid;
 use cxpm_domain::program::{ProgramStatus, TeamRole};
-use cxpm_domain::values::optional_text;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
@@ -483,19 +481,5 @@ impl TryFrom<team::Seat> for Member {
             created_at: seat.created_at,
             updated_at: seat.updated_at,
         })
-    }
-}
-
-/// A nullable text field of a patch: `None` to leave it, `Some(None)` to clear it.
-pub fn maybe_text(
-    invalid: &mut Invalid,
-    field: &str,
-    value: MaybeUndefined<String>,
-    max: usize,
-) -> Option<Option<String>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => invalid.check(optional_text(field, Some(&v), max)),
     }
 }
