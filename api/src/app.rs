@@ -1,6 +1,8 @@
 //! Assembling and running the server.
 
 use cxpm_app::Ctx;
+use cxpm_app::directory::{admins, sign_in};
+use cxpm_app::store;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -11,13 +13,10 @@ use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::middleware::Tracing;
 use poem::web::Html;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server};
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
 use tokio::io::AsyncReadExt;
 
-use crate::audit::{self, Change};
-use crate::auth::{TokenCache, generate_token, hash_token};
+use crate::auth::{TokenCache, generate_token};
 use crate::config::ServeArgs;
-use crate::db::{self, access_token, new_id, person};
 use crate::error::{ApiError, problem_for_poem_error};
 use crate::http;
 use crate::metrics::Metrics;
@@ -58,20 +57,26 @@ pub struct App {
 impl App {
     /// Connects, migrates, creates the first admin on an empty database, and binds.
     pub async fn prepare(settings: ServeArgs) -> anyhow::Result<Self> {
-        let db = db::connect(
+        let db = store::connect(
             &settings.database.database_url,
             settings.database.db_max_connections,
             count_query,
         )
         .await?;
-        db::migrate(&db).await?;
-        let read = db::connect_reader(
+        store::migrate(&db).await?;
+        let read = store::connect_reader(
             &settings.database.database_url,
             settings.database.db_max_connections,
             count_query,
         )
         .await?;
-        let bootstrap_token = bootstrap(&db, &settings).await?;
+        let ctx = Ctx {
+            db,
+            read,
+            clock: settings.clock.clone(),
+            public_url: settings.public_url.trim_end_matches('/').into(),
+        };
+        let first_admin = bootstrap(&ctx, &settings).await?;
         // A bad mail setting stops the start, not the first reminder.
         let mailer = crate::jobs::dispatch::Mailer::new(
             settings.smtp_url.as_deref(),
@@ -85,20 +90,21 @@ impl App {
             .await
             .with_context(|| format!("binding {}", settings.addr))?;
         let state = AppState {
-            ctx: Ctx {
-                db,
-                read,
-                clock: settings.clock.clone(),
-                public_url: settings.public_url.trim_end_matches('/').into(),
-            },
+            ctx,
             tokens: TokenCache::default(),
             auth_limiter: AuthLimiter::new(settings.auth_failures_per_minute),
             metrics: std::sync::Arc::new(Metrics::new(settings.metrics_token.clone())),
             web: crate::web::WebSettings::new(&settings),
         };
-        let bootstrap_link = match &bootstrap_token {
-            Some(_) => Some(first_admin_link(&state, &settings).await?),
-            None => None,
+        // A sign-in link for the admin this start created (15 minutes, once).
+        let (bootstrap_token, bootstrap_link) = match first_admin {
+            Some((token, admin_id)) => {
+                let link = sign_in::make_link(&state, None, &admin_id, Some("/my-work"))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("making the first admin's sign-in link: {e}"))?;
+                (Some(token), Some(link))
+            }
+            None => (None, None),
         };
         Ok(Self {
             state,
@@ -139,9 +145,9 @@ impl App {
         shutdown: impl std::future::Future<Output = ()> + Send,
     ) -> anyhow::Result<()> {
         let addr = self.local_addr()?;
-        let checkpointer = db::spawn_wal_checkpointer(self.state.db.clone());
+        let checkpointer = store::spawn_wal_checkpointer(self.state.db.clone());
         let storage_watch =
-            db::storage::spawn_watch(self.state.metrics.storage.clone(), self.state.db.clone());
+            store::storage::spawn_watch(self.state.metrics.storage.clone(), self.state.db.clone());
         let dispatcher = self.mailer.map(|mailer| {
             crate::jobs::dispatch::spawn(
                 self.state.ctx.clone(),
@@ -392,28 +398,9 @@ async fn drain(body: poem::Body, cap: u64) {
 }
 
 /// On a database with nobody in it, creates the first admin and a token for them.
-/// Returns the token when it was created by this call.
-/// A sign-in link for the admin this start created (15 minutes, once).
-async fn first_admin_link(state: &AppState, settings: &ServeArgs) -> anyhow::Result<String> {
-    let email = Email::parse(&settings.bootstrap_email)
-        .map_err(|e| anyhow::anyhow!("CXPM_BOOTSTRAP_EMAIL: {}", e.message))?;
-    use sea_orm::{ColumnTrait, QueryFilter};
-    let admin = crate::db::unique(
-        person::Entity::find().filter(person::Column::Email.eq(email.as_str())),
-        &state.db,
-    )
-    .await?
-    .context("the first admin was just created")?;
-    cxpm_app::directory::sign_in::make_link(state, None, &admin.id, Some("/my-work"))
-        .await
-        .map_err(|e| anyhow::anyhow!("making the first admin's sign-in link: {e}"))
-}
-
-async fn bootstrap(
-    db: &DatabaseConnection,
-    settings: &ServeArgs,
-) -> anyhow::Result<Option<String>> {
-    if person::Entity::find().count(db).await? > 0 {
+/// Returns the token and the admin's id when they were created by this call.
+async fn bootstrap(ctx: &Ctx, settings: &ServeArgs) -> anyhow::Result<Option<(String, String)>> {
+    if !admins::nobody_yet(ctx).await? {
         return Ok(None);
     }
     let email = Email::parse(&settings.bootstrap_email)
@@ -425,69 +412,10 @@ async fn bootstrap(
         Some(t) => t.clone(),
         None => generate_token(),
     };
-    let now = settings.clock.now();
-    let admin = person::Model {
-        id: new_id(),
-        name: "Administrator".to_owned(),
-        email: email.into_inner(),
-        department_id: None,
-        role: cxpm_domain::Role::Admin.as_str().to_owned(),
-        locale: "en".to_owned(),
-        time_zone: "UTC".to_owned(),
-        active: true,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    let token_row = access_token::Model {
-        id: new_id(),
-        person_id: admin.id.clone(),
-        label: "bootstrap".to_owned(),
-        token_hash: hash_token(&token),
-        created_by: admin.id.clone(),
-        created_at: now,
-        last_used_at: None,
-        revoked_at: None,
-    };
-    let txn = db.begin().await?;
-    let inserted = person::Entity::insert(person::ActiveModel::from(admin.clone()))
-        .exec_without_returning(&txn)
-        .await;
-    if let Err(e) = inserted {
-        // Another replica bootstrapped at the same moment: theirs stands.
-        if matches!(
-            e.sql_err(),
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-        ) {
-            return Ok(None);
-        }
-        return Err(e.into());
-    }
-    access_token::Entity::insert(access_token::ActiveModel::from(token_row.clone()))
-        .exec_without_returning(&txn)
-        .await?;
-    audit::record(
-        &txn,
-        None,
-        "person",
-        &admin.id,
-        Change::Create,
-        None::<&()>,
-        Some(&admin),
-    )
-    .await?;
-    audit::record(
-        &txn,
-        None,
-        "token",
-        &token_row.id,
-        Change::Create,
-        None::<&()>,
-        Some(&token_row),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(Some(token))
+    let admin = admins::bootstrap(ctx, email, &token)
+        .await
+        .map_err(|e| anyhow::anyhow!("making the first admin: {e}"))?;
+    Ok(admin.map(|id| (token, id)))
 }
 
 /// Completes on SIGINT or SIGTERM.

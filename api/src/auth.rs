@@ -11,15 +11,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use cxpm_app::Ctx;
+use cxpm_app::directory::tokens;
 use cxpm_domain::{Actor, Role};
 use poem::Request;
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::Bearer;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::app::AppState;
-use crate::db::{access_token, person};
 use crate::error::ApiError;
 
 /// How long a resolved token is trusted without asking the database again.
@@ -91,29 +89,13 @@ impl TokenCache {
     /// person is inactive.
     ///
     /// Looks it up through the context's read pool; records its last use, by the
-    /// context's clock, through its write pool.
+    /// context's clock, beside the request.
     pub async fn resolve(&self, ctx: &Ctx, token: &str) -> Result<Option<Principal>, ApiError> {
-        let (read, write) = (&ctx.read, &ctx.db);
         let hash = hash_token(token);
         if let Some(p) = self.cached(&hash) {
             return Ok(Some(p));
         }
-        let Some(token) = crate::db::unique(
-            access_token::Entity::find()
-                .filter(access_token::Column::TokenHash.eq(&hash))
-                .filter(access_token::Column::RevokedAt.is_null()),
-            read,
-        )
-        .await?
-        else {
-            return Ok(None);
-        };
-        let Some(person) = crate::db::unique(
-            person::Entity::find_by_id(&token.person_id).filter(person::Column::Active.eq(true)),
-            read,
-        )
-        .await?
-        else {
+        let Some((token, person)) = tokens::bearer(ctx, &hash).await? else {
             return Ok(None);
         };
         let role: Role = person
@@ -123,14 +105,9 @@ impl TokenCache {
         // Last use is kept to the cache's resolution: one write per token per TTL,
         // not one per request. It is bookkeeping: it happens beside the request, and a
         // database that cannot take it now (locked elsewhere) delays and fails nothing.
-        let (write, token_id, now) = (write.clone(), token.id.clone(), ctx.now());
+        let (ctx, token_id, now) = (ctx.clone(), token.id.clone(), ctx.now());
         tokio::spawn(async move {
-            let recorded = access_token::Entity::update_many()
-                .col_expr(access_token::Column::LastUsedAt, Expr::value(now))
-                .filter(access_token::Column::Id.eq(&token_id))
-                .exec(&write)
-                .await;
-            if let Err(e) = recorded {
+            if let Err(e) = tokens::record_use(&ctx, &token_id, now).await {
                 tracing::debug!(error = %e, "a token's last use was not recorded");
             }
         });

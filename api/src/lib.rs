@@ -15,8 +15,3 @@ pub mod metrics;
 pub mod security;
 pub mod web;
 pub mod words;
-
-// The store lives in `cxpm-app`; its old paths stay while the handlers move onto use
-// cases one area at a time.
-pub use cxpm_app::store as db;
-pub use cxpm_app::store::audit;

@@ -20,11 +20,11 @@ use serde::{Deserialize, Serialize};
 use super::{GapKind, GapReport, SeverityName};
 use crate::app::AppState;
 use crate::auth::BearerAuth;
-use crate::db::report_snapshot;
 use crate::error::{ApiError, ApiResult};
 use crate::http::ApiTags;
 use crate::http::body::Body;
 use crate::http::common::page;
+use cxpm_app::store::report_snapshot;
 
 /// How a line moved since the snapshot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize)]
