@@ -72,7 +72,7 @@ fn active<M: IntoActiveModel<A>, A: ActiveModelTrait>(models: Vec<M>) -> Vec<A> 
 /// The organisation and its 100 000 open actions, due between 1 and 30 days ago;
 /// returns the program id.
 async fn organisation(db: &DatabaseConnection) -> String {
-    let now = cxpm_app::store::now();
+    let now = cxpm_app::Clock::system().now();
     let today = now.date_naive();
     let id = cxpm_app::store::new_id;
     let departments: Vec<department::Model> = (0..DEPARTMENTS)

@@ -131,7 +131,7 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    versioned::create::<metric::Entity>(&ctx.db, &actor.person_id, &model).await?;
+    versioned::create::<metric::Entity>(&ctx.db, &actor.person_id, now, &model).await?;
     Ok(model)
 }
 
@@ -230,7 +230,7 @@ pub async fn change(
     if let Some(archived) = change.archived {
         after.archived = archived;
     }
-    versioned::update::<metric::Entity>(&ctx.db, &actor.person_id, &before, after).await
+    versioned::update::<metric::Entity>(&ctx.db, &actor.person_id, ctx.now(), &before, after).await
 }
 
 /// Records a reading of metric `id`, with its audit entry and its period's running
@@ -279,8 +279,15 @@ pub async fn record(ctx: &Ctx, actor: &Actor, id: &str, new: NewReading) -> AppR
     // The reading, its audit entry and its period's running sums, together.
     let saved = async {
         let txn = ctx.db.begin().await?;
-        append_in::<reading::Entity, _>(&txn, &actor.person_id, "reading", &model.id, &model)
-            .await?;
+        append_in::<reading::Entity, _>(
+            &txn,
+            &actor.person_id,
+            ctx.now(),
+            "reading",
+            &model.id,
+            &model,
+        )
+        .await?;
         summaries::add_reading(&txn, &model).await?;
         txn.commit().await
     };

@@ -98,6 +98,7 @@ pub async fn bootstrap(ctx: &Ctx, email: Email, secret: &str) -> AppResult<Optio
     audit::record(
         &txn,
         None,
+        now,
         "person",
         &admin.id,
         Change::Create,
@@ -108,6 +109,7 @@ pub async fn bootstrap(ctx: &Ctx, email: Email, secret: &str) -> AppResult<Optio
     audit::record(
         &txn,
         None,
+        now,
         "token",
         &token.id,
         Change::Create,

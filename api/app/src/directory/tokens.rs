@@ -71,6 +71,7 @@ pub async fn issue(
     audit::record(
         &txn,
         Some(&actor.person_id),
+        ctx.now(),
         "token",
         &model.id,
         Change::Create,
@@ -144,6 +145,7 @@ pub async fn revoke(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<()> {
     audit::record(
         &txn,
         Some(&actor.person_id),
+        ctx.now(),
         "token",
         id,
         Change::Revoke,
