@@ -254,7 +254,7 @@ async fn bench(backend: Backend) {
     settings.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
     settings.dispatch_every_ms = 10;
     settings.no_scheduler = true;
-    let dispatcher = cxpm_api::app::App::prepare(settings)
+    let dispatcher = cxpm_api::server::App::prepare(settings)
         .await
         .expect("a dispatching server");
     let started = Instant::now();

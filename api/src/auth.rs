@@ -13,11 +13,7 @@ use std::time::{Duration, Instant};
 use cxpm_app::Ctx;
 use cxpm_app::directory::tokens;
 use cxpm_domain::{Actor, Role};
-use poem::Request;
-use poem_openapi::SecurityScheme;
-use poem_openapi::auth::Bearer;
 
-use crate::app::AppState;
 use crate::error::ApiError;
 
 /// How long a resolved token is trusted without asking the database again.
@@ -25,15 +21,6 @@ pub const CACHE_TTL: Duration = Duration::from_secs(10);
 
 /// Cache size at which expired entries are swept out.
 const CACHE_SWEEP_AT: usize = 1024;
-
-/// The authenticated caller of an operation.
-#[derive(SecurityScheme)]
-#[oai(
-    ty = "bearer",
-    bearer_format = "cxpm_<64 hex digits>",
-    checker = "authenticate"
-)]
-pub struct BearerAuth(pub Principal);
 
 /// Who is calling, and with which token.
 #[derive(Debug, Clone)]
@@ -45,34 +32,6 @@ pub struct Principal {
     pub locale: cxpm_domain::values::Locale,
     /// The person's time zone, for times on pages.
     pub time_zone: cxpm_domain::values::TimeZone,
-}
-
-async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
-    let state = req
-        .data::<AppState>()
-        .ok_or_else(|| ApiError::internal(&"application state missing"))?;
-    let client = req.remote_addr().as_socket_addr().map(|a| a.ip());
-    if let Some(wait) = client.and_then(|ip| state.auth_limiter.blocked(ip)) {
-        state.metrics.auth_refused();
-        return Err(ApiError::too_many_requests(
-            "too many failed authentications from this address; try again later",
-            wait,
-        )
-        .into());
-    }
-    match state.tokens.resolve(state, &bearer.token).await? {
-        Some(principal) => Ok(principal),
-        None => {
-            state.metrics.auth_failed();
-            if let Some(ip) = client {
-                state.auth_limiter.failed(ip);
-            }
-            Err(ApiError::unauthorized(
-                "the access token is unknown, revoked, or belongs to a deactivated person",
-            )
-            .into())
-        }
-    }
 }
 
 /// A fresh random token; show it to its owner once and store only [`hash_token`].

@@ -4,9 +4,9 @@
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use crate::app::{App, shutdown_signal};
 use crate::config::{Cli, Command, LogFormat};
 use crate::http;
+use crate::server::{App, shutdown_signal};
 use cxpm_app::store;
 
 /// Parses the process's arguments and runs them.

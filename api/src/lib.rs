@@ -1,6 +1,6 @@
 //! The cxpm server: HTTP handlers, persistence, configuration.
 //!
-//! `main.rs` is a thin shell over [`cli`], which runs [`app`]; the tests start the same [`app::App`] on
+//! `main.rs` is a thin shell over [`cli`], which runs [`server`]; the tests start the same [`server::App`] on
 //! a random port.
 
 pub mod app;
@@ -11,7 +11,9 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod jobs;
+pub mod labels;
 pub mod metrics;
 pub mod security;
+pub mod server;
 pub mod web;
 pub mod words;

@@ -12,8 +12,8 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use cxpm_api::app::App;
 use cxpm_api::config::ServeArgs;
+use cxpm_api::server::App;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;

@@ -8,9 +8,9 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use crate::app::AppState;
-use crate::auth::BearerAuth;
 use crate::error::{ApiError, ApiResult};
-use crate::http::ApiTags;
+use crate::http::bearer::BearerAuth;
+use crate::http::common::ApiTags;
 use crate::http::common::{page, parse_id};
 use cxpm_app::store::audit_event;
 

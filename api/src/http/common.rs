@@ -1,8 +1,49 @@
-//! Pieces every API group shares: versions and ETags, pagination, ids.
+//! Pieces every API group shares: the groups' tags, versions and ETags, pagination,
+//! ids, the answer to a removal.
 
 use cxpm_domain::FieldError;
+use poem_openapi::{ApiResponse, Tags};
 
 use crate::error::{ApiError, ApiResult};
+
+/// The groups of operations, as the spec lists them.
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Liveness and readiness.
+    System,
+    /// Departments of the organisation.
+    Departments,
+    /// People, their roles and CSV import.
+    People,
+    /// Access tokens.
+    Tokens,
+    /// The audit trail of every change.
+    Audit,
+    /// Programs and their cross-department team.
+    Programs,
+    /// The value stream: stages (touchpoints), sub-processes, templates.
+    ValueStream,
+    /// Who owns each sub-process, per department.
+    Owners,
+    /// Internal-customer relationships: who is my customer?
+    Relationships,
+    /// Seven-step improvement plans: key points, measurements, steps, actions, updates.
+    Plans,
+    /// Operational metrics and their readings.
+    Metrics,
+    /// What leadership reads: gaps, worst first.
+    Reports,
+    /// Reminder schedules.
+    Reminders,
+}
+
+/// The answer to a removal.
+#[derive(ApiResponse)]
+pub enum Deleted {
+    /// Removed.
+    #[oai(status = 204)]
+    NoContent,
+}
 
 pub const DEFAULT_LIMIT: u64 = 50;
 pub const MAX_LIMIT: u64 = 200;

@@ -13,11 +13,11 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::auth::BearerAuth;
 use crate::error::{ApiError, ApiResult};
-use crate::http::ApiTags;
+use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::{self, etag, page, patch, search_pattern, views};
+use crate::http::common::ApiTags;
+use crate::http::common::{self, Deleted, etag, page, patch, search_pattern, views};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
@@ -192,13 +192,6 @@ pub enum MemberResponse {
     Ok(Json<Member>, #[oai(header = "ETag")] String),
     #[oai(status = 201)]
     Created(Json<Member>, #[oai(header = "ETag")] String),
-}
-
-#[derive(ApiResponse)]
-pub enum Deleted {
-    /// Removed.
-    #[oai(status = 204)]
-    NoContent,
 }
 
 /// A program's team, one group per department (people without one come last).
