@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use cxpm_api::db::{action, department, person, plan, program, relationship};
+use cxpm_app::store::{action, department, person, plan, program, relationship};
 use cxpm_tests::{Backend, spawn_app};
 use mailin_embedded::{Handler, Response, Server, SslConfig, response};
 use sea_orm::{
@@ -72,9 +72,9 @@ fn active<M: IntoActiveModel<A>, A: ActiveModelTrait>(models: Vec<M>) -> Vec<A> 
 /// The organisation and its 100 000 open actions, due between 1 and 30 days ago;
 /// returns the program id.
 async fn organisation(db: &DatabaseConnection) -> String {
-    let now = cxpm_api::db::now();
+    let now = cxpm_app::Clock::system().now();
     let today = now.date_naive();
-    let id = cxpm_api::db::new_id;
+    let id = cxpm_app::store::new_id;
     let departments: Vec<department::Model> = (0..DEPARTMENTS)
         .map(|i| department::Model {
             id: id(),
@@ -254,7 +254,7 @@ async fn bench(backend: Backend) {
     settings.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
     settings.dispatch_every_ms = 10;
     settings.no_scheduler = true;
-    let dispatcher = cxpm_api::app::App::prepare(settings)
+    let dispatcher = cxpm_api::server::App::prepare(settings)
         .await
         .expect("a dispatching server");
     let started = Instant::now();

@@ -12,7 +12,7 @@
 use std::time::{Duration, Instant};
 
 use cxpm_api::config::DemoSize;
-use cxpm_api::db::summaries::placeholders;
+use cxpm_app::store::summaries::placeholders;
 use cxpm_tests::{Backend, spawn_app};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement, Value};
 use serde_json::Value as Json;

@@ -11,15 +11,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use cxpm_app::Ctx;
+use cxpm_app::directory::tokens;
 use cxpm_domain::{Actor, Role};
-use poem::Request;
-use poem_openapi::SecurityScheme;
-use poem_openapi::auth::Bearer;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::app::AppState;
-use crate::db::{access_token, person};
 use crate::error::ApiError;
 
 /// How long a resolved token is trusted without asking the database again.
@@ -27,15 +21,6 @@ pub const CACHE_TTL: Duration = Duration::from_secs(10);
 
 /// Cache size at which expired entries are swept out.
 const CACHE_SWEEP_AT: usize = 1024;
-
-/// The authenticated caller of an operation.
-#[derive(SecurityScheme)]
-#[oai(
-    ty = "bearer",
-    bearer_format = "cxpm_<64 hex digits>",
-    checker = "authenticate"
-)]
-pub struct BearerAuth(pub Principal);
 
 /// Who is calling, and with which token.
 #[derive(Debug, Clone)]
@@ -47,34 +32,6 @@ pub struct Principal {
     pub locale: cxpm_domain::values::Locale,
     /// The person's time zone, for times on pages.
     pub time_zone: cxpm_domain::values::TimeZone,
-}
-
-async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
-    let state = req
-        .data::<AppState>()
-        .ok_or_else(|| ApiError::internal(&"application state missing"))?;
-    let client = req.remote_addr().as_socket_addr().map(|a| a.ip());
-    if let Some(wait) = client.and_then(|ip| state.auth_limiter.blocked(ip)) {
-        state.metrics.auth_refused();
-        return Err(ApiError::too_many_requests(
-            "too many failed authentications from this address; try again later",
-            wait,
-        )
-        .into());
-    }
-    match state.tokens.resolve(state, &bearer.token).await? {
-        Some(principal) => Ok(principal),
-        None => {
-            state.metrics.auth_failed();
-            if let Some(ip) = client {
-                state.auth_limiter.failed(ip);
-            }
-            Err(ApiError::unauthorized(
-                "the access token is unknown, revoked, or belongs to a deactivated person",
-            )
-            .into())
-        }
-    }
 }
 
 /// A fresh random token; show it to its owner once and store only [`hash_token`].
@@ -91,29 +48,13 @@ impl TokenCache {
     /// person is inactive.
     ///
     /// Looks it up through the context's read pool; records its last use, by the
-    /// context's clock, through its write pool.
+    /// context's clock, beside the request.
     pub async fn resolve(&self, ctx: &Ctx, token: &str) -> Result<Option<Principal>, ApiError> {
-        let (read, write) = (&ctx.read, &ctx.db);
         let hash = hash_token(token);
         if let Some(p) = self.cached(&hash) {
             return Ok(Some(p));
         }
-        let Some(token) = crate::db::unique(
-            access_token::Entity::find()
-                .filter(access_token::Column::TokenHash.eq(&hash))
-                .filter(access_token::Column::RevokedAt.is_null()),
-            read,
-        )
-        .await?
-        else {
-            return Ok(None);
-        };
-        let Some(person) = crate::db::unique(
-            person::Entity::find_by_id(&token.person_id).filter(person::Column::Active.eq(true)),
-            read,
-        )
-        .await?
-        else {
+        let Some((token, person)) = tokens::bearer(ctx, &hash).await? else {
             return Ok(None);
         };
         let role: Role = person
@@ -123,14 +64,9 @@ impl TokenCache {
         // Last use is kept to the cache's resolution: one write per token per TTL,
         // not one per request. It is bookkeeping: it happens beside the request, and a
         // database that cannot take it now (locked elsewhere) delays and fails nothing.
-        let (write, token_id, now) = (write.clone(), token.id.clone(), ctx.now());
+        let (ctx, token_id, now) = (ctx.clone(), token.id.clone(), ctx.now());
         tokio::spawn(async move {
-            let recorded = access_token::Entity::update_many()
-                .col_expr(access_token::Column::LastUsedAt, Expr::value(now))
-                .filter(access_token::Column::Id.eq(&token_id))
-                .exec(&write)
-                .await;
-            if let Err(e) = recorded {
+            if let Err(e) = tokens::record_use(&ctx, &token_id, now).await {
                 tracing::debug!(error = %e, "a token's last use was not recorded");
             }
         });

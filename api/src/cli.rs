@@ -4,9 +4,10 @@
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use crate::app::{App, shutdown_signal};
 use crate::config::{Cli, Command, LogFormat};
-use crate::{db, http};
+use crate::http;
+use crate::server::{App, shutdown_signal};
+use cxpm_app::store;
 
 /// Parses the process's arguments and runs them.
 pub async fn main() -> anyhow::Result<()> {
@@ -22,20 +23,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate(args) => {
             init_logging(LogFormat::Text);
-            let conn = db::connect(&args.database_url, args.db_max_connections, || {}).await?;
-            db::migrate(&conn).await?;
-            tracing::info!(database = %db::redact(&args.database_url), "migrations applied");
+            let conn = store::connect(&args.database_url, args.db_max_connections, || {}).await?;
+            store::migrate(&conn).await?;
+            tracing::info!(database = %store::redact(&args.database_url), "migrations applied");
             Ok(())
         }
         Command::Demo(args) => {
             init_logging(LogFormat::Text);
-            let conn = db::connect(
+            let conn = store::connect(
                 &args.database.database_url,
                 args.database.db_max_connections,
                 || {},
             )
             .await?;
-            db::migrate(&conn).await?;
+            store::migrate(&conn).await?;
             let started = std::time::Instant::now();
             let built = crate::demo::build(&conn, args.size, args.seed).await?;
             println!("{built}");
@@ -52,7 +53,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve(args) => {
             init_logging(args.log_format);
-            tracing::info!(database = %db::redact(&args.database.database_url), "starting");
+            tracing::info!(database = %store::redact(&args.database.database_url), "starting");
             let app = App::prepare(*args).await?;
             if let Some(token) = app.bootstrap_token() {
                 // Printed once, to standard output, never to the log.

@@ -1,6 +1,6 @@
 //! The cxpm server: HTTP handlers, persistence, configuration.
 //!
-//! `main.rs` is a thin shell over [`cli`], which runs [`app`]; the tests start the same [`app::App`] on
+//! `main.rs` is a thin shell over [`cli`], which runs [`server`]; the tests start the same [`server::App`] on
 //! a random port.
 
 pub mod app;
@@ -11,12 +11,9 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod jobs;
+pub mod labels;
 pub mod metrics;
 pub mod security;
+pub mod server;
 pub mod web;
 pub mod words;
-
-// The store lives in `cxpm-app`; its old paths stay while the handlers move onto use
-// cases one area at a time.
-pub use cxpm_app::store as db;
-pub use cxpm_app::store::audit;

@@ -76,7 +76,7 @@ pub struct Metrics {
     storage_full: Gauge,
     storage_refusals: Counter,
     /// Whether the database has room to write; its refusals are counted here.
-    pub storage: Arc<crate::db::storage::StorageHealth>,
+    pub storage: Arc<cxpm_app::store::storage::StorageHealth>,
     /// With it, `/metrics` asks for `Authorization: Bearer <token>`.
     token: Option<String>,
 }

@@ -14,8 +14,8 @@ pub mod browser;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use cxpm_api::app::App;
 use cxpm_api::config::ServeArgs;
+use cxpm_api::server::App;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;

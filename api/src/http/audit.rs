@@ -8,11 +8,11 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use crate::app::AppState;
-use crate::auth::BearerAuth;
-use crate::db::audit_event;
 use crate::error::{ApiError, ApiResult};
-use crate::http::ApiTags;
+use crate::http::bearer::BearerAuth;
+use crate::http::common::ApiTags;
 use crate::http::common::{page, parse_id};
+use cxpm_app::store::audit_event;
 
 /// One change: who made it, when, to what, and the state before and after.
 #[derive(Debug, Object)]

@@ -1,9 +1,49 @@
-//! Pieces every API group shares: versions and ETags, pagination, ids.
+//! Pieces every API group shares: the groups' tags, versions and ETags, pagination,
+//! ids, the answer to a removal.
 
 use cxpm_domain::FieldError;
-use sea_orm::QueryFilter;
+use poem_openapi::{ApiResponse, Tags};
 
 use crate::error::{ApiError, ApiResult};
+
+/// The groups of operations, as the spec lists them.
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Liveness and readiness.
+    System,
+    /// Departments of the organisation.
+    Departments,
+    /// People, their roles and CSV import.
+    People,
+    /// Access tokens.
+    Tokens,
+    /// The audit trail of every change.
+    Audit,
+    /// Programs and their cross-department team.
+    Programs,
+    /// The value stream: stages (touchpoints), sub-processes, templates.
+    ValueStream,
+    /// Who owns each sub-process, per department.
+    Owners,
+    /// Internal-customer relationships: who is my customer?
+    Relationships,
+    /// Seven-step improvement plans: key points, measurements, steps, actions, updates.
+    Plans,
+    /// Operational metrics and their readings.
+    Metrics,
+    /// What leadership reads: gaps, worst first.
+    Reports,
+    /// Reminder schedules.
+    Reminders,
+}
+
+/// The answer to a removal.
+#[derive(ApiResponse)]
+pub enum Deleted {
+    /// Removed.
+    #[oai(status = 204)]
+    NoContent,
+}
 
 pub const DEFAULT_LIMIT: u64 = 50;
 pub const MAX_LIMIT: u64 = 200;
@@ -45,27 +85,6 @@ pub fn patch<T>(field: poem_openapi::types::MaybeUndefined<T>) -> cxpm_app::Patc
         MaybeUndefined::Undefined => cxpm_app::Patch::Keep,
         MaybeUndefined::Null => cxpm_app::Patch::Clear,
         MaybeUndefined::Value(v) => cxpm_app::Patch::Set(v),
-    }
-}
-
-/// The version an `If-Match` header names. Missing → 428; `*` → any version
-/// (`None`); anything that is not one of our ETags cannot match → 412.
-pub fn expected_version(if_match: Option<&str>, current: i32) -> ApiResult<()> {
-    let Some(raw) = if_match.map(str::trim) else {
-        return Err(ApiError::if_match_required());
-    };
-    if raw == "*" {
-        return Ok(());
-    }
-    let matches = raw.split(',').map(str::trim).any(|tag| {
-        let tag = tag.strip_prefix("W/").unwrap_or(tag);
-        let tag = tag.trim_matches('"');
-        tag.parse::<i32>().ok() == Some(current)
-    });
-    if matches {
-        Ok(())
-    } else {
-        Err(ApiError::stale(current))
     }
 }
 
@@ -115,57 +134,36 @@ fn contains_pattern(needle: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// The row with this path id, or 404 naming `entity`.
-pub async fn load<E: sea_orm::EntityTrait>(
-    db: &sea_orm::DatabaseConnection,
-    entity: &str,
-    raw_id: &str,
-) -> ApiResult<E::Model> {
-    use sea_orm::sea_query::{Alias, Expr, ExprTrait};
-    let id = path_id(entity, raw_id)?;
-    crate::db::unique(E::find().filter(Expr::col(Alias::new("id")).eq(&id)), db)
-        .await?
-        .ok_or_else(|| ApiError::not_found(entity, &id))
-}
-
-/// The row a body field refers to, or 422 naming the field.
-pub async fn referenced<E: sea_orm::EntityTrait>(
-    db: &sea_orm::DatabaseConnection,
-    field: &str,
-    entity: &str,
-    raw_id: &str,
-) -> ApiResult<E::Model> {
-    use sea_orm::sea_query::{Alias, Expr, ExprTrait};
-    let id = parse_id(field, raw_id)?;
-    crate::db::unique(E::find().filter(Expr::col(Alias::new("id")).eq(&id)), db)
-        .await?
-        .ok_or_else(|| FieldError::new(field, format!("no {entity} with id `{id}`")).into())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// What the use case answers when it checks the versions `header` accepts
+    /// against version `current`.
+    fn checked(header: Option<&str>, current: i32) -> ApiResult<()> {
+        Ok(if_match(header)?.check(current)?)
+    }
+
     #[test]
     fn if_match_accepts_strong_weak_and_star() {
-        assert!(expected_version(Some("\"3\""), 3).is_ok());
-        assert!(expected_version(Some("W/\"3\""), 3).is_ok());
-        assert!(expected_version(Some("*"), 3).is_ok());
-        assert!(expected_version(Some("\"2\", \"3\""), 3).is_ok());
+        assert!(checked(Some("\"3\""), 3).is_ok());
+        assert!(checked(Some("W/\"3\""), 3).is_ok());
+        assert!(checked(Some("*"), 3).is_ok());
+        assert!(checked(Some("\"2\", \"3\""), 3).is_ok());
     }
 
     #[test]
     fn a_stale_or_garbled_if_match_is_412_and_none_is_428() {
         assert!(matches!(
-            expected_version(Some("\"2\""), 3),
+            checked(Some("\"2\""), 3),
             Err(ApiError::PreconditionFailed(_))
         ));
         assert!(matches!(
-            expected_version(Some("nonsense"), 3),
+            checked(Some("nonsense"), 3),
             Err(ApiError::PreconditionFailed(_))
         ));
         assert!(matches!(
-            expected_version(None, 3),
+            checked(None, 3),
             Err(ApiError::PreconditionRequired(_))
         ));
     }

@@ -10,9 +10,9 @@ use poem_openapi::{Object, OpenApi};
 use serde::Serialize;
 
 use crate::app::AppState;
-use crate::auth::BearerAuth;
 use crate::error::ApiResult;
-use crate::http::ApiTags;
+use crate::http::bearer::BearerAuth;
+use crate::http::common::ApiTags;
 
 #[derive(Debug, Object, Serialize)]
 #[oai(skip_serializing_if_is_none)]

@@ -13,13 +13,13 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
-use crate::auth::BearerAuth;
-use crate::db::department;
 use crate::error::{ApiError, ApiResult};
-use crate::http::ApiTags;
+use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
+use crate::http::common::ApiTags;
 use crate::http::common::{self, etag, page, parse_id, patch, search_pattern};
 use crate::http::names::translations;
+use cxpm_app::store::department;
 
 /// The business function a department serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize, Serialize)]

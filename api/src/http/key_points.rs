@@ -13,13 +13,13 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::auth::BearerAuth;
-use crate::db::{key_point, measurement};
 use crate::error::{ApiError, ApiResult};
-use crate::http::ApiTags;
+use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
+use crate::http::common::ApiTags;
 use crate::http::common::{self, etag, patch};
 use crate::http::names::translations;
+use cxpm_app::store::{key_point, measurement};
 
 /// What the customer cares about in a relationship (确定关键体验点).
 #[derive(Debug, Object)]

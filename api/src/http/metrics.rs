@@ -1,27 +1,26 @@
 //! Operational metrics on touchpoints and sub-processes, and their readings —
 //! recorded by hand or pushed by other systems (ERP, CRM, service desk).
 
+//!
+//! The HTTP shapes; the use cases are `cxpm_app::metrics`.
+
 use chrono::{DateTime, NaiveDate, Utc};
+use cxpm_app::metrics::{self, Recorded};
+use cxpm_app::store::{metric, reading};
 use cxpm_domain::gap::Direction;
-use cxpm_domain::metric::{METRIC_TEMPLATES, is_stale};
-use cxpm_domain::values::{Name, optional_text};
-use cxpm_domain::{Action, FieldError, Invalid, Target, authorize};
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::auth::BearerAuth;
-use crate::db::{department, metric, new_id, program, reading, stage, sub_process, versioned};
 use crate::error::{ApiError, ApiResult};
-use crate::http::ApiTags;
+use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::{etag, expected_version, load, referenced};
-use crate::http::programs::maybe_text;
+use crate::http::common::ApiTags;
+use crate::http::common::{self, etag, patch};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
@@ -143,6 +142,18 @@ pub struct MetricStatus {
     pub stale: bool,
 }
 
+impl TryFrom<metrics::MetricStatus> for MetricStatus {
+    type Error = ApiError;
+
+    fn try_from(s: metrics::MetricStatus) -> ApiResult<Self> {
+        Ok(Self {
+            metric: s.metric.try_into()?,
+            last_reading_at: s.last_reading_at,
+            stale: s.stale,
+        })
+    }
+}
+
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct MetricList {
@@ -256,9 +267,9 @@ impl MetricsApi {
         operation_id = "list_metric_templates"
     )]
     async fn templates(&self, auth: BearerAuth) -> ApiResult<Json<MetricTemplateList>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
+        let templates = metrics::templates(&auth.0.actor)?;
         Ok(Json(MetricTemplateList {
-            items: METRIC_TEMPLATES
+            items: templates
                 .iter()
                 .map(|t| MetricTemplateView {
                     key: t.key.to_owned(),
@@ -285,89 +296,19 @@ impl MetricsApi {
         id: Path<String>,
         body: Body<NewMetric>,
     ) -> ApiResult<MetricResponse> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManageMetrics, Target::Anything)?;
-        let program = load::<program::Entity>(&state.db, "program", &id).await?;
         let b = body.0;
-        let mut invalid = Invalid::default();
-        let name = invalid.check(Name::parse(&b.name));
-        let unit = invalid.check(Name::parse(&b.unit).map_err(|e| e.at("unit")));
-        let source = invalid
-            .check(optional_text("source", b.source.as_deref(), 200))
-            .flatten();
-        invalid.check(cxpm_domain::metric::target("target", b.target));
-        let every = b.update_every_days.unwrap_or(30);
-        if !(1..=366).contains(&every) {
-            invalid.push(FieldError::new("update_every_days", "must be 1 to 366"));
-        }
-        if b.stage_id.is_some() == b.sub_process_id.is_some() {
-            invalid.push(FieldError::new(
-                "stage_id",
-                "give exactly one of stage_id and sub_process_id",
-            ));
-        }
-        invalid.into_result()?;
-        let (Some(name), Some(unit)) = (name, unit) else {
-            return Err(ApiError::internal(&"validated fields missing"));
-        };
-        let (stage_id, sub_process_id) = match (&b.stage_id, &b.sub_process_id) {
-            (Some(raw), _) => {
-                let s = referenced::<stage::Entity>(&state.db, "stage_id", "stage", raw).await?;
-                if s.program_id != program.id {
-                    return Err(FieldError::new(
-                        "stage_id",
-                        "the stage belongs to another program",
-                    )
-                    .into());
-                }
-                (Some(s.id), None)
-            }
-            (None, Some(raw)) => {
-                let s = referenced::<sub_process::Entity>(
-                    &state.db,
-                    "sub_process_id",
-                    "sub-process",
-                    raw,
-                )
-                .await?;
-                if s.program_id != program.id {
-                    return Err(FieldError::new(
-                        "sub_process_id",
-                        "the sub-process belongs to another program",
-                    )
-                    .into());
-                }
-                (None, Some(s.id))
-            }
-            (None, None) => return Err(ApiError::internal(&"validated target missing")),
-        };
-        let department_id = match &b.department_id {
-            Some(raw) => Some(
-                referenced::<department::Entity>(&state.db, "department_id", "department", raw)
-                    .await?
-                    .id,
-            ),
-            None => None,
-        };
-        let now = state.now();
-        let model = metric::Model {
-            id: new_id(),
-            program_id: program.id,
-            stage_id,
-            sub_process_id,
-            department_id,
-            name: name.into_inner(),
-            unit: unit.into_inner(),
-            direction: Direction::from(b.direction).as_str().to_owned(),
+        let new = metrics::NewMetric {
+            stage_id: b.stage_id,
+            sub_process_id: b.sub_process_id,
+            department_id: b.department_id,
+            name: b.name,
+            unit: b.unit,
+            direction: b.direction.into(),
             target: b.target,
-            source,
-            update_every_days: every,
-            archived: false,
-            version: 1,
-            created_at: now,
-            updated_at: now,
+            source: b.source,
+            update_every_days: b.update_every_days,
         };
-        versioned::create::<metric::Entity>(&state.db, &actor.person_id, &model).await?;
+        let model = metrics::create(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
         Ok(MetricResponse::Created(Json(model.try_into()?), tag))
     }
@@ -386,42 +327,11 @@ impl MetricsApi {
         /// Include archived metrics.
         include_archived: Query<Option<bool>>,
     ) -> ApiResult<Json<MetricList>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let program = load::<program::Entity>(&state.read, "program", &id).await?;
-        let mut select = metric::Entity::find().filter(metric::Column::ProgramId.eq(&program.id));
-        if !include_archived.0.unwrap_or(false) {
-            select = select.filter(metric::Column::Archived.eq(false));
-        }
-        let metrics = select
-            .order_by_asc(metric::Column::Id)
-            .all(&state.read)
-            .await?;
-        let ids: Vec<String> = metrics.iter().map(|m| m.id.clone()).collect();
-        let last: std::collections::HashMap<String, DateTime<Utc>> =
-            cxpm_app::reports::queries::last_readings_of(&state.read, &ids)
-                .await?
-                .into_iter()
-                .filter_map(|r| Some((r.metric_id, r.at?)))
-                .collect();
-        let now = state.now();
-        let items = metrics
-            .into_iter()
-            .map(|m| {
-                let last_reading_at = last.get(&m.id).copied();
-                let stale = is_stale(
-                    last_reading_at,
-                    m.created_at,
-                    m.update_every_days.max(1) as u32,
-                    now,
-                );
-                Ok(MetricStatus {
-                    metric: m.try_into()?,
-                    last_reading_at,
-                    stale,
-                })
-            })
-            .collect::<ApiResult<_>>()?;
-        Ok(Json(MetricList { items }))
+        let all = include_archived.0.unwrap_or(false);
+        let rows = metrics::list(&state, &auth.0.actor, &id, all).await?;
+        Ok(Json(MetricList {
+            items: common::views(rows)?,
+        }))
     }
 
     /// Get a metric
@@ -432,8 +342,7 @@ impl MetricsApi {
         auth: BearerAuth,
         id: Path<String>,
     ) -> ApiResult<MetricResponse> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let model = load::<metric::Entity>(&state.read, "metric", &id).await?;
+        let model = metrics::get(&state, &auth.0.actor, &id).await?;
         let tag = etag(model.version);
         Ok(MetricResponse::Ok(Json(model.try_into()?), tag))
     }
@@ -454,57 +363,17 @@ impl MetricsApi {
         if_match: Header<Option<String>>,
         body: Body<MetricPatch>,
     ) -> ApiResult<MetricResponse> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::ManageMetrics, Target::Anything)?;
-        let before = load::<metric::Entity>(&state.db, "metric", &id).await?;
-        expected_version(if_match.0.as_deref(), before.version)?;
+        let expected = common::if_match(if_match.0.as_deref())?;
         let p = body.0;
-        let mut after = before.clone();
-        let mut invalid = Invalid::default();
-        if let Some(name) = p
-            .name
-            .as_deref()
-            .and_then(|n| invalid.check(Name::parse(n)))
-        {
-            after.name = name.into_inner();
-        }
-        if let Some(t) = p
-            .target
-            .and_then(|t| invalid.check(cxpm_domain::metric::target("target", t)))
-        {
-            after.target = t;
-        }
-        if let Some(v) = maybe_text(&mut invalid, "source", p.source, 200) {
-            after.source = v;
-        }
-        match p.update_every_days {
-            Some(d) if (1..=366).contains(&d) => after.update_every_days = d,
-            Some(_) => invalid.push(FieldError::new("update_every_days", "must be 1 to 366")),
-            None => {}
-        }
-        invalid.into_result()?;
-        match p.department_id {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => after.department_id = None,
-            MaybeUndefined::Value(raw) => {
-                after.department_id = Some(
-                    referenced::<department::Entity>(
-                        &state.db,
-                        "department_id",
-                        "department",
-                        &raw,
-                    )
-                    .await?
-                    .id,
-                )
-            }
-        }
-        if let Some(archived) = p.archived {
-            after.archived = archived;
-        }
-        let after =
-            versioned::update::<metric::Entity>(&state.db, &actor.person_id, &before, after)
-                .await?;
+        let change = metrics::MetricChange {
+            name: p.name,
+            department_id: patch(p.department_id),
+            target: p.target,
+            source: patch(p.source),
+            update_every_days: p.update_every_days,
+            archived: p.archived,
+        };
+        let after = metrics::change(&state, &auth.0.actor, &id, &expected, change).await?;
         let tag = etag(after.version);
         Ok(MetricResponse::Ok(Json(after.try_into()?), tag))
     }
@@ -525,73 +394,21 @@ impl MetricsApi {
         id: Path<String>,
         body: Body<NewReading>,
     ) -> ApiResult<ReadingResponse> {
-        let actor = &auth.0.actor;
-        authorize(actor, Action::RecordReadings, Target::Anything)?;
-        let metric = load::<metric::Entity>(&state.db, "metric", &id).await?;
         let b = body.0;
-        let mut invalid = Invalid::default();
-        invalid.check(cxpm_domain::metric::value("value", b.value));
-        if b.period_end < b.period_start {
-            invalid.push(FieldError::new(
-                "period_end",
-                "must not be before period_start",
-            ));
-        }
-        if b.sample_size.is_some_and(|n| n < 1) {
-            invalid.push(FieldError::new("sample_size", "must be at least 1"));
-        }
-        let note = invalid
-            .check(optional_text("note", b.note.as_deref(), 4000))
-            .flatten();
-        let external_id = invalid
-            .check(optional_text("external_id", b.external_id.as_deref(), 200))
-            .flatten();
-        invalid.into_result()?;
-        if let Some(existing) = find_external(&state, &metric.id, external_id.as_deref()).await? {
-            return Ok(ReadingResponse::Existing(Json(existing.into())));
-        }
-        let model = reading::Model {
-            id: new_id(),
-            metric_id: metric.id.clone(),
+        let new = metrics::NewReading {
             period_start: b.period_start,
             period_end: b.period_end,
             value: b.value,
             sample_size: b.sample_size,
-            note,
-            external_id: external_id.clone(),
-            recorded_by: actor.person_id.clone(),
-            recorded_at: state.now(),
+            note: b.note,
+            external_id: b.external_id,
         };
-        // The reading, its audit entry and its period's running sums, together.
-        let saved = async {
-            let txn = state.db.begin().await?;
-            crate::db::append_in::<reading::Entity, _>(
-                &txn,
-                &actor.person_id,
-                "reading",
-                &model.id,
-                &model,
-            )
-            .await?;
-            crate::db::summaries::add_reading(&txn, &model).await?;
-            txn.commit().await
-        };
-        match saved.await {
-            Ok(()) => Ok(ReadingResponse::Created(Json(model.into()))),
-            // Two pushes of the same id at once: the loser answers with the winner's row.
-            Err(e)
-                if matches!(
-                    e.sql_err(),
-                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-                ) =>
-            {
-                let existing = find_external(&state, &metric.id, external_id.as_deref())
-                    .await?
-                    .ok_or_else(|| ApiError::from(e))?;
-                Ok(ReadingResponse::Existing(Json(existing.into())))
-            }
-            Err(e) => Err(e.into()),
-        }
+        Ok(
+            match metrics::record(&state, &auth.0.actor, &id, new).await? {
+                Recorded::New(r) => ReadingResponse::Created(Json(r.into())),
+                Recorded::Existing(r) => ReadingResponse::Existing(Json(r.into())),
+            },
+        )
     }
 
     /// A metric's readings, newest period first
@@ -606,33 +423,9 @@ impl MetricsApi {
         auth: BearerAuth,
         id: Path<String>,
     ) -> ApiResult<Json<ReadingList>> {
-        authorize(&auth.0.actor, Action::ReadPrograms, Target::Anything)?;
-        let metric = load::<metric::Entity>(&state.read, "metric", &id).await?;
-        let rows = reading::Entity::find()
-            .filter(reading::Column::MetricId.eq(&metric.id))
-            .order_by_desc(reading::Column::PeriodStart)
-            .order_by_desc(reading::Column::Id)
-            .all(&state.read)
-            .await?;
+        let rows = metrics::readings(&state, &auth.0.actor, &id).await?;
         Ok(Json(ReadingList {
             items: rows.into_iter().map(Reading::from).collect(),
         }))
     }
-}
-
-async fn find_external(
-    state: &AppState,
-    metric_id: &str,
-    external_id: Option<&str>,
-) -> ApiResult<Option<reading::Model>> {
-    let Some(external_id) = external_id else {
-        return Ok(None);
-    };
-    Ok(crate::db::unique(
-        reading::Entity::find()
-            .filter(reading::Column::MetricId.eq(metric_id))
-            .filter(reading::Column::ExternalId.eq(external_id)),
-        &state.db,
-    )
-    .await?)
 }

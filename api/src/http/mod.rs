@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod audit;
+pub mod bearer;
 pub mod body;
 pub mod common;
 pub mod coverage;
@@ -20,37 +21,7 @@ pub mod system;
 pub mod tokens;
 pub mod value_stream;
 
-use poem_openapi::{OpenApiService, Tags};
-
-#[derive(Tags)]
-pub enum ApiTags {
-    /// Liveness and readiness.
-    System,
-    /// Departments of the organisation.
-    Departments,
-    /// People, their roles and CSV import.
-    People,
-    /// Access tokens.
-    Tokens,
-    /// The audit trail of every change.
-    Audit,
-    /// Programs and their cross-department team.
-    Programs,
-    /// The value stream: stages (touchpoints), sub-processes, templates.
-    ValueStream,
-    /// Who owns each sub-process, per department.
-    Owners,
-    /// Internal-customer relationships: who is my customer?
-    Relationships,
-    /// Seven-step improvement plans: key points, measurements, steps, actions, updates.
-    Plans,
-    /// Operational metrics and their readings.
-    Metrics,
-    /// What leadership reads: gaps, worst first.
-    Reports,
-    /// Reminder schedules.
-    Reminders,
-}
+use poem_openapi::OpenApiService;
 
 pub type Apis = (
     system::SystemApi,

@@ -12,13 +12,13 @@ use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::auth::BearerAuth;
-use crate::db::{owner, person};
 use crate::error::ApiResult;
-use crate::http::ApiTags;
+use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
+use crate::http::common::ApiTags;
+use crate::http::common::Deleted;
 use crate::http::common::{self, etag, patch};
-use crate::http::programs::Deleted;
+use cxpm_app::store::{owner, person};
 
 /// One department's responsibility for a sub-process, and who answers for it.
 #[derive(Debug, Object)]

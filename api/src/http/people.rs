@@ -10,13 +10,13 @@ use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiRequest, ApiResponse, Enum, Object, OpenApi};
 
 use crate::app::AppState;
-use crate::auth::BearerAuth;
-use crate::db::person;
 use crate::error::{ApiError, ApiResult, ProblemField};
-use crate::http::ApiTags;
+use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
+use crate::http::common::ApiTags;
 use crate::http::common::{self, etag, page, parse_id, patch, search_pattern};
 use cxpm_app::directory::{import, people};
+use cxpm_app::store::person;
 use serde::Deserialize;
 
 /// A person's organisation-wide role.

@@ -13,11 +13,11 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::auth::BearerAuth;
 use crate::error::{ApiError, ApiResult};
-use crate::http::ApiTags;
 use crate::http::actions::{ActionView, UpdateView};
+use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
+use crate::http::common::ApiTags;
 use crate::http::common::{self, etag, patch, views};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]

@@ -4,9 +4,7 @@
 use chrono::{DateTime, Utc};
 use cxpm_app::programs::{program, team};
 use cxpm_app::store;
-use cxpm_domain::Invalid;
 use cxpm_domain::program::{ProgramStatus, TeamRole};
-use cxpm_domain::values::optional_text;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
@@ -15,11 +13,11 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::auth::BearerAuth;
 use crate::error::{ApiError, ApiResult};
-use crate::http::ApiTags;
+use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::{self, etag, page, patch, search_pattern, views};
+use crate::http::common::ApiTags;
+use crate::http::common::{self, Deleted, etag, page, patch, search_pattern, views};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
@@ -194,13 +192,6 @@ pub enum MemberResponse {
     Ok(Json<Member>, #[oai(header = "ETag")] String),
     #[oai(status = 201)]
     Created(Json<Member>, #[oai(header = "ETag")] String),
-}
-
-#[derive(ApiResponse)]
-pub enum Deleted {
-    /// Removed.
-    #[oai(status = 204)]
-    NoContent,
 }
 
 /// A program's team, one group per department (people without one come last).
@@ -483,19 +474,5 @@ impl TryFrom<team::Seat> for Member {
             created_at: seat.created_at,
             updated_at: seat.updated_at,
         })
-    }
-}
-
-/// A nullable text field of a patch: `None` to leave it, `Some(None)` to clear it.
-pub fn maybe_text(
-    invalid: &mut Invalid,
-    field: &str,
-    value: MaybeUndefined<String>,
-    max: usize,
-) -> Option<Option<String>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => invalid.check(optional_text(field, Some(&v), max)),
     }
 }

@@ -11,13 +11,13 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::auth::BearerAuth;
-use crate::db::relationship;
 use crate::error::{ApiError, ApiResult};
-use crate::http::ApiTags;
+use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
+use crate::http::common::ApiTags;
+use crate::http::common::Deleted;
 use crate::http::common::{self, etag, parse_id, patch};
-use crate::http::programs::Deleted;
+use cxpm_app::store::relationship;
 
 /// Provider → internal customer, and what the provider delivers.
 #[derive(Debug, Object)]

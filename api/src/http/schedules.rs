@@ -14,13 +14,13 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::auth::BearerAuth;
-use crate::db::schedule;
 use crate::error::{ApiError, ApiResult};
-use crate::http::ApiTags;
+use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
+use crate::http::common::ApiTags;
 use crate::http::common::{self, etag, page, parse_id, views};
 use crate::jobs::mailroom::Mail;
+use cxpm_app::store::schedule;
 
 /// What a schedule sends, and to whom. Each firing sends one digest per person with
 /// something to read (never an empty mail), in the reader's language, a link per item.
@@ -307,10 +307,10 @@ pub struct OutboxMail {
     pub created_at: DateTime<Utc>,
 }
 
-impl TryFrom<crate::db::outbox::Model> for OutboxMail {
+impl TryFrom<cxpm_app::store::outbox::Model> for OutboxMail {
     type Error = ApiError;
 
-    fn try_from(m: crate::db::outbox::Model) -> Result<Self, ApiError> {
+    fn try_from(m: cxpm_app::store::outbox::Model) -> Result<Self, ApiError> {
         let status: OutboxStatus = m.status.parse().map_err(|e| ApiError::internal(&e))?;
         Ok(Self {
             id: m.id,

@@ -8,7 +8,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 use sea_orm::ConnectionTrait;
 
 use crate::app::AppState;
-use crate::http::ApiTags;
+use crate::http::common::ApiTags;
 
 /// How long `/readyz` waits for the database before saying it is not ready.
 const READINESS_TIMEOUT: Duration = Duration::from_secs(1);

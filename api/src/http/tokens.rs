@@ -9,12 +9,12 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::auth::BearerAuth;
-use crate::db::access_token;
 use crate::error::ApiResult;
-use crate::http::ApiTags;
+use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
+use crate::http::common::ApiTags;
 use crate::http::common::path_id;
+use cxpm_app::store::access_token;
 
 /// An access token, without its secret.
 #[derive(Debug, Object)]

@@ -14,14 +14,14 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::auth::BearerAuth;
-use crate::db::{stage, sub_process};
 use crate::error::ApiResult;
-use crate::http::ApiTags;
+use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
+use crate::http::common::ApiTags;
+use crate::http::common::Deleted;
 use crate::http::common::{self, etag, patch};
 use crate::http::names::translations;
-use crate::http::programs::Deleted;
+use cxpm_app::store::{stage, sub_process};
 
 /// A stage of the value stream; a customer-facing one is a touchpoint.
 #[derive(Debug, Object)]

@@ -9,7 +9,7 @@ use cxpm_domain::values::Locale;
 
 use super::mail;
 use crate::app::AppState;
-use crate::http::reports;
+use crate::labels::{labels, num, severity_label};
 
 /// The front's side of reminding: writes mails, reads the gap report.
 #[derive(Clone, Copy)]
@@ -58,12 +58,12 @@ fn words(letter: &Letter, status: Status) -> String {
 
 /// A gap line's status in the gap report's words: `major: gap 1.5 (30.0 %)`.
 fn gap_status(locale: Locale, severity: Severity, gap: f64, relative_gap: Option<f64>) -> String {
-    let t = reports::labels::labels(locale);
+    let t = labels(locale);
     format!(
         "{}: {} {}{}",
-        reports::html::severity_label(t, severity.into()),
+        severity_label(t, severity),
         t.gap,
-        reports::html::num(gap),
+        num(gap),
         relative_gap
             .map(|r| format!(" ({:.1} %)", r * 100.0))
             .unwrap_or_default()

@@ -26,44 +26,11 @@ pub mod work;
 
 use std::sync::LazyLock;
 
-use cxpm_app::directory::sign_in::SessionTimes;
 use poem::http::{StatusCode, header};
 use poem::{Response, Route, get, handler, post};
 use sha2::{Digest, Sha256};
 
-use crate::config::ServeArgs;
-use crate::security::AuthLimiter;
-
-/// The pages' settings.
-#[derive(Clone)]
-pub struct WebSettings {
-    pub times: SessionTimes,
-    /// Sign-in link requests per client address.
-    pub sign_in_limiter: AuthLimiter,
-    /// Cookies are `Secure` (and `__Host-`) when people reach cxpm over https.
-    pub secure: bool,
-    /// `scheme://host[:port]` of the public address, for the Origin check.
-    pub origin: String,
-}
-
-impl WebSettings {
-    pub fn new(settings: &ServeArgs) -> Self {
-        let url = settings.public_url.trim_end_matches('/');
-        let origin = match url.split_once("://") {
-            Some((scheme, rest)) => format!("{scheme}://{}", rest.split('/').next().unwrap_or("")),
-            None => url.to_owned(),
-        };
-        Self {
-            times: SessionTimes {
-                idle: chrono::Duration::minutes(i64::from(settings.session_idle_minutes.max(1))),
-                absolute: chrono::Duration::hours(i64::from(settings.session_max_hours.max(1))),
-            },
-            sign_in_limiter: AuthLimiter::new(settings.sign_in_requests_per_minute),
-            secure: url.starts_with("https://"),
-            origin,
-        }
-    }
-}
+pub use crate::app::WebSettings;
 
 /// The pages, added to the server's routes (the JSON API lives under `/api/v1`).
 pub fn mount(route: Route) -> Route {

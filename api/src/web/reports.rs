@@ -8,7 +8,9 @@ use poem::web::{Data, Path};
 use poem::{Request, Response, handler};
 
 use crate::app::AppState;
-use crate::http::reports::{GapReport, ProgressReport, html, labels};
+use crate::http::reports::html;
+use crate::http::reports::views::{GapReport, ProgressReport};
+use crate::labels;
 use crate::web::render::{PageError, PageResult};
 use crate::web::session;
 

@@ -274,7 +274,7 @@ async fn replica(database_url: &str, adjust: impl FnOnce(&mut cxpm_api::config::
     settings.mail_dir =
         std::env::temp_dir().join(format!("cxpm-replica-{}", uuid::Uuid::now_v7().simple()));
     adjust(&mut settings);
-    let app = cxpm_api::app::App::prepare(settings).await.unwrap();
+    let app = cxpm_api::server::App::prepare(settings).await.unwrap();
     tokio::spawn(app.run(std::future::pending()));
 }
 

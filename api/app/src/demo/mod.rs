@@ -197,6 +197,7 @@ async fn record(txn: &impl ConnectionTrait, run: &Run, built: &Built) -> AppResu
     audit::record(
         txn,
         None,
+        run.now,
         "demo",
         &built.program_id,
         Change::Import,

@@ -2,13 +2,16 @@
 //! admin or an admin's token checks, under the admins' guard.
 
 use cxpm_domain::Role;
+use cxpm_domain::values::Email;
 use sea_orm::{
     ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
-    QueryTrait,
+    QueryTrait, TransactionTrait,
 };
 
-use crate::AppResult;
-use crate::store::{access_token, person};
+use crate::directory::tokens::hash_token;
+use crate::store::audit::{self, Change};
+use crate::store::{access_token, new_id, person};
+use crate::{AppResult, Ctx};
 
 /// Whether `person` is an active admin.
 pub fn active_admin(person: &person::Model) -> bool {
@@ -41,4 +44,79 @@ pub async fn ways_in_without(txn: &DatabaseTransaction, leaving: Leaving<'_>) ->
         .filter(access_token::Column::PersonId.in_subquery(admins.into_query()))
         .count(txn)
         .await?)
+}
+
+/// Whether nobody is in cxpm yet: the first start, when an admin is to be made.
+pub async fn nobody_yet(ctx: &Ctx) -> AppResult<bool> {
+    Ok(person::Entity::find().count(&ctx.db).await? == 0)
+}
+
+/// On a database with nobody in it, makes the first admin (`email`) and a token for
+/// them whose secret is `secret`, with their audit entries; returns the admin's id.
+/// `None` when another replica made theirs at the same moment: theirs stands.
+pub async fn bootstrap(ctx: &Ctx, email: Email, secret: &str) -> AppResult<Option<String>> {
+    let now = ctx.now();
+    let admin = person::Model {
+        id: new_id(),
+        name: "Administrator".to_owned(),
+        email: email.into_inner(),
+        department_id: None,
+        role: Role::Admin.as_str().to_owned(),
+        locale: "en".to_owned(),
+        time_zone: "UTC".to_owned(),
+        active: true,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let token = access_token::Model {
+        id: new_id(),
+        person_id: admin.id.clone(),
+        label: "bootstrap".to_owned(),
+        token_hash: hash_token(secret),
+        created_by: admin.id.clone(),
+        created_at: now,
+        last_used_at: None,
+        revoked_at: None,
+    };
+    let txn = ctx.db.begin().await?;
+    let inserted = person::Entity::insert(person::ActiveModel::from(admin.clone()))
+        .exec_without_returning(&txn)
+        .await;
+    if let Err(e) = inserted {
+        if matches!(
+            e.sql_err(),
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+        ) {
+            return Ok(None);
+        }
+        return Err(e.into());
+    }
+    access_token::Entity::insert(access_token::ActiveModel::from(token.clone()))
+        .exec_without_returning(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        None,
+        now,
+        "person",
+        &admin.id,
+        Change::Create,
+        None::<&()>,
+        Some(&admin),
+    )
+    .await?;
+    audit::record(
+        &txn,
+        None,
+        now,
+        "token",
+        &token.id,
+        Change::Create,
+        None::<&()>,
+        Some(&token),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Some(admin.id))
 }

@@ -79,7 +79,7 @@ pub async fn create(ctx: &Ctx, actor: &Actor, new: NewDepartment) -> AppResult<d
         created_at: now,
         updated_at: now,
     };
-    versioned::create::<department::Entity>(&ctx.db, &actor.person_id, &model).await?;
+    versioned::create::<department::Entity>(&ctx.db, &actor.person_id, now, &model).await?;
     Ok(model)
 }
 
@@ -183,7 +183,8 @@ pub async fn change(
     if after.code != before.code {
         ensure_code_free(&ctx.db, &after.code, Some(&after.id)).await?;
     }
-    versioned::update::<department::Entity>(&ctx.db, &actor.person_id, &before, after).await
+    versioned::update::<department::Entity>(&ctx.db, &actor.person_id, ctx.now(), &before, after)
+        .await
 }
 
 /// The department `id`, or an invalid `field` when there is none.

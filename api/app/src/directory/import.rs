@@ -141,6 +141,7 @@ pub async fn import(
         audit::record(
             &txn,
             Some(&actor.person_id),
+            now,
             "person",
             &model.id,
             Change::Import,

@@ -77,7 +77,7 @@ pub async fn create(ctx: &Ctx, actor: &Actor, new: NewPerson) -> AppResult<perso
         &time_zone,
         ctx.now(),
     );
-    versioned::create::<person::Entity>(&ctx.db, &actor.person_id, &model)
+    versioned::create::<person::Entity>(&ctx.db, &actor.person_id, ctx.now(), &model)
         .await
         .map_err(duplicate_email)?;
     Ok(model)
@@ -229,9 +229,15 @@ pub async fn change(
             ));
         }
     }
-    let after = versioned::update_in::<person::Entity, _>(&txn, &actor.person_id, &before, after)
-        .await
-        .map_err(duplicate_email)?;
+    let after = versioned::update_in::<person::Entity, _>(
+        &txn,
+        &actor.person_id,
+        ctx.now(),
+        &before,
+        after,
+    )
+    .await
+    .map_err(duplicate_email)?;
     if before.active && !after.active {
         // Deactivating a person ends their sessions in the same step.
         sign_in::end_in(&txn, Some(&actor.person_id), &after.id, None, ctx.now()).await?;
@@ -266,7 +272,7 @@ pub async fn change_profile(
             .as_str()
             .to_owned();
     }
-    versioned::update::<person::Entity>(&ctx.db, &actor.person_id, &before, after).await
+    versioned::update::<person::Entity>(&ctx.db, &actor.person_id, ctx.now(), &before, after).await
 }
 
 /// Refuses an email another person has (`except` being the one changed).

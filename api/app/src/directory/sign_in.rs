@@ -202,6 +202,7 @@ async fn create_link(
     audit::record(
         conn,
         by,
+        now,
         "sign_in_link",
         &link.id,
         Change::Create,
@@ -276,6 +277,7 @@ pub async fn open(
     audit::record(
         &txn,
         by,
+        now,
         "session",
         &row.id,
         Change::Create,
@@ -410,6 +412,7 @@ pub async fn end_in(
         audit::record(
             conn,
             by,
+            now,
             "session",
             &after.id,
             Change::Revoke,

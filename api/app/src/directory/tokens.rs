@@ -71,6 +71,7 @@ pub async fn issue(
     audit::record(
         &txn,
         Some(&actor.person_id),
+        ctx.now(),
         "token",
         &model.id,
         Change::Create,
@@ -144,6 +145,7 @@ pub async fn revoke(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<()> {
     audit::record(
         &txn,
         Some(&actor.person_id),
+        ctx.now(),
         "token",
         id,
         Change::Revoke,
@@ -152,5 +154,42 @@ pub async fn revoke(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<()> {
     )
     .await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// The unrevoked token stored under `hash` and its person, if they are active: who
+/// a bearer token stands for.
+pub async fn bearer(
+    ctx: &Ctx,
+    hash: &str,
+) -> AppResult<Option<(access_token::Model, person::Model)>> {
+    let Some(token) = unique(
+        access_token::Entity::find()
+            .filter(access_token::Column::TokenHash.eq(hash))
+            .filter(access_token::Column::RevokedAt.is_null()),
+        &ctx.read,
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    let person = unique(
+        person::Entity::find_by_id(&token.person_id).filter(person::Column::Active.eq(true)),
+        &ctx.read,
+    )
+    .await?;
+    Ok(person.map(|p| (token, p)))
+}
+
+/// Records that token `id` was used at `at`: bookkeeping, no audit entry.
+pub async fn record_use(ctx: &Ctx, id: &str, at: chrono::DateTime<chrono::Utc>) -> AppResult<()> {
+    access_token::Entity::update_many()
+        .col_expr(
+            access_token::Column::LastUsedAt,
+            sea_orm::sea_query::Expr::value(at),
+        )
+        .filter(access_token::Column::Id.eq(id))
+        .exec(&ctx.db)
+        .await?;
     Ok(())
 }

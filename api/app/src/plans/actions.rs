@@ -164,7 +164,7 @@ pub async fn add(
         created_at: now,
         updated_at: now,
     };
-    versioned::create::<action::Entity>(&ctx.db, &actor.person_id, &model).await?;
+    versioned::create::<action::Entity>(&ctx.db, &actor.person_id, now, &model).await?;
     Ok(model)
 }
 
@@ -224,7 +224,7 @@ pub async fn change(
             )
         }
     }
-    versioned::update::<action::Entity>(&ctx.db, &actor.person_id, &before, after).await
+    versioned::update::<action::Entity>(&ctx.db, &actor.person_id, ctx.now(), &before, after).await
 }
 
 /// Appends one progress update to action `id` as it stands now and moves the action,
@@ -280,13 +280,15 @@ pub async fn post_update(
         comment,
     };
     let after =
-        versioned::update_in::<action::Entity, _>(&txn, &actor.person_id, &before, after).await?;
+        versioned::update_in::<action::Entity, _>(&txn, &actor.person_id, now, &before, after)
+            .await?;
     action_update::Entity::insert(action_update::ActiveModel::from(update.clone()))
         .exec_without_returning(&txn)
         .await?;
     audit::record(
         &txn,
         Some(&actor.person_id),
+        now,
         "action_update",
         &update.id,
         audit::Change::Create,

@@ -117,7 +117,7 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    versioned::create::<key_point::Entity>(&ctx.db, &actor.person_id, &model).await?;
+    versioned::create::<key_point::Entity>(&ctx.db, &actor.person_id, now, &model).await?;
     Ok(model)
 }
 
@@ -175,7 +175,8 @@ pub async fn change(
     if let Some(archived) = change.archived {
         after.archived = archived;
     }
-    versioned::update::<key_point::Entity>(&ctx.db, &actor.person_id, &before, after).await
+    versioned::update::<key_point::Entity>(&ctx.db, &actor.person_id, ctx.now(), &before, after)
+        .await
 }
 
 /// Records a survey's result for key point `id`: scores on the program's scale; the
@@ -212,6 +213,7 @@ pub async fn measure(
     crate::store::append_in::<measurement::Entity, _>(
         &txn,
         &actor.person_id,
+        ctx.now(),
         "measurement",
         &model.id,
         &model,

@@ -73,9 +73,9 @@ pub async fn open(
     }
     let now = model.created_at;
     let txn = ctx.db.begin().await?;
-    versioned::create_in::<plan::Entity, _>(&txn, &actor.person_id, &model).await?;
+    versioned::create_in::<plan::Entity, _>(&txn, &actor.person_id, now, &model).await?;
     for s in new_steps(&model.id, 1, now) {
-        versioned::create_in::<step::Entity, _>(&txn, &actor.person_id, &s).await?;
+        versioned::create_in::<step::Entity, _>(&txn, &actor.person_id, now, &s).await?;
     }
     txn.commit().await?;
     Ok(model)
@@ -214,7 +214,7 @@ pub async fn change(
             )
         }
     }
-    versioned::update::<plan::Entity>(&ctx.db, &actor.person_id, &before, after).await
+    versioned::update::<plan::Entity>(&ctx.db, &actor.person_id, ctx.now(), &before, after).await
 }
 
 /// The steps of plan `id` in `cycle` (default: the current one), history included.

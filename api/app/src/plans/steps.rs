@@ -122,15 +122,17 @@ pub async fn change(
     }
     let txn = ctx.db.begin().await?;
     let after =
-        versioned::update_in::<step::Entity, _>(&txn, &actor.person_id, &before, after).await?;
+        versioned::update_in::<step::Entity, _>(&txn, &actor.person_id, now, &before, after)
+            .await?;
     if starts_next_cycle(step_kind, to) && from != to {
         let mut next = plan.clone();
         next.cycle = plan.cycle + 1;
         next.cycle_started_at = now;
         let next =
-            versioned::update_in::<plan::Entity, _>(&txn, &actor.person_id, &plan, next).await?;
+            versioned::update_in::<plan::Entity, _>(&txn, &actor.person_id, now, &plan, next)
+                .await?;
         for s in new_steps(&next.id, next.cycle, now) {
-            versioned::create_in::<step::Entity, _>(&txn, &actor.person_id, &s).await?;
+            versioned::create_in::<step::Entity, _>(&txn, &actor.person_id, now, &s).await?;
         }
     }
     txn.commit().await?;

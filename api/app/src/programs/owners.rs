@@ -81,7 +81,7 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    versioned::create::<owner::Entity>(&ctx.db, &actor.person_id, &model).await?;
+    versioned::create::<owner::Entity>(&ctx.db, &actor.person_id, now, &model).await?;
     Ok(model)
 }
 
@@ -133,12 +133,12 @@ pub async fn change(
             )
         }
     }
-    versioned::update::<owner::Entity>(&ctx.db, &actor.person_id, &before, after).await
+    versioned::update::<owner::Entity>(&ctx.db, &actor.person_id, ctx.now(), &before, after).await
 }
 
 pub async fn remove(ctx: &Ctx, actor: &Actor, id: &str, expected: &Expect) -> AppResult<()> {
     authorize(actor, Action::ManageOwners, Target::Anything)?;
     let before = load::<owner::Entity>(&ctx.db, "owner", id).await?;
     expected.check(before.version)?;
-    versioned::delete::<owner::Entity>(&ctx.db, &actor.person_id, &before).await
+    versioned::delete::<owner::Entity>(&ctx.db, &actor.person_id, ctx.now(), &before).await
 }

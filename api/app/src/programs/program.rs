@@ -87,6 +87,7 @@ pub async fn create(ctx: &Ctx, actor: &Actor, new: NewProgram) -> AppResult<prog
     audit::record(
         &txn,
         by,
+        now,
         "program",
         &model.id,
         Change::Create,
@@ -101,6 +102,7 @@ pub async fn create(ctx: &Ctx, actor: &Actor, new: NewProgram) -> AppResult<prog
         audit::record(
             &txn,
             by,
+            now,
             "member",
             &seat.id,
             Change::Create,
@@ -276,7 +278,7 @@ pub async fn change(
     } else if change.coordinator_id == Patch::Clear {
         after.coordinator_id = None;
     }
-    versioned::update::<program::Entity>(&ctx.db, &actor.person_id, &before, after).await
+    versioned::update::<program::Entity>(&ctx.db, &actor.person_id, ctx.now(), &before, after).await
 }
 
 /// An active person a field names, or an invalid `field`.

@@ -122,7 +122,7 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    versioned::create::<relationship::Entity>(&ctx.db, &actor.person_id, &model).await?;
+    versioned::create::<relationship::Entity>(&ctx.db, &actor.person_id, now, &model).await?;
     Ok(model)
 }
 
@@ -262,7 +262,8 @@ pub async fn change(
         )
         .await?;
     }
-    versioned::update::<relationship::Entity>(&ctx.db, &actor.person_id, &before, after).await
+    versioned::update::<relationship::Entity>(&ctx.db, &actor.person_id, ctx.now(), &before, after)
+        .await
 }
 
 /// Deletes a relationship nothing refers to; one with plans has history (409:
@@ -271,7 +272,7 @@ pub async fn remove(ctx: &Ctx, actor: &Actor, id: &str, expected: &Expect) -> Ap
     authorize(actor, Action::ManageRelationships, Target::Anything)?;
     let before = load::<relationship::Entity>(&ctx.db, "relationship", id).await?;
     expected.check(before.version)?;
-    versioned::delete::<relationship::Entity>(&ctx.db, &actor.person_id, &before).await
+    versioned::delete::<relationship::Entity>(&ctx.db, &actor.person_id, ctx.now(), &before).await
 }
 
 async fn sub_process_of(

@@ -58,7 +58,7 @@ pub async fn add(
         created_at: now,
         updated_at: now,
     };
-    versioned::create::<member::Entity>(&ctx.db, &actor.person_id, &seat).await?;
+    versioned::create::<member::Entity>(&ctx.db, &actor.person_id, now, &seat).await?;
     Ok(Seat { seat, person })
 }
 
@@ -134,7 +134,8 @@ pub async fn change_role(
         after.team_role = role.as_str().to_owned();
     }
     let seat =
-        versioned::update::<member::Entity>(&ctx.db, &actor.person_id, &before, after).await?;
+        versioned::update::<member::Entity>(&ctx.db, &actor.person_id, ctx.now(), &before, after)
+            .await?;
     let person = load::<person::Entity>(&ctx.db, "person", &seat.person_id).await?;
     Ok(Seat { seat, person })
 }
@@ -144,7 +145,7 @@ pub async fn remove(ctx: &Ctx, actor: &Actor, id: &str, expected: &Expect) -> Ap
     authorize(actor, Action::ManagePrograms, Target::Anything)?;
     let before = load::<member::Entity>(&ctx.db, "member", id).await?;
     expected.check(before.version)?;
-    versioned::delete::<member::Entity>(&ctx.db, &actor.person_id, &before).await
+    versioned::delete::<member::Entity>(&ctx.db, &actor.person_id, ctx.now(), &before).await
 }
 
 /// The programs person `id` sits in, each with the seat.

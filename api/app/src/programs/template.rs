@@ -74,7 +74,7 @@ pub async fn apply_industrial(
                 let position = sub_process_order(&txn, stage_id).await?.len() as i32 + 1;
                 let now = ctx.now();
                 let model = template_sub_process(&program.id, stage_id, &t, position, now);
-                versioned::create_in::<sub_process::Entity, _>(&txn, by, &model).await?;
+                versioned::create_in::<sub_process::Entity, _>(&txn, by, now, &model).await?;
                 applied.sub_processes_created += 1;
                 model
             }
@@ -105,7 +105,7 @@ pub async fn apply_industrial(
                 created_at: now,
                 updated_at: now,
             };
-            versioned::create_in::<owner::Entity, _>(&txn, by, &model).await?;
+            versioned::create_in::<owner::Entity, _>(&txn, by, now, &model).await?;
             applied.owners_created += 1;
         }
     }
@@ -184,7 +184,7 @@ async fn template_stages(
         }
         order_len += 1;
         let model = template_stage(&program.id, &t, order_len, now);
-        versioned::create_in::<stage::Entity, _>(txn, by, &model).await?;
+        versioned::create_in::<stage::Entity, _>(txn, by, now, &model).await?;
         stage_ids.insert(t.key, model.id);
         created += 1;
     }

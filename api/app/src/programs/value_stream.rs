@@ -76,7 +76,7 @@ pub async fn add_stage(
     let txn = lock_order(ctx, &program.id).await?;
     let order = ids(&stage_order(&txn, &program.id).await?, |s| &s.id);
     model.position = order.len() as i32 + 1;
-    versioned::create_in::<stage::Entity, _>(&txn, &actor.person_id, &model).await?;
+    versioned::create_in::<stage::Entity, _>(&txn, &actor.person_id, now, &model).await?;
     if let Some(p) = placed(order, &model.id, new.position) {
         write_stage_positions(&txn, &p.1).await?;
         model.position = p.0.unwrap_or(model.position);
@@ -163,7 +163,8 @@ pub async fn change_stage(
     after.position = moves.0;
     write_stage_positions(&txn, &moves.1).await?;
     let after =
-        versioned::update_in::<stage::Entity, _>(&txn, &actor.person_id, &before, after).await?;
+        versioned::update_in::<stage::Entity, _>(&txn, &actor.person_id, ctx.now(), &before, after)
+            .await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -187,7 +188,7 @@ pub async fn delete_stage(ctx: &Ctx, actor: &Actor, id: &str, expected: &Expect)
         ));
     }
     let txn = lock_order(ctx, &before.program_id).await?;
-    versioned::delete_in::<stage::Entity, _>(&txn, &actor.person_id, &before).await?;
+    versioned::delete_in::<stage::Entity, _>(&txn, &actor.person_id, ctx.now(), &before).await?;
     let order = ids(&stage_order(&txn, &before.program_id).await?, |s| &s.id);
     write_stage_positions(&txn, &dense(&order)).await?;
     txn.commit().await?;
@@ -223,7 +224,7 @@ pub async fn add_sub_process(
     let txn = lock_order(ctx, &stage.program_id).await?;
     let order = ids(&sub_process_order(&txn, &stage.id).await?, |s| &s.id);
     model.position = order.len() as i32 + 1;
-    versioned::create_in::<sub_process::Entity, _>(&txn, &actor.person_id, &model).await?;
+    versioned::create_in::<sub_process::Entity, _>(&txn, &actor.person_id, now, &model).await?;
     if let Some(p) = placed(order, &model.id, new.position) {
         write_sub_process_positions(&txn, &p.1).await?;
         model.position = p.0.unwrap_or(model.position);
@@ -306,9 +307,14 @@ pub async fn change_sub_process(
     );
     after.position = moves.0;
     write_sub_process_positions(&txn, &moves.1).await?;
-    let after =
-        versioned::update_in::<sub_process::Entity, _>(&txn, &actor.person_id, &before, after)
-            .await?;
+    let after = versioned::update_in::<sub_process::Entity, _>(
+        &txn,
+        &actor.person_id,
+        ctx.now(),
+        &before,
+        after,
+    )
+    .await?;
     txn.commit().await?;
     Ok(after)
 }

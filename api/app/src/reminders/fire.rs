@@ -134,6 +134,7 @@ async fn fire_claimed(
     audit::record(
         &txn,
         actor,
+        ctx.now(),
         "schedule",
         &sched.id,
         Change::Fire,

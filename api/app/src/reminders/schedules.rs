@@ -208,7 +208,7 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    versioned::create::<schedule::Entity>(&ctx.db, &actor.person_id, &model).await?;
+    versioned::create::<schedule::Entity>(&ctx.db, &actor.person_id, now, &model).await?;
     Ok(model)
 }
 
@@ -285,7 +285,7 @@ pub async fn change(
     } else if retimed || after.next_fire_at.is_none() {
         after.next_fire_at = timing.next_fire(now);
     }
-    versioned::update::<schedule::Entity>(&ctx.db, &actor.person_id, &before, after).await
+    versioned::update::<schedule::Entity>(&ctx.db, &actor.person_id, now, &before, after).await
 }
 
 /// Schedule `id`'s next `count` fire times after `after` (default now), in its zone

@@ -348,6 +348,7 @@ pub async fn save(
     audit::record(
         &txn,
         Some(&actor.person_id),
+        ctx.now(),
         "report_snapshot",
         &model.id,
         audit::Change::Create,

@@ -1,5 +1,6 @@
 //! The audit trail: every change, written in the same transaction as the change.
 
+use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
 use serde::Serialize;
 
@@ -30,11 +31,14 @@ impl Change {
     }
 }
 
-/// Records one change. `conn` is the transaction that makes the change, so the entry
-/// exists exactly when the change does.
+/// Records one change, made at `at` (by the caller's clock). `conn` is the
+/// transaction that makes the change, so the entry exists exactly when the change does.
+// One argument per fact of the entry (who, when, what, how, before, after).
+#[allow(clippy::too_many_arguments)]
 pub async fn record<C: ConnectionTrait, B: Serialize, A: Serialize>(
     conn: &C,
     actor_id: Option<&str>,
+    at: DateTime<Utc>,
     entity: &str,
     entity_id: &str,
     change: Change,
@@ -43,7 +47,7 @@ pub async fn record<C: ConnectionTrait, B: Serialize, A: Serialize>(
 ) -> Result<(), DbErr> {
     audit_event::ActiveModel {
         id: Set(new_id()),
-        at: Set(crate::store::now()),
+        at: Set(at),
         actor_id: Set(actor_id.map(str::to_owned)),
         entity: Set(entity.to_owned()),
         entity_id: Set(entity_id.to_owned()),

@@ -201,13 +201,6 @@ pub async fn unique<E: EntityTrait>(
     Ok(select.all(db).await?.into_iter().next())
 }
 
-/// The current time at the precision both databases keep (microseconds), so that
-/// what a create returns equals what a later read returns.
-pub fn now() -> chrono::DateTime<chrono::Utc> {
-    use chrono::SubsecRound;
-    chrono::Utc::now().trunc_subsecs(6)
-}
-
 /// A checked id: ids are UUIDs, so anything else cannot name a resource.
 pub fn parse_id(field: &str, raw: &str) -> Result<String, cxpm_domain::FieldError> {
     uuid::Uuid::parse_str(raw)
@@ -261,6 +254,7 @@ pub fn new_id() -> String {
 pub async fn append<E>(
     db: &DatabaseConnection,
     actor: &str,
+    at: chrono::DateTime<chrono::Utc>,
     entity: &str,
     id: &str,
     model: &E::Model,
@@ -272,7 +266,7 @@ where
 {
     use sea_orm::TransactionTrait;
     let txn = db.begin().await?;
-    append_in::<E, _>(&txn, actor, entity, id, model).await?;
+    append_in::<E, _>(&txn, actor, at, entity, id, model).await?;
     txn.commit().await
 }
 
@@ -280,6 +274,7 @@ where
 pub async fn append_in<E, C>(
     conn: &C,
     actor: &str,
+    at: chrono::DateTime<chrono::Utc>,
     entity: &str,
     id: &str,
     model: &E::Model,
@@ -296,6 +291,7 @@ where
     crate::store::audit::record(
         conn,
         Some(actor),
+        at,
         entity,
         id,
         crate::store::audit::Change::Create,

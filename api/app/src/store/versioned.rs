@@ -53,20 +53,30 @@ versioned!(
 );
 
 /// Inserts `model` and its audit entry.
-pub async fn create<E>(db: &DatabaseConnection, actor: &str, model: &E::Model) -> AppResult<()>
+pub async fn create<E>(
+    db: &DatabaseConnection,
+    actor: &str,
+    at: DateTime<Utc>,
+    model: &E::Model,
+) -> AppResult<()>
 where
     E: EntityTrait,
     E::Model: Versioned + IntoActiveModel<E::ActiveModel>,
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
 {
     let txn = db.begin().await?;
-    create_in::<E, _>(&txn, actor, model).await?;
+    create_in::<E, _>(&txn, actor, at, model).await?;
     txn.commit().await?;
     Ok(())
 }
 
 /// [`create`] inside the caller's transaction.
-pub async fn create_in<E, C>(conn: &C, actor: &str, model: &E::Model) -> AppResult<()>
+pub async fn create_in<E, C>(
+    conn: &C,
+    actor: &str,
+    at: DateTime<Utc>,
+    model: &E::Model,
+) -> AppResult<()>
 where
     E: EntityTrait,
     C: ConnectionTrait,
@@ -80,6 +90,7 @@ where
     audit::record(
         conn,
         Some(actor),
+        at,
         <E::Model as Versioned>::ENTITY,
         model.id(),
         Change::Create,
@@ -95,6 +106,7 @@ where
 pub async fn update<E>(
     db: &DatabaseConnection,
     actor: &str,
+    at: DateTime<Utc>,
     before: &E::Model,
     after: E::Model,
 ) -> AppResult<E::Model>
@@ -107,7 +119,7 @@ where
         return Ok(after);
     }
     let txn = db.begin().await?;
-    let after = update_in::<E, _>(&txn, actor, before, after).await?;
+    let after = update_in::<E, _>(&txn, actor, at, before, after).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -116,6 +128,7 @@ where
 pub async fn update_in<E, C>(
     conn: &C,
     actor: &str,
+    at: DateTime<Utc>,
     before: &E::Model,
     mut after: E::Model,
 ) -> AppResult<E::Model>
@@ -128,7 +141,7 @@ where
     if after == *before {
         return Ok(after);
     }
-    after.stamp(before.version() + 1, super::now());
+    after.stamp(before.version() + 1, at);
     let txn = conn;
     // Every column is written: `after` is the whole row as it should now be.
     let active = after.clone().into_active_model().reset_all();
@@ -145,6 +158,7 @@ where
     audit::record(
         txn,
         Some(actor),
+        at,
         <E::Model as Versioned>::ENTITY,
         before.id(),
         Change::Update,
@@ -181,19 +195,29 @@ where
 }
 
 /// Deletes `before` if it is still at its version.
-pub async fn delete<E>(db: &DatabaseConnection, actor: &str, before: &E::Model) -> AppResult<()>
+pub async fn delete<E>(
+    db: &DatabaseConnection,
+    actor: &str,
+    at: DateTime<Utc>,
+    before: &E::Model,
+) -> AppResult<()>
 where
     E: EntityTrait,
     E::Model: Versioned,
 {
     let txn = db.begin().await?;
-    delete_in::<E, _>(&txn, actor, before).await?;
+    delete_in::<E, _>(&txn, actor, at, before).await?;
     txn.commit().await?;
     Ok(())
 }
 
 /// [`delete`] inside the caller's transaction.
-pub async fn delete_in<E, C>(txn: &C, actor: &str, before: &E::Model) -> AppResult<()>
+pub async fn delete_in<E, C>(
+    txn: &C,
+    actor: &str,
+    at: DateTime<Utc>,
+    before: &E::Model,
+) -> AppResult<()>
 where
     E: EntityTrait,
     C: ConnectionTrait,
@@ -220,6 +244,7 @@ where
     audit::record(
         txn,
         Some(actor),
+        at,
         <E::Model as Versioned>::ENTITY,
         before.id(),
         Change::Delete,

@@ -7,29 +7,18 @@ use chrono::{DateTime, NaiveDate, Utc};
 use cxpm_domain::values::TimeZone;
 
 use super::charts::{self, BarChart, BarInput, LineChart, SeriesInput, StackChart, StackInput};
-use super::labels::Labels;
-use super::snapshots::{ChangeName, SnapshotChanges};
-use super::{
-    Finding, GapLine, GapReport, PeriodGap, PhaseName, ProgressReport, SeverityName, TrendName,
+use super::views::{
+    ChangeName, Finding, GapLine, GapReport, GapRollup, HISTORY, NextPhaseRule, PeriodGap,
+    PhaseName, ProgressReport, SeverityName, SnapshotChanges, TrendName,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::http::departments::FunctionName;
+use crate::labels::{Labels, num};
 
 /// How many of the worst gaps the bar chart shows.
 const WORST: usize = 15;
 /// How many points the trend chart follows.
 pub const TRENDS: usize = 6;
-
-/// A number as people read it: at most two decimals, no trailing zeros.
-pub(crate) fn num(v: f64) -> String {
-    let s = format!("{v:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".to_owned()
-    } else {
-        s.to_owned()
-    }
-}
 
 fn percent(v: f64) -> String {
     format!("{:.1} %", v * 100.0)
@@ -59,13 +48,8 @@ fn severity_class(s: SeverityName) -> &'static str {
     }
 }
 
-pub(crate) fn severity_label(t: &Labels, s: SeverityName) -> &'static str {
-    t.severities[match s {
-        SeverityName::Met => 0,
-        SeverityName::Minor => 1,
-        SeverityName::Major => 2,
-        SeverityName::Critical => 3,
-    }]
+fn severity_label(t: &Labels, s: SeverityName) -> &'static str {
+    crate::labels::severity_label(t, s.into())
 }
 
 fn trend_label(t: &Labels, trend: TrendName) -> &'static str {
@@ -183,7 +167,7 @@ fn trend_chart(trends: &[(String, Vec<PeriodGap>)]) -> LineChart {
         .collect();
     periods.sort();
     periods.dedup();
-    let periods = &periods[periods.len().saturating_sub(super::HISTORY)..];
+    let periods = &periods[periods.len().saturating_sub(HISTORY)..];
     let series = trends
         .iter()
         .map(|(name, history)| SeriesInput {
@@ -265,7 +249,7 @@ pub fn gap_page(
         class: severity_class(s),
     })
     .collect();
-    let mut by_department: Vec<&super::GapRollup> = report.rollups.by_department.iter().collect();
+    let mut by_department: Vec<&GapRollup> = report.rollups.by_department.iter().collect();
     by_department.sort_by(|a, b| {
         b.relative_gap
             .unwrap_or(0.0)
@@ -518,13 +502,11 @@ pub fn progress_page(
         engaged: functions(&report.maturity.engaged_functions),
         needs: functions(&report.maturity.next_phase_needs),
         needs_rule: match report.maturity.next_phase_rule {
-            super::NextPhaseRule::MoreFunctions
-                if report.maturity.next_phase_more_functions > 1 =>
-            {
+            NextPhaseRule::MoreFunctions if report.maturity.next_phase_more_functions > 1 => {
                 t.next_phase_two_more
             }
-            super::NextPhaseRule::MoreFunctions => t.next_phase_one_more,
-            super::NextPhaseRule::AllOf | super::NextPhaseRule::None => t.next_phase_all_of,
+            NextPhaseRule::MoreFunctions => t.next_phase_one_more,
+            NextPhaseRule::AllOf | NextPhaseRule::None => t.next_phase_all_of,
         },
         to_engage: report
             .maturity
@@ -535,18 +517,4 @@ pub fn progress_page(
             .join(if t.lang == "zh-CN" { "、" } else { ", " }),
     };
     page.render().map_err(|e| ApiError::internal(&e))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::num;
-
-    #[test]
-    fn numbers_read_as_people_write_them() {
-        assert_eq!(num(2.0), "2");
-        assert_eq!(num(0.08), "0.08");
-        assert_eq!(num(9.2), "9.2");
-        assert_eq!(num(-0.001), "0");
-        assert_eq!(num(1.0 / 3.0), "0.33");
-    }
 }

@@ -9,70 +9,21 @@
 
 use chrono::{DateTime, Utc};
 use cxpm_app::reports as app;
-use cxpm_domain::gap::Change;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::ParseFromJSON;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
-use serde::{Deserialize, Serialize};
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use serde::Deserialize;
 
-use super::{GapKind, GapReport, SeverityName};
+use super::views::GapReport;
 use crate::app::AppState;
-use crate::auth::BearerAuth;
-use crate::db::report_snapshot;
 use crate::error::{ApiError, ApiResult};
-use crate::http::ApiTags;
+use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
+use crate::http::common::ApiTags;
 use crate::http::common::page;
-
-/// How a line moved since the snapshot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-#[oai(remote = "Change")]
-pub enum ChangeName {
-    /// Open now, not open in the snapshot.
-    New,
-    Worse,
-    Better,
-    Unchanged,
-    /// Open in the snapshot, met or no longer measured now.
-    Closed,
-}
-
-/// A gap that was open in the snapshot and is closed now.
-#[derive(Debug, Object, Serialize)]
-#[oai(skip_serializing_if_is_none)]
-pub struct ClosedLine {
-    pub kind: GapKind,
-    pub id: String,
-    pub name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub department_name: Option<String>,
-    /// The gap and severity in the snapshot.
-    pub was_gap: f64,
-    pub was_severity: SeverityName,
-    /// The gap now; `null` when the line is no longer measured.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub gap: Option<f64>,
-}
-
-/// What changed since a snapshot, counted, with the closed gaps listed.
-#[derive(Debug, Object, Serialize)]
-#[oai(skip_serializing_if_is_none)]
-pub struct SnapshotChanges {
-    pub snapshot_id: String,
-    pub label: String,
-    #[serde(serialize_with = "super::format::rfc3339")]
-    pub taken_at: DateTime<Utc>,
-    pub new: i32,
-    pub worse: i32,
-    pub better: i32,
-    pub unchanged: i32,
-    pub closed: i32,
-    pub closed_lines: Vec<ClosedLine>,
-}
+use cxpm_app::store::report_snapshot;
 
 /// A saved report.
 #[derive(Debug, Object)]
@@ -201,35 +152,5 @@ impl SnapshotsApi {
             snapshot: snapshot.into(),
             report,
         }))
-    }
-}
-
-impl From<app::ClosedLine> for ClosedLine {
-    fn from(l: app::ClosedLine) -> Self {
-        Self {
-            kind: l.kind.into(),
-            id: l.id,
-            name: l.name,
-            department_name: l.department_name,
-            was_gap: l.was_gap,
-            was_severity: l.was_severity.into(),
-            gap: l.gap,
-        }
-    }
-}
-
-impl From<app::SnapshotChanges> for SnapshotChanges {
-    fn from(c: app::SnapshotChanges) -> Self {
-        Self {
-            snapshot_id: c.snapshot_id,
-            label: c.label,
-            taken_at: c.taken_at,
-            new: c.new,
-            worse: c.worse,
-            better: c.better,
-            unchanged: c.unchanged,
-            closed: c.closed,
-            closed_lines: c.closed_lines.into_iter().map(Into::into).collect(),
-        }
     }
 }

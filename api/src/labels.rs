@@ -1,6 +1,9 @@
-//! The words of the HTML reports in en, zh-CN and pt-BR, chosen by `Accept-Language`
-//! ([`Locale::from_accept_language`]). JSON and CSV keep their machine names.
+//! The words of the HTML reports (and of the gap lines in reminder mails) in en,
+//! zh-CN and pt-BR, chosen by the reader's locale or `Accept-Language`
+//! ([`Locale::from_accept_language`]), and numbers as people read them. JSON and CSV
+//! keep their machine names.
 
+use cxpm_domain::gap::Severity;
 use cxpm_domain::values::Locale;
 
 /// Every label a report page prints.
@@ -341,5 +344,40 @@ pub fn labels(locale: Locale) -> &'static Labels {
         Locale::En => &EN,
         Locale::ZhCn => &ZH_CN,
         Locale::PtBr => &PT_BR,
+    }
+}
+
+/// A severity in the reader's words.
+pub fn severity_label(t: &Labels, s: Severity) -> &'static str {
+    t.severities[match s {
+        Severity::Met => 0,
+        Severity::Minor => 1,
+        Severity::Major => 2,
+        Severity::Critical => 3,
+    }]
+}
+
+/// A number as people read it: at most two decimals, no trailing zeros.
+pub fn num(v: f64) -> String {
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_owned()
+    } else {
+        s.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::num;
+
+    #[test]
+    fn numbers_read_as_people_write_them() {
+        assert_eq!(num(2.0), "2");
+        assert_eq!(num(0.08), "0.08");
+        assert_eq!(num(9.2), "9.2");
+        assert_eq!(num(-0.001), "0");
+        assert_eq!(num(1.0 / 3.0), "0.33");
     }
 }
