@@ -19,7 +19,7 @@ use crate::plans::plan::{self, PlanDetail};
 use crate::plans::steps::plan_facts;
 use crate::store::{
     action_update, audit_event, department, key_point, load, measurement, person, plan as plan_row,
-    program, relationship,
+    program, relationship, step, unique,
 };
 use crate::{AppError, AppResult, Ctx};
 
@@ -126,12 +126,10 @@ pub async fn action_page(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<Action
     ids.extend(a.owner_id.clone());
     let people = people_by_id(ctx, ids).await?;
     let effect_point = match &a.effect_key_point_id {
-        Some(k) => key_point::Entity::find_by_id(k).one(&ctx.read).await?,
+        Some(k) => unique(key_point::Entity::find_by_id(k), &ctx.read).await?,
         None => None,
     };
-    let department = department::Entity::find_by_id(&a.department_id)
-        .one(&ctx.read)
-        .await?;
+    let department = unique(department::Entity::find_by_id(&a.department_id), &ctx.read).await?;
     let may_post = actions::may_post(actor, a);
     Ok(ActionPage {
         owner: a.owner_id.as_ref().and_then(|o| people.get(o).cloned()),
@@ -270,11 +268,18 @@ pub struct RelationshipLine {
 /// One owner's open actions (the unassigned ones under `None`), most urgent first.
 pub type OwnerGroup = (Option<person::Model>, Vec<(Seen, Urgency)>);
 
+/// A plan and the steps of its current cycle, for a stepper.
+#[derive(Debug, Clone)]
+pub struct PlanSteps {
+    pub plan: plan_row::Model,
+    pub steps: Vec<step::Model>,
+}
+
 /// My department as its page shows it.
 #[derive(Debug, Clone)]
 pub struct DepartmentPage {
     pub department: department::Model,
-    pub plans: Vec<plan::PlanDetail>,
+    pub plans: Vec<PlanSteps>,
     /// Open actions by owner (unassigned under `None`), most urgent first.
     pub by_owner: Vec<OwnerGroup>,
     pub late: Vec<Seen>,
@@ -293,10 +298,11 @@ pub async fn my_department(ctx: &Ctx, actor: &Actor) -> AppResult<Option<Departm
     let me = load::<person::Entity>(&ctx.read, "person", &actor.person_id).await?;
     let today = today_for(ctx, &me.time_zone);
     let department = load::<department::Entity>(&ctx.read, "department", &dept_id).await?;
-    let mut plans = Vec::new();
-    for p in plan::of_department(ctx, actor, &dept_id, Some(PlanStatus::Active)).await? {
-        plans.push(plan::detail(ctx, actor, &p.id).await?);
-    }
+    let plans = with_steps(
+        ctx,
+        plan::of_department(ctx, actor, &dept_id, Some(PlanStatus::Active)).await?,
+    )
+    .await?;
     let open: Vec<Seen> = actions::of_department(ctx, actor, &dept_id, None, None)
         .await?
         .into_iter()
@@ -349,6 +355,29 @@ pub async fn my_department(ctx: &Ctx, actor: &Actor) -> AppResult<Option<Departm
         providers,
         today,
     }))
+}
+
+/// Each plan with the steps of its current cycle, read in one query for all of them.
+async fn with_steps(ctx: &Ctx, plans: Vec<plan_row::Model>) -> AppResult<Vec<PlanSteps>> {
+    let mut steps: HashMap<String, Vec<step::Model>> = HashMap::new();
+    if !plans.is_empty() {
+        for s in step::Entity::find()
+            .filter(step::Column::PlanId.is_in(plans.iter().map(|p| p.id.clone())))
+            .order_by_asc(step::Column::Number)
+            .all(&ctx.read)
+            .await?
+        {
+            steps.entry(s.plan_id.clone()).or_default().push(s);
+        }
+    }
+    Ok(plans
+        .into_iter()
+        .map(|plan| {
+            let mut mine = steps.remove(&plan.id).unwrap_or_default();
+            mine.retain(|s| s.cycle == plan.cycle);
+            PlanSteps { plan, steps: mine }
+        })
+        .collect())
 }
 
 /// The department's relationships: those where it provides (its customers) and
@@ -464,8 +493,7 @@ pub async fn last_change(
         return Ok(None);
     };
     let who = match &event.actor_id {
-        Some(p) => person::Entity::find_by_id(p)
-            .one(&ctx.read)
+        Some(p) => unique(person::Entity::find_by_id(p), &ctx.read)
             .await?
             .map(|p| p.name)
             .unwrap_or_default(),

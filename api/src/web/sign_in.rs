@@ -129,6 +129,18 @@ pub async fn request(
     }
 }
 
+/// The sign-in mail's HTML part (askama escapes every value).
+#[derive(Template)]
+#[template(path = "mail/sign_in.html")]
+struct LinkMailHtml<'a> {
+    lang: &'a str,
+    greeting: &'a str,
+    body: &'a str,
+    url: &'a str,
+    button: String,
+    ignore: &'a str,
+}
+
 /// The sign-in mail, in the person's language.
 fn link_mail(person: &cxpm_app::store::person::Model, locale: Locale, url: &str) -> LinkMail {
     let t = Words::new(locale);
@@ -136,21 +148,18 @@ fn link_mail(person: &cxpm_app::store::person::Model, locale: Locale, url: &str)
     let body = t.get("mail-sign-in-body");
     let ignore = t.get("mail-sign-in-ignore");
     let text = format!("{greeting}\n\n{body}\n\n{url}\n\n{ignore}\n");
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
+    let page = LinkMailHtml {
+        lang: locale.as_str(),
+        greeting: &greeting,
+        body: &body,
+        url,
+        button: t.get("sign-in-continue"),
+        ignore: &ignore,
     };
-    let html = format!(
-        "<!doctype html><html lang=\"{}\"><body><p>{}</p><p>{}</p><p><a href=\"{}\">{}</a></p><p>{}</p></body></html>",
-        locale.as_str(),
-        esc(&greeting),
-        esc(&body),
-        esc(url),
-        esc(&t.get("sign-in-continue")),
-        esc(&ignore),
-    );
+    let html = page.render().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "the sign-in mail's HTML did not render");
+        String::new()
+    });
     LinkMail {
         subject: t.get("mail-sign-in-subject"),
         text,

@@ -4,25 +4,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use cxpm_domain::plan::{ActionStatus, PlanStatus};
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
 
-use crate::store::summaries::placeholders;
-
-/// Binds `?` placeholders and runs `sql`.
-async fn query<T: FromQueryResult, C: ConnectionTrait>(
-    db: &C,
-    sql: &str,
-    values: Vec<Value>,
-) -> Result<Vec<T>, DbErr> {
-    let backend = db.get_database_backend();
-    T::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        placeholders(backend, sql),
-        values,
-    ))
-    .all(db)
-    .await
-}
+use crate::store::summaries::query;
 
 /// An open action with a due date: what the due and overdue reminders read of it.
 #[derive(Debug, FromQueryResult)]

@@ -10,9 +10,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use cxpm_domain::plan::{ActionStatus, PlanStatus, StepStatus};
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
 
-use crate::store::summaries::placeholders;
+use crate::store::summaries::query;
 
 /// One period of a key point: the sample-weighted means of its measurements.
 #[derive(Debug, FromQueryResult)]
@@ -73,22 +73,6 @@ pub struct DepartmentActions {
     pub department_id: String,
     pub open: i64,
     pub overdue: i64,
-}
-
-/// Binds `?` placeholders and runs `sql`.
-async fn query<T: FromQueryResult, C: ConnectionTrait>(
-    db: &C,
-    sql: &str,
-    values: Vec<Value>,
-) -> Result<Vec<T>, DbErr> {
-    let backend = db.get_database_backend();
-    T::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        placeholders(backend, sql),
-        values,
-    ))
-    .all(db)
-    .await
 }
 
 /// `?, ?, …` for `n` values.
@@ -489,100 +473,6 @@ pub async fn metric_lines<C: ConnectionTrait>(
          LEFT JOIN metric_periods p ON p.metric_id = cut.id AND p.period_start = cut.previous"
     );
     query(db, &sql, values).await
-}
-
-/// A key point in use with its providing department and named person, and the end
-/// of its last measured period.
-#[derive(Debug, FromQueryResult)]
-pub struct MeasuredPoint {
-    pub id: String,
-    pub name: String,
-    pub created_at: DateTime<Utc>,
-    pub provider_department_id: String,
-    pub provider_person_id: Option<String>,
-    pub last_period_end: Option<NaiveDate>,
-}
-
-pub async fn measured_points<C: ConnectionTrait>(
-    db: &C,
-    program_id: &str,
-) -> Result<Vec<MeasuredPoint>, DbErr> {
-    query(
-        db,
-        "SELECT k.id, k.name, k.created_at, r.provider_department_id, r.provider_person_id,
-                (SELECT MAX(q.period_end) FROM key_point_periods q WHERE q.key_point_id = k.id)
-                  AS last_period_end
-         FROM key_points k JOIN relationships r ON r.id = k.relationship_id
-         WHERE k.program_id = ? AND k.archived = false AND r.archived = false",
-        vec![program_id.into()],
-    )
-    .await
-}
-
-/// An active plan with a feedback cadence, and when its relationship's key points
-/// were last measured.
-#[derive(Debug, FromQueryResult)]
-pub struct FeedbackLoop {
-    pub id: String,
-    pub title: String,
-    pub department_id: String,
-    pub owner_id: Option<String>,
-    pub cadence_cron: String,
-    pub cadence_time_zone: String,
-    pub cycle_started_at: DateTime<Utc>,
-    pub last_feedback: Option<DateTime<Utc>>,
-}
-
-pub async fn feedback_loops<C: ConnectionTrait>(
-    db: &C,
-    program_id: &str,
-) -> Result<Vec<FeedbackLoop>, DbErr> {
-    query(
-        db,
-        "SELECT p.id, p.title, p.department_id, p.owner_id, p.cadence_cron,
-                p.cadence_time_zone, p.cycle_started_at,
-                (SELECT MAX(m.recorded_at) FROM key_points k
-                   JOIN measurements m ON m.key_point_id = k.id
-                 WHERE k.relationship_id = p.relationship_id) AS last_feedback
-         FROM plans p
-         WHERE p.program_id = ? AND p.status = ?
-           AND p.cadence_cron IS NOT NULL AND p.cadence_time_zone IS NOT NULL",
-        vec![
-            program_id.into(),
-            cxpm_domain::plan::PlanStatus::Active.as_str().into(),
-        ],
-    )
-    .await
-}
-
-/// An open action with a due date: what the due and overdue reminders read of it.
-#[derive(Debug, FromQueryResult)]
-pub struct DueRow {
-    pub id: String,
-    pub title: String,
-    pub plan_id: String,
-    pub department_id: String,
-    pub owner_id: Option<String>,
-    pub due_date: NaiveDate,
-}
-
-pub async fn due_actions<C: ConnectionTrait>(
-    db: &C,
-    program_id: &str,
-) -> Result<Vec<DueRow>, DbErr> {
-    let open: Vec<&ActionStatus> = ActionStatus::ALL.iter().filter(|s| s.is_open()).collect();
-    let mut values = vec![program_id.into()];
-    values.extend(names(open.iter(), |s| s.as_str()));
-    query(
-        db,
-        &format!(
-            "SELECT id, title, plan_id, department_id, owner_id, due_date FROM actions
-             WHERE program_id = ? AND status IN ({}) AND due_date IS NOT NULL",
-            marks(open.len())
-        ),
-        values,
-    )
-    .await
 }
 
 /// An owner row of a live sub-process, with its stage and its person's name, in the

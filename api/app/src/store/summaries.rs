@@ -16,6 +16,22 @@ fn weight(sample_size: Option<i32>) -> f64 {
 }
 
 /// `?` placeholders as the backend wants them (`$1…` on PostgreSQL).
+/// Binds `?` placeholders and runs `sql`, one SQL text for both databases.
+pub async fn query<T: sea_orm::FromQueryResult, C: ConnectionTrait>(
+    db: &C,
+    sql: &str,
+    values: Vec<sea_orm::Value>,
+) -> Result<Vec<T>, DbErr> {
+    let backend = db.get_database_backend();
+    T::find_by_statement(sea_orm::Statement::from_sql_and_values(
+        backend,
+        placeholders(backend, sql),
+        values,
+    ))
+    .all(db)
+    .await
+}
+
 pub fn placeholders(backend: sea_orm::DbBackend, sql: &str) -> String {
     match backend {
         sea_orm::DbBackend::Postgres => {
