@@ -16,8 +16,8 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::ApiTags;
 use crate::http::common::{self, etag, patch, views};
+use crate::http::common::{ApiTags, Versioned};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
@@ -207,14 +207,6 @@ pub struct PostedUpdate {
 }
 
 #[derive(ApiResponse)]
-pub enum ActionResponse {
-    #[oai(status = 200)]
-    Ok(Json<ActionView>, #[oai(header = "ETag")] String),
-    #[oai(status = 201)]
-    Created(Json<ActionView>, #[oai(header = "ETag")] String),
-}
-
-#[derive(ApiResponse)]
 pub enum UpdateCreated {
     #[oai(status = 201)]
     Created(Json<PostedUpdate>, #[oai(header = "ETag")] String),
@@ -249,7 +241,7 @@ impl ActionsApi {
         auth: BearerAuth,
         id: Path<String>,
         body: Body<NewAction>,
-    ) -> ApiResult<ActionResponse> {
+    ) -> ApiResult<Versioned<ActionView>> {
         let b = body.0;
         let new = actions::NewAction {
             title: b.title,
@@ -266,7 +258,7 @@ impl ActionsApi {
         };
         let model = actions::add(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
-        Ok(ActionResponse::Created(Json(seen(&state, model)?), tag))
+        Ok(Versioned::Created(Json(seen(&state, model)?), tag))
     }
 
     /// Get an action
@@ -276,10 +268,10 @@ impl ActionsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<String>,
-    ) -> ApiResult<ActionResponse> {
+    ) -> ApiResult<Versioned<ActionView>> {
         let model = actions::get(&state, &auth.0.actor, &id).await?;
         let tag = etag(model.version);
-        Ok(ActionResponse::Ok(Json(seen(&state, model)?), tag))
+        Ok(Versioned::Ok(Json(seen(&state, model)?), tag))
     }
 
     /// Change an action's title, description, owner, due date or intended effect
@@ -297,7 +289,7 @@ impl ActionsApi {
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
         body: Body<ActionPatch>,
-    ) -> ApiResult<ActionResponse> {
+    ) -> ApiResult<Versioned<ActionView>> {
         let expected = common::if_match(if_match.0.as_deref())?;
         let p = body.0;
         let change = actions::ActionChange {
@@ -310,7 +302,7 @@ impl ActionsApi {
         };
         let after = actions::change(&state, &auth.0.actor, &id, &expected, change).await?;
         let tag = etag(after.version);
-        Ok(ActionResponse::Ok(Json(seen(&state, after)?), tag))
+        Ok(Versioned::Ok(Json(seen(&state, after)?), tag))
     }
 
     /// Post a progress update on an action

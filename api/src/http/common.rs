@@ -2,6 +2,8 @@
 //! ids, the answer to a removal.
 
 use cxpm_domain::FieldError;
+use poem_openapi::payload::Json;
+use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{ApiResponse, Tags};
 
 use crate::error::{ApiError, ApiResult};
@@ -35,6 +37,31 @@ pub enum ApiTags {
     Reports,
     /// Reminder schedules.
     Reminders,
+}
+
+/// A versioned resource with its ETag: `Ok` (200) when read or changed, `Created`
+/// (201) when made. One enum for every resource; operations that only read or change
+/// answer with [`Tagged`], so the spec lists exactly the statuses each can give.
+#[derive(ApiResponse)]
+pub enum Versioned<T: ParseFromJSON + ToJSON> {
+    #[oai(status = 200)]
+    Ok(Json<T>, #[oai(header = "ETag")] String),
+    #[oai(status = 201)]
+    Created(Json<T>, #[oai(header = "ETag")] String),
+}
+
+/// A versioned resource read or changed (200), with its ETag.
+#[derive(ApiResponse)]
+pub enum Tagged<T: ParseFromJSON + ToJSON> {
+    #[oai(status = 200)]
+    Ok(Json<T>, #[oai(header = "ETag")] String),
+}
+
+/// Something made that has no version of its own (201).
+#[derive(ApiResponse)]
+pub enum Made<T: ParseFromJSON + ToJSON> {
+    #[oai(status = 201)]
+    Created(Json<T>),
 }
 
 /// The answer to a removal.

@@ -9,15 +9,15 @@ use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::{Enum, Object, OpenApi};
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::ApiTags;
 use crate::http::common::{self, etag, page, parse_id, patch, search_pattern};
+use crate::http::common::{ApiTags, Versioned};
 use crate::http::names::translations;
 use cxpm_app::store::department;
 
@@ -128,15 +128,8 @@ pub struct DepartmentList {
     pub next_cursor: Option<String>,
 }
 
-#[derive(ApiResponse)]
-pub enum DepartmentResponse {
-    #[oai(status = 200)]
-    Ok(Json<Department>, #[oai(header = "ETag")] String),
-    #[oai(status = 201)]
-    Created(Json<Department>, #[oai(header = "ETag")] String),
-}
-
-impl DepartmentResponse {
+/// A department and its ETag.
+impl Versioned<Department> {
     fn ok(m: department::Model) -> Self {
         let tag = etag(m.version);
         Self::Ok(Json(m.into()), tag)
@@ -163,7 +156,7 @@ impl DepartmentsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         body: Body<NewDepartment>,
-    ) -> ApiResult<DepartmentResponse> {
+    ) -> ApiResult<Versioned<Department>> {
         let b = body.0;
         let new = departments::NewDepartment {
             name: b.name,
@@ -173,7 +166,7 @@ impl DepartmentsApi {
             function: b.function.map(Function::from),
         };
         let model = departments::create(&state, &auth.0.actor, new).await?;
-        Ok(DepartmentResponse::created(model))
+        Ok(Versioned::<Department>::created(model))
     }
 
     /// Get a department
@@ -187,9 +180,9 @@ impl DepartmentsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<String>,
-    ) -> ApiResult<DepartmentResponse> {
+    ) -> ApiResult<Versioned<Department>> {
         let model = departments::get(&state, &auth.0.actor, &id).await?;
-        Ok(DepartmentResponse::ok(model))
+        Ok(Versioned::<Department>::ok(model))
     }
 
     /// List departments
@@ -253,7 +246,7 @@ impl DepartmentsApi {
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
         body: Body<DepartmentPatch>,
-    ) -> ApiResult<DepartmentResponse> {
+    ) -> ApiResult<Versioned<Department>> {
         let expected = common::if_match(if_match.0.as_deref())?;
         let p = body.0;
         let change = departments::DepartmentChange {
@@ -266,6 +259,6 @@ impl DepartmentsApi {
             active: p.active,
         };
         let after = departments::change(&state, &auth.0.actor, &id, &expected, change).await?;
-        Ok(DepartmentResponse::ok(after))
+        Ok(Versioned::<Department>::ok(after))
     }
 }

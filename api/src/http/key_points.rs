@@ -9,15 +9,15 @@ use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::{Enum, Object, OpenApi};
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::ApiTags;
 use crate::http::common::{self, etag, patch};
+use crate::http::common::{ApiTags, Made, Versioned};
 use crate::http::names::translations;
 use cxpm_app::store::{key_point, measurement};
 
@@ -93,14 +93,6 @@ pub struct KeyPointPatch {
 #[oai(skip_serializing_if_is_none)]
 pub struct KeyPointList {
     pub items: Vec<KeyPoint>,
-}
-
-#[derive(ApiResponse)]
-pub enum KeyPointResponse {
-    #[oai(status = 200)]
-    Ok(Json<KeyPoint>, #[oai(header = "ETag")] String),
-    #[oai(status = 201)]
-    Created(Json<KeyPoint>, #[oai(header = "ETag")] String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
@@ -187,12 +179,6 @@ pub struct MeasurementList {
     pub items: Vec<Measurement>,
 }
 
-#[derive(ApiResponse)]
-pub enum MeasurementCreated {
-    #[oai(status = 201)]
-    Created(Json<Measurement>),
-}
-
 #[derive(Default)]
 pub struct KeyPointsApi;
 
@@ -210,7 +196,7 @@ impl KeyPointsApi {
         auth: BearerAuth,
         id: Path<String>,
         body: Body<NewKeyPoint>,
-    ) -> ApiResult<KeyPointResponse> {
+    ) -> ApiResult<Versioned<KeyPoint>> {
         let b = body.0;
         let new = key_points::NewKeyPoint {
             name: b.name,
@@ -220,7 +206,7 @@ impl KeyPointsApi {
         };
         let model = key_points::create(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
-        Ok(KeyPointResponse::Created(Json(model.into()), tag))
+        Ok(Versioned::Created(Json(model.into()), tag))
     }
 
     /// List a relationship's key experience points
@@ -259,7 +245,7 @@ impl KeyPointsApi {
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
         body: Body<KeyPointPatch>,
-    ) -> ApiResult<KeyPointResponse> {
+    ) -> ApiResult<Versioned<KeyPoint>> {
         let expected = common::if_match(if_match.0.as_deref())?;
         let p = body.0;
         let change = key_points::KeyPointChange {
@@ -271,7 +257,7 @@ impl KeyPointsApi {
         };
         let after = key_points::change(&state, &auth.0.actor, &id, &expected, change).await?;
         let tag = etag(after.version);
-        Ok(KeyPointResponse::Ok(Json(after.into()), tag))
+        Ok(Versioned::Ok(Json(after.into()), tag))
     }
 
     /// Record a measurement of a key experience point
@@ -288,7 +274,7 @@ impl KeyPointsApi {
         auth: BearerAuth,
         id: Path<String>,
         body: Body<NewMeasurement>,
-    ) -> ApiResult<MeasurementCreated> {
+    ) -> ApiResult<Made<Measurement>> {
         let b = body.0;
         let new = key_points::NewMeasurement {
             period_start: b.period_start,
@@ -302,7 +288,7 @@ impl KeyPointsApi {
             note: b.note,
         };
         let model = key_points::measure(&state, &auth.0.actor, &id, new).await?;
-        Ok(MeasurementCreated::Created(Json(model.try_into()?)))
+        Ok(Made::Created(Json(model.try_into()?)))
     }
 
     /// List a key point's measurements, newest first

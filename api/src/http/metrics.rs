@@ -19,8 +19,8 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::ApiTags;
 use crate::http::common::{self, etag, patch};
+use crate::http::common::{ApiTags, Versioned};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
@@ -160,14 +160,6 @@ pub struct MetricList {
     pub items: Vec<MetricStatus>,
 }
 
-#[derive(ApiResponse)]
-pub enum MetricResponse {
-    #[oai(status = 200)]
-    Ok(Json<Metric>, #[oai(header = "ETag")] String),
-    #[oai(status = 201)]
-    Created(Json<Metric>, #[oai(header = "ETag")] String),
-}
-
 /// One value of a metric for one period. Readings are facts: never edited.
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
@@ -295,7 +287,7 @@ impl MetricsApi {
         auth: BearerAuth,
         id: Path<String>,
         body: Body<NewMetric>,
-    ) -> ApiResult<MetricResponse> {
+    ) -> ApiResult<Versioned<Metric>> {
         let b = body.0;
         let new = metrics::NewMetric {
             stage_id: b.stage_id,
@@ -310,7 +302,7 @@ impl MetricsApi {
         };
         let model = metrics::create(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
-        Ok(MetricResponse::Created(Json(model.try_into()?), tag))
+        Ok(Versioned::Created(Json(model.try_into()?), tag))
     }
 
     /// A program's metrics, with which are stale
@@ -341,10 +333,10 @@ impl MetricsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<String>,
-    ) -> ApiResult<MetricResponse> {
+    ) -> ApiResult<Versioned<Metric>> {
         let model = metrics::get(&state, &auth.0.actor, &id).await?;
         let tag = etag(model.version);
-        Ok(MetricResponse::Ok(Json(model.try_into()?), tag))
+        Ok(Versioned::Ok(Json(model.try_into()?), tag))
     }
 
     /// Change or archive a metric
@@ -362,7 +354,7 @@ impl MetricsApi {
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
         body: Body<MetricPatch>,
-    ) -> ApiResult<MetricResponse> {
+    ) -> ApiResult<Versioned<Metric>> {
         let expected = common::if_match(if_match.0.as_deref())?;
         let p = body.0;
         let change = metrics::MetricChange {
@@ -375,7 +367,7 @@ impl MetricsApi {
         };
         let after = metrics::change(&state, &auth.0.actor, &id, &expected, change).await?;
         let tag = etag(after.version);
-        Ok(MetricResponse::Ok(Json(after.try_into()?), tag))
+        Ok(Versioned::Ok(Json(after.try_into()?), tag))
     }
 
     /// Record a reading of a metric

@@ -7,7 +7,7 @@ use poem::web::Data;
 use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{Object, OpenApi};
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
@@ -15,9 +15,9 @@ use crate::app::AppState;
 use crate::error::ApiResult;
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::ApiTags;
 use crate::http::common::Deleted;
 use crate::http::common::{self, etag, patch};
+use crate::http::common::{ApiTags, Versioned};
 use cxpm_app::store::{owner, person};
 
 /// One department's responsibility for a sub-process, and who answers for it.
@@ -83,14 +83,6 @@ pub struct OwnerList {
     pub items: Vec<Owner>,
 }
 
-#[derive(ApiResponse)]
-pub enum OwnerResponse {
-    #[oai(status = 200)]
-    Ok(Json<Owner>, #[oai(header = "ETag")] String),
-    #[oai(status = 201)]
-    Created(Json<Owner>, #[oai(header = "ETag")] String),
-}
-
 #[derive(Default)]
 pub struct OwnersApi;
 
@@ -108,7 +100,7 @@ impl OwnersApi {
         auth: BearerAuth,
         id: Path<String>,
         body: Body<NewOwner>,
-    ) -> ApiResult<OwnerResponse> {
+    ) -> ApiResult<Versioned<Owner>> {
         let b = body.0;
         let new = owners::NewOwner {
             department_id: b.department_id,
@@ -117,7 +109,7 @@ impl OwnersApi {
         };
         let model = owners::create(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
-        Ok(OwnerResponse::Created(Json(model.into()), tag))
+        Ok(Versioned::Created(Json(model.into()), tag))
     }
 
     /// List a sub-process's owners
@@ -145,10 +137,10 @@ impl OwnersApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<String>,
-    ) -> ApiResult<OwnerResponse> {
+    ) -> ApiResult<Versioned<Owner>> {
         let model = owners::get(&state, &auth.0.actor, &id).await?;
         let tag = etag(model.version);
-        Ok(OwnerResponse::Ok(Json(model.into()), tag))
+        Ok(Versioned::Ok(Json(model.into()), tag))
     }
 
     /// Name the person or change the responsibility of an owner row
@@ -162,7 +154,7 @@ impl OwnersApi {
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
         body: Body<OwnerPatch>,
-    ) -> ApiResult<OwnerResponse> {
+    ) -> ApiResult<Versioned<Owner>> {
         let p = body.0;
         let change = owners::OwnerChange {
             responsibility: p.responsibility,
@@ -171,7 +163,7 @@ impl OwnersApi {
         let expected = if_match_of(&if_match)?;
         let after = owners::change(&state, &auth.0.actor, &id, &expected, change).await?;
         let tag = etag(after.version);
-        Ok(OwnerResponse::Ok(Json(after.into()), tag))
+        Ok(Versioned::Ok(Json(after.into()), tag))
     }
 
     /// Remove an owner row

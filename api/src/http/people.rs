@@ -7,14 +7,14 @@ use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::types::MaybeUndefined;
-use poem_openapi::{ApiRequest, ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::{ApiRequest, Enum, Object, OpenApi};
 
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult, ProblemField};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::ApiTags;
 use crate::http::common::{self, etag, page, parse_id, patch, search_pattern};
+use crate::http::common::{ApiTags, Made, Versioned};
 use cxpm_app::directory::{import, people};
 use cxpm_app::store::person;
 use serde::Deserialize;
@@ -147,21 +147,8 @@ pub struct SignInLink {
     pub expires_at: DateTime<Utc>,
 }
 
-#[derive(ApiResponse)]
-pub enum SignInLinkCreated {
-    #[oai(status = 201)]
-    Created(Json<SignInLink>),
-}
-
-#[derive(ApiResponse)]
-pub enum PersonResponse {
-    #[oai(status = 200)]
-    Ok(Json<Person>, #[oai(header = "ETag")] String),
-    #[oai(status = 201)]
-    Created(Json<Person>, #[oai(header = "ETag")] String),
-}
-
-impl PersonResponse {
+/// A person and its ETag.
+impl Versioned<Person> {
     fn ok(m: person::Model) -> ApiResult<Self> {
         let tag = etag(m.version);
         Ok(Self::Ok(Json(m.try_into()?), tag))
@@ -217,7 +204,7 @@ impl PeopleApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         body: Body<NewPerson>,
-    ) -> ApiResult<PersonResponse> {
+    ) -> ApiResult<Versioned<Person>> {
         let b = body.0;
         let new = people::NewPerson {
             name: b.name,
@@ -227,7 +214,7 @@ impl PeopleApi {
             locale: b.locale.unwrap_or(LocaleName::En).into(),
             time_zone: b.time_zone,
         };
-        PersonResponse::created(people::create(&state, &auth.0.actor, new).await?)
+        Versioned::<Person>::created(people::create(&state, &auth.0.actor, new).await?)
     }
 
     /// Get a person
@@ -237,14 +224,14 @@ impl PeopleApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<String>,
-    ) -> ApiResult<PersonResponse> {
-        PersonResponse::ok(people::get(&state, &auth.0.actor, &id).await?)
+    ) -> ApiResult<Versioned<Person>> {
+        Versioned::<Person>::ok(people::get(&state, &auth.0.actor, &id).await?)
     }
 
     /// Get the calling person
     #[oai(path = "/me", method = "get", operation_id = "get_me")]
-    async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<PersonResponse> {
-        PersonResponse::ok(people::me(&state, &auth.0.actor).await?)
+    async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Versioned<Person>> {
+        Versioned::<Person>::ok(people::me(&state, &auth.0.actor).await?)
     }
 
     /// List people
@@ -306,7 +293,7 @@ impl PeopleApi {
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
         body: Body<PersonPatch>,
-    ) -> ApiResult<PersonResponse> {
+    ) -> ApiResult<Versioned<Person>> {
         let expected = common::if_match(if_match.0.as_deref())?;
         let p = body.0;
         let change = people::PersonChange {
@@ -321,7 +308,7 @@ impl PeopleApi {
         let after = people::change(&state, &auth.0.actor, &id, &expected, change).await?;
         // A change of role, department or status changes what their tokens may do.
         state.tokens.forget_person(&after.id);
-        PersonResponse::ok(after)
+        Versioned::<Person>::ok(after)
     }
 
     /// Make a one-time sign-in link for a person
@@ -338,14 +325,11 @@ impl PeopleApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<String>,
-    ) -> ApiResult<SignInLinkCreated> {
+    ) -> ApiResult<Made<SignInLink>> {
         use cxpm_app::directory::sign_in;
         let url = sign_in::make_link(&state, Some(&auth.0.actor), &id, None).await?;
         let expires_at = state.now() + sign_in::LINK_TTL;
-        Ok(SignInLinkCreated::Created(Json(SignInLink {
-            url,
-            expires_at,
-        })))
+        Ok(Made::Created(Json(SignInLink { url, expires_at })))
     }
 
     /// Import people from CSV

@@ -9,7 +9,7 @@ use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::{Enum, Object, OpenApi};
 use serde::Deserialize;
 
 use crate::app::AppState;
@@ -17,8 +17,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::actions::{ActionView, UpdateView};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::ApiTags;
 use crate::http::common::{self, etag, patch, views};
+use crate::http::common::{ApiTags, Tagged, Versioned};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
@@ -188,20 +188,6 @@ pub struct StepPatch {
     pub skip_reason: Option<String>,
 }
 
-#[derive(ApiResponse)]
-pub enum PlanResponse {
-    #[oai(status = 200)]
-    Ok(Json<Plan>, #[oai(header = "ETag")] String),
-    #[oai(status = 201)]
-    Created(Json<Plan>, #[oai(header = "ETag")] String),
-}
-
-#[derive(ApiResponse)]
-pub enum StepResponse {
-    #[oai(status = 200)]
-    Ok(Json<StepView>, #[oai(header = "ETag")] String),
-}
-
 /// A plan with the steps of its current cycle, its actions and each action's latest
 /// updates, read in a fixed number of queries however many actions there are.
 #[derive(Debug, Object)]
@@ -220,12 +206,6 @@ pub struct ActionWithUpdates {
     pub action: ActionView,
     /// Up to the three latest progress updates, newest first.
     pub latest_updates: Vec<UpdateView>,
-}
-
-#[derive(ApiResponse)]
-pub enum PlanDetailResponse {
-    #[oai(status = 200)]
-    Ok(Json<PlanDetail>, #[oai(header = "ETag")] String),
 }
 
 #[derive(Debug, Object)]
@@ -260,7 +240,7 @@ impl PlansApi {
         auth: BearerAuth,
         id: Path<String>,
         body: Body<NewPlan>,
-    ) -> ApiResult<PlanResponse> {
+    ) -> ApiResult<Versioned<Plan>> {
         let b = body.0;
         let new = plan::NewPlan {
             title: b.title,
@@ -270,7 +250,7 @@ impl PlansApi {
         };
         let model = plan::open(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
-        Ok(PlanResponse::Created(Json(model.try_into()?), tag))
+        Ok(Versioned::Created(Json(model.try_into()?), tag))
     }
 
     /// A plan with its steps, actions and latest updates
@@ -280,7 +260,7 @@ impl PlansApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<String>,
-    ) -> ApiResult<PlanDetailResponse> {
+    ) -> ApiResult<Tagged<PlanDetail>> {
         let d = plan::detail(&state, &auth.0.actor, &id).await?;
         let tag = etag(d.plan.version);
         let actions = d
@@ -299,7 +279,7 @@ impl PlansApi {
             current_step: d.current_step,
             actions,
         };
-        Ok(PlanDetailResponse::Ok(Json(detail), tag))
+        Ok(Tagged::Ok(Json(detail), tag))
     }
 
     /// Change a plan: title, owner, status, feedback cadence
@@ -313,7 +293,7 @@ impl PlansApi {
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
         body: Body<PlanPatch>,
-    ) -> ApiResult<PlanResponse> {
+    ) -> ApiResult<Versioned<Plan>> {
         let expected = common::if_match(if_match.0.as_deref())?;
         let p = body.0;
         let change = plan::PlanChange {
@@ -325,7 +305,7 @@ impl PlansApi {
         };
         let after = plan::change(&state, &auth.0.actor, &id, &expected, change).await?;
         let tag = etag(after.version);
-        Ok(PlanResponse::Ok(Json(after.try_into()?), tag))
+        Ok(Versioned::Ok(Json(after.try_into()?), tag))
     }
 
     /// A plan's steps in a cycle (history included)
@@ -379,7 +359,7 @@ impl PlansApi {
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
         body: Body<StepPatch>,
-    ) -> ApiResult<StepResponse> {
+    ) -> ApiResult<Tagged<StepView>> {
         let expected = common::if_match(if_match.0.as_deref())?;
         let p = body.0;
         let change = steps::StepChange {
@@ -391,7 +371,7 @@ impl PlansApi {
         };
         let after = steps::change(&state, &auth.0.actor, &id, &expected, change).await?;
         let tag = etag(after.version);
-        Ok(StepResponse::Ok(Json(after.try_into()?), tag))
+        Ok(Tagged::Ok(Json(after.try_into()?), tag))
     }
 
     /// A department's plans

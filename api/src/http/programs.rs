@@ -9,15 +9,15 @@ use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::{Enum, Object, OpenApi};
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::ApiTags;
 use crate::http::common::{self, Deleted, etag, page, patch, search_pattern, views};
+use crate::http::common::{ApiTags, Versioned};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
@@ -146,14 +146,6 @@ pub struct ProgramList {
     pub next_cursor: Option<String>,
 }
 
-#[derive(ApiResponse)]
-pub enum ProgramResponse {
-    #[oai(status = 200)]
-    Ok(Json<Program>, #[oai(header = "ETag")] String),
-    #[oai(status = 201)]
-    Created(Json<Program>, #[oai(header = "ETag")] String),
-}
-
 /// A person's seat in a program's team.
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
@@ -184,14 +176,6 @@ pub struct NewMember {
 #[serde(deny_unknown_fields)]
 pub struct MemberPatch {
     pub team_role: Option<TeamRoleName>,
-}
-
-#[derive(ApiResponse)]
-pub enum MemberResponse {
-    #[oai(status = 200)]
-    Ok(Json<Member>, #[oai(header = "ETag")] String),
-    #[oai(status = 201)]
-    Created(Json<Member>, #[oai(header = "ETag")] String),
 }
 
 /// A program's team, one group per department (people without one come last).
@@ -225,13 +209,13 @@ pub struct PersonProgramList {
     pub items: Vec<PersonProgram>,
 }
 
-fn program_response(m: store::program::Model, created: bool) -> ApiResult<ProgramResponse> {
+fn program_response(m: store::program::Model, created: bool) -> ApiResult<Versioned<Program>> {
     let tag = etag(m.version);
     let body = Json(Program::try_from(m)?);
     Ok(if created {
-        ProgramResponse::Created(body, tag)
+        Versioned::Created(body, tag)
     } else {
-        ProgramResponse::Ok(body, tag)
+        Versioned::Ok(body, tag)
     })
 }
 
@@ -249,7 +233,7 @@ impl ProgramsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         body: Body<NewProgram>,
-    ) -> ApiResult<ProgramResponse> {
+    ) -> ApiResult<Versioned<Program>> {
         let b = body.0;
         let new = program::NewProgram {
             name: b.name,
@@ -273,7 +257,7 @@ impl ProgramsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<String>,
-    ) -> ApiResult<ProgramResponse> {
+    ) -> ApiResult<Versioned<Program>> {
         program_response(program::get(&state, &auth.0.actor, &id).await?, false)
     }
 
@@ -319,7 +303,7 @@ impl ProgramsApi {
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
         body: Body<ProgramPatch>,
-    ) -> ApiResult<ProgramResponse> {
+    ) -> ApiResult<Versioned<Program>> {
         let expected = common::if_match(if_match.0.as_deref())?;
         let p = body.0;
         let change = program::ProgramChange {
@@ -350,12 +334,12 @@ impl ProgramsApi {
         auth: BearerAuth,
         id: Path<String>,
         body: Body<NewMember>,
-    ) -> ApiResult<MemberResponse> {
+    ) -> ApiResult<Versioned<Member>> {
         let b = body.0;
         let role = b.team_role.into();
         let seat = team::add(&state, &auth.0.actor, &id, &b.person_id, role).await?;
         let tag = etag(seat.seat.version);
-        Ok(MemberResponse::Created(Json(seat.try_into()?), tag))
+        Ok(Versioned::Created(Json(seat.try_into()?), tag))
     }
 
     /// A program's team, grouped by department
@@ -402,12 +386,12 @@ impl ProgramsApi {
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
         body: Body<MemberPatch>,
-    ) -> ApiResult<MemberResponse> {
+    ) -> ApiResult<Versioned<Member>> {
         let expected = common::if_match(if_match.0.as_deref())?;
         let role = body.0.team_role.map(Into::into);
         let seat = team::change_role(&state, &auth.0.actor, &id, &expected, role).await?;
         let tag = etag(seat.seat.version);
-        Ok(MemberResponse::Ok(Json(seat.try_into()?), tag))
+        Ok(Versioned::Ok(Json(seat.try_into()?), tag))
     }
 
     /// Remove a person from a program's team

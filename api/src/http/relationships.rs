@@ -7,16 +7,16 @@ use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::ApiTags;
 use crate::http::common::Deleted;
 use crate::http::common::{self, etag, parse_id, patch};
+use crate::http::common::{ApiTags, Versioned};
 use cxpm_app::store::relationship;
 
 /// Provider → internal customer, and what the provider delivers.
@@ -98,14 +98,6 @@ pub struct RelationshipList {
     pub items: Vec<Relationship>,
 }
 
-#[derive(ApiResponse)]
-pub enum RelationshipResponse {
-    #[oai(status = 200)]
-    Ok(Json<Relationship>, #[oai(header = "ETag")] String),
-    #[oai(status = 201)]
-    Created(Json<Relationship>, #[oai(header = "ETag")] String),
-}
-
 #[derive(Default)]
 pub struct RelationshipsApi;
 
@@ -123,7 +115,7 @@ impl RelationshipsApi {
         auth: BearerAuth,
         id: Path<String>,
         body: Body<NewRelationship>,
-    ) -> ApiResult<RelationshipResponse> {
+    ) -> ApiResult<Versioned<Relationship>> {
         let b = body.0;
         let new = relationships::NewRelationship {
             provider_department_id: b.provider_department_id,
@@ -135,7 +127,7 @@ impl RelationshipsApi {
         };
         let model = relationships::create(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
-        Ok(RelationshipResponse::Created(Json(model.into()), tag))
+        Ok(Versioned::Created(Json(model.into()), tag))
     }
 
     /// List a program's relationships
@@ -223,10 +215,10 @@ impl RelationshipsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<String>,
-    ) -> ApiResult<RelationshipResponse> {
+    ) -> ApiResult<Versioned<Relationship>> {
         let model = relationships::get(&state, &auth.0.actor, &id).await?;
         let tag = etag(model.version);
-        Ok(RelationshipResponse::Ok(Json(model.into()), tag))
+        Ok(Versioned::Ok(Json(model.into()), tag))
     }
 
     /// Change or archive a relationship
@@ -244,7 +236,7 @@ impl RelationshipsApi {
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
         body: Body<RelationshipPatch>,
-    ) -> ApiResult<RelationshipResponse> {
+    ) -> ApiResult<Versioned<Relationship>> {
         let expected = common::if_match(if_match.0.as_deref())?;
         let p = body.0;
         let change = relationships::RelationshipChange {
@@ -256,7 +248,7 @@ impl RelationshipsApi {
         };
         let after = relationships::change(&state, &auth.0.actor, &id, &expected, change).await?;
         let tag = etag(after.version);
-        Ok(RelationshipResponse::Ok(Json(after.into()), tag))
+        Ok(Versioned::Ok(Json(after.into()), tag))
     }
 
     /// Delete a relationship nothing refers to

@@ -10,15 +10,15 @@ use cxpm_domain::values::Locale;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use poem_openapi::{Enum, Object, OpenApi};
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::ApiTags;
 use crate::http::common::{self, etag, page, parse_id, views};
+use crate::http::common::{ApiTags, Versioned};
 use crate::jobs::mailroom::Mail;
 use cxpm_app::store::schedule;
 
@@ -341,14 +341,6 @@ pub struct OutboxList {
     pub next_cursor: Option<String>,
 }
 
-#[derive(ApiResponse)]
-pub enum ScheduleResponse {
-    #[oai(status = 200)]
-    Ok(Json<Schedule>, #[oai(header = "ETag")] String),
-    #[oai(status = 201)]
-    Created(Json<Schedule>, #[oai(header = "ETag")] String),
-}
-
 #[derive(Default)]
 pub struct SchedulesApi;
 
@@ -370,7 +362,7 @@ impl SchedulesApi {
         auth: BearerAuth,
         id: Path<String>,
         body: Body<NewSchedule>,
-    ) -> ApiResult<ScheduleResponse> {
+    ) -> ApiResult<Versioned<Schedule>> {
         let b = body.0;
         let new = schedules::NewSchedule {
             kind: b.kind.into(),
@@ -384,7 +376,7 @@ impl SchedulesApi {
         };
         let model = schedules::create(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
-        Ok(ScheduleResponse::Created(
+        Ok(Versioned::Created(
             Json(Schedule::read(model, auth.0.locale)?),
             tag,
         ))
@@ -434,10 +426,10 @@ impl SchedulesApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<String>,
-    ) -> ApiResult<ScheduleResponse> {
+    ) -> ApiResult<Versioned<Schedule>> {
         let model = schedules::get(&state, &auth.0.actor, &id).await?;
         let tag = etag(model.version);
-        Ok(ScheduleResponse::Ok(
+        Ok(Versioned::Ok(
             Json(Schedule::read(model, auth.0.locale)?),
             tag,
         ))
@@ -461,7 +453,7 @@ impl SchedulesApi {
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
         body: Body<SchedulePatch>,
-    ) -> ApiResult<ScheduleResponse> {
+    ) -> ApiResult<Versioned<Schedule>> {
         let expected = common::if_match(if_match.0.as_deref())?;
         let p = body.0;
         let change = schedules::ScheduleChange {
@@ -475,7 +467,7 @@ impl SchedulesApi {
         };
         let after = schedules::change(&state, &auth.0.actor, &id, &expected, change).await?;
         let tag = etag(after.version);
-        Ok(ScheduleResponse::Ok(
+        Ok(Versioned::Ok(
             Json(Schedule::read(after, auth.0.locale)?),
             tag,
         ))

@@ -12,8 +12,8 @@ use crate::app::AppState;
 use crate::error::ApiResult;
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::ApiTags;
 use crate::http::common::path_id;
+use crate::http::common::{ApiTags, Made};
 use cxpm_app::store::access_token;
 
 /// An access token, without its secret.
@@ -71,12 +71,6 @@ pub struct TokenList {
 }
 
 #[derive(ApiResponse)]
-pub enum Issued {
-    #[oai(status = 201)]
-    Created(Json<IssuedToken>),
-}
-
-#[derive(ApiResponse)]
 pub enum Revoked {
     /// Revoked (or already revoked).
     #[oai(status = 204)]
@@ -100,11 +94,11 @@ impl TokensApi {
         auth: BearerAuth,
         id: Path<String>,
         body: Body<NewToken>,
-    ) -> ApiResult<Issued> {
+    ) -> ApiResult<Made<IssuedToken>> {
         let person_id = path_id("person", &id)?;
         let (model, secret) =
             tokens::issue(&state, &auth.0.actor, &person_id, body.0.label.as_deref()).await?;
-        Ok(Issued::Created(Json(IssuedToken {
+        Ok(Made::Created(Json(IssuedToken {
             token: secret,
             info: model.into(),
         })))

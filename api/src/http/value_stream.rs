@@ -10,16 +10,16 @@ use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::ApiResult;
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::ApiTags;
 use crate::http::common::Deleted;
 use crate::http::common::{self, etag, patch};
+use crate::http::common::{ApiTags, Versioned};
 use crate::http::names::translations;
 use cxpm_app::store::{stage, sub_process};
 
@@ -104,14 +104,6 @@ pub struct StageList {
     pub items: Vec<Stage>,
 }
 
-#[derive(ApiResponse)]
-pub enum StageResponse {
-    #[oai(status = 200)]
-    Ok(Json<Stage>, #[oai(header = "ETag")] String),
-    #[oai(status = 201)]
-    Created(Json<Stage>, #[oai(header = "ETag")] String),
-}
-
 /// A sub-process of a stage, with its goal.
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
@@ -185,14 +177,6 @@ pub struct SubProcessList {
     pub items: Vec<SubProcess>,
 }
 
-#[derive(ApiResponse)]
-pub enum SubProcessResponse {
-    #[oai(status = 200)]
-    Ok(Json<SubProcess>, #[oai(header = "ETag")] String),
-    #[oai(status = 201)]
-    Created(Json<SubProcess>, #[oai(header = "ETag")] String),
-}
-
 /// Which of your departments plays each role the template names. Any may be left
 /// out and given on a later application.
 #[derive(Debug, Object, Deserialize, Default)]
@@ -243,7 +227,7 @@ impl ValueStreamApi {
         auth: BearerAuth,
         id: Path<String>,
         body: Body<NewStage>,
-    ) -> ApiResult<StageResponse> {
+    ) -> ApiResult<Versioned<Stage>> {
         let b = body.0;
         let new = value_stream::NewPart {
             name: b.name,
@@ -254,7 +238,7 @@ impl ValueStreamApi {
         };
         let model = value_stream::add_stage(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
-        Ok(StageResponse::Created(Json(model.into()), tag))
+        Ok(Versioned::Created(Json(model.into()), tag))
     }
 
     /// List a program's stages in order
@@ -285,10 +269,10 @@ impl ValueStreamApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<String>,
-    ) -> ApiResult<StageResponse> {
+    ) -> ApiResult<Versioned<Stage>> {
         let model = value_stream::stage(&state, &auth.0.actor, &id).await?;
         let tag = etag(model.version);
-        Ok(StageResponse::Ok(Json(model.into()), tag))
+        Ok(Versioned::Ok(Json(model.into()), tag))
     }
 
     /// Rename, move or archive a stage
@@ -302,7 +286,7 @@ impl ValueStreamApi {
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
         body: Body<StagePatch>,
-    ) -> ApiResult<StageResponse> {
+    ) -> ApiResult<Versioned<Stage>> {
         let expected = common::if_match(if_match.0.as_deref())?;
         let p = body.0;
         let change = value_stream::PartChange {
@@ -316,7 +300,7 @@ impl ValueStreamApi {
         let after =
             value_stream::change_stage(&state, &auth.0.actor, &id, &expected, change).await?;
         let tag = etag(after.version);
-        Ok(StageResponse::Ok(Json(after.into()), tag))
+        Ok(Versioned::Ok(Json(after.into()), tag))
     }
 
     /// Delete a stage that has no sub-processes
@@ -349,7 +333,7 @@ impl ValueStreamApi {
         auth: BearerAuth,
         id: Path<String>,
         body: Body<NewSubProcess>,
-    ) -> ApiResult<SubProcessResponse> {
+    ) -> ApiResult<Versioned<SubProcess>> {
         let b = body.0;
         let new = value_stream::NewPart {
             name: b.name,
@@ -360,7 +344,7 @@ impl ValueStreamApi {
         };
         let model = value_stream::add_sub_process(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
-        Ok(SubProcessResponse::Created(Json(model.into()), tag))
+        Ok(Versioned::Created(Json(model.into()), tag))
     }
 
     /// List a stage's sub-processes in order
@@ -395,10 +379,10 @@ impl ValueStreamApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<String>,
-    ) -> ApiResult<SubProcessResponse> {
+    ) -> ApiResult<Versioned<SubProcess>> {
         let model = value_stream::sub_process(&state, &auth.0.actor, &id).await?;
         let tag = etag(model.version);
-        Ok(SubProcessResponse::Ok(Json(model.into()), tag))
+        Ok(Versioned::Ok(Json(model.into()), tag))
     }
 
     /// Rename, move or archive a sub-process
@@ -416,7 +400,7 @@ impl ValueStreamApi {
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
         body: Body<SubProcessPatch>,
-    ) -> ApiResult<SubProcessResponse> {
+    ) -> ApiResult<Versioned<SubProcess>> {
         let expected = common::if_match(if_match.0.as_deref())?;
         let p = body.0;
         let change = value_stream::PartChange {
@@ -430,7 +414,7 @@ impl ValueStreamApi {
         let after =
             value_stream::change_sub_process(&state, &auth.0.actor, &id, &expected, change).await?;
         let tag = etag(after.version);
-        Ok(SubProcessResponse::Ok(Json(after.into()), tag))
+        Ok(Versioned::Ok(Json(after.into()), tag))
     }
 
     /// Apply the industrial value-stream template

@@ -13,7 +13,7 @@ use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::ParseFromJSON;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
 
 use super::views::GapReport;
@@ -21,8 +21,8 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::ApiTags;
 use crate::http::common::page;
+use crate::http::common::{ApiTags, Made};
 use cxpm_app::store::report_snapshot;
 
 /// A saved report.
@@ -77,12 +77,6 @@ pub struct SnapshotWithReport {
     pub report: GapReport,
 }
 
-#[derive(ApiResponse)]
-pub enum SnapshotCreated {
-    #[oai(status = 201)]
-    Created(Json<ReportSnapshot>),
-}
-
 #[derive(Default)]
 pub struct SnapshotsApi;
 
@@ -103,9 +97,9 @@ impl SnapshotsApi {
         auth: BearerAuth,
         id: Path<String>,
         body: Body<NewSnapshot>,
-    ) -> ApiResult<SnapshotCreated> {
+    ) -> ApiResult<Made<ReportSnapshot>> {
         let model = app::snapshots::save(&state, &auth.0.actor, &id, &body.0.label).await?;
-        Ok(SnapshotCreated::Created(Json(model.into())))
+        Ok(Made::Created(Json(model.into())))
     }
 
     /// List a program's saved snapshots, oldest first
