@@ -12,6 +12,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use cxpm_app::store::{action, department, person, plan, program, relationship};
+use cxpm_domain::Role;
+use cxpm_domain::plan::{ActionStatus, PlanStatus};
+use cxpm_domain::program::ProgramStatus;
 use cxpm_tests::{Backend, spawn_app};
 use mailin_embedded::{Handler, Response, Server, SslConfig, response};
 use sea_orm::{
@@ -99,11 +102,11 @@ async fn organisation(db: &DatabaseConnection) -> String {
             email: format!("p{i}@bench.test"),
             department_id: Some(departments[i / per].id.clone()),
             role: if i % per == 0 {
-                "department_head"
+                Role::DepartmentHead
             } else {
-                "member"
+                Role::Member
             }
-            .to_owned(),
+            .into(),
             locale: ["en", "zh-CN", "pt-BR"][i % 3].to_owned(),
             time_zone: "UTC".to_owned(),
             active: true,
@@ -132,7 +135,7 @@ async fn organisation(db: &DatabaseConnection) -> String {
         name: "Bench".to_owned(),
         business_line: None,
         description: None,
-        status: "active".to_owned(),
+        status: ProgramStatus::Active.into(),
         sponsor_id: None,
         coordinator_id: None,
         scale_min: 1,
@@ -169,7 +172,7 @@ async fn organisation(db: &DatabaseConnection) -> String {
             title: format!("Plan {d}"),
             department_id: dept.id.clone(),
             owner_id: None,
-            status: "active".to_owned(),
+            status: PlanStatus::Active.into(),
             cycle: 1,
             cycle_started_at: now,
             cadence_cron: None,
@@ -197,7 +200,7 @@ async fn organisation(db: &DatabaseConnection) -> String {
                 owner_id: Some(people[p].id.clone()),
                 department_id: departments[d].id.clone(),
                 due_date: Some(today - chrono::Duration::days(1 + (i % 30) as i64)),
-                status: "open".to_owned(),
+                status: ActionStatus::Open.into(),
                 progress: 0,
                 blocked_reason: None,
                 effect_key_point_id: None,

@@ -57,10 +57,7 @@ impl TokenCache {
         let Some((token, person)) = tokens::bearer(ctx, &hash).await? else {
             return Ok(None);
         };
-        let role: Role = person
-            .role
-            .parse()
-            .map_err(|e| ApiError::internal(&format!("stored role: {e}")))?;
+        let role: Role = *person.role;
         // Last use is kept to the cache's resolution: one write per token per TTL,
         // not one per request. It is bookkeeping: it happens beside the request, and a
         // database that cannot take it now (locked elsewhere) delays and fails nothing.

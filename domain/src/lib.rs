@@ -22,4 +22,4 @@ pub mod values;
 
 pub use permission::{Action, Actor, Grant, Target, authorize, grant_for};
 pub use role::Role;
-pub use validation::{FieldError, Invalid};
+pub use validation::{FieldError, Invalid, Named};

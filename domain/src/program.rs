@@ -21,6 +21,18 @@ macro_rules! named_enum_impl {
             }
         }
 
+        impl crate::validation::Named for $name {
+            const ALL: &'static [$name] = $name::ALL;
+
+            fn name(self) -> &'static str {
+                self.as_str()
+            }
+
+            fn from_name(s: &str) -> Result<Self, FieldError> {
+                s.parse()
+            }
+        }
+
         impl FromStr for $name {
             type Err = FieldError;
 

@@ -36,6 +36,18 @@ impl Role {
     }
 }
 
+impl crate::validation::Named for Role {
+    const ALL: &'static [Role] = &Role::ALL;
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+
+    fn from_name(s: &str) -> Result<Self, FieldError> {
+        s.parse()
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -69,3 +69,14 @@ impl From<FieldError> for Invalid {
         Invalid(vec![err])
     }
 }
+
+/// An enum stored and sent by its name (`"in_progress"`): the one place a status's
+/// text lives. The store reads and writes columns of these types through it.
+pub trait Named: Copy + Send + Sync + 'static {
+    /// Every value, in order.
+    const ALL: &'static [Self];
+    /// The stored and sent name.
+    fn name(self) -> &'static str;
+    /// The value a name stands for, or an error naming the API field.
+    fn from_name(s: &str) -> Result<Self, FieldError>;
+}

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use cxpm_domain::plan::{
-    ActionStatus, PlanStatus, Step, StepActor, StepRefusal, StepStatus, Urgency, check_step_change,
+    PlanStatus, Step, StepActor, StepRefusal, StepStatus, Urgency, check_step_change,
 };
 use cxpm_domain::values::TimeZone;
 use cxpm_domain::{Action, Actor, Target, authorize};
@@ -195,7 +195,7 @@ pub async fn plan_page(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<PlanPage
         .map(|s| {
             let kind = Step::from_number(s.number)
                 .ok_or_else(|| AppError::internal(&"stored step number"))?;
-            let status: StepStatus = s.status.parse().map_err(|e| AppError::internal(&e))?;
+            let status: StepStatus = *s.status;
             let needs = if status.is_settled() {
                 Vec::new()
             } else {
@@ -306,12 +306,7 @@ pub async fn my_department(ctx: &Ctx, actor: &Actor) -> AppResult<Option<Departm
     let open: Vec<Seen> = actions::of_department(ctx, actor, &dept_id, None, None)
         .await?
         .into_iter()
-        .filter(|s| {
-            s.action
-                .status
-                .parse::<ActionStatus>()
-                .is_ok_and(ActionStatus::is_open)
-        })
+        .filter(|s| s.action.status.is_open())
         .map(|s| Seen::on(s.action, today))
         .collect();
     let late: Vec<Seen> = open.iter().filter(|s| s.overdue).cloned().collect();

@@ -70,7 +70,7 @@ impl TryFrom<Seen> for ActionView {
     type Error = ApiError;
 
     fn try_from(Seen { action: m, overdue }: Seen) -> ApiResult<Self> {
-        let status: ActionStatus = m.status.parse().map_err(|e| ApiError::internal(&e))?;
+        let status: ActionStatus = *m.status;
         Ok(Self {
             overdue,
             id: m.id,

@@ -68,11 +68,7 @@ impl From<department::Model> for Department {
             code: m.code,
             parent_id: m.parent_id,
             head_id: m.head_id,
-            function: m
-                .function
-                .as_deref()
-                .and_then(|f| f.parse::<Function>().ok())
-                .map(FunctionName::from),
+            function: m.function.map(|f| FunctionName::from(f.0)),
             active: m.active,
             version: m.version,
             created_at: m.created_at,

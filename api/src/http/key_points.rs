@@ -135,7 +135,7 @@ impl TryFrom<measurement::Model> for Measurement {
     type Error = ApiError;
 
     fn try_from(m: measurement::Model) -> ApiResult<Self> {
-        let source: MeasurementSource = m.source.parse().map_err(|e| ApiError::internal(&e))?;
+        let source: MeasurementSource = *m.source;
         Ok(Self {
             id: m.id,
             key_point_id: m.key_point_id,

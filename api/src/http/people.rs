@@ -71,10 +71,7 @@ impl TryFrom<person::Model> for Person {
     type Error = ApiError;
 
     fn try_from(m: person::Model) -> ApiResult<Self> {
-        let role: Role = m
-            .role
-            .parse()
-            .map_err(|e| ApiError::internal(&format!("stored role: {e}")))?;
+        let role: Role = *m.role;
         let locale = Locale::parse(&m.locale)
             .map_err(|e| ApiError::internal(&format!("stored locale: {e}")))?;
         Ok(Self {

@@ -69,7 +69,7 @@ impl TryFrom<store::plan::Model> for Plan {
     type Error = ApiError;
 
     fn try_from(m: store::plan::Model) -> ApiResult<Self> {
-        let status: PlanStatus = m.status.parse().map_err(|e| ApiError::internal(&e))?;
+        let status: PlanStatus = *m.status;
         Ok(Self {
             id: m.id,
             program_id: m.program_id,
@@ -118,7 +118,7 @@ impl TryFrom<store::step::Model> for StepView {
     fn try_from(m: store::step::Model) -> ApiResult<Self> {
         let name =
             Step::from_number(m.number).ok_or_else(|| ApiError::internal(&"stored step number"))?;
-        let status: StepStatus = m.status.parse().map_err(|e| ApiError::internal(&e))?;
+        let status: StepStatus = *m.status;
         Ok(Self {
             id: m.id,
             plan_id: m.plan_id,

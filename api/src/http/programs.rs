@@ -69,7 +69,7 @@ impl TryFrom<store::program::Model> for Program {
     type Error = ApiError;
 
     fn try_from(m: store::program::Model) -> ApiResult<Self> {
-        let status: ProgramStatus = m.status.parse().map_err(|e| ApiError::internal(&e))?;
+        let status: ProgramStatus = *m.status;
         Ok(Self {
             id: m.id,
             name: m.name,
@@ -430,7 +430,7 @@ impl ProgramsApi {
         let items = seats
             .into_iter()
             .map(|(seat, program)| {
-                let role: TeamRole = seat.team_role.parse().map_err(|e| ApiError::internal(&e))?;
+                let role: TeamRole = *seat.team_role;
                 Ok(PersonProgram {
                     member_id: seat.id,
                     team_role: role.into(),
@@ -446,7 +446,7 @@ impl TryFrom<team::Seat> for Member {
     type Error = ApiError;
 
     fn try_from(team::Seat { seat, person }: team::Seat) -> ApiResult<Self> {
-        let role: TeamRole = seat.team_role.parse().map_err(|e| ApiError::internal(&e))?;
+        let role: TeamRole = *seat.team_role;
         Ok(Member {
             id: seat.id,
             program_id: seat.program_id,

@@ -89,7 +89,7 @@ pub struct Schedule {
 impl Schedule {
     /// The stored schedule, its description in `locale`.
     fn read(m: schedule::Model, locale: Locale) -> Result<Self, ApiError> {
-        let kind: ScheduleKind = m.kind.parse().map_err(|e| ApiError::internal(&e))?;
+        let kind: ScheduleKind = *m.kind;
         let description = Timing::parse(&m.cron, &m.time_zone)
             .map(|t| t.describe(locale))
             .unwrap_or_else(|_| format!("{} ({})", m.cron, m.time_zone));
@@ -311,7 +311,7 @@ impl TryFrom<cxpm_app::store::outbox::Model> for OutboxMail {
     type Error = ApiError;
 
     fn try_from(m: cxpm_app::store::outbox::Model) -> Result<Self, ApiError> {
-        let status: OutboxStatus = m.status.parse().map_err(|e| ApiError::internal(&e))?;
+        let status: OutboxStatus = *m.status;
         Ok(Self {
             id: m.id,
             program_id: m.program_id.unwrap_or_default(),

@@ -3,7 +3,6 @@
 
 use askama::Template;
 use cxpm_app::work;
-use cxpm_domain::plan::StepStatus;
 use cxpm_domain::values::localized;
 use poem::http::StatusCode;
 use poem::web::Data;
@@ -118,10 +117,7 @@ pub async fn page(req: &Request, state: Data<&AppState>) -> PageResult {
                     .steps
                     .iter()
                     .map(|s| {
-                        let status = s
-                            .status
-                            .parse::<StepStatus>()
-                            .unwrap_or(StepStatus::NotStarted);
+                        let status = *s.status;
                         (
                             s.number,
                             format!(

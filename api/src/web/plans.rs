@@ -8,7 +8,7 @@ use cxpm_app::plans::key_points::{self, NewKeyPoint, NewMeasurement};
 use cxpm_app::plans::steps::{self, StepChange};
 use cxpm_app::work::{self, PlanPage};
 use cxpm_app::{AppError, Expect};
-use cxpm_domain::plan::{ActionStatus, MeasurementSource, StepStatus};
+use cxpm_domain::plan::{MeasurementSource, StepStatus};
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path};
 use poem::{Request, handler};
@@ -149,10 +149,7 @@ async fn plan_view(
         .iter()
         .map(|(seen, _)| {
             let a = &seen.action;
-            let status = a
-                .status
-                .parse::<ActionStatus>()
-                .unwrap_or(ActionStatus::Open);
+            let status = *a.status;
             ActionLine {
                 id: a.id.clone(),
                 title: a.title.clone(),
@@ -187,7 +184,7 @@ async fn plan_view(
             .map(|s| {
                 (
                     t.get(&format!("step-{}", s.number)),
-                    t.get(&format!("step-status-{}", s.status)),
+                    t.get(&format!("step-status-{}", s.status.as_str())),
                 )
             })
             .collect();

@@ -36,10 +36,7 @@ pub struct ActionRow {
 
 impl ActionRow {
     fn new(t: &Words, a: &cxpm_app::store::action::Model, plan_title: &str, overdue: bool) -> Self {
-        let status = a
-            .status
-            .parse::<ActionStatus>()
-            .unwrap_or(ActionStatus::Open);
+        let status = *a.status;
         Self {
             id: a.id.clone(),
             title: a.title.clone(),

@@ -83,7 +83,7 @@ pub(super) fn departments(run: &Run) -> AppResult<Vec<department::Model>> {
                 code: DepartmentCode::parse(&code)?.into_inner(),
                 parent_id: None,
                 head_id: None,
-                function: Some(function.as_str().to_owned()),
+                function: Some(function.into()),
                 active: true,
                 version: 1,
                 created_at: run.now,

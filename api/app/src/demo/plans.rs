@@ -101,13 +101,7 @@ fn settled_steps(
         .count() as u32;
     let open_actions = actions
         .iter()
-        .filter(|a| {
-            a.status
-                .parse::<ActionStatus>()
-                .is_ok_and(ActionStatus::is_open)
-                && a.owner_id.is_some()
-                && a.due_date.is_some()
-        })
+        .filter(|a| a.status.is_open() && a.owner_id.is_some() && a.due_date.is_some())
         .count() as u32;
     let mut facts = PlanFacts {
         steps: Step::of_cycle(1)
@@ -139,7 +133,7 @@ fn settled_steps(
             .map_err(|refusal| AppError::internal(&format!("demo step refused: {refusal:?}")))?;
         facts.steps[k].1 = to;
         let done = to == StepStatus::Done;
-        s.status = to.as_str().to_owned();
+        s.status = to.into();
         s.owner_id = plan.owner_id.clone();
         s.due_date = Some(started.date_naive() + Duration::days(i64::from(s.number) * 14));
         s.completed_by = plan.owner_id.clone().filter(|_| done);
@@ -195,7 +189,7 @@ fn action_of(
         owner_id: Some(owner),
         department_id: plan.department_id.clone(),
         due_date: Some(today + Duration::days(run.rng.random_range(-60..90))),
-        status: state.status.as_str().to_owned(),
+        status: state.status.into(),
         progress: state.progress,
         blocked_reason: state.blocked_reason,
         effect_key_point_id: point.filter(|_| with_effect),

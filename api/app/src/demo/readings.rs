@@ -96,7 +96,7 @@ fn survey(
         importance: new.importance,
         provider_rating: new.provider_rating,
         sample_size: new.sample_size,
-        source: new.source.as_str().to_owned(),
+        source: new.source.into(),
         note,
         recorded_by: by.to_owned(),
         recorded_at: run.now,

@@ -15,7 +15,7 @@ use crate::{AppResult, Ctx};
 
 /// Whether `person` is an active admin.
 pub fn active_admin(person: &person::Model) -> bool {
-    person.active && person.role == Role::Admin.as_str()
+    person.active && person.role == Role::Admin
 }
 
 /// What goes away from the admins' ways in.
@@ -61,7 +61,7 @@ pub async fn bootstrap(ctx: &Ctx, email: Email, secret: &str) -> AppResult<Optio
         name: "Administrator".to_owned(),
         email: email.into_inner(),
         department_id: None,
-        role: Role::Admin.as_str().to_owned(),
+        role: Role::Admin.into(),
         locale: "en".to_owned(),
         time_zone: "UTC".to_owned(),
         active: true,

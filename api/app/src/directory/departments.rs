@@ -73,7 +73,7 @@ pub async fn create(ctx: &Ctx, actor: &Actor, new: NewDepartment) -> AppResult<d
         code: code.into_inner(),
         parent_id,
         head_id: None,
-        function: new.function.map(|f| f.as_str().to_owned()),
+        function: new.function.map(|f| f.into()),
         active: true,
         version: 1,
         created_at: now,
@@ -164,7 +164,7 @@ pub async fn change(
     match change.function {
         Patch::Keep => {}
         Patch::Clear => after.function = None,
-        Patch::Set(f) => after.function = Some(f.as_str().to_owned()),
+        Patch::Set(f) => after.function = Some(f.into()),
     }
     if let Some(active) = change.active {
         after.active = active;

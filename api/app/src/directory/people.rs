@@ -98,7 +98,7 @@ pub fn new_person(
         name: name.into_inner(),
         email: email.into_inner(),
         department_id,
-        role: role.as_str().to_owned(),
+        role: role.into(),
         locale: locale.as_str().to_owned(),
         time_zone: time_zone.as_str().to_owned(),
         active: true,
@@ -194,7 +194,7 @@ pub async fn change(
         Patch::Set(raw) => after.department_id = invalid.check(parse_id("department_id", &raw)),
     }
     if let Some(role) = change.role {
-        after.role = role.as_str().to_owned();
+        after.role = role.into();
     }
     if let Some(locale) = change.locale {
         after.locale = locale.as_str().to_owned();

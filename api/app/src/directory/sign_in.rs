@@ -139,7 +139,7 @@ pub async fn request_link(
         body_text: mail.text,
         body_html: mail.html,
         items: 1,
-        status: OutboxStatus::Pending.as_str().to_owned(),
+        status: OutboxStatus::Pending.into(),
         attempts: 0,
         next_attempt_at: now,
         last_error: None,
@@ -323,7 +323,7 @@ pub async fn resolve(ctx: &Ctx, cookie: &str, times: SessionTimes) -> AppResult<
             .exec(&ctx.db)
             .await?;
     }
-    let role: Role = person.role.parse().map_err(|e| AppError::internal(&e))?;
+    let role: Role = *person.role;
     Ok(Some(SignedIn {
         actor: Actor {
             person_id: person.id.clone(),

@@ -66,10 +66,7 @@ pub struct Seen {
 
 impl Seen {
     pub fn on(action: action::Model, today: NaiveDate) -> Self {
-        let overdue = action
-            .status
-            .parse::<ActionStatus>()
-            .is_ok_and(|s| s.is_overdue(action.due_date, today));
+        let overdue = action.status.is_overdue(action.due_date, today);
         Self { action, overdue }
     }
 }
@@ -152,7 +149,7 @@ pub async fn add(
         owner_id,
         department_id,
         due_date: new.due_date,
-        status: ActionStatus::Open.as_str().to_owned(),
+        status: ActionStatus::Open.into(),
         progress: 0,
         blocked_reason: None,
         effect_key_point_id,
@@ -254,7 +251,7 @@ pub async fn post_update(
     // The owner may have changed meanwhile; ask again of the row as it is.
     may_post_update(actor, &before)?;
     let current = ActionState {
-        status: before.status.parse().map_err(|e| AppError::internal(&e))?,
+        status: *before.status,
         progress: before.progress,
         blocked_reason: before.blocked_reason.clone(),
     };
@@ -263,7 +260,7 @@ pub async fn post_update(
         .map_err(|errors| AppError::Invalid(Invalid(errors)))?;
     let now = ctx.now();
     let mut after = before.clone();
-    after.status = next.status.as_str().to_owned();
+    after.status = next.status.into();
     after.progress = next.progress;
     after.blocked_reason = next.blocked_reason;
     after.last_update_at = Some(now);

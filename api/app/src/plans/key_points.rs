@@ -204,7 +204,7 @@ pub async fn measure(
         importance: new.importance,
         provider_rating: new.provider_rating,
         sample_size: new.sample_size,
-        source: new.source.as_str().to_owned(),
+        source: new.source.into(),
         note,
         recorded_by: actor.person_id.clone(),
         recorded_at: ctx.now(),

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use cxpm_domain::plan::{PlanStatus, StepStatus};
+use cxpm_domain::plan::PlanStatus;
 use cxpm_domain::schedule::CronSchedule;
 use cxpm_domain::values::{Name, TimeZone};
 use cxpm_domain::{Action, Actor, FieldError, Invalid, Target, authorize};
@@ -109,7 +109,7 @@ pub fn new_plan(
         title: title.into_inner(),
         department_id: rel.provider_department_id.clone(),
         owner_id: None,
-        status: PlanStatus::Active.as_str().to_owned(),
+        status: PlanStatus::Active.into(),
         cycle: 1,
         cycle_started_at: now,
         cadence_cron,
@@ -147,11 +147,7 @@ pub async fn detail(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<PlanDetail>
     }
     let current_step = steps
         .iter()
-        .find(|s| {
-            s.status
-                .parse::<StepStatus>()
-                .is_ok_and(|st| !st.is_settled())
-        })
+        .find(|s| !s.status.is_settled())
         .map(|s| s.number);
     let today = ctx.now().date_naive();
     let actions = actions
@@ -192,7 +188,7 @@ pub async fn change(
         after.title = t.into_inner();
     }
     if let Some(status) = change.status {
-        after.status = status.as_str().to_owned();
+        after.status = status.into();
     }
     let mut cron = before.cadence_cron.clone();
     change.cadence_cron.apply(&mut cron);

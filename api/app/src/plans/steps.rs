@@ -93,7 +93,7 @@ pub async fn change(
     }
     let step_kind = Step::from_number(before.number)
         .ok_or_else(|| AppError::internal(&"stored step number"))?;
-    let from: StepStatus = before.status.parse().map_err(|e| AppError::internal(&e))?;
+    let from: StepStatus = *before.status;
     let to = change.status.unwrap_or(from);
     let now = ctx.now();
     if to != from {
@@ -108,7 +108,7 @@ pub async fn change(
             &facts,
         )
         .map_err(|refusal| refused(step_kind, to, refusal))?;
-        after.status = to.as_str().to_owned();
+        after.status = to.into();
         after.skip_reason = if to == StepStatus::Skipped {
             change.skip_reason.map(|r| r.trim().to_owned())
         } else {
@@ -168,7 +168,7 @@ pub fn new_steps(plan_id: &str, cycle: i32, now: DateTime<Utc>) -> Vec<step::Mod
             plan_id: plan_id.to_owned(),
             cycle,
             number: s.number(),
-            status: StepStatus::NotStarted.as_str().to_owned(),
+            status: StepStatus::NotStarted.into(),
             owner_id: None,
             due_date: None,
             notes: None,
@@ -194,9 +194,7 @@ pub async fn plan_facts(db: &impl ConnectionTrait, plan: &plan::Model) -> AppRes
             Ok((
                 Step::from_number(s.number)
                     .ok_or_else(|| AppError::internal(&"stored step number"))?,
-                s.status
-                    .parse::<StepStatus>()
-                    .map_err(|e| AppError::internal(&e))?,
+                *s.status,
             ))
         })
         .collect::<AppResult<Vec<_>>>()?;

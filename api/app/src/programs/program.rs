@@ -151,11 +151,7 @@ pub fn new_program(new: &NewProgram, now: DateTime<Utc>) -> AppResult<program::M
         name: name.into_inner(),
         business_line,
         description,
-        status: new
-            .status
-            .unwrap_or(ProgramStatus::Draft)
-            .as_str()
-            .to_owned(),
+        status: new.status.unwrap_or(ProgramStatus::Draft).into(),
         sponsor_id: None,
         coordinator_id: None,
         scale_min: scale.min(),
@@ -180,7 +176,7 @@ pub fn seat(
         id: new_id(),
         program_id: program_id.to_owned(),
         person_id,
-        team_role: role.as_str().to_owned(),
+        team_role: role.into(),
         version: 1,
         created_at: now,
         updated_at: now,
@@ -251,7 +247,7 @@ pub async fn change(
         .text(&mut invalid, "description", 4000)
         .apply(&mut after.description);
     if let Some(status) = change.status {
-        after.status = status.as_str().to_owned();
+        after.status = status.into();
     }
     if let Some(scale) = invalid.check(SurveyScale::new(
         change.scale_min.unwrap_or(before.scale_min),

@@ -53,7 +53,7 @@ pub async fn add(
         id: new_id(),
         program_id: program.id,
         person_id: person.id.clone(),
-        team_role: role.as_str().to_owned(),
+        team_role: role.into(),
         version: 1,
         created_at: now,
         updated_at: now,
@@ -131,7 +131,7 @@ pub async fn change_role(
     expected.check(before.version)?;
     let mut after = before.clone();
     if let Some(role) = role {
-        after.team_role = role.as_str().to_owned();
+        after.team_role = role.into();
     }
     let seat =
         versioned::update::<member::Entity>(&ctx.db, &actor.person_id, ctx.now(), &before, after)

@@ -80,13 +80,13 @@ async fn readers(ctx: &Ctx, s: &Setting<'_>) -> AppResult<Vec<String>> {
         .all(&ctx.db)
         .await?
         .into_iter()
-        .filter_map(|m| Some((m.person_id, m.team_role.parse().ok()?)))
+        .map(|m| (m.person_id, m.team_role.0))
         .collect();
     let team: Vec<(&str, TeamRole)> = team.iter().map(|(p, r)| (p.as_str(), *r)).collect();
     let mut everyone: Vec<(&str, Role)> = s
         .people
         .values()
-        .filter_map(|p| Some((p.id.as_str(), p.role.parse().ok()?)))
+        .map(|p| (p.id.as_str(), p.role.0))
         .collect();
     everyone.sort_unstable_by_key(|(id, _)| *id);
     let readers = stored_readers(&s.sched.readers).select(

@@ -86,7 +86,7 @@ async fn setting<'a>(
     sched: &'a schedule::Model,
     fired_at: DateTime<Utc>,
 ) -> AppResult<Setting<'a>> {
-    let kind: ScheduleKind = sched.kind.parse().map_err(|e| AppError::internal(&e))?;
+    let kind: ScheduleKind = *sched.kind;
     let zone = TimeZone::parse(&sched.time_zone).map_err(|e| AppError::internal(&e))?;
     let program = program::Entity::find_by_id(sched.program_id.clone())
         .one(&ctx.db)

@@ -194,7 +194,7 @@ pub async fn create(
     let model = schedule::Model {
         id: new_id(),
         program_id: program.id,
-        kind: new.kind.as_str().to_owned(),
+        kind: new.kind.into(),
         cron: timing.cron.as_str().to_owned(),
         time_zone: timing.zone.as_str().to_owned(),
         look_ahead_days: params.look_ahead_days as i32,

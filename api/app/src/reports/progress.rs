@@ -25,7 +25,7 @@ pub struct PlanProgress {
     pub department_id: String,
     pub department_name: String,
     pub relationship_id: String,
-    pub status: String,
+    pub status: PlanStatus,
     pub cycle: i32,
     /// The first step of the current cycle not yet done or skipped; none when all are.
     pub current_step: Option<i32>,
@@ -162,7 +162,7 @@ fn plan_progress(
                     .map(|d| d.name.clone())
                     .unwrap_or_default(),
                 relationship_id: p.relationship_id.clone(),
-                status: p.status.clone(),
+                status: *p.status,
                 cycle: p.cycle,
                 current_step: p.current_step,
                 steps_settled: clamp_i32(p.steps_settled),
@@ -183,7 +183,7 @@ fn plan_progress(
 }
 
 fn function_of(d: &department::Model) -> Option<Function> {
-    d.function.as_deref().and_then(|f| f.parse().ok())
+    d.function.map(|f| f.0)
 }
 
 /// Each department that owns a touchpoint, runs a plan or has actions, by name.
@@ -194,10 +194,7 @@ fn department_progress(
     coverage: &Coverage,
 ) -> Vec<DepartmentProgress> {
     let mut running: HashMap<&str, i32> = HashMap::new();
-    for p in plans
-        .iter()
-        .filter(|p| p.status == PlanStatus::Active.as_str())
-    {
+    for p in plans.iter().filter(|p| p.status == PlanStatus::Active) {
         *running.entry(p.department_id.as_str()).or_default() += 1;
     }
     let owned: HashMap<&str, i32> = coverage

@@ -12,6 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use cxpm_domain::plan::{ActionStatus, PlanStatus, StepStatus};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
 
+use crate::store::named::Stored;
 use crate::store::summaries::query;
 
 /// One period of a key point: the sample-weighted means of its measurements.
@@ -52,7 +53,7 @@ pub struct PlanRow {
     pub owner_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub relationship_id: String,
-    pub status: String,
+    pub status: Stored<PlanStatus>,
     pub cycle: i32,
     pub updated_at: DateTime<Utc>,
     /// The lowest step of the current cycle not settled yet.

@@ -1,4 +1,7 @@
+use cxpm_domain::plan::ActionStatus;
 use sea_orm::entity::prelude::*;
+
+use super::named::Stored;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
@@ -15,7 +18,7 @@ pub struct Model {
     pub owner_id: Option<String>,
     pub department_id: String,
     pub due_date: Option<Date>,
-    pub status: String,
+    pub status: Stored<ActionStatus>,
     pub progress: i32,
     pub blocked_reason: Option<String>,
     pub effect_key_point_id: Option<String>,

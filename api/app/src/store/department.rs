@@ -1,4 +1,7 @@
+use cxpm_domain::maturity::Function;
 use sea_orm::entity::prelude::*;
+
+use super::named::Stored;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
@@ -13,7 +16,7 @@ pub struct Model {
     pub name_translations: String,
     pub parent_id: Option<String>,
     pub head_id: Option<String>,
-    pub function: Option<String>,
+    pub function: Option<Stored<Function>>,
     pub active: bool,
     pub version: i32,
     pub created_at: DateTimeUtc,

@@ -1,4 +1,7 @@
+use cxpm_domain::plan::MeasurementSource;
 use sea_orm::entity::prelude::*;
+
+use super::named::Stored;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
@@ -15,7 +18,7 @@ pub struct Model {
     pub importance: i32,
     pub provider_rating: Option<f64>,
     pub sample_size: Option<i32>,
-    pub source: String,
+    pub source: Stored<MeasurementSource>,
     pub note: Option<String>,
     pub recorded_by: String,
     pub recorded_at: DateTimeUtc,

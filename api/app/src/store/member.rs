@@ -1,4 +1,7 @@
+use cxpm_domain::program::TeamRole;
 use sea_orm::entity::prelude::*;
+
+use super::named::Stored;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
@@ -8,7 +11,7 @@ pub struct Model {
     pub id: String,
     pub program_id: String,
     pub person_id: String,
-    pub team_role: String,
+    pub team_role: Stored<TeamRole>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -12,6 +12,7 @@ pub mod key_point;
 pub mod measurement;
 pub mod member;
 pub mod metric;
+pub mod named;
 pub mod outbox;
 pub mod owner;
 pub mod page;

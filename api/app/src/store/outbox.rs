@@ -1,4 +1,7 @@
+use cxpm_domain::reminder::OutboxStatus;
 use sea_orm::entity::prelude::*;
+
+use super::named::Stored;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
@@ -24,7 +27,7 @@ pub struct Model {
     pub body_html: String,
     pub items: i32,
     /// `pending`, `sent` or `failed`.
-    pub status: String,
+    pub status: Stored<OutboxStatus>,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     #[sea_orm(column_type = "Text", nullable)]

@@ -1,4 +1,7 @@
+use cxpm_domain::Role;
 use sea_orm::entity::prelude::*;
+
+use super::named::Stored;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
@@ -9,7 +12,7 @@ pub struct Model {
     pub name: String,
     pub email: String,
     pub department_id: Option<String>,
-    pub role: String,
+    pub role: Stored<Role>,
     pub locale: String,
     pub time_zone: String,
     pub active: bool,

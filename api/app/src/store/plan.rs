@@ -1,4 +1,7 @@
+use cxpm_domain::plan::PlanStatus;
 use sea_orm::entity::prelude::*;
+
+use super::named::Stored;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
@@ -11,7 +14,7 @@ pub struct Model {
     pub title: String,
     pub department_id: String,
     pub owner_id: Option<String>,
-    pub status: String,
+    pub status: Stored<PlanStatus>,
     pub cycle: i32,
     pub cycle_started_at: DateTimeUtc,
     pub cadence_cron: Option<String>,

@@ -1,4 +1,7 @@
+use cxpm_domain::program::ProgramStatus;
 use sea_orm::entity::prelude::*;
+
+use super::named::Stored;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
@@ -9,7 +12,7 @@ pub struct Model {
     pub name: String,
     pub business_line: Option<String>,
     pub description: Option<String>,
-    pub status: String,
+    pub status: Stored<ProgramStatus>,
     pub sponsor_id: Option<String>,
     pub coordinator_id: Option<String>,
     pub scale_min: i32,

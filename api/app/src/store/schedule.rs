@@ -1,4 +1,7 @@
+use cxpm_domain::reminder::ScheduleKind;
 use sea_orm::entity::prelude::*;
+
+use super::named::Stored;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
@@ -7,7 +10,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
     pub program_id: String,
-    pub kind: String,
+    pub kind: Stored<ScheduleKind>,
     pub cron: String,
     pub time_zone: String,
     pub look_ahead_days: i32,

@@ -1,4 +1,7 @@
+use cxpm_domain::plan::StepStatus;
 use sea_orm::entity::prelude::*;
+
+use super::named::Stored;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
@@ -9,7 +12,7 @@ pub struct Model {
     pub plan_id: String,
     pub cycle: i32,
     pub number: i32,
-    pub status: String,
+    pub status: Stored<StepStatus>,
     pub owner_id: Option<String>,
     pub due_date: Option<Date>,
     pub notes: Option<String>,

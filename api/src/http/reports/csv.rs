@@ -129,7 +129,7 @@ pub fn progress_csv(report: &ProgressReport) -> ApiResult<String> {
                 p.plan_id.clone(),
                 p.title.clone(),
                 p.department_name.clone(),
-                p.status.clone(),
+                p.status.as_str().to_owned(),
                 p.cycle.to_string(),
                 cell(p.current_step),
                 p.steps_settled.to_string(),

@@ -354,7 +354,7 @@ impl From<app::PlanProgress> for PlanProgress {
             department_id: p.department_id,
             department_name: p.department_name,
             relationship_id: p.relationship_id,
-            status: p.status,
+            status: p.status.as_str().to_owned(),
             cycle: p.cycle,
             current_step: p.current_step,
             steps_settled: p.steps_settled,
