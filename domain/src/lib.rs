@@ -7,6 +7,7 @@
 
 pub mod csv;
 pub mod gap;
+pub mod limits;
 pub mod maturity;
 pub mod metric;
 pub mod permission;

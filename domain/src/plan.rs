@@ -229,10 +229,17 @@ pub fn check_step_change(
                     "only a coordinator may skip a step",
                 ));
             }
-            if skip_reason.map(str::trim).unwrap_or("").is_empty() {
+            let reason = skip_reason.map(str::trim).unwrap_or("");
+            if reason.is_empty() {
                 return Err(StepRefusal::Invalid(FieldError::new(
                     "skip_reason",
                     "skipping a step needs a reason",
+                )));
+            }
+            if reason.chars().count() > crate::limits::REASON {
+                return Err(StepRefusal::Invalid(FieldError::new(
+                    "skip_reason",
+                    format!("must be at most {} characters", crate::limits::REASON),
                 )));
             }
         }
@@ -338,7 +345,7 @@ impl ActionState {
         }
         let mut next = self.clone();
         if let Some(reason) = blocked_reason {
-            match optional_text("blocked_reason", reason.as_deref(), 2000) {
+            match optional_text("blocked_reason", reason.as_deref(), crate::limits::REASON) {
                 Ok(reason) => next.blocked_reason = reason,
                 Err(e) => errors.push(e),
             }

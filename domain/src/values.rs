@@ -15,7 +15,7 @@ use crate::validation::FieldError;
 pub struct Name(String);
 
 impl Name {
-    pub const MAX_CHARS: usize = 200;
+    pub const MAX_CHARS: usize = crate::limits::NAME;
 
     pub fn parse(s: &str) -> Result<Self, FieldError> {
         let trimmed = s.trim();
@@ -57,7 +57,7 @@ impl Name {
 pub struct Email(String);
 
 impl Email {
-    pub const MAX_CHARS: usize = 254;
+    pub const MAX_CHARS: usize = crate::limits::EMAIL;
 
     pub fn parse(s: &str) -> Result<Self, FieldError> {
         let s = s.trim();
@@ -99,7 +99,7 @@ impl Email {
 pub struct DepartmentCode(String);
 
 impl DepartmentCode {
-    pub const MAX_CHARS: usize = 32;
+    pub const MAX_CHARS: usize = crate::limits::CODE;
 
     pub fn parse(s: &str) -> Result<Self, FieldError> {
         let s = s.trim();

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use cxpm_domain::gap::Direction;
+use cxpm_domain::limits;
 use cxpm_domain::metric::{METRIC_TEMPLATES, MetricTemplate, is_stale};
 use cxpm_domain::values::{Name, optional_text};
 use cxpm_domain::{Action, Actor, FieldError, Invalid, Target, authorize};
@@ -91,9 +92,12 @@ pub async fn create(
     let program = load::<program::Entity>(&ctx.db, "program", program_id).await?;
     let mut invalid = Invalid::default();
     let name = invalid.check(Name::parse(&new.name));
-    let unit = invalid.check(Name::parse(&new.unit).map_err(|e| e.at("unit")));
+    let unit = invalid.check(
+        optional_text("unit", Some(&new.unit), limits::CODE)
+            .and_then(|u| u.ok_or_else(|| FieldError::new("unit", "must not be empty"))),
+    );
     let source = invalid
-        .check(optional_text("source", new.source.as_deref(), 200))
+        .check(optional_text("source", new.source.as_deref(), limits::NAME))
         .flatten();
     invalid.check(cxpm_domain::metric::target("target", new.target));
     let every = new.update_every_days.unwrap_or(30);
@@ -121,7 +125,7 @@ pub async fn create(
         sub_process_id,
         department_id,
         name: name.into_inner(),
-        unit: unit.into_inner(),
+        unit,
         direction: new.direction.as_str().to_owned(),
         target: new.target,
         source,
@@ -214,7 +218,7 @@ pub async fn change(
     }
     change
         .source
-        .text(&mut invalid, "source", 200)
+        .text(&mut invalid, "source", limits::NAME)
         .apply(&mut after.source);
     if let Some(d) = change.update_every_days
         && check_every(&mut invalid, d)
@@ -251,13 +255,13 @@ pub async fn record(ctx: &Ctx, actor: &Actor, id: &str, new: NewReading) -> AppR
         invalid.push(FieldError::new("sample_size", "must be at least 1"));
     }
     let note = invalid
-        .check(optional_text("note", new.note.as_deref(), 4000))
+        .check(optional_text("note", new.note.as_deref(), limits::TEXT))
         .flatten();
     let external_id = invalid
         .check(optional_text(
             "external_id",
             new.external_id.as_deref(),
-            200,
+            limits::NAME,
         ))
         .flatten();
     invalid.into_result()?;

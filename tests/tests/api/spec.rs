@@ -63,3 +63,58 @@ fn every_operation_has_an_id_a_summary_a_tag_and_error_answers() {
         }
     }
 }
+
+/// Every text field's `maxLength` in the spec is the limit the domain holds it to
+/// (`cxpm_domain::limits`), so the schema and the use cases cannot drift apart.
+#[test]
+fn every_text_limit_in_the_spec_is_the_domains() {
+    fn walk(v: &serde_json::Value, name: Option<&str>, seen: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(o) => {
+                if let Some(max) = o.get("maxLength").and_then(|m| m.as_u64()) {
+                    let field = name.unwrap_or("?");
+                    let limit = cxpm_domain::limits::max_chars(field);
+                    assert_eq!(
+                        limit,
+                        Some(max as usize),
+                        "`{field}` has maxLength {max} in the spec, {limit:?} in cxpm_domain::limits"
+                    );
+                    seen.push(field.to_owned());
+                }
+                for (k, child) in o {
+                    match k.as_str() {
+                        "properties" => {
+                            for (prop, schema) in child.as_object().into_iter().flatten() {
+                                walk(schema, Some(prop), seen);
+                            }
+                        }
+                        "parameters" => {
+                            for p in child.as_array().into_iter().flatten() {
+                                walk(&p["schema"], p["name"].as_str(), seen);
+                            }
+                        }
+                        _ => walk(child, name, seen),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|c| walk(c, name, seen)),
+            _ => {}
+        }
+    }
+    let spec: serde_json::Value = serde_json::from_str(&cxpm_api::http::service().spec()).unwrap();
+    let mut seen = Vec::new();
+    walk(&spec, None, &mut seen);
+    for field in [
+        "name",
+        "description",
+        "blocked_reason",
+        "delivers",
+        "email",
+        "code",
+    ] {
+        assert!(
+            seen.iter().any(|f| f == field),
+            "`{field}` has no maxLength in the spec"
+        );
+    }
+}

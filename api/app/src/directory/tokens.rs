@@ -1,6 +1,7 @@
 //! Access tokens: admins issue them; everyone lists and revokes their own. A token is
 //! 256 random bits, shown once and stored only as its SHA-256.
 
+use cxpm_domain::limits;
 use cxpm_domain::values::optional_text;
 use cxpm_domain::{Action, Actor, Target, authorize};
 use rand::RngCore;
@@ -52,7 +53,7 @@ pub async fn issue(
             Some("person_id"),
         ));
     }
-    let label = optional_text("label", label, 200)?.unwrap_or_else(|| "token".to_owned());
+    let label = optional_text("label", label, limits::NAME)?.unwrap_or_else(|| "token".to_owned());
     let secret = generate_token();
     let model = access_token::Model {
         id: new_id(),

@@ -2,6 +2,7 @@
 //! my open actions, a department's actions.
 
 use chrono::NaiveDate;
+use cxpm_domain::limits;
 use cxpm_domain::plan::{ActionState, ActionStatus, Step};
 use cxpm_domain::values::{Name, TimeZone, optional_text};
 use cxpm_domain::{Action, Actor, FieldError, Invalid, Target, authorize};
@@ -98,14 +99,14 @@ pub async fn add(
         .check(optional_text(
             "description",
             new.description.as_deref(),
-            4000,
+            limits::TEXT,
         ))
         .flatten();
     let effect_metric = invalid
         .check(optional_text(
             "effect_metric",
             new.effect_metric.as_deref(),
-            200,
+            limits::NAME,
         ))
         .flatten();
     if new
@@ -197,7 +198,7 @@ pub async fn change(
     }
     change
         .description
-        .text(&mut invalid, "description", 4000)
+        .text(&mut invalid, "description", limits::TEXT)
         .apply(&mut after.description);
     change.due_date.apply(&mut after.due_date);
     change.effect_by.apply(&mut after.effect_by);
@@ -240,7 +241,7 @@ pub async fn post_update(
     // Not found and forbidden are answered without taking any lock.
     let seen = load::<action::Entity>(db, "action", id).await?;
     may_post_update(actor, &seen)?;
-    let comment = optional_text("comment", new.comment.as_deref(), 4000)?;
+    let comment = optional_text("comment", new.comment.as_deref(), limits::TEXT)?;
     if new.progress.is_none() && new.status.is_none() && comment.is_none() {
         return Err(
             FieldError::new("body", "an update needs a progress, a status or a comment").into(),

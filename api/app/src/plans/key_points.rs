@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use cxpm_domain::limits;
 use cxpm_domain::plan::MeasurementSource;
 use cxpm_domain::program::SurveyScale;
 use cxpm_domain::values::optional_text;
@@ -90,12 +91,12 @@ pub async fn create(
     let description = invalid.check(optional_text(
         "description",
         new.description.as_deref(),
-        4000,
+        limits::TEXT,
     ));
     let customer_expects = invalid.check(optional_text(
         "customer_expects",
         new.customer_expects.as_deref(),
-        4000,
+        limits::TEXT,
     ));
     invalid.into_result()?;
     let (Some(name), Some(description), Some(customer_expects), Some(name_translations)) =
@@ -160,14 +161,19 @@ pub async fn change(
         &mut after.name,
         &mut after.name_translations,
     );
-    if let Some(v) = changed_text(&mut invalid, "description", change.description, 4000) {
+    if let Some(v) = changed_text(
+        &mut invalid,
+        "description",
+        change.description,
+        limits::TEXT,
+    ) {
         after.description = v;
     }
     if let Some(v) = changed_text(
         &mut invalid,
         "customer_expects",
         change.customer_expects,
-        4000,
+        limits::TEXT,
     ) {
         after.customer_expects = v;
     }
@@ -260,7 +266,7 @@ pub fn check_measurement(scale: SurveyScale, new: &NewMeasurement) -> AppResult<
         ));
     }
     let note = invalid
-        .check(optional_text("note", new.note.as_deref(), 4000))
+        .check(optional_text("note", new.note.as_deref(), limits::TEXT))
         .flatten();
     invalid.into_result()?;
     Ok(note)

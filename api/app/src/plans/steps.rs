@@ -3,6 +3,7 @@
 //! transaction.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use cxpm_domain::limits;
 use cxpm_domain::plan::{
     ActionStatus, PlanFacts, Step, StepActor, StepRefusal, StepStatus, check_step_change,
     starts_next_cycle,
@@ -70,7 +71,7 @@ pub async fn change(
         Patch::Clear => after.notes = None,
         Patch::Set(v) => {
             after.notes = invalid
-                .check(optional_text("notes", Some(&v), 4000))
+                .check(optional_text("notes", Some(&v), limits::TEXT))
                 .flatten()
         }
     }

@@ -2,6 +2,7 @@
 //! the person it names. Coordinators assign departments; a department's head names
 //! its person.
 
+use cxpm_domain::limits;
 use cxpm_domain::values::optional_text;
 use cxpm_domain::{Action, Actor, FieldError, Target, authorize};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -29,8 +30,10 @@ pub struct OwnerChange {
 }
 
 /// Trimmed, non-empty text of at most 2 000 characters.
+/// A required text field, held to its limit in [`limits::max_chars`].
 pub fn required_text(field: &str, raw: &str) -> AppResult<String> {
-    optional_text(field, Some(raw), 2000)?
+    let max = limits::max_chars(field).unwrap_or(limits::TEXT);
+    optional_text(field, Some(raw), max)?
         .ok_or_else(|| FieldError::new(field, "must not be empty").into())
 }
 

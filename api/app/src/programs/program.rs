@@ -2,6 +2,7 @@
 //! step), reading, listing, changing.
 
 use chrono::{DateTime, Utc};
+use cxpm_domain::limits;
 use cxpm_domain::program::{ProgramStatus, SeverityThresholds, SurveyScale, TeamRole};
 use cxpm_domain::values::{Name, optional_text};
 use cxpm_domain::{Action, Actor, FieldError, Invalid, Target, authorize};
@@ -125,12 +126,12 @@ pub fn new_program(new: &NewProgram, now: DateTime<Utc>) -> AppResult<program::M
     let business_line = invalid.check(optional_text(
         "business_line",
         new.business_line.as_deref(),
-        200,
+        limits::NAME,
     ));
     let description = invalid.check(optional_text(
         "description",
         new.description.as_deref(),
-        4000,
+        limits::TEXT,
     ));
     let scale = invalid.check(SurveyScale::new(
         new.scale_min.unwrap_or(1),
@@ -240,11 +241,11 @@ pub async fn change(
     }
     change
         .business_line
-        .text(&mut invalid, "business_line", 200)
+        .text(&mut invalid, "business_line", limits::NAME)
         .apply(&mut after.business_line);
     change
         .description
-        .text(&mut invalid, "description", 4000)
+        .text(&mut invalid, "description", limits::TEXT)
         .apply(&mut after.description);
     if let Some(status) = change.status {
         after.status = status.into();

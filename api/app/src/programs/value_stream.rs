@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use cxpm_domain::limits;
 use cxpm_domain::value_stream::{dense, place, reorder};
 use cxpm_domain::values::optional_text;
 use cxpm_domain::{Action, Actor, FieldError, Invalid, Target, authorize};
@@ -57,7 +58,7 @@ pub async fn add_stage(
     authorize(actor, Action::ManageValueStream, Target::Anything)?;
     let program = load::<program::Entity>(&ctx.db, "program", program_id).await?;
     let (name, names) = names(&new.name, new.name_translations.as_ref())?;
-    let description = optional_text("description", new.text.as_deref(), 4000)?;
+    let description = optional_text("description", new.text.as_deref(), limits::TEXT)?;
     let now = ctx.now();
     let mut model = stage::Model {
         id: new_id(),
@@ -134,7 +135,7 @@ pub async fn change_stage(
     );
     change
         .text
-        .text(&mut invalid, "description", 4000)
+        .text(&mut invalid, "description", limits::TEXT)
         .apply(&mut after.description);
     if let Some(v) = change.customer_facing {
         after.customer_facing = v;
@@ -205,7 +206,7 @@ pub async fn add_sub_process(
     authorize(actor, Action::ManageValueStream, Target::Anything)?;
     let stage = load::<stage::Entity>(&ctx.db, "stage", stage_id).await?;
     let (name, names) = names(&new.name, new.name_translations.as_ref())?;
-    let goal = optional_text("goal", new.text.as_deref(), 4000)?;
+    let goal = optional_text("goal", new.text.as_deref(), limits::TEXT)?;
     let now = ctx.now();
     let mut model = sub_process::Model {
         id: new_id(),
@@ -282,7 +283,7 @@ pub async fn change_sub_process(
     );
     change
         .text
-        .text(&mut invalid, "goal", 4000)
+        .text(&mut invalid, "goal", limits::TEXT)
         .apply(&mut after.goal);
     invalid.into_result()?;
     if let Some(archived) = change.archived {
