@@ -172,3 +172,133 @@ error-fix-below = Some fields need another look.
 error-unavailable = cxpm cannot save right now. Your input is kept; try again in a moment.
 error-internal = Something went wrong on our side. Your input is kept; try again.
 back-home = Back to my work
+
+## Reports (the HTML gap and progress reports, and the gap lines of mails)
+report-gap-report = Gap report
+report-progress-report = Progress report
+report-generated = Generated
+report-worst-gaps = Worst gaps
+report-worst-gaps-note = Relative gap of the open gaps, worst first by importance.
+report-trend = Trend per point
+report-trend-note = Relative gap per period of the worst points.
+report-by-department = Gaps by department
+report-by-department-note = Sample-weighted mean relative gap of each providing department.
+report-all-lines = All measured points and metrics
+report-name = Point or metric
+report-department = Department
+report-period = Period
+report-expected = Expected / target
+report-actual = Actual
+report-gap = Gap
+report-relative-gap = Relative
+report-severity = Severity
+report-trend-column = Trend
+report-findings = Findings
+report-change = Change
+report-changes-since = Changes since
+report-closed-gaps = Closed gaps
+report-nothing-measured = Nothing measured yet.
+report-severity-met = Met
+report-severity-minor = Minor
+report-severity-major = Major
+report-severity-critical = Critical
+report-trend-new = New
+report-trend-better = Better
+report-trend-steady = Steady
+report-trend-worse = Worse
+report-finding-no-open-plan = No open plan
+report-finding-blind-spot = Blind spot
+report-finding-stale-metric = Stale metric
+report-finding-effect-missed = Effect date passed, gap still open
+report-change-new = New
+report-change-worse = Worse
+report-change-better = Better
+report-change-unchanged = Unchanged
+report-change-closed = Closed
+report-plan-progress = Plan progress by department
+report-plan-progress-note = Actions of each department's plans: done, open and overdue.
+report-action-done = Done
+report-action-open = Open
+report-action-overdue = Overdue
+report-plans = Plans
+report-plan = Plan
+report-cycle = Cycle
+report-step = Step
+report-all-settled = All settled
+report-days-since-update = Days since update
+report-no-plans = No plans yet.
+report-coverage = Ownership coverage
+report-coverage-note = What is still missing before every touchpoint has an owner.
+report-coverage-gap-touchpoints = Touchpoints without owner
+report-coverage-gap-sub-processes = Sub-processes without owner
+report-coverage-gap-owners = Owner rows without a person
+report-coverage-gap-departments = Departments without an internal customer
+report-coverage-ready = Every touchpoint has an owner.
+report-departments = Departments
+report-owned-touchpoints = Touchpoints owned
+report-running-plans = Running plans
+report-engaged = Engaged
+report-yes = yes
+report-no = no
+report-maturity = Maturity
+report-maturity-note = Phases of the program by the functions engaged in it.
+report-phase = Phase
+report-phase-one = One function alone
+report-phase-two = Several functions together
+report-phase-three = Marketing, sales, service, IT and finance
+report-engaged-functions = Engaged functions
+report-next-phase-needs = The next phase still needs
+report-step-of = step { $n } of 7
+report-next-phase-one-more = one more function acting with it, any of
+report-next-phase-two-more = two functions acting together, among
+report-next-phase-all-of = every one of
+report-to-engage = Departments to bring in
+report-top-phase = The program has reached the last phase.
+report-function-marketing = Marketing
+report-function-sales = Sales
+report-function-service = Service
+report-function-it = IT
+report-function-finance = Finance
+report-function-operations = Operations
+report-function-other = Other
+
+## Reminder mails
+mail-topic-upcoming-due = { $n ->
+    [one] { $n } action due soon
+   *[other] { $n } actions due soon
+}
+mail-topic-overdue = { $n ->
+    [one] { $n } overdue action
+   *[other] { $n } overdue actions
+}
+mail-topic-stale-plans = { $n ->
+    [one] { $n } plan without a recent update
+   *[other] { $n } plans without a recent update
+}
+mail-topic-measurement-request = { $n ->
+    [one] { $n } measurement or feedback due
+   *[other] { $n } measurements or feedback due
+}
+mail-topic-leadership-digest = the CX program's gaps
+mail-due-today = due today
+mail-due-in = { $n ->
+    [one] due tomorrow
+   *[other] due in { $n } days
+}
+mail-overdue-by = { $n ->
+    [one] { $n } day overdue
+   *[other] { $n } days overdue
+}
+mail-stale-for = { $n ->
+    [one] { $n } day without an update
+   *[other] { $n } days without an update
+}
+mail-feedback-due = feedback from the internal customer due since { $since }
+mail-escalated = { $base } — { $why }
+mail-why-department-head = to you as department head
+mail-why-coordinator = to you as CX coordinator
+mail-why-sponsor = to you as sponsor
+mail-more = …and { $n } more
+mail-greeting = Hello { $name },
+mail-intro = In the program “{ $program }”:
+mail-footer = You receive this from the program's reminder schedule ({ $rhythm }); update the items in cxpm to answer.

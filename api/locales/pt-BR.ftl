@@ -172,3 +172,133 @@ error-fix-below = Alguns campos precisam de outra olhada.
 error-unavailable = O cxpm não consegue salvar agora. Sua entrada está mantida; tente de novo em instantes.
 error-internal = Algo deu errado do nosso lado. Sua entrada está mantida; tente de novo.
 back-home = Voltar ao meu trabalho
+
+## Reports (the HTML gap and progress reports, and the gap lines of mails)
+report-gap-report = Relatório de lacunas
+report-progress-report = Relatório de progresso
+report-generated = Gerado em
+report-worst-gaps = Maiores lacunas
+report-worst-gaps-note = Lacuna relativa das lacunas abertas, da pior para a melhor por importância.
+report-trend = Tendência por ponto
+report-trend-note = Lacuna relativa por período dos piores pontos.
+report-by-department = Lacunas por departamento
+report-by-department-note = Lacuna relativa média, ponderada pela amostra, de cada departamento fornecedor.
+report-all-lines = Todos os pontos e métricas medidos
+report-name = Ponto ou métrica
+report-department = Departamento
+report-period = Período
+report-expected = Esperado / meta
+report-actual = Real
+report-gap = Lacuna
+report-relative-gap = Relativa
+report-severity = Gravidade
+report-trend-column = Tendência
+report-findings = Achados
+report-change = Mudança
+report-changes-since = Mudanças desde
+report-closed-gaps = Lacunas fechadas
+report-nothing-measured = Nada medido ainda.
+report-severity-met = Atendida
+report-severity-minor = Leve
+report-severity-major = Grave
+report-severity-critical = Crítica
+report-trend-new = Nova
+report-trend-better = Melhor
+report-trend-steady = Estável
+report-trend-worse = Pior
+report-finding-no-open-plan = Sem plano em andamento
+report-finding-blind-spot = Ponto cego
+report-finding-stale-metric = Métrica desatualizada
+report-finding-effect-missed = Prazo do efeito vencido, lacuna aberta
+report-change-new = Nova
+report-change-worse = Pior
+report-change-better = Melhor
+report-change-unchanged = Inalterada
+report-change-closed = Fechada
+report-plan-progress = Progresso dos planos por departamento
+report-plan-progress-note = Ações dos planos de cada departamento: concluídas, abertas e atrasadas.
+report-action-done = Concluídas
+report-action-open = Abertas
+report-action-overdue = Atrasadas
+report-plans = Planos
+report-plan = Plano
+report-cycle = Ciclo
+report-step = Etapa
+report-all-settled = Todas concluídas
+report-days-since-update = Dias desde a atualização
+report-no-plans = Nenhum plano ainda.
+report-coverage = Cobertura de responsáveis
+report-coverage-note = O que ainda falta para todo ponto de contato ter um responsável.
+report-coverage-gap-touchpoints = Pontos de contato sem responsável
+report-coverage-gap-sub-processes = Subprocessos sem responsável
+report-coverage-gap-owners = Responsáveis sem pessoa nomeada
+report-coverage-gap-departments = Departamentos sem cliente interno
+report-coverage-ready = Todo ponto de contato tem um responsável.
+report-departments = Departamentos
+report-owned-touchpoints = Pontos de contato
+report-running-plans = Planos em andamento
+report-engaged = Engajado
+report-yes = sim
+report-no = não
+report-maturity = Maturidade
+report-maturity-note = Fases do programa pelas funções engajadas nele.
+report-phase = Fase
+report-phase-one = Uma função sozinha
+report-phase-two = Várias funções juntas
+report-phase-three = Marketing, vendas, serviço, TI e finanças
+report-engaged-functions = Funções engajadas
+report-next-phase-needs = A próxima fase ainda precisa de
+report-step-of = passo { $n } de 7
+report-next-phase-one-more = mais uma função atuando junto, qualquer uma de
+report-next-phase-two-more = duas funções atuando juntas, entre
+report-next-phase-all-of = todas estas
+report-to-engage = Departamentos a envolver
+report-top-phase = O programa chegou à última fase.
+report-function-marketing = Marketing
+report-function-sales = Vendas
+report-function-service = Serviço
+report-function-it = TI
+report-function-finance = Finanças
+report-function-operations = Operações
+report-function-other = Outra
+
+## Reminder mails
+mail-topic-upcoming-due = { $n ->
+    [one] { $n } ação vence em breve
+   *[other] { $n } ações vencem em breve
+}
+mail-topic-overdue = { $n ->
+    [one] { $n } ação atrasada
+   *[other] { $n } ações atrasadas
+}
+mail-topic-stale-plans = { $n ->
+    [one] { $n } plano sem atualização recente
+   *[other] { $n } planos sem atualização recente
+}
+mail-topic-measurement-request = { $n ->
+    [one] { $n } medição ou feedback pendente
+   *[other] { $n } medições ou feedbacks pendentes
+}
+mail-topic-leadership-digest = as lacunas do programa de CX
+mail-due-today = vence hoje
+mail-due-in = { $n ->
+    [one] vence amanhã
+   *[other] vence em { $n } dias
+}
+mail-overdue-by = { $n ->
+    [one] { $n } dia de atraso
+   *[other] { $n } dias de atraso
+}
+mail-stale-for = { $n ->
+    [one] { $n } dia sem atualização
+   *[other] { $n } dias sem atualização
+}
+mail-feedback-due = feedback do cliente interno pendente desde { $since }
+mail-escalated = { $base } — { $why }
+mail-why-department-head = escalado a você como chefe do departamento
+mail-why-coordinator = escalado a você como coordenador de CX
+mail-why-sponsor = escalado a você como patrocinador
+mail-more = …e mais { $n }
+mail-greeting = Olá, { $name },
+mail-intro = No programa “{ $program }”:
+mail-footer = Você recebe esta mensagem pelo calendário de lembretes do programa ({ $rhythm }); atualize os itens no cxpm para responder.

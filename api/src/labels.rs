@@ -1,10 +1,14 @@
-//! The words of the HTML reports (and of the gap lines in reminder mails) in en,
-//! zh-CN and pt-BR, chosen by the reader's locale or `Accept-Language`
-//! ([`Locale::from_accept_language`]), and numbers as people read them. JSON and CSV
-//! keep their machine names.
+//! The labels of the HTML reports (and of the gap lines in reminder mails), read from
+//! the Fluent files (`report-*` keys in `api/locales/*.ftl`) once per locale, chosen
+//! by the reader's locale or `Accept-Language` ([`Locale::from_accept_language`]);
+//! and numbers as people read them. JSON and CSV keep their machine names.
+
+use std::sync::LazyLock;
 
 use cxpm_domain::gap::Severity;
 use cxpm_domain::values::Locale;
+
+use crate::words::Words;
 
 /// Every label a report page prints.
 pub struct Labels {
@@ -86,265 +90,111 @@ pub struct Labels {
     pub functions: [&'static str; 7],
 }
 
-pub const EN: Labels = Labels {
-    lang: "en",
-    gap_report: "Gap report",
-    progress_report: "Progress report",
-    generated: "Generated",
-    worst_gaps: "Worst gaps",
-    worst_gaps_note: "Relative gap of the open gaps, worst first by importance.",
-    trend: "Trend per point",
-    trend_note: "Relative gap per period of the worst points.",
-    by_department: "Gaps by department",
-    by_department_note: "Sample-weighted mean relative gap of each providing department.",
-    all_lines: "All measured points and metrics",
-    name: "Point or metric",
-    department: "Department",
-    period: "Period",
-    expected: "Expected / target",
-    actual: "Actual",
-    gap: "Gap",
-    relative_gap: "Relative",
-    severity: "Severity",
-    trend_column: "Trend",
-    findings: "Findings",
-    change: "Change",
-    changes_since: "Changes since",
-    closed_gaps: "Closed gaps",
-    nothing_measured: "Nothing measured yet.",
-    severities: ["Met", "Minor", "Major", "Critical"],
-    trends: ["New", "Better", "Steady", "Worse"],
-    finding_names: [
-        "No open plan",
-        "Blind spot",
-        "Stale metric",
-        "Effect date passed, gap still open",
-    ],
-    changes: ["New", "Worse", "Better", "Unchanged", "Closed"],
-    plan_progress: "Plan progress by department",
-    plan_progress_note: "Actions of each department's plans: done, open and overdue.",
-    action_states: ["Done", "Open", "Overdue"],
-    plans: "Plans",
-    plan: "Plan",
-    cycle: "Cycle",
-    step: "Step",
-    all_settled: "All settled",
-    days_since_update: "Days since update",
-    no_plans: "No plans yet.",
-    coverage: "Ownership coverage",
-    coverage_note: "What is still missing before every touchpoint has an owner.",
-    coverage_gaps: [
-        "Touchpoints without owner",
-        "Sub-processes without owner",
-        "Owner rows without a person",
-        "Departments without an internal customer",
-    ],
-    coverage_ready: "Every touchpoint has an owner.",
-    departments: "Departments",
-    owned_touchpoints: "Touchpoints owned",
-    running_plans: "Running plans",
-    engaged: "Engaged",
-    yes: "yes",
-    no: "no",
-    maturity: "Maturity",
-    maturity_note: "Phases of the program by the functions engaged in it.",
-    phase: "Phase",
-    phases: [
-        "One function alone",
-        "Several functions together",
-        "Marketing, sales, service, IT and finance",
-    ],
-    engaged_functions: "Engaged functions",
-    next_phase_needs: "The next phase still needs",
-    step_of: "step {n} of 7",
-    next_phase_one_more: "one more function acting with it, any of",
-    next_phase_two_more: "two functions acting together, among",
-    next_phase_all_of: "every one of",
-    to_engage: "Departments to bring in",
-    top_phase: "The program has reached the last phase.",
-    functions: [
-        "Marketing",
-        "Sales",
-        "Service",
-        "IT",
-        "Finance",
-        "Operations",
-        "Other",
-    ],
-};
+/// Each locale's labels, read once from the Fluent files (`report-*` keys).
+static ALL: LazyLock<Vec<(Locale, Labels)>> = LazyLock::new(|| {
+    Locale::ALL
+        .into_iter()
+        .map(|locale| (locale, build(locale)))
+        .collect()
+});
 
-pub const ZH_CN: Labels = Labels {
-    lang: "zh-CN",
-    gap_report: "差距报告",
-    progress_report: "进展报告",
-    generated: "生成时间",
-    worst_gaps: "最大差距",
-    worst_gaps_note: "未达标项的相对差距，按重要性从大到小排列。",
-    trend: "各要点趋势",
-    trend_note: "差距最大的要点各期的相对差距。",
-    by_department: "各部门差距",
-    by_department_note: "各提供部门按样本量加权的平均相对差距。",
-    all_lines: "全部测量要点与指标",
-    name: "要点或指标",
-    department: "部门",
-    period: "周期",
-    expected: "期望 / 目标",
-    actual: "实际",
-    gap: "差距",
-    relative_gap: "相对差距",
-    severity: "严重程度",
-    trend_column: "趋势",
-    findings: "发现",
-    change: "变化",
-    changes_since: "自此快照以来的变化",
-    closed_gaps: "已关闭的差距",
-    nothing_measured: "尚无测量数据。",
-    severities: ["达标", "轻微", "严重", "危急"],
-    trends: ["新", "好转", "持平", "恶化"],
-    finding_names: [
-        "无进行中的计划",
-        "认知盲区",
-        "指标未按时更新",
-        "预期见效日期已过，差距仍在",
-    ],
-    changes: ["新增", "恶化", "好转", "不变", "已关闭"],
-    plan_progress: "各部门计划进展",
-    plan_progress_note: "各部门计划中的行动：已完成、进行中、已逾期。",
-    action_states: ["已完成", "进行中", "已逾期"],
-    plans: "计划",
-    plan: "计划",
-    cycle: "循环",
-    step: "步骤",
-    all_settled: "全部完成",
-    days_since_update: "距上次更新天数",
-    no_plans: "尚无计划。",
-    coverage: "负责人覆盖",
-    coverage_note: "每个触点都有负责人之前尚缺的项。",
-    coverage_gaps: [
-        "无负责人的触点",
-        "无负责人的子流程",
-        "未指定人员的负责部门",
-        "无内部客户关系的部门",
-    ],
-    coverage_ready: "每个触点都有负责人。",
-    departments: "部门",
-    owned_touchpoints: "负责的触点",
-    running_plans: "进行中的计划",
-    engaged: "已参与",
-    yes: "是",
-    no: "否",
-    maturity: "成熟度",
-    maturity_note: "按参与职能划分的项目阶段。",
-    phase: "阶段",
-    phases: [
-        "单一职能独自推进",
-        "多个职能协同",
-        "市场、销售、服务、IT与财务",
-    ],
-    engaged_functions: "已参与的职能",
-    next_phase_needs: "进入下一阶段还需要",
-    step_of: "第 {n} 步（共 7 步）",
-    next_phase_one_more: "再有一个职能协同，可选",
-    next_phase_two_more: "两个职能协同，可选",
-    next_phase_all_of: "全部参与",
-    to_engage: "需要引入的部门",
-    top_phase: "项目已处于最高阶段。",
-    functions: ["市场", "销售", "服务", "信息技术", "财务", "运营", "其他"],
-};
+/// A label lives as long as the process: three locales, read once.
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
 
-pub const PT_BR: Labels = Labels {
-    lang: "pt-BR",
-    gap_report: "Relatório de lacunas",
-    progress_report: "Relatório de progresso",
-    generated: "Gerado em",
-    worst_gaps: "Maiores lacunas",
-    worst_gaps_note: "Lacuna relativa das lacunas abertas, da pior para a melhor por importância.",
-    trend: "Tendência por ponto",
-    trend_note: "Lacuna relativa por período dos piores pontos.",
-    by_department: "Lacunas por departamento",
-    by_department_note: "Lacuna relativa média, ponderada pela amostra, de cada departamento fornecedor.",
-    all_lines: "Todos os pontos e métricas medidos",
-    name: "Ponto ou métrica",
-    department: "Departamento",
-    period: "Período",
-    expected: "Esperado / meta",
-    actual: "Real",
-    gap: "Lacuna",
-    relative_gap: "Relativa",
-    severity: "Gravidade",
-    trend_column: "Tendência",
-    findings: "Achados",
-    change: "Mudança",
-    changes_since: "Mudanças desde",
-    closed_gaps: "Lacunas fechadas",
-    nothing_measured: "Nada medido ainda.",
-    severities: ["Atendida", "Leve", "Grave", "Crítica"],
-    trends: ["Nova", "Melhor", "Estável", "Pior"],
-    finding_names: [
-        "Sem plano em andamento",
-        "Ponto cego",
-        "Métrica desatualizada",
-        "Prazo do efeito vencido, lacuna aberta",
-    ],
-    changes: ["Nova", "Pior", "Melhor", "Inalterada", "Fechada"],
-    plan_progress: "Progresso dos planos por departamento",
-    plan_progress_note: "Ações dos planos de cada departamento: concluídas, abertas e atrasadas.",
-    action_states: ["Concluídas", "Abertas", "Atrasadas"],
-    plans: "Planos",
-    plan: "Plano",
-    cycle: "Ciclo",
-    step: "Etapa",
-    all_settled: "Todas concluídas",
-    days_since_update: "Dias desde a atualização",
-    no_plans: "Nenhum plano ainda.",
-    coverage: "Cobertura de responsáveis",
-    coverage_note: "O que ainda falta para todo ponto de contato ter um responsável.",
-    coverage_gaps: [
-        "Pontos de contato sem responsável",
-        "Subprocessos sem responsável",
-        "Responsáveis sem pessoa nomeada",
-        "Departamentos sem cliente interno",
-    ],
-    coverage_ready: "Todo ponto de contato tem um responsável.",
-    departments: "Departamentos",
-    owned_touchpoints: "Pontos de contato",
-    running_plans: "Planos em andamento",
-    engaged: "Engajado",
-    yes: "sim",
-    no: "não",
-    maturity: "Maturidade",
-    maturity_note: "Fases do programa pelas funções engajadas nele.",
-    phase: "Fase",
-    phases: [
-        "Uma função sozinha",
-        "Várias funções juntas",
-        "Marketing, vendas, serviço, TI e finanças",
-    ],
-    engaged_functions: "Funções engajadas",
-    next_phase_needs: "A próxima fase ainda precisa de",
-    step_of: "passo {n} de 7",
-    next_phase_one_more: "mais uma função atuando junto, qualquer uma de",
-    next_phase_two_more: "duas funções atuando juntas, entre",
-    next_phase_all_of: "todas estas",
-    to_engage: "Departamentos a envolver",
-    top_phase: "O programa chegou à última fase.",
-    functions: [
-        "Marketing",
-        "Vendas",
-        "Serviço",
-        "TI",
-        "Finanças",
-        "Operações",
-        "Outra",
-    ],
-};
-
-pub fn labels(locale: Locale) -> &'static Labels {
-    match locale {
-        Locale::En => &EN,
-        Locale::ZhCn => &ZH_CN,
-        Locale::PtBr => &PT_BR,
+fn build(locale: Locale) -> Labels {
+    let w = Words::new(locale);
+    let s = |id: &str| leak(w.get(&format!("report-{id}")));
+    Labels {
+        lang: locale.as_str(),
+        gap_report: s("gap-report"),
+        progress_report: s("progress-report"),
+        generated: s("generated"),
+        worst_gaps: s("worst-gaps"),
+        worst_gaps_note: s("worst-gaps-note"),
+        trend: s("trend"),
+        trend_note: s("trend-note"),
+        by_department: s("by-department"),
+        by_department_note: s("by-department-note"),
+        all_lines: s("all-lines"),
+        name: s("name"),
+        department: s("department"),
+        period: s("period"),
+        expected: s("expected"),
+        actual: s("actual"),
+        gap: s("gap"),
+        relative_gap: s("relative-gap"),
+        severity: s("severity"),
+        trend_column: s("trend-column"),
+        findings: s("findings"),
+        change: s("change"),
+        changes_since: s("changes-since"),
+        closed_gaps: s("closed-gaps"),
+        nothing_measured: s("nothing-measured"),
+        severities: ["met", "minor", "major", "critical"].map(|k| s(&format!("severity-{k}"))),
+        trends: ["new", "better", "steady", "worse"].map(|k| s(&format!("trend-{k}"))),
+        finding_names: [
+            "no-open-plan",
+            "blind-spot",
+            "stale-metric",
+            "effect-missed",
+        ]
+        .map(|k| s(&format!("finding-{k}"))),
+        changes: ["new", "worse", "better", "unchanged", "closed"]
+            .map(|k| s(&format!("change-{k}"))),
+        plan_progress: s("plan-progress"),
+        plan_progress_note: s("plan-progress-note"),
+        action_states: ["done", "open", "overdue"].map(|k| s(&format!("action-{k}"))),
+        plans: s("plans"),
+        plan: s("plan"),
+        cycle: s("cycle"),
+        step: s("step"),
+        all_settled: s("all-settled"),
+        days_since_update: s("days-since-update"),
+        no_plans: s("no-plans"),
+        coverage: s("coverage"),
+        coverage_note: s("coverage-note"),
+        coverage_gaps: ["touchpoints", "sub-processes", "owners", "departments"]
+            .map(|k| s(&format!("coverage-gap-{k}"))),
+        coverage_ready: s("coverage-ready"),
+        departments: s("departments"),
+        owned_touchpoints: s("owned-touchpoints"),
+        running_plans: s("running-plans"),
+        engaged: s("engaged"),
+        yes: s("yes"),
+        no: s("no"),
+        maturity: s("maturity"),
+        maturity_note: s("maturity-note"),
+        phase: s("phase"),
+        phases: ["one", "two", "three"].map(|k| s(&format!("phase-{k}"))),
+        engaged_functions: s("engaged-functions"),
+        next_phase_needs: s("next-phase-needs"),
+        step_of: leak(w.with("report-step-of", &[("n", "{n}")])),
+        next_phase_one_more: s("next-phase-one-more"),
+        next_phase_two_more: s("next-phase-two-more"),
+        next_phase_all_of: s("next-phase-all-of"),
+        to_engage: s("to-engage"),
+        top_phase: s("top-phase"),
+        functions: [
+            "marketing",
+            "sales",
+            "service",
+            "it",
+            "finance",
+            "operations",
+            "other",
+        ]
+        .map(|k| s(&format!("function-{k}"))),
     }
+}
+
+/// The labels in `locale`.
+pub fn labels(locale: Locale) -> &'static Labels {
+    ALL.iter()
+        .find(|(l, _)| *l == locale)
+        .map(|(_, t)| t)
+        .unwrap_or(&ALL[0].1)
 }
 
 /// A severity in the reader's words.
@@ -370,7 +220,7 @@ pub fn num(v: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::num;
+    use super::*;
 
     #[test]
     fn numbers_read_as_people_write_them() {
@@ -379,5 +229,25 @@ mod tests {
         assert_eq!(num(9.2), "9.2");
         assert_eq!(num(-0.001), "0");
         assert_eq!(num(1.0 / 3.0), "0.33");
+    }
+
+    #[test]
+    fn labels_come_from_the_fluent_files() {
+        assert_eq!(labels(Locale::ZhCn).gap_report, "差距报告");
+        assert_eq!(
+            labels(Locale::PtBr).step_of.replace("{n}", "3"),
+            "passo 3 de 7"
+        );
+        assert_eq!(labels(Locale::En).functions[3], "IT");
+        // No key fell back to its id.
+        for locale in Locale::ALL {
+            let t = labels(locale);
+            assert!(
+                t.severities
+                    .iter()
+                    .chain(&t.phases)
+                    .all(|l| !l.starts_with("report-"))
+            );
+        }
     }
 }

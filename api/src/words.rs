@@ -1,4 +1,4 @@
-//! The words people read — pages and mails — in Fluent files, one per locale
+//! The words people read — pages, mails and reports — in Fluent files, one per locale
 //! (`api/locales/*.ftl`), compiled into the binary. A reader's own locale comes
 //! first, then `Accept-Language`; a key missing in a locale falls back to English
 //! (and a test fails while any is missing).
@@ -150,6 +150,7 @@ mod tests {
         let dirs = [
             concat!(env!("CARGO_MANIFEST_DIR"), "/templates/web"),
             concat!(env!("CARGO_MANIFEST_DIR"), "/src/web"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/src/jobs"),
         ];
         for dir in dirs {
             for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {

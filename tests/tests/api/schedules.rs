@@ -248,13 +248,13 @@ both_databases!(
         assert_eq!(mails[0]["to"], owner["email"]);
         assert_eq!(
             mails[0]["subject"],
-            "[cxpm] 1 ação(ões) vencem em breve — Entregas"
+            "[cxpm] 1 ação vence em breve — Entregas"
         );
         assert!(
             mails[0]["text"]
                 .as_str()
                 .unwrap()
-                .contains("vence em 2 dia(s)")
+                .contains("vence em 2 dias")
         );
 
         // A day late: only the owner; three days late (grace 2): the head too, in Chinese.
