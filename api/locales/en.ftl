@@ -302,3 +302,24 @@ mail-more = …and { $n } more
 mail-greeting = Hello { $name },
 mail-intro = In the program “{ $program }”:
 mail-footer = You receive this from the program's reminder schedule ({ $rhythm }); update the items in cxpm to answer.
+
+## Validation messages beside a form's fields
+invalid-empty = must not be empty
+invalid-too-long = at most { $a } characters
+invalid-between = must be between { $a } and { $b }
+invalid-at-most = must be at most { $a }
+invalid-at-least = must be at least { $a }
+invalid-not-negative = must be 0 or more
+invalid-number = must be a number
+invalid-date = must be a date (YYYY-MM-DD)
+invalid-control = must not contain control characters
+invalid-blocked-reason = a blocked action needs a reason
+invalid-done-at-100 = a done action is at 100 %
+invalid-update-empty = an update needs a progress, a status or a comment
+invalid-skip-reason = skipping a step needs a reason
+invalid-person-deactivated = this person is deactivated
+invalid-person-department = this person is not in that department
+invalid-key-point-relationship = this key point belongs to another relationship
+invalid-time-zone = unknown time zone: { $a } (use an IANA name such as Asia/Shanghai)
+invalid-locale = unsupported language: { $a }
+invalid-unknown-value = unknown value { $a }; expected one of { $b }

@@ -302,3 +302,24 @@ mail-more = …e mais { $n }
 mail-greeting = Olá, { $name },
 mail-intro = No programa “{ $program }”:
 mail-footer = Você recebe esta mensagem pelo calendário de lembretes do programa ({ $rhythm }); atualize os itens no cxpm para responder.
+
+## Validation messages beside a form's fields
+invalid-empty = não pode ficar vazio
+invalid-too-long = no máximo { $a } caracteres
+invalid-between = deve estar entre { $a } e { $b }
+invalid-at-most = deve ser no máximo { $a }
+invalid-at-least = deve ser pelo menos { $a }
+invalid-not-negative = deve ser 0 ou mais
+invalid-number = deve ser um número
+invalid-date = deve ser uma data (AAAA-MM-DD)
+invalid-control = não pode conter caracteres de controle
+invalid-blocked-reason = uma ação bloqueada precisa de um motivo
+invalid-done-at-100 = uma ação concluída está em 100 %
+invalid-update-empty = uma atualização precisa de progresso, status ou comentário
+invalid-skip-reason = pular uma etapa exige um motivo
+invalid-person-deactivated = esta pessoa está desativada
+invalid-person-department = esta pessoa não é desse departamento
+invalid-key-point-relationship = este ponto-chave pertence a outro relacionamento
+invalid-time-zone = fuso horário desconhecido: { $a } (use um nome IANA, como America/Sao_Paulo)
+invalid-locale = idioma não suportado: { $a }
+invalid-unknown-value = valor desconhecido { $a }; use um de { $b }

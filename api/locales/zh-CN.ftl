@@ -280,3 +280,24 @@ mail-more = ……另有 { $n } 项
 mail-greeting = { $name }，您好：
 mail-intro = 在“{ $program }”项目中：
 mail-footer = 此邮件由项目的提醒计划发出（{ $rhythm }）；请在 cxpm 中更新相应事项。
+
+## Validation messages beside a form's fields
+invalid-empty = 不能为空
+invalid-too-long = 最多 { $a } 个字符
+invalid-between = 应在 { $a } 到 { $b } 之间
+invalid-at-most = 不能大于 { $a }
+invalid-at-least = 不能小于 { $a }
+invalid-not-negative = 不能为负数
+invalid-number = 请输入数字
+invalid-date = 请输入日期（YYYY-MM-DD）
+invalid-control = 不能包含控制字符
+invalid-blocked-reason = 受阻的行动需要填写原因
+invalid-done-at-100 = 已完成的行动进度应为 100%
+invalid-update-empty = 请填写进度、状态或说明中的至少一项
+invalid-skip-reason = 跳过步骤需要填写原因
+invalid-person-deactivated = 此人已停用
+invalid-person-department = 此人不属于该部门
+invalid-key-point-relationship = 该要点属于另一个客户关系
+invalid-time-zone = 未知时区：{ $a }（请使用 IANA 名称，如 Asia/Shanghai）
+invalid-locale = 不支持的语言：{ $a }
+invalid-unknown-value = 未知的值 { $a }；可选值为 { $b }

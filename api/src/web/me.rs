@@ -130,7 +130,7 @@ pub async fn save(req: &Request, state: Data<&AppState>, Form(f): Form<ProfileFo
     };
     match people::change_profile(&state, v.actor(), &expected, change).await {
         Ok(_) => Ok(see_other("/me?saved=1")),
-        Err(e) => match FieldErrors::from_app(&e) {
+        Err(e) => match FieldErrors::from_app(&e, &v.t) {
             Some(errors) => {
                 let view = me_view(&state, &v, errors, Some(&f)).await?;
                 Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &view))

@@ -17,6 +17,7 @@
 
 pub mod department;
 pub mod me;
+pub mod messages;
 pub mod plans;
 pub mod render;
 pub mod reports;

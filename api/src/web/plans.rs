@@ -296,7 +296,7 @@ pub async fn change_step(
                     StatusCode::CONFLICT
                 }
                 AppError::Invalid(_) => {
-                    kept.errors = FieldErrors::from_app(&e).unwrap_or_default();
+                    kept.errors = FieldErrors::from_app(&e, &v.t).unwrap_or_default();
                     StatusCode::UNPROCESSABLE_ENTITY
                 }
                 _ => return Err(PageError::app(e, t)),
@@ -316,7 +316,7 @@ async fn refused(
     fields: &[(&str, &str)],
     e: AppError,
 ) -> PageResult {
-    let Some(errors) = FieldErrors::from_app(&e) else {
+    let Some(errors) = FieldErrors::from_app(&e, &v.t) else {
         return Err(PageError::app(e, v.t));
     };
     let kept = Kept {

@@ -9,6 +9,7 @@ use poem::http::{StatusCode, header};
 use poem::{IntoResponse, Response};
 
 use crate::web::ASSETS;
+use crate::web::messages;
 use crate::web::session::Viewer;
 use crate::words::Words;
 
@@ -232,13 +233,14 @@ pub fn when(t: &Words, tz: &TimeZone, at: DateTime<Utc>) -> String {
 pub struct FieldErrors(pub Vec<(String, String)>);
 
 impl FieldErrors {
-    pub fn from_app(e: &AppError) -> Option<Self> {
+    /// The field errors of `e`, each in the reader's words.
+    pub fn from_app(e: &AppError, t: &Words) -> Option<Self> {
         match e {
             AppError::Invalid(invalid) => Some(Self(
                 invalid
                     .0
                     .iter()
-                    .map(|f| (f.field.clone(), f.message.clone()))
+                    .map(|f| (f.field.clone(), messages::localized(t, &f.message)))
                     .collect(),
             )),
             _ => None,

@@ -325,7 +325,7 @@ pub async fn post_update(
         Ok(()) if back_to_action => Ok(see_other(&format!("/actions/{id}"))),
         Ok(()) => Ok(see_other(&format!("/my-work#action-{id}"))),
         Err(e) => {
-            let Some(errors) = FieldErrors::from_app(&e) else {
+            let Some(errors) = FieldErrors::from_app(&e, &t) else {
                 return Err(PageError::app(e, t));
             };
             if htmx || back_to_action {

@@ -281,6 +281,12 @@ async fn a_progress_update_from_my_work(backend: Backend) {
         .post(&path, &[("csrf", &csrf), ("status", "blocked")])
         .await;
     assert_eq!(blocked.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // The domain's message, beside its field in the reader's language (pt-BR).
+    let html = blocked.text().await.unwrap();
+    assert!(
+        html.contains("uma ação bloqueada precisa de um motivo"),
+        "{html}"
+    );
     let action_url = format!("/api/v1/actions/{}", id(&r.action));
     let before = expect_json(app.get(&action_url, &app.admin_token).await, StatusCode::OK).await;
     assert_eq!(before["progress"], 0);
