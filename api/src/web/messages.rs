@@ -18,6 +18,7 @@ const SHAPES: &[(&str, &str)] = &[
     ("must be at least {}", "invalid-at-least"),
     ("must be 0 or more", "invalid-not-negative"),
     ("must be a number", "invalid-number"),
+    ("must be a whole number", "invalid-whole-number"),
     ("must be a date (YYYY-MM-DD)", "invalid-date"),
     ("must not contain control characters{}", "invalid-control"),
     ("a blocked action needs a reason", "invalid-blocked-reason"),

@@ -48,7 +48,10 @@ pub fn mount(route: Route) -> Route {
         .at("/key-points/:id/measurements", post(plans::measure))
         .at("/steps/:id", post(plans::change_step))
         .at("/my-department", get(department::page))
-        .at("/key-points/:id", get(reports::key_point))
+        .at(
+            "/key-points/:id",
+            get(reports::key_point).post(plans::edit_key_point),
+        )
         .at("/programs/:id/reports/:name", get(reports::report))
         .at("/me", get(me::page).post(me::save))
         .at("/me/sessions/:id/end", post(me::end))

@@ -4,10 +4,10 @@
 use askama::Template;
 use chrono::NaiveDate;
 use cxpm_app::plans::actions::{self as action_cases, NewAction};
-use cxpm_app::plans::key_points::{self, NewKeyPoint, NewMeasurement};
+use cxpm_app::plans::key_points::{self, KeyPointChange, NewKeyPoint, NewMeasurement};
 use cxpm_app::plans::steps::{self, StepChange};
 use cxpm_app::work::{self, PlanPage};
-use cxpm_app::{AppError, Expect};
+use cxpm_app::{AppError, Expect, Patch};
 use cxpm_domain::plan::{MeasurementSource, StepStatus};
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path};
@@ -39,8 +39,12 @@ struct StepView {
 struct PointView {
     id: String,
     form: String,
+    /// The edit form's name: `key-point-<id>`.
+    edit: String,
     name: String,
     expects: Option<String>,
+    description: Option<String>,
+    version: i32,
 }
 
 struct ActionLine {
@@ -70,6 +74,15 @@ impl Kept {
             self.fields.get(field).cloned().unwrap_or_default()
         } else {
             String::new()
+        }
+    }
+
+    /// The value the form sent, when it is this form coming back; else `current`.
+    fn or(&self, form: &str, field: &str, current: Option<&str>) -> String {
+        if self.form == form {
+            self.get(form, field)
+        } else {
+            current.unwrap_or_default().to_owned()
         }
     }
 
@@ -207,8 +220,11 @@ async fn plan_view(
             .map(|k| PointView {
                 id: k.id.clone(),
                 form: format!("measurement-{}", k.id),
+                edit: format!("key-point-{}", k.id),
                 name: k.name.clone(),
                 expects: k.customer_expects.clone(),
+                description: k.description.clone(),
+                version: k.version,
             })
             .collect(),
         relationship_id: p.relationship.id.clone(),
@@ -463,6 +479,77 @@ pub async fn add_key_point(
                 ("customer_expects", f.customer_expects.as_str()),
             ];
             refused(&state, &v, &id, "key-point", &fields, e).await
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct KeyPointEditForm {
+    csrf: Option<String>,
+    plan_id: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    customer_expects: String,
+    #[serde(default)]
+    description: String,
+}
+
+/// Changes a key point's name, what the customer expects and its description, at the
+/// version the form was read at: sent stale, the plan comes back saying who changed
+/// it and when, with the input kept.
+#[handler]
+pub async fn edit_key_point(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(id): Path<String>,
+    Form(f): Form<KeyPointEditForm>,
+) -> PageResult {
+    let v = session::viewer(&state, req).await?;
+    session::check(&state, req, &v, f.csrf.as_deref())?;
+    let expected = Expect::OneOf(f.version.trim().parse::<i32>().into_iter().collect());
+    let text = |s: &str| match s.trim() {
+        "" => Patch::Clear,
+        t => Patch::Set(t.to_owned()),
+    };
+    let change = KeyPointChange {
+        name: Some(f.name.clone()),
+        customer_expects: text(&f.customer_expects),
+        description: text(&f.description),
+        ..KeyPointChange::default()
+    };
+    let form = format!("key-point-{id}");
+    match key_points::change(&state, v.actor(), &id, &expected, change).await {
+        Ok(_) => Ok(see_other(&format!("/plans/{}#{form}", f.plan_id))),
+        Err(e) => {
+            let fields = [
+                ("name", f.name.as_str()),
+                ("customer_expects", f.customer_expects.as_str()),
+                ("description", f.description.as_str()),
+            ];
+            if !matches!(e, AppError::Stale { .. }) {
+                return refused(&state, &v, &f.plan_id, &form, &fields, e).await;
+            }
+            let (who, at) = work::last_change(&state, "key_point", &id)
+                .await
+                .map_err(|e| PageError::app(e, v.t))?
+                .unwrap_or_default();
+            let kept = Kept {
+                form,
+                errors: FieldErrors::default(),
+                stale: Some(v.t.with(
+                    "error-stale",
+                    &[("who", &who), ("when", &when(&v.t, &v.tz, at))],
+                )),
+                fields: fields
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect(),
+            };
+            let view = plan_view(&state, &v, &f.plan_id, kept).await?;
+            Ok(html(StatusCode::CONFLICT, &view))
         }
     }
 }

@@ -443,6 +443,107 @@ async fn a_stale_step_form_shows_who_changed_it(backend: Backend) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+async fn a_key_point_is_edited_on_its_plan_page(backend: Backend) {
+    let (app, dir) = app_with_mail(backend, cxpm_app::Clock::system()).await;
+    let r = the_remind_setup(&app).await;
+    let action = expect_json(
+        app.get(
+            &format!("/api/v1/actions/{}", id(&r.action)),
+            &app.admin_token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let plan_id = action["plan_id"].as_str().unwrap().to_owned();
+    let plan = expect_json(
+        app.get(&format!("/api/v1/plans/{plan_id}"), &app.admin_token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let rel = plan["plan"]["relationship_id"].as_str().unwrap();
+    let point = app
+        .created(
+            &format!("/api/v1/relationships/{rel}/key-points"),
+            json!({"name": "Dates that hold"}),
+        )
+        .await;
+    let (b, _) = sign_in(&app, &dir, r.head["email"].as_str().unwrap(), "/").await;
+    let page = b.page(&format!("/plans/{plan_id}")).await;
+    assert!(page.contains(&format!("action=\"/key-points/{}\"", id(&point))));
+    let csrf = b.csrf().await;
+    let path = format!("/key-points/{}", id(&point));
+    let read_at = point["version"].to_string();
+    let saved = b
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("plan_id", &plan_id),
+                ("version", &read_at),
+                ("name", "Delivery dates that hold"),
+                ("customer_expects", "a date we can plan on, within a day"),
+                ("description", ""),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let url = format!("/api/v1/relationships/{rel}/key-points");
+    let current = || async {
+        let list = expect_json(app.get(&url, &app.admin_token).await, StatusCode::OK).await;
+        list["items"][0].clone()
+    };
+    let now = current().await;
+    assert_eq!(now["name"], "Delivery dates that hold");
+    assert_eq!(
+        now["customer_expects"],
+        "a date we can plan on, within a day"
+    );
+    // The same form again, read at the old version: 409, the input kept, who changed it.
+    let stale = b
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("plan_id", &plan_id),
+                ("version", &read_at),
+                ("name", "Dates, my way"),
+                ("customer_expects", ""),
+                ("description", ""),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let html = stale.text().await.unwrap();
+    assert!(html.contains("Someone changed this while you were editing"));
+    assert!(html.contains("Dates, my way"), "the input is kept");
+    let after = current().await;
+    assert_eq!(after["name"], "Delivery dates that hold", "nothing changed");
+    // A blank name comes back beside its field.
+    let version = after["version"].to_string();
+    let blank = b
+        .post(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("plan_id", &plan_id),
+                ("version", &version),
+                ("name", " "),
+            ],
+        )
+        .await;
+    assert_eq!(blank.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        blank
+            .text()
+            .await
+            .unwrap()
+            .contains("aria-invalid=\"true\"")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 async fn deactivating_a_person_ends_their_sessions(backend: Backend) {
     let (app, dir) = app_with_mail(backend, cxpm_app::Clock::system()).await;
     let r = the_remind_setup(&app).await;
@@ -562,6 +663,7 @@ on_both!(
     a_progress_update_from_my_work,
     another_departments_head_may_not_work_on_a_plan,
     a_stale_step_form_shows_who_changed_it,
+    a_key_point_is_edited_on_its_plan_page,
     deactivating_a_person_ends_their_sessions,
     my_sessions_end_one_or_all,
     pages_carry_their_security_headers,

@@ -12,7 +12,8 @@ use cxpm_domain::schedule::CronSchedule;
 use cxpm_domain::values::{TimeZone, optional_text};
 use cxpm_domain::{Action, Actor, Invalid, Target, authorize};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    TransactionTrait,
 };
 
 use crate::directory::people::member_of;
@@ -42,56 +43,9 @@ pub async fn change(
     expected: &Expect,
     change: StepChange,
 ) -> AppResult<step::Model> {
-    let id = path_id("step", id)?;
-    let before = unique(step::Entity::find_by_id(&id), &ctx.db)
-        .await?
-        .ok_or_else(|| AppError::not_found("step", &id))?;
-    let plan = unique(plan::Entity::find_by_id(&before.plan_id), &ctx.db)
-        .await?
-        .ok_or_else(|| AppError::not_found("plan", &before.plan_id))?;
-    authorize(
-        actor,
-        Action::ManagePlans,
-        Target::Department(Some(&plan.department_id)),
-    )?;
-    expected.check(before.version)?;
-    if before.cycle != plan.cycle {
-        return Err(AppError::conflict(
-            format!(
-                "this step belongs to cycle {}, which is closed; the plan is in cycle {}",
-                before.cycle, plan.cycle
-            ),
-            None,
-        ));
-    }
+    let (before, plan) = open_step(ctx, actor, id, expected).await?;
     let mut after = before.clone();
-    let mut invalid = Invalid::default();
-    match change.notes {
-        Patch::Keep => {}
-        Patch::Clear => after.notes = None,
-        Patch::Set(v) => {
-            after.notes = invalid
-                .check(optional_text("notes", Some(&v), limits::TEXT))
-                .flatten()
-        }
-    }
-    match change.due_date {
-        Patch::Keep => {}
-        Patch::Clear => after.due_date = None,
-        Patch::Set(d) => after.due_date = Some(d),
-    }
-    invalid.into_result()?;
-    match change.owner_id {
-        Patch::Keep => {}
-        Patch::Clear => after.owner_id = None,
-        Patch::Set(raw) => {
-            after.owner_id = Some(
-                member_of(&ctx.db, "owner_id", &raw, &plan.department_id)
-                    .await?
-                    .id,
-            )
-        }
-    }
+    edit_details(ctx, &plan, &mut after, &change).await?;
     let step_kind = Step::from_number(before.number)
         .ok_or_else(|| AppError::internal(&"stored step number"))?;
     let from: StepStatus = *before.status;
@@ -110,11 +64,9 @@ pub async fn change(
         )
         .map_err(|refusal| refused(step_kind, to, refusal))?;
         after.status = to.into();
-        after.skip_reason = if to == StepStatus::Skipped {
-            change.skip_reason.map(|r| r.trim().to_owned())
-        } else {
-            None
-        };
+        after.skip_reason = (to == StepStatus::Skipped)
+            .then(|| change.skip_reason.map(|r| r.trim().to_owned()))
+            .flatten();
         (after.completed_by, after.completed_at) = if to.is_settled() {
             (Some(actor.person_id.clone()), Some(now))
         } else {
@@ -126,18 +78,91 @@ pub async fn change(
         versioned::update_in::<step::Entity, _>(&txn, &actor.person_id, now, &before, after)
             .await?;
     if starts_next_cycle(step_kind, to) && from != to {
-        let mut next = plan.clone();
-        next.cycle = plan.cycle + 1;
-        next.cycle_started_at = now;
-        let next =
-            versioned::update_in::<plan::Entity, _>(&txn, &actor.person_id, now, &plan, next)
-                .await?;
-        for s in new_steps(&next.id, next.cycle, now) {
-            versioned::create_in::<step::Entity, _>(&txn, &actor.person_id, now, &s).await?;
-        }
+        next_cycle(&txn, &actor.person_id, &plan, now).await?;
     }
     txn.commit().await?;
     Ok(after)
+}
+
+/// Step `id` and its plan, for a change by `actor` at version `expected`: only a step
+/// of the plan's current cycle may change.
+async fn open_step(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: &str,
+    expected: &Expect,
+) -> AppResult<(step::Model, plan::Model)> {
+    let id = path_id("step", id)?;
+    let step = unique(step::Entity::find_by_id(&id), &ctx.db)
+        .await?
+        .ok_or_else(|| AppError::not_found("step", &id))?;
+    let plan = unique(plan::Entity::find_by_id(&step.plan_id), &ctx.db)
+        .await?
+        .ok_or_else(|| AppError::not_found("plan", &step.plan_id))?;
+    authorize(
+        actor,
+        Action::ManagePlans,
+        Target::Department(Some(&plan.department_id)),
+    )?;
+    expected.check(step.version)?;
+    if step.cycle != plan.cycle {
+        return Err(AppError::conflict(
+            format!(
+                "this step belongs to cycle {}, which is closed; the plan is in cycle {}",
+                step.cycle, plan.cycle
+            ),
+            None,
+        ));
+    }
+    Ok((step, plan))
+}
+
+/// A step's notes, due date and owner (a member of the plan's department) as `change`
+/// sets them, every field checked at once.
+async fn edit_details(
+    ctx: &Ctx,
+    plan: &plan::Model,
+    after: &mut step::Model,
+    change: &StepChange,
+) -> AppResult<()> {
+    let mut invalid = Invalid::default();
+    match &change.notes {
+        Patch::Keep => {}
+        Patch::Clear => after.notes = None,
+        Patch::Set(v) => {
+            after.notes = invalid
+                .check(optional_text("notes", Some(v), limits::TEXT))
+                .flatten()
+        }
+    }
+    change.due_date.clone().apply(&mut after.due_date);
+    invalid.into_result()?;
+    match &change.owner_id {
+        Patch::Keep => {}
+        Patch::Clear => after.owner_id = None,
+        Patch::Set(raw) => {
+            let member = member_of(&ctx.db, "owner_id", raw, &plan.department_id).await?;
+            after.owner_id = Some(member.id);
+        }
+    }
+    Ok(())
+}
+
+/// Moves `plan` to its next cycle, with that cycle's fresh steps, inside `txn`.
+async fn next_cycle(
+    txn: &DatabaseTransaction,
+    actor: &str,
+    plan: &plan::Model,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let mut next = plan.clone();
+    next.cycle = plan.cycle + 1;
+    next.cycle_started_at = now;
+    let next = versioned::update_in::<plan::Entity, _>(txn, actor, now, plan, next).await?;
+    for s in new_steps(&next.id, next.cycle, now) {
+        versioned::create_in::<step::Entity, _>(txn, actor, now, &s).await?;
+    }
+    Ok(())
 }
 
 /// The domain's refusal of a step change, as the application says it.

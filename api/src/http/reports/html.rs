@@ -357,15 +357,9 @@ struct ProgressPage {
     to_engage: String,
 }
 
-/// The progress report as a page.
-pub fn progress_page(
-    t: &'static Labels,
-    zone: TimeZone,
-    program: &str,
-    report: &ProgressReport,
-) -> ApiResult<String> {
-    let [done, open, overdue] = t.action_states;
-    // Per department: done, open but not overdue, overdue (open includes overdue).
+/// Actions per department — done, open but not overdue, overdue (a plan's open count
+/// includes its overdue ones) — in the order departments first appear.
+fn actions_by_department(report: &ProgressReport) -> Vec<(String, [i32; 3])> {
     let mut by_department: Vec<(String, [i32; 3])> = Vec::new();
     for p in &report.plans {
         let row = match by_department
@@ -383,6 +377,95 @@ pub fn progress_page(
         row.1[1] += (p.actions_open - p.actions_overdue).max(0);
         row.1[2] += p.actions_overdue;
     }
+    by_department
+}
+
+/// The three phases as boxes, those reached, the current one and those ahead.
+fn phase_boxes(t: &'static Labels, current: usize) -> Vec<PhaseBox> {
+    (0..3)
+        .map(|i| PhaseBox {
+            roman: ROMANS[i],
+            text: t.phases[i],
+            lines: charts::wrap(t.phases[i], 32, 2),
+            x: 4.0 + i as f64 * 240.0,
+            class: match i.cmp(&current) {
+                std::cmp::Ordering::Less => "reached",
+                std::cmp::Ordering::Equal => "current",
+                std::cmp::Ordering::Greater => "ahead",
+            },
+        })
+        .collect()
+}
+
+const ROMANS: [&str; 3] = ["I", "II", "III"];
+
+fn plan_rows(t: &Labels, report: &ProgressReport) -> Vec<PlanRow> {
+    report
+        .plans
+        .iter()
+        .map(|p| PlanRow {
+            title: p.title.clone(),
+            department: p.department_name.clone(),
+            cycle: p.cycle,
+            step: p
+                .current_step
+                .map(|s| t.step_of.replace("{n}", &s.to_string()))
+                .unwrap_or_else(|| t.all_settled.to_owned()),
+            done: p.actions_done,
+            open: p.actions_open,
+            overdue: p.actions_overdue,
+            days: p.days_since_last_update,
+        })
+        .collect()
+}
+
+fn department_rows(t: &'static Labels, report: &ProgressReport) -> Vec<DepartmentRow> {
+    report
+        .departments
+        .iter()
+        .map(|d| DepartmentRow {
+            name: d.name.clone(),
+            owned: d.owned_touchpoints,
+            running: d.running_plans,
+            open: d.open_actions,
+            overdue: d.overdue_actions,
+            engaged: if d.engaged { t.yes } else { t.no },
+        })
+        .collect()
+}
+
+/// What is still missing before every touchpoint has an owner, one bar per kind.
+fn coverage_chart(t: &Labels, report: &ProgressReport) -> BarChart {
+    let cov = &report.coverage;
+    let counts = [
+        cov.touchpoints_without_owner.len(),
+        cov.sub_processes_without_owner.len(),
+        cov.owners_without_person.len(),
+        cov.departments_without_relationship.len(),
+    ];
+    charts::bars(
+        t.coverage_gaps
+            .iter()
+            .zip(counts)
+            .map(|(label, n)| BarInput {
+                label: (*label).to_owned(),
+                value: n as f64,
+                value_text: n.to_string(),
+                class: if n == 0 { "met" } else { "major" },
+            })
+            .collect(),
+    )
+}
+
+/// The progress report as a page.
+pub fn progress_page(
+    t: &'static Labels,
+    zone: TimeZone,
+    program: &str,
+    report: &ProgressReport,
+) -> ApiResult<String> {
+    let [done, open, overdue] = t.action_states;
+    let by_department = actions_by_department(report);
     let totals = by_department.iter().fold([0; 3], |acc, (_, v)| {
         [acc[0] + v[0], acc[1] + v[1], acc[2] + v[2]]
     });
@@ -399,19 +482,11 @@ pub fn progress_page(
             })
             .collect(),
     );
-    let cov = &report.coverage;
-    let coverage_counts = [
-        cov.touchpoints_without_owner.len(),
-        cov.sub_processes_without_owner.len(),
-        cov.owners_without_person.len(),
-        cov.departments_without_relationship.len(),
-    ];
     let phase_index = match report.maturity.phase {
         PhaseName::One => 0,
         PhaseName::Two => 1,
         PhaseName::Three => 2,
     };
-    let romans = ["I", "II", "III"];
     let functions = |fs: &[FunctionName]| {
         fs.iter()
             .map(|f| function_label(t, *f))
@@ -425,80 +500,22 @@ pub fn progress_page(
         done,
         open,
         overdue,
-        legend: vec![
-            Count {
-                label: done,
-                count: totals[0] as usize,
-                class: "done",
-            },
-            Count {
-                label: open,
-                count: totals[1] as usize,
-                class: "open",
-            },
-            Count {
-                label: overdue,
-                count: totals[2] as usize,
-                class: "overdue",
-            },
-        ],
+        legend: [(done, "done"), (open, "open"), (overdue, "overdue")]
+            .into_iter()
+            .zip(totals)
+            .map(|((label, class), n)| Count {
+                label,
+                count: n as usize,
+                class,
+            })
+            .collect(),
         progress,
-        plans: report
-            .plans
-            .iter()
-            .map(|p| PlanRow {
-                title: p.title.clone(),
-                department: p.department_name.clone(),
-                cycle: p.cycle,
-                step: p
-                    .current_step
-                    .map(|s| t.step_of.replace("{n}", &s.to_string()))
-                    .unwrap_or_else(|| t.all_settled.to_owned()),
-                done: p.actions_done,
-                open: p.actions_open,
-                overdue: p.actions_overdue,
-                days: p.days_since_last_update,
-            })
-            .collect(),
-        departments: report
-            .departments
-            .iter()
-            .map(|d| DepartmentRow {
-                name: d.name.clone(),
-                owned: d.owned_touchpoints,
-                running: d.running_plans,
-                open: d.open_actions,
-                overdue: d.overdue_actions,
-                engaged: if d.engaged { t.yes } else { t.no },
-            })
-            .collect(),
-        coverage: charts::bars(
-            t.coverage_gaps
-                .iter()
-                .zip(coverage_counts)
-                .map(|(label, n)| BarInput {
-                    label: (*label).to_owned(),
-                    value: n as f64,
-                    value_text: n.to_string(),
-                    class: if n == 0 { "met" } else { "major" },
-                })
-                .collect(),
-        ),
-        coverage_ready: cov.ready,
-        phase: romans[phase_index],
-        phases: (0..3)
-            .map(|i| PhaseBox {
-                roman: romans[i],
-                text: t.phases[i],
-                lines: charts::wrap(t.phases[i], 32, 2),
-                x: 4.0 + i as f64 * 240.0,
-                class: match i.cmp(&phase_index) {
-                    std::cmp::Ordering::Less => "reached",
-                    std::cmp::Ordering::Equal => "current",
-                    std::cmp::Ordering::Greater => "ahead",
-                },
-            })
-            .collect(),
+        plans: plan_rows(t, report),
+        departments: department_rows(t, report),
+        coverage: coverage_chart(t, report),
+        coverage_ready: report.coverage.ready,
+        phase: ROMANS[phase_index],
+        phases: phase_boxes(t, phase_index),
         engaged: functions(&report.maturity.engaged_functions),
         needs: functions(&report.maturity.next_phase_needs),
         needs_rule: match report.maturity.next_phase_rule {
