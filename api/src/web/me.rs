@@ -13,6 +13,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::web::render::{Chrome, FieldErrors, PageError, PageResult, html, see_other, when};
 use crate::web::session::{self, Viewer};
+use crate::words::Words;
 
 struct SessionLine {
     id: String,
@@ -77,13 +78,7 @@ async fn me_view(
             .into_iter()
             .map(|s| SessionLine {
                 this: s.id == v.signed.session.id,
-                agent: s
-                    .user_agent
-                    .clone()
-                    .unwrap_or_default()
-                    .chars()
-                    .take(80)
-                    .collect(),
+                agent: device(&t, s.user_agent.as_deref().unwrap_or_default()),
                 started: t.with(
                     "sessions-started",
                     &[("when", &when(&t, &v.tz, s.created_at))],
@@ -189,4 +184,65 @@ fn signed_out(state: &AppState) -> poem::Response {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
     resp
+}
+
+/// A session's browser and system in a reader's words ("Chrome on Android", "WeChat on
+/// iPhone"), from its User-Agent; the in-app browsers of the chat apps mail and chat
+/// links are opened in come first, as they also name the browser they are built on.
+fn device(t: &Words, agent: &str) -> String {
+    const BROWSERS: [(&str, &str); 9] = [
+        ("MicroMessenger", "WeChat"),
+        ("DingTalk", "DingTalk"),
+        ("Lark", "Feishu"),
+        ("Teams", "Teams"),
+        ("Edg", "Edge"),
+        ("Firefox", "Firefox"),
+        ("Chrome", "Chrome"),
+        ("Chromium", "Chromium"),
+        ("Safari", "Safari"),
+    ];
+    const SYSTEMS: [(&str, &str); 7] = [
+        ("Android", "Android"),
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("CrOS", "ChromeOS"),
+        ("Linux", "Linux"),
+    ];
+    let browser = BROWSERS
+        .iter()
+        .find(|(k, _)| agent.contains(k))
+        .map(|(_, n)| *n);
+    let os = SYSTEMS
+        .iter()
+        .find(|(k, _)| agent.contains(k))
+        .map(|(_, n)| *n);
+    match (browser, os) {
+        (Some(b), Some(o)) => t.with("sessions-device", &[("browser", b), ("os", o)]),
+        (Some(n), None) | (None, Some(n)) => n.to_owned(),
+        (None, None) => t.get("sessions-unknown-device"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use cxpm_domain::values::Locale;
+
+    use super::*;
+
+    #[test]
+    fn a_session_names_its_browser_and_system() {
+        let en = Words::new(Locale::En);
+        let android = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36";
+        assert_eq!(device(&en, android), "Chrome on Android");
+        let wechat = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47";
+        assert_eq!(
+            device(&Words::new(Locale::ZhCn), wechat),
+            "iPhone 上的 WeChat"
+        );
+        let edge = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 Edg/131.0";
+        assert_eq!(device(&Words::new(Locale::PtBr), edge), "Edge no Windows");
+        assert_eq!(device(&en, "curl/8.5"), "Unknown browser");
+    }
 }
