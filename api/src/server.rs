@@ -299,6 +299,9 @@ pub fn routes(
         .around(crate::web::home)
         .around(move |ep, req| limit_body(ep, req, max_body_bytes))
         .around(with_query_count)
+        // One boxed endpoint here keeps the type of the whole stack shallow enough for
+        // the compiler's default query depth in release builds.
+        .boxed()
         .around(move |ep, req| crate::metrics::observe(ep, req, state.metrics.clone()))
         .catch_all_error(|err| async move { problem_for_poem_error(err) })
         .around(move |ep, req| with_allow(ep, req, allowed.clone()))

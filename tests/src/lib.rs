@@ -8,9 +8,6 @@
 //! PostgreSQL is found at `CXPM_TEST_POSTGRES_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`). If it cannot be reached the test
 //! fails: a skipped database is not a tested one.
-// The server's endpoint type nests deep enough to need more than the default in
-// release builds (the benchmarks).
-#![recursion_limit = "256"]
 
 pub mod browser;
 
