@@ -128,11 +128,15 @@ async fn reader(app: &TestApp, db: &DatabaseConnection) -> Reader {
         .expect("a client");
     let opened = client
         .post(format!("{}/sign-in/link", app.base))
-        .header("origin", &app.base)
         .form(&[("token", token)])
         .send()
         .await
         .expect("the sign-in answers");
+    assert_eq!(
+        opened.status(),
+        reqwest::StatusCode::SEE_OTHER,
+        "the link signs in"
+    );
     let cookie = opened
         .headers()
         .get("set-cookie")

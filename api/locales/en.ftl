@@ -140,6 +140,7 @@ department-plans = Plans
 department-actions-by-owner = Actions by owner
 department-late = Late
 department-nothing-late = Nothing is late.
+department-more = …and { $n } more
 department-unassigned = Unassigned
 department-customers = Who are our customers
 department-providers = Who are our providers

@@ -140,6 +140,7 @@ department-plans = Planos
 department-actions-by-owner = Ações por responsável
 department-late = Atrasadas
 department-nothing-late = Nada atrasado.
+department-more = …e mais { $n }
 department-unassigned = Sem responsável
 department-customers = Quem são nossos clientes
 department-providers = Quem são nossos fornecedores

@@ -139,6 +139,7 @@ department-plans = 计划
 department-actions-by-owner = 按负责人列出的行动
 department-late = 已逾期
 department-nothing-late = 没有逾期事项。
+department-more = ……另有 { $n } 项
 department-unassigned = 未分配
 department-customers = 我们的客户是谁
 department-providers = 我们的供方是谁

@@ -18,8 +18,8 @@ use crate::plans::actions::{self, Seen};
 use crate::plans::plan::{self, PlanDetail};
 use crate::plans::steps::plan_facts;
 use crate::store::{
-    action_update, audit_event, department, key_point, load, measurement, person, plan as plan_row,
-    program, relationship, step, unique,
+    action_update, audit_event, department, key_point, load, person, plan as plan_row, program,
+    relationship, step, unique,
 };
 use crate::{AppError, AppResult, Ctx};
 
@@ -454,21 +454,15 @@ async fn latest_gaps(ctx: &Ctx, ids: Vec<String>) -> AppResult<HashMap<String, f
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut latest: HashMap<String, (NaiveDate, DateTime<Utc>, f64)> = HashMap::new();
-    for m in measurement::Entity::find()
-        .filter(measurement::Column::KeyPointId.is_in(ids))
-        .all(&ctx.read)
-        .await?
-    {
-        let gap = m.expectation_score - m.experience_score;
-        let newer = latest
-            .get(&m.key_point_id)
-            .is_none_or(|(p, at, _)| (m.period_end, m.recorded_at) > (*p, *at));
-        if newer {
-            latest.insert(m.key_point_id.clone(), (m.period_end, m.recorded_at, gap));
-        }
-    }
-    Ok(latest.into_iter().map(|(k, (_, _, g))| (k, g)).collect())
+    // The newest period of each point, from the running sums the gap report reads:
+    // one row per point, however many measurements it has.
+    Ok(
+        crate::reports::queries::point_periods(&ctx.read, &ids, 1, None)
+            .await?
+            .into_iter()
+            .map(|p| (p.key_point_id, p.expected - p.actual))
+            .collect(),
+    )
 }
 
 /// Who last changed `entity` `id`, and when: for a form sent against an old version.

@@ -31,6 +31,29 @@ struct Rel {
     other: String,
     delivers: String,
     points: Vec<(String, String)>,
+    more: Option<String>,
+}
+
+/// A department's page stays a page to read on a phone, however much work it has: each
+/// owner's most urgent actions and the most overdue ones, with how many more there are
+/// (each owner sees all of theirs on My work).
+const PER_OWNER: usize = 5;
+const LATE: usize = 20;
+/// Each relationship's key points with the largest gaps.
+const POINTS: usize = 3;
+
+/// Key points by their latest gap, largest first; those never measured last.
+fn worst_first(
+    points: &[(cxpm_app::store::key_point::Model, Option<f64>)],
+) -> Vec<&(cxpm_app::store::key_point::Model, Option<f64>)> {
+    let mut sorted: Vec<_> = points.iter().collect();
+    sorted.sort_by(|a, b| match (a.1, b.1) {
+        (Some(x), Some(y)) => y.total_cmp(&x),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    sorted
 }
 
 #[derive(Template)]
@@ -39,8 +62,10 @@ struct DepartmentView {
     chrome: Chrome,
     name: Option<String>,
     plans: Vec<PlanLine>,
-    by_owner: Vec<(String, Vec<Line>)>,
+    /// Each owner's most urgent open actions, and how many more they have.
+    by_owner: Vec<(String, Vec<Line>, Option<String>)>,
     late: Vec<Line>,
+    late_more: Option<String>,
     customers: Vec<Rel>,
     providers: Vec<Rel>,
 }
@@ -66,10 +91,14 @@ pub async fn page(req: &Request, state: Data<&AppState>) -> PageResult {
             plans: vec![],
             by_owner: vec![],
             late: vec![],
+            late_more: None,
             customers: vec![],
             providers: vec![],
         };
         return Ok(html(StatusCode::OK, &view));
+    };
+    let more = |total: usize, shown: usize| {
+        (total > shown).then(|| t.n("department-more", (total - shown) as i64))
     };
     let line = |s: &cxpm_app::plans::actions::Seen| Line {
         id: s.action.id.clone(),
@@ -88,9 +117,9 @@ pub async fn page(req: &Request, state: Data<&AppState>) -> PageResult {
             .map(|o| name_in(&o.name, &o.name_translations, t.locale))
             .unwrap_or_default(),
         delivers: r.relationship.delivers.clone(),
-        points: r
-            .points
-            .iter()
+        points: worst_first(&r.points)
+            .into_iter()
+            .take(POINTS)
             .map(|(k, gap)| {
                 let g = match gap {
                     Some(g) => t.with("relationship-latest-gap", &[("gap", &format!("{g:.1}"))]),
@@ -99,6 +128,7 @@ pub async fn page(req: &Request, state: Data<&AppState>) -> PageResult {
                 (k.name.clone(), g)
             })
             .collect(),
+        more: more(r.points.len(), POINTS),
     };
     let view = DepartmentView {
         name: Some(name_in(
@@ -139,10 +169,12 @@ pub async fn page(req: &Request, state: Data<&AppState>) -> PageResult {
                     .as_ref()
                     .map(|o| o.name.clone())
                     .unwrap_or_else(|| t.get("department-unassigned"));
-                (name, list.iter().map(|(s, _)| line(s)).collect())
+                let shown = list.iter().take(PER_OWNER).map(|(s, _)| line(s)).collect();
+                (name, shown, more(list.len(), PER_OWNER))
             })
             .collect(),
-        late: d.late.iter().map(line).collect(),
+        late: d.late.iter().take(LATE).map(line).collect(),
+        late_more: more(d.late.len(), LATE),
         customers: d.customers.iter().map(rel).collect(),
         providers: d.providers.iter().map(rel).collect(),
         chrome,
