@@ -7,7 +7,8 @@
 //! large organisation (flat: the same), and its size.
 //!
 //! `scripts/bench-pages` runs it (`cargo bench -p cxpm-tests --bench pages`);
-//! `BENCH_ITERATIONS` sets the samples per measurement (default 60).
+//! `BENCH_ITERATIONS` sets the samples per measurement (default 60); with
+//! `BENCH_DUMP_DIR`, each answer is also written there, to look at.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -62,6 +63,10 @@ async fn fetch(client: &reqwest::Client, app: &TestApp, path: &str, auth: Auth<'
         .unwrap_or(0);
     let body = response.bytes().await.expect("the whole body");
     let took = started.elapsed();
+    if let Ok(dir) = std::env::var("BENCH_DUMP_DIR") {
+        let name = path.trim_start_matches('/').replace('/', "_");
+        std::fs::write(format!("{dir}/{name}.html"), &body).ok();
+    }
     assert!(status.is_success(), "{path}: {status}");
     Fetched {
         took,

@@ -16,8 +16,10 @@ struct PlanLine {
     id: String,
     title: String,
     cycle: String,
-    /// Each step: its number, name and status (a CSS class).
+    /// Each step: its number, name and status (a CSS class), drawn for the eye.
     steps: Vec<(i32, String, String)>,
+    /// Where the plan stands, in words: for screen readers, in place of the drawing.
+    now: String,
 }
 
 struct Line {
@@ -159,6 +161,24 @@ pub async fn page(req: &Request, state: Data<&AppState>) -> PageResult {
                         )
                     })
                     .collect(),
+                now: p
+                    .steps
+                    .iter()
+                    .find(|s| !s.status.is_settled())
+                    .map(|s| {
+                        t.with(
+                            "department-plan-now",
+                            &[
+                                ("n", &s.number.to_string()),
+                                ("step", &t.get(&format!("step-{}", s.number))),
+                                (
+                                    "status",
+                                    &t.get(&format!("step-status-{}", s.status.as_str())),
+                                ),
+                            ],
+                        )
+                    })
+                    .unwrap_or_else(|| t.get("department-plan-settled")),
             })
             .collect(),
         by_owner: d

@@ -85,6 +85,31 @@ async fn look(w: &Window, name: &str, lang: &str, width: u32) {
         serious.is_empty(),
         "{name} ({lang}, {width} px): {serious:#?}"
     );
+    // Every folded form open, checked again and looked at screen by screen below the
+    // first (`-2`, `-3`, …, up to five).
+    w.execute("document.querySelectorAll('details').forEach(d => d.open = true); return 0;")
+        .await;
+    let serious = w.axe().await;
+    assert!(
+        serious.is_empty(),
+        "{name} ({lang}, {width} px, forms open): {serious:#?}"
+    );
+    let screens = w
+        .execute("return Math.ceil(document.documentElement.scrollHeight / window.innerHeight);")
+        .await
+        .as_u64()
+        .unwrap_or(1)
+        .min(5);
+    for k in 1..screens {
+        w.execute(&format!(
+            "window.scrollTo(0, {k} * window.innerHeight); return 0;"
+        ))
+        .await;
+        w.screenshot(&shots().join(format!("{name}-{lang}-{width}-{}.png", k + 1)))
+            .await;
+    }
+    w.execute("window.scrollTo(0, 0); document.querySelectorAll('details').forEach(d => d.open = false); return 0;")
+        .await;
 }
 
 async fn set_locale(app: &TestApp, person: &Value, locale: &str, tz: &str) {
