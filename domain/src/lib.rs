@@ -6,6 +6,7 @@
 //! these into HTTP answers and database rows.
 
 pub mod csv;
+pub mod feedback;
 pub mod gap;
 pub mod limits;
 pub mod maturity;
