@@ -1,7 +1,6 @@
 //! My profile (language, time zone) and my sessions.
 
 use askama::Template;
-use cxpm_app::Expect;
 use cxpm_app::directory::people::{self, ProfileChange};
 use cxpm_app::directory::sign_in;
 use cxpm_domain::values::Locale;
@@ -11,7 +10,9 @@ use poem::{Request, handler};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::web::render::{Chrome, FieldErrors, PageError, PageResult, html, see_other, when};
+use crate::web::render::{
+    Chrome, FieldErrors, PageError, PageResult, form_version, html, see_other, stale_notice, when,
+};
 use crate::web::session::{self, Viewer};
 use crate::words::Words;
 
@@ -118,7 +119,7 @@ pub struct ProfileForm {
 pub async fn save(req: &Request, state: Data<&AppState>, Form(f): Form<ProfileForm>) -> PageResult {
     let v = session::viewer(&state, req).await?;
     session::check(&state, req, &v, f.csrf.as_deref())?;
-    let expected = Expect::OneOf(f.version.parse::<i32>().into_iter().collect());
+    let expected = form_version(&f.version);
     let change = ProfileChange {
         locale: Locale::parse(&f.locale).ok(),
         time_zone: Some(f.time_zone.clone()),
@@ -132,9 +133,8 @@ pub async fn save(req: &Request, state: Data<&AppState>, Form(f): Form<ProfileFo
             }
             None if matches!(e, cxpm_app::AppError::Stale { .. }) => {
                 let mut errors = FieldErrors::default();
-                errors
-                    .0
-                    .push(("version".into(), v.t.get("error-stale-title")));
+                let notice = stale_notice(&state, &v, "person", &v.signed.person.id).await?;
+                errors.0.push(("version".into(), notice));
                 let view = me_view(&state, &v, errors, Some(&f)).await?;
                 Ok(html(StatusCode::CONFLICT, &view))
             }

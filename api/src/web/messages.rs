@@ -77,7 +77,8 @@ fn matches<'m>(shape: &str, message: &'m str) -> Option<Vec<&'m str>> {
         values.push(value);
         rest = after;
     }
-    (parts.is_empty() && rest.is_empty() || !parts.is_empty()).then_some(values)
+    // Every placeholder has matched up to the end; a shape without one, only itself.
+    rest.is_empty().then_some(values)
 }
 
 #[cfg(test)]

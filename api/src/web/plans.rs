@@ -7,7 +7,7 @@ use cxpm_app::plans::actions::{self as action_cases, NewAction};
 use cxpm_app::plans::key_points::{self, KeyPointChange, NewKeyPoint, NewMeasurement};
 use cxpm_app::plans::steps::{self, StepChange};
 use cxpm_app::work::{self, PlanPage};
-use cxpm_app::{AppError, Expect, Patch};
+use cxpm_app::{AppError, Patch};
 use cxpm_domain::plan::{MeasurementSource, StepStatus};
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path};
@@ -15,7 +15,9 @@ use poem::{Request, handler};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::web::render::{Chrome, FieldErrors, PageError, PageResult, day, html, see_other, when};
+use crate::web::render::{
+    Chrome, FieldErrors, PageError, PageResult, day, form_version, html, see_other, stale_notice,
+};
 use crate::web::session::{self, Viewer};
 use crate::web::work::status_label;
 use crate::words::Words;
@@ -274,10 +276,7 @@ pub async fn change_step(
     session::check(&state, req, &v, f.csrf.as_deref())?;
     let t = v.t;
     let status = f.status.parse::<StepStatus>().ok();
-    let expected = match f.version.parse::<i32>() {
-        Ok(n) => Expect::OneOf(vec![n]),
-        Err(_) => Expect::OneOf(Vec::new()),
-    };
+    let expected = form_version(&f.version);
     let change = StepChange {
         status,
         skip_reason: Some(f.skip_reason.clone()).filter(|r| !r.trim().is_empty()),
@@ -294,14 +293,7 @@ pub async fn change_step(
                 .insert("skip_reason".into(), f.skip_reason.clone());
             let status = match &e {
                 AppError::Stale { .. } => {
-                    let last = work::last_change(&state, "step", &id)
-                        .await
-                        .map_err(|e| PageError::app(e, t))?;
-                    let (who, at) = last.unwrap_or_default();
-                    kept.stale = Some(t.with(
-                        "error-stale",
-                        &[("who", &who), ("when", &when(&t, &v.tz, at))],
-                    ));
+                    kept.stale = Some(stale_notice(&state, &v, "step", &id).await?);
                     StatusCode::CONFLICT
                 }
                 AppError::Unmet { rules, .. } => {
@@ -509,7 +501,7 @@ pub async fn edit_key_point(
 ) -> PageResult {
     let v = session::viewer(&state, req).await?;
     session::check(&state, req, &v, f.csrf.as_deref())?;
-    let expected = Expect::OneOf(f.version.trim().parse::<i32>().into_iter().collect());
+    let expected = form_version(&f.version);
     let text = |s: &str| match s.trim() {
         "" => Patch::Clear,
         t => Patch::Set(t.to_owned()),
@@ -532,17 +524,10 @@ pub async fn edit_key_point(
             if !matches!(e, AppError::Stale { .. }) {
                 return refused(&state, &v, &f.plan_id, &form, &fields, e).await;
             }
-            let (who, at) = work::last_change(&state, "key_point", &id)
-                .await
-                .map_err(|e| PageError::app(e, v.t))?
-                .unwrap_or_default();
             let kept = Kept {
                 form,
                 errors: FieldErrors::default(),
-                stale: Some(v.t.with(
-                    "error-stale",
-                    &[("who", &who), ("when", &when(&v.t, &v.tz, at))],
-                )),
+                stale: Some(stale_notice(&state, &v, "key_point", &id).await?),
                 fields: fields
                     .iter()
                     .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use chrono::{DateTime, NaiveDate, Utc};
-use cxpm_app::AppError;
+use cxpm_app::{AppError, Ctx, Expect};
 use cxpm_domain::values::TimeZone;
 use poem::http::{StatusCode, header};
 use poem::{IntoResponse, Response};
@@ -226,6 +226,30 @@ pub fn day(t: &Words, d: NaiveDate) -> String {
 pub fn when(t: &Words, tz: &TimeZone, at: DateTime<Utc>) -> String {
     let local = at.with_timezone(&tz.tz());
     format!("{} {}", day(t, local.date_naive()), local.format("%H:%M"))
+}
+
+/// The version a form was read at (its hidden `version` field), for the use case to
+/// check: one that does not parse matches nothing, so the form comes back stale.
+pub fn form_version(raw: &str) -> Expect {
+    Expect::OneOf(raw.trim().parse::<i32>().into_iter().collect())
+}
+
+/// What a stale form says: who changed `entity` `id` last, and when, in the reader's
+/// words and zone.
+pub async fn stale_notice(
+    ctx: &Ctx,
+    v: &Viewer,
+    entity: &str,
+    id: &str,
+) -> Result<String, PageError> {
+    let (who, at) = cxpm_app::work::last_change(ctx, entity, id)
+        .await
+        .map_err(|e| PageError::app(e, v.t))?
+        .unwrap_or_default();
+    Ok(v.t.with(
+        "error-stale",
+        &[("who", &who), ("when", &when(&v.t, &v.tz, at))],
+    ))
 }
 
 /// A form field's error, in the reader's words when it is one of ours.
