@@ -9,6 +9,7 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`). If it cannot be reached the test
 //! fails: a skipped database is not a tested one.
 
+pub mod bench;
 pub mod browser;
 
 use std::path::PathBuf;
@@ -393,6 +394,8 @@ impl TestApp {
         Reminded {
             coord,
             program,
+            relationship: rel,
+            plan,
             head,
             owner,
             action,
@@ -516,6 +519,10 @@ pub struct Remind<'a> {
 pub struct Reminded {
     pub coord: String,
     pub program: Value,
+    /// From the department to order management.
+    pub relationship: Value,
+    /// On that relationship; the action is on it.
+    pub plan: Value,
     pub head: Value,
     pub owner: Value,
     pub action: Value,

@@ -161,16 +161,7 @@ async fn walkthrough(backend: Backend) {
             due: "2020-01-15",
         })
         .await;
-    let action = expect_json(
-        app.get(
-            &format!("/api/v1/actions/{}", id(&r.action)),
-            &app.admin_token,
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
-    let plan_id = action["plan_id"].as_str().unwrap().to_owned();
+    let plan_id = id(&r.plan);
 
     // The owner, on a phone: signs in from the mail, posts an update inline.
     let phone = driver.window(375, 812).await;

@@ -329,16 +329,7 @@ async fn a_progress_update_from_my_work(backend: Backend) {
 async fn another_departments_head_may_not_work_on_a_plan(backend: Backend) {
     let (app, dir) = app_with_mail(backend, cxpm_app::Clock::system()).await;
     let r = the_remind_setup(&app).await;
-    let action = expect_json(
-        app.get(
-            &format!("/api/v1/actions/{}", id(&r.action)),
-            &app.admin_token,
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
-    let plan_id = action["plan_id"].as_str().unwrap().to_owned();
+    let plan_id = id(&r.plan);
     let other = app.department("Shipping", "SHP").await;
     let (stranger, _) = app.someone("department_head", Some(&id(&other))).await;
     let (b, _) = sign_in(&app, &dir, stranger["email"].as_str().unwrap(), "/").await;
@@ -379,16 +370,7 @@ async fn another_departments_head_may_not_work_on_a_plan(backend: Backend) {
 async fn a_stale_step_form_shows_who_changed_it(backend: Backend) {
     let (app, dir) = app_with_mail(backend, cxpm_app::Clock::system()).await;
     let r = the_remind_setup(&app).await;
-    let action = expect_json(
-        app.get(
-            &format!("/api/v1/actions/{}", id(&r.action)),
-            &app.admin_token,
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
-    let plan_id = action["plan_id"].as_str().unwrap().to_owned();
+    let plan_id = id(&r.plan);
     let (b, _) = sign_in(&app, &dir, r.head["email"].as_str().unwrap(), "/").await;
     let steps = expect_json(
         app.get(&format!("/api/v1/plans/{plan_id}/steps"), &app.admin_token)
@@ -446,23 +428,8 @@ async fn a_stale_step_form_shows_who_changed_it(backend: Backend) {
 async fn a_key_point_is_edited_on_its_plan_page(backend: Backend) {
     let (app, dir) = app_with_mail(backend, cxpm_app::Clock::system()).await;
     let r = the_remind_setup(&app).await;
-    let action = expect_json(
-        app.get(
-            &format!("/api/v1/actions/{}", id(&r.action)),
-            &app.admin_token,
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
-    let plan_id = action["plan_id"].as_str().unwrap().to_owned();
-    let plan = expect_json(
-        app.get(&format!("/api/v1/plans/{plan_id}"), &app.admin_token)
-            .await,
-        StatusCode::OK,
-    )
-    .await;
-    let rel = plan["plan"]["relationship_id"].as_str().unwrap();
+    let plan_id = id(&r.plan);
+    let rel = id(&r.relationship);
     let point = app
         .created(
             &format!("/api/v1/relationships/{rel}/key-points"),

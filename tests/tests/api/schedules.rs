@@ -217,6 +217,7 @@ both_databases!(
             head,
             owner,
             action,
+            ..
         } = app
             .action_to_remind(Remind {
                 department: "质量检验 Quality",
@@ -436,6 +437,7 @@ both_databases!(
             head,
             owner,
             action,
+            ..
         } = app
             .action_to_remind(Remind {
                 department: "Qualidade",
