@@ -16,25 +16,15 @@ use std::time::{Duration, Instant};
 use cxpm_api::config::DemoSize;
 use cxpm_app::store::{action, person, plan};
 use cxpm_app::{Clock, Ctx};
+use cxpm_tests::bench::{Timing, iterations, ms, time};
 use cxpm_tests::{Backend, TestApp, spawn_app};
 use sea_orm::{
     ColumnTrait, Database, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
 
-fn percentile(samples: &mut [Duration], p: f64) -> Duration {
-    samples.sort();
-    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[i.min(samples.len() - 1)]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
-/// What one GET gave: its time, SQL statements and size.
+/// What one GET gave: its SQL statements and size.
 struct Fetched {
-    took: Duration,
     statements: u64,
     bytes: usize,
 }
@@ -52,7 +42,6 @@ async fn fetch(client: &reqwest::Client, app: &TestApp, path: &str, auth: Auth<'
         Auth::Cookie(c) => request.header("cookie", c).header("accept", "text/html"),
         Auth::Bearer(t) => request.bearer_auth(t).header("accept", "application/json"),
     };
-    let started = Instant::now();
     let response = request.send().await.expect("the server answers");
     let status = response.status();
     let statements = response
@@ -62,14 +51,12 @@ async fn fetch(client: &reqwest::Client, app: &TestApp, path: &str, auth: Auth<'
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     let body = response.bytes().await.expect("the whole body");
-    let took = started.elapsed();
     if let Ok(dir) = std::env::var("BENCH_DUMP_DIR") {
         let name = path.trim_start_matches('/').replace('/', "_");
         std::fs::write(format!("{dir}/{name}.html"), &body).ok();
     }
     assert!(status.is_success(), "{path}: {status}");
     Fetched {
-        took,
         statements,
         bytes: body.len(),
     }
@@ -172,30 +159,6 @@ async fn reader(app: &TestApp, db: &DatabaseConnection) -> Reader {
     }
 }
 
-async fn timed(
-    client: &reqwest::Client,
-    app: &TestApp,
-    path: &str,
-    auth: Auth<'_>,
-    iterations: usize,
-) -> (Duration, Duration, Fetched) {
-    for _ in 0..3 {
-        fetch(client, app, path, auth).await;
-    }
-    let mut samples = Vec::with_capacity(iterations);
-    let mut last = None;
-    for _ in 0..iterations {
-        let f = fetch(client, app, path, auth).await;
-        samples.push(f.took);
-        last = Some(f);
-    }
-    (
-        percentile(&mut samples, 0.5),
-        percentile(&mut samples, 0.95),
-        last.expect("at least one sample"),
-    )
-}
-
 async fn organisation(backend: Backend, size: DemoSize) -> (TestApp, DatabaseConnection, Reader) {
     let app = spawn_app(backend).await;
     let db = Database::connect(&app.database_url)
@@ -229,10 +192,17 @@ async fn bench(backend: Backend, iterations: usize) {
         started.elapsed().as_secs_f64()
     );
     for ((name, page, json), small_count) in large.pages.iter().zip(small_counts) {
-        let (p50, p95, last) =
-            timed(&client, &app, page, Auth::Cookie(&large.cookie), iterations).await;
-        let (j50, j95, _) =
-            timed(&client, &app, json, Auth::Bearer(&large.token), iterations).await;
+        let cookie = Auth::Cookie(&large.cookie);
+        let bearer = Auth::Bearer(&large.token);
+        let last = fetch(&client, &app, page, cookie).await;
+        let Timing { p50, p95 } = time(iterations, || async {
+            fetch(&client, &app, page, cookie).await;
+        })
+        .await;
+        let Timing { p50: j50, p95: j95 } = time(iterations, || async {
+            fetch(&client, &app, json, bearer).await;
+        })
+        .await;
         let ratio = p50.as_secs_f64() / j50.as_secs_f64();
         let met = p50 <= Duration::from_millis(30)
             && ratio <= 2.0
@@ -258,10 +228,7 @@ async fn bench(backend: Backend, iterations: usize) {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let iterations = std::env::var("BENCH_ITERATIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(60);
+    let iterations = iterations(60);
     println!("pages on the demo organisation, {iterations} samples each, release build, loopback");
     bench(Backend::Sqlite, iterations).await;
     bench(Backend::Postgres, iterations).await;

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use cxpm_api::config::DemoSize;
 use cxpm_app::store::summaries::placeholders;
+use cxpm_tests::bench::{iterations, ms, time};
 use cxpm_tests::{Backend, spawn_app};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement, Value};
 use serde_json::Value as Json;
@@ -20,41 +21,6 @@ use serde_json::Value as Json;
 /// The program's thresholds as the demo sets them.
 const MINOR_MAX: f64 = 0.10;
 const MAJOR_MAX: f64 = 0.25;
-
-fn percentile(samples: &mut [Duration], p: f64) -> Duration {
-    samples.sort();
-    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[i.min(samples.len() - 1)]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
-struct Timing {
-    p50: Duration,
-    p95: Duration,
-}
-
-async fn time<F, Fut>(iterations: usize, mut run: F) -> Timing
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for _ in 0..3 {
-        run().await;
-    }
-    let mut samples = Vec::with_capacity(iterations);
-    for _ in 0..iterations {
-        let started = Instant::now();
-        run().await;
-        samples.push(started.elapsed());
-    }
-    Timing {
-        p50: percentile(&mut samples, 0.5),
-        p95: percentile(&mut samples, 0.95),
-    }
-}
 
 fn sql(backend: DbBackend, text: &str, values: Vec<Value>) -> Statement {
     Statement::from_sql_and_values(backend, placeholders(backend, text), values)
@@ -278,10 +244,7 @@ async fn bench(backend: Backend, iterations: usize) {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let iterations = std::env::var("BENCH_ITERATIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(40);
+    let iterations = iterations(40);
     println!("reports on the large demo, {iterations} samples each, release build, loopback");
     bench(Backend::Sqlite, iterations).await;
     bench(Backend::Postgres, iterations).await;
