@@ -143,6 +143,7 @@ async fn organisation(db: &DatabaseConnection) -> String {
         minor_max: 0.1,
         major_max: 0.25,
         stage_order: 0,
+        min_respondents: 3,
         version: 1,
         created_at: now,
         updated_at: now,

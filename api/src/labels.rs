@@ -66,6 +66,10 @@ pub struct Labels {
     pub owned_touchpoints: &'static str,
     pub running_plans: &'static str,
     pub engaged: &'static str,
+    /// Feedback rounds: answered of asked, per department.
+    pub feedback_answered: &'static str,
+    /// The program's feedback rounds' response, internal and outside customers.
+    pub feedback_response: &'static str,
     pub yes: &'static str,
     pub no: &'static str,
     pub maturity: &'static str,
@@ -162,6 +166,16 @@ fn build(locale: Locale) -> Labels {
         owned_touchpoints: s("owned-touchpoints"),
         running_plans: s("running-plans"),
         engaged: s("engaged"),
+        feedback_answered: s("feedback-answered"),
+        feedback_response: leak(w.with(
+            "report-feedback-response",
+            &[
+                ("internal", "{internal}"),
+                ("internal_asked", "{internal_asked}"),
+                ("external", "{external}"),
+                ("external_asked", "{external_asked}"),
+            ],
+        )),
         yes: s("yes"),
         no: s("no"),
         maturity: s("maturity"),

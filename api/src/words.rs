@@ -59,6 +59,15 @@ pub struct Words {
 }
 
 impl Words {
+    /// A day as people write it in this language.
+    pub fn day(&self, d: chrono::NaiveDate) -> String {
+        match self.locale {
+            Locale::En => d.format("%-d %b %Y").to_string(),
+            Locale::ZhCn => d.format("%Y年%-m月%-d日").to_string(),
+            Locale::PtBr => d.format("%d/%m/%Y").to_string(),
+        }
+    }
+
     pub fn new(locale: Locale) -> Self {
         Self { locale }
     }

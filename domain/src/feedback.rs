@@ -22,6 +22,21 @@ use crate::values::optional_text;
 /// default (a program may raise it).
 pub const MIN_RESPONDENTS_DEFAULT: u32 = 3;
 
+/// The most a program may ask for before results show.
+pub const MIN_RESPONDENTS_MAX: i32 = 50;
+
+/// A program's minimum of respondents, checked: 1 to [`MIN_RESPONDENTS_MAX`].
+pub fn min_respondents(value: i32) -> Result<u32, FieldError> {
+    if (1..=MIN_RESPONDENTS_MAX).contains(&value) {
+        Ok(value as u32)
+    } else {
+        Err(FieldError::new(
+            "min_respondents",
+            format!("must be 1 to {MIN_RESPONDENTS_MAX}"),
+        ))
+    }
+}
+
 named_enum!(
     /// Where a round stands.
     RoundStatus, "status" { Open => "open", Closed => "closed" }

@@ -21,6 +21,9 @@ pub const TIME_ZONE: usize = 64;
 pub const CADENCE_CRON: usize = 100;
 
 /// The limit of the text field the API calls `field`, if it has one.
+/// A one-time link's token as sent (ours are far shorter; longer is never one).
+pub const TOKEN: usize = 200;
+
 pub fn max_chars(field: &str) -> Option<usize> {
     Some(match field {
         "name" | "title" | "label" | "business_line" | "effect_metric" | "external_id"
@@ -32,6 +35,7 @@ pub fn max_chars(field: &str) -> Option<usize> {
         "code" | "unit" => CODE,
         "time_zone" | "cadence_time_zone" => TIME_ZONE,
         "cadence_cron" => CADENCE_CRON,
+        "token" => TOKEN,
         _ => return None,
     })
 }

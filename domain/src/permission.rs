@@ -53,10 +53,13 @@ pub enum Action {
     SaveSnapshots,
     /// Create and change a program's reminder schedules, run one now or dry-run it.
     ManageSchedules,
+    /// Open a feedback round on a relationship (its provider asks its customers) and
+    /// close it early.
+    RunFeedbackRounds,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 22] = [
         Action::ReadDirectory,
         Action::ManageDepartments,
         Action::ManagePeople,
@@ -78,6 +81,7 @@ impl Action {
         Action::RecordReadings,
         Action::SaveSnapshots,
         Action::ManageSchedules,
+        Action::RunFeedbackRounds,
     ];
 }
 
@@ -115,11 +119,13 @@ pub const RULES: &[(Role, Action, Grant)] = &[
     (Coordinator, RecordReadings, Any),
     (Coordinator, SaveSnapshots, Any),
     (Coordinator, ManageSchedules, Any),
+    (Coordinator, RunFeedbackRounds, Any),
     (DepartmentHead, ReadDirectory, Any),
     (DepartmentHead, ManageTokens, OwnRecords),
     (DepartmentHead, ReadPrograms, Any),
     (DepartmentHead, NameOwner, OwnDepartment),
     (DepartmentHead, ManageKeyPoints, OwnDepartment),
+    (DepartmentHead, RunFeedbackRounds, OwnDepartment),
     (DepartmentHead, ManagePlans, OwnDepartment),
     (DepartmentHead, ManageActions, OwnDepartment),
     (DepartmentHead, PostUpdate, OwnDepartment),
@@ -214,13 +220,13 @@ mod tests {
     /// The expected grant of every (role, action) pair, written out in full so that a
     /// change to [`RULES`] has to change this table too. Columns follow `Action::ALL`.
     #[rustfmt::skip]
-    const EXPECTED: &[(Role, [Option<Grant>; 21])] = &[
-        //               ReadDirectory ManageDepartments ManagePeople IssueToken ManageTokens      ReadAudit  ReadPrograms ManagePrograms ManageValueStream ManageOwners NameOwner            ManageRelationships ManageKeyPoints      ManagePlans          SkipStep   ManageActions        PostUpdate           ManageMetrics RecordReadings SaveSnapshots ManageSchedules
-        (Admin,          [Some(Any),   Some(Any),        Some(Any),   Some(Any), Some(Any),        Some(Any), Some(Any),   Some(Any),     Some(Any),        Some(Any),   Some(Any),           Some(Any),          Some(Any),           Some(Any),           Some(Any), Some(Any),           Some(Any),           Some(Any),    Some(Any),     Some(Any),     Some(Any)]),
-        (Coordinator,    [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   Some(Any),     Some(Any),        Some(Any),   Some(Any),           Some(Any),          Some(Any),           Some(Any),           Some(Any), Some(Any),           Some(Any),           Some(Any),    Some(Any),     Some(Any),     Some(Any)]),
-        (DepartmentHead, [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   None,          None,             None,        Some(OwnDepartment), None,               Some(OwnDepartment), Some(OwnDepartment), None,      Some(OwnDepartment), Some(OwnDepartment), None,         Some(Any),     None,          None]),
-        (Member,         [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   None,          None,             None,        None,                None,               None,                None,                None,      None,                Some(OwnRecords),    None,         None,          None,          None]),
-        (Executive,      [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   None,          None,             None,        None,                None,               None,                None,                None,      None,                None,                None,         None,          Some(Any),     None]),
+    const EXPECTED: &[(Role, [Option<Grant>; 22])] = &[
+        //               ReadDirectory ManageDepartments ManagePeople IssueToken ManageTokens      ReadAudit  ReadPrograms ManagePrograms ManageValueStream ManageOwners NameOwner            ManageRelationships ManageKeyPoints      ManagePlans          SkipStep   ManageActions        PostUpdate           ManageMetrics RecordReadings SaveSnapshots ManageSchedules RunFeedbackRounds
+        (Admin,          [Some(Any),   Some(Any),        Some(Any),   Some(Any), Some(Any),        Some(Any), Some(Any),   Some(Any),     Some(Any),        Some(Any),   Some(Any),           Some(Any),          Some(Any),           Some(Any),           Some(Any), Some(Any),           Some(Any),           Some(Any),    Some(Any),     Some(Any),     Some(Any), Some(Any)]),
+        (Coordinator,    [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   Some(Any),     Some(Any),        Some(Any),   Some(Any),           Some(Any),          Some(Any),           Some(Any),           Some(Any), Some(Any),           Some(Any),           Some(Any),    Some(Any),     Some(Any),     Some(Any), Some(Any)]),
+        (DepartmentHead, [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   None,          None,             None,        Some(OwnDepartment), None,               Some(OwnDepartment), Some(OwnDepartment), None,      Some(OwnDepartment), Some(OwnDepartment), None,         Some(Any),     None,          None, Some(OwnDepartment)]),
+        (Member,         [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   None,          None,             None,        None,                None,               None,                None,                None,      None,                Some(OwnRecords),    None,         None,          None,          None, None]),
+        (Executive,      [Some(Any),   None,             None,        None,      Some(OwnRecords), None,      Some(Any),   None,          None,             None,        None,                None,               None,                None,                None,      None,                None,                None,         None,          Some(Any),     None, None]),
     ];
 
     #[test]

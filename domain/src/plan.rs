@@ -162,6 +162,7 @@ named_enum!(
         OperationalKpi => "operational_kpi",
         ComplaintReview => "complaint_review",
         Interview => "interview",
+        FeedbackRound => "feedback_round",
     }
 );
 

@@ -21,6 +21,7 @@ mod m20261202_000013_metric_department;
 mod m20261202_000014_names_per_locale;
 mod m20261202_000015_schedule_readers;
 mod m20261203_000016_sign_in;
+mod m20261203_000017_feedback_rounds;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000014_names_per_locale::Migration),
             Box::new(m20261202_000015_schedule_readers::Migration),
             Box::new(m20261203_000016_sign_in::Migration),
+            Box::new(m20261203_000017_feedback_rounds::Migration),
         ]
     }
 }

@@ -273,7 +273,8 @@ impl Window {
     }
 }
 
-fn base64_decode(s: &str) -> Vec<u8> {
+/// Standard base64 (padding and line breaks ignored).
+pub fn base64_decode(s: &str) -> Vec<u8> {
     let value = |c: u8| match c {
         b'A'..=b'Z' => Some(c - b'A'),
         b'a'..=b'z' => Some(c - b'a' + 26),

@@ -712,3 +712,43 @@ impl Drop for SmallDisk {
         std::fs::remove_dir(&self.path).ok();
     }
 }
+
+/// A mail file as a reader sees it: the headers, and each part's body decoded
+/// (base64, or quoted-printable's soft breaks and `=3D`).
+pub fn mail_text(raw: &str) -> String {
+    let raw = raw.replace("\r\n", "\n");
+    let mut out = String::new();
+    let mut base64 = false;
+    let mut in_body = false;
+    let mut chunk = String::new();
+    for line in raw.lines() {
+        if line.starts_with("--") {
+            if !chunk.is_empty() {
+                out.push_str(&String::from_utf8_lossy(&browser::base64_decode(&chunk)));
+                out.push('\n');
+                chunk.clear();
+            }
+            base64 = false;
+            in_body = false;
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        if !in_body && line.eq_ignore_ascii_case("Content-Transfer-Encoding: base64") {
+            base64 = true;
+        }
+        if !in_body && line.is_empty() {
+            in_body = true;
+        }
+        if in_body && base64 {
+            chunk.push_str(line.trim());
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    if !chunk.is_empty() {
+        out.push_str(&String::from_utf8_lossy(&browser::base64_decode(&chunk)));
+    }
+    out.replace("=\n", "").replace("=3D", "=")
+}

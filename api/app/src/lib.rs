@@ -12,6 +12,7 @@ pub mod clock;
 pub mod demo;
 pub mod directory;
 pub mod error;
+pub mod feedback;
 pub mod metrics;
 pub mod names;
 pub mod plans;

@@ -37,6 +37,8 @@ pub enum ApiTags {
     Reports,
     /// Reminder schedules.
     Reminders,
+    /// Feedback rounds: internal (and outside) customers rate their providers.
+    Feedback,
 }
 
 /// A versioned resource with its ETag: `Ok` (200) when read or changed, `Created`

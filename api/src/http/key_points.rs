@@ -104,6 +104,8 @@ pub enum SourceName {
     OperationalKpi,
     ComplaintReview,
     Interview,
+    /// Made by a closed feedback round; never recorded by hand.
+    FeedbackRound,
 }
 
 /// Expectation against perceived experience of a key point, for one period.

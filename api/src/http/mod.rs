@@ -7,6 +7,7 @@ pub mod body;
 pub mod common;
 pub mod coverage;
 pub mod departments;
+pub mod feedback;
 pub mod key_points;
 pub mod metrics;
 pub mod names;
@@ -43,6 +44,7 @@ pub type Apis = (
         reports::ProgressApi,
         reports::snapshots::SnapshotsApi,
         schedules::SchedulesApi,
+        feedback::FeedbackApi,
     ),
 );
 

@@ -60,6 +60,9 @@ pub struct Program {
     pub minor_max: f64,
     /// A relative gap up to this is major; above it, critical.
     pub major_max: f64,
+    /// A feedback round's results show, and become measurements, only from this many
+    /// respondents on: answers stay anonymous to the provider.
+    pub min_respondents: i32,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -82,6 +85,7 @@ impl TryFrom<store::program::Model> for Program {
             scale_max: m.scale_max,
             minor_max: m.minor_max,
             major_max: m.major_max,
+            min_respondents: m.min_respondents,
             version: m.version,
             created_at: m.created_at,
             updated_at: m.updated_at,
@@ -114,6 +118,8 @@ pub struct NewProgram {
     pub minor_max: Option<f64>,
     /// Default 0.25.
     pub major_max: Option<f64>,
+    /// Default 3; 1 to 50.
+    pub min_respondents: Option<i32>,
 }
 
 /// Only the fields to change; `null` clears an optional one.
@@ -137,6 +143,8 @@ pub struct ProgramPatch {
     pub scale_max: Option<i32>,
     pub minor_max: Option<f64>,
     pub major_max: Option<f64>,
+    /// 1 to 50.
+    pub min_respondents: Option<i32>,
 }
 
 #[derive(Debug, Object)]
@@ -246,6 +254,7 @@ impl ProgramsApi {
             scale_max: b.scale_max,
             minor_max: b.minor_max,
             major_max: b.major_max,
+            min_respondents: b.min_respondents,
         };
         program_response(program::create(&state, &auth.0.actor, new).await?, true)
     }
@@ -317,6 +326,7 @@ impl ProgramsApi {
             scale_max: p.scale_max,
             minor_max: p.minor_max,
             major_max: p.major_max,
+            min_respondents: p.min_respondents,
         };
         let after = program::change(&state, &auth.0.actor, &id, &expected, change).await?;
         program_response(after, false)

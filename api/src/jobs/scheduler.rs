@@ -7,8 +7,9 @@
 
 use std::time::Duration;
 
-use cxpm_app::reminders;
+use cxpm_app::{feedback, reminders};
 
+use super::invite::InviteMail;
 use super::mailroom::Mail;
 use crate::app::AppState;
 use crate::error::ApiResult;
@@ -26,7 +27,20 @@ pub async fn tick(state: &AppState) -> ApiResult<usize> {
             state.metrics.tick();
         }
     }
+    rounds(state).await?;
     Ok(fired)
+}
+
+/// Feedback rounds: close the due ones (answers into measurements), send the one
+/// reminder, open the ones plans' feedback cadences ask for.
+async fn rounds(state: &AppState) -> ApiResult<()> {
+    let closed = feedback::sweeps::close_due(state).await?;
+    let reminded = feedback::sweeps::remind_due(state, &InviteMail).await?;
+    let opened = feedback::sweeps::open_due(state, &InviteMail).await?;
+    if closed + reminded + opened > 0 {
+        tracing::info!(closed, reminded, opened, "feedback rounds");
+    }
+    Ok(())
 }
 
 /// Runs rounds every `every` until the task is dropped.

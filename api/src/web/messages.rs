@@ -37,6 +37,19 @@ const SHAPES: &[(&str, &str)] = &[
         "the key point belongs to another relationship",
         "invalid-key-point-relationship",
     ),
+    (
+        "rate at least one key point, or leave a comment",
+        "invalid-answer-empty",
+    ),
+    (
+        "a round is already open on this relationship",
+        "invalid-round-open",
+    ),
+    (
+        "has no key points to rate: choose them first",
+        "invalid-round-no-points",
+    ),
+    ("nobody to ask: {}", "invalid-round-nobody"),
     ("unknown time zone `{}`{}", "invalid-time-zone"),
     ("unsupported locale `{}`{}", "invalid-locale"),
     (

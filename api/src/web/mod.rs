@@ -12,10 +12,13 @@
 //! - [`plans`]: a plan and its steps, key points, measurements and actions.
 //! - [`department`]: my department.
 //! - [`me`]: my profile and my sessions.
+//! - [`feedback`]: a round's answer page (by a personal link or signed in), its
+//!   results page; asking a plan's customers.
 //! - [`reports`]: the gap and progress reports as pages; a key point's page.
 //! - [`render`]: page responses, error pages, shared view pieces.
 
 pub mod department;
+pub mod feedback;
 pub mod me;
 pub mod messages;
 pub mod plans;
@@ -53,6 +56,17 @@ pub fn mount(route: Route) -> Route {
             get(reports::key_point).post(plans::edit_key_point),
         )
         .at("/programs/:id/reports/:name", get(reports::report))
+        .at(
+            "/feedback/answer",
+            get(feedback::link_form).post(feedback::link_answer),
+        )
+        .at("/feedback-rounds/:id", get(feedback::round))
+        .at(
+            "/feedback-rounds/:id/answer",
+            get(feedback::signed_form).post(feedback::signed_answer),
+        )
+        .at("/feedback-rounds/:id/close", post(feedback::close))
+        .at("/feedback-rounds", post(feedback::ask))
         .at("/me", get(me::page).post(me::save))
         .at("/me/sessions/:id/end", post(me::end))
         .at("/me/sessions/end-all", post(me::end_all))

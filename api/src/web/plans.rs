@@ -116,6 +116,7 @@ struct PlanView {
     may_skip: bool,
     earlier: Vec<(String, Vec<(String, String)>)>,
     kept: Kept,
+    feedback: crate::web::feedback::PlanRounds,
 }
 
 fn step_views(t: &Words, p: &PlanPage) -> Vec<StepView> {
@@ -242,6 +243,7 @@ async fn plan_view(
         may_skip: p.may_skip,
         earlier,
         kept,
+        feedback: crate::web::feedback::plan_rounds(state, v, &p).await?,
     })
 }
 

@@ -215,11 +215,7 @@ pub type PageResult = Result<Response, PageError>;
 
 /// A day as people write it in `t`'s language.
 pub fn day(t: &Words, d: NaiveDate) -> String {
-    match t.locale {
-        cxpm_domain::values::Locale::En => d.format("%-d %b %Y").to_string(),
-        cxpm_domain::values::Locale::ZhCn => d.format("%Y年%-m月%-d日").to_string(),
-        cxpm_domain::values::Locale::PtBr => d.format("%d/%m/%Y").to_string(),
-    }
+    t.day(d)
 }
 
 /// A moment in the reader's time zone.

@@ -93,6 +93,8 @@ struct MyWorkPage {
     chrome: Chrome,
     groups: Vec<(String, Vec<ActionRow>)>,
     plans: Vec<(String, String)>,
+    /// Feedback rounds the reader is asked to answer: (link, line).
+    asked: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -149,10 +151,26 @@ async fn my_work_page(
             groups.push((group_label(&t, u), rows));
         }
     }
+    let asked = cxpm_app::feedback::rounds::pending_for(state, v.actor())
+        .await
+        .map_err(|e| PageError::app(e, t))?
+        .into_iter()
+        .map(|p| {
+            let line = t.with(
+                "feedback-asked-line",
+                &[
+                    ("provider", &p.provider),
+                    ("deadline", &when(&t, &v.tz, p.deadline)),
+                ],
+            );
+            (format!("/feedback-rounds/{}/answer", p.round_id), line)
+        })
+        .collect();
     Ok(MyWorkPage {
         chrome: Chrome::signed(v, t.get("my-work-title"), "work"),
         groups,
         plans: mine.plans.into_iter().map(|p| (p.id, p.title)).collect(),
+        asked,
     })
 }
 

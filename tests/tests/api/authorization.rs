@@ -23,6 +23,9 @@ enum Rule {
     Allow(Action, Scope),
     /// Whoever it allows either of two.
     Either(Action, Scope, Action, Scope),
+    /// Only these callers, by name: not a role's right but the object's (the people
+    /// a feedback round invites).
+    Only(&'static [&'static str]),
 }
 
 /// The object an operation is about, as the permission table sees it.
@@ -224,7 +227,19 @@ fn operations() -> Vec<Operation> {
         op("dry_run_schedule", post.clone(), "/api/v1/schedules/{schedule}/dry-run", Allow(ManageSchedules, Anything)),
         op("run_schedule", post.clone(), "/api/v1/schedules/{schedule}/run", Allow(ManageSchedules, Anything)),
         op("list_outbox", get.clone(), "/api/v1/outbox", Allow(ManageSchedules, Anything)),
-        op("preview_schedule", get, "/api/v1/schedules/{schedule}/preview", read),
+        op("preview_schedule", get.clone(), "/api/v1/schedules/{schedule}/preview", read),
+        // Feedback rounds: the provider's head (or a coordinator) runs them; the
+        // customer department's people, invited, answer; a personal link needs no
+        // token.
+        op("open_feedback_rounds", post.clone(), "/api/v1/programs/{program}/feedback-rounds", Allow(RunFeedbackRounds, DepartmentA))
+            .body(json!({"relationship_id": "{relationship}"})),
+        op("list_feedback_rounds", get.clone(), "/api/v1/programs/{program}/feedback-rounds", read),
+        op("get_feedback_round", get.clone(), "/api/v1/feedback-rounds/{round}", read),
+        op("close_feedback_round", post.clone(), "/api/v1/feedback-rounds/{round}/close", Allow(RunFeedbackRounds, DepartmentA)),
+        op("answer_feedback_round", post.clone(), "/api/v1/feedback-rounds/{round}/answers", Only(&["head of B (another department)", "member B"]))
+            .body(json!({"ratings": [{"key_point_id": "{key_point}", "importance": 4, "expectation": 8, "experience": 6}]})),
+        op("answer_feedback_by_link", post, "/api/v1/feedback/answers", Public)
+            .body(json!({"token": "not-a-link", "ratings": []})),
     ]
 }
 
@@ -275,6 +290,7 @@ impl World {
             (Authenticated, Some(_)) => true,
             (Allow(action, scope), Some(actor)) => may(actor, action, scope),
             (Either(a1, s1, a2, s2), Some(actor)) => may(actor, a1, s1) || may(actor, a2, s2),
+            (Only(names), Some(_)) => names.contains(&caller.name),
         }
     }
 }
@@ -385,6 +401,13 @@ async fn world(app: &TestApp) -> World {
         json!({"kind": "overdue", "cron": "0 9 * * *", "time_zone": "UTC"}),
     )
     .await;
+    let round = created(
+        app,
+        &format!("/api/v1/programs/{p}/feedback-rounds"),
+        json!({"relationship_id": relationship["id"]}),
+    )
+    .await;
+    let round = round["items"][0].clone();
     let team_member = created(
         app,
         &format!("/api/v1/programs/{p}/members"),
@@ -408,6 +431,7 @@ async fn world(app: &TestApp) -> World {
         ("snapshot", &snapshot),
         ("schedule", &schedule),
         ("team_member", &team_member),
+        ("round", &round),
     ] {
         ids.insert(key, id(value));
     }
@@ -596,7 +620,10 @@ both_databases!(
                     path = path.replace("{fresh}", &fresh(&app, &world, kind, calls).await);
                 }
                 let mut req = app.request(operation.method.clone(), &path, caller.token.as_deref());
-                if operation.method == Method::PATCH || operation.method == Method::DELETE {
+                if operation.method == Method::PATCH
+                    || operation.method == Method::DELETE
+                    || operation.id == "close_feedback_round"
+                {
                     req = req.header("if-match", etag(&app, &path).await);
                 }
                 if operation.id == "import_people" {

@@ -33,11 +33,7 @@ async fn link_for(dir: &std::path::Path, email: &str, already: usize) -> String 
         let links: Vec<String> = names
             .iter()
             .filter_map(|p| {
-                let raw = std::fs::read_to_string(p).ok()?;
-                let text = raw
-                    .replace("=\r\n", "")
-                    .replace("=\n", "")
-                    .replace("=3D", "=");
+                let text = cxpm_tests::mail_text(&std::fs::read_to_string(p).ok()?);
                 if !text.contains(email) {
                     return None;
                 }
@@ -263,6 +259,233 @@ async fn walkthrough(backend: Backend) {
     phone.close().await;
     desk.close().await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The personal answer link mailed to `email` (its token), from the `.eml` files.
+async fn answer_token(dir: &std::path::Path, email: &str) -> String {
+    for _ in 0..200 {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let text =
+                cxpm_tests::mail_text(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+            if !text.contains(&format!("To: {email}")) {
+                continue;
+            }
+            if let Some(at) = text.find("/feedback/answer?token=") {
+                return text[at + 23..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no answer link for {email}");
+}
+
+/// A feedback round in a real browser: order management's people are asked by
+/// planning; one answers on a phone in zh-CN from the mailed link; with everyone's
+/// answer the round closes, and the gap report shows the new period. The answer page
+/// in each language at phone and desktop width, and the round's page, looked at.
+async fn a_round_on_a_phone(backend: Backend) {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("cxpm-round-{}", uuid::Uuid::now_v7().simple()));
+    let mail_dir = dir.clone();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = spawn_app_with(backend, |s| {
+        s.mail_dir = mail_dir;
+        s.dispatch_every_ms = 20;
+        s.addr = format!("127.0.0.1:{port}").parse().unwrap();
+        s.public_url = format!("http://127.0.0.1:{port}");
+    })
+    .await;
+    let r = app
+        .action_to_remind(Remind {
+            department: "计划部 Planning",
+            program: "客户体验 2027",
+            head: ("王海 Wang Hai", "zh-CN"),
+            owner: ("Otto Owner", "pt-BR"),
+            action: "一天内确认交期",
+            due: "2030-01-15",
+        })
+        .await;
+    let rel = id(&r.relationship);
+    let mut points = Vec::new();
+    for (name, expects) in [
+        ("交期准确 Dates that hold", "承诺的交期不再变动"),
+        ("一天内答复 Answers within a day", "询问当天得到答复"),
+    ] {
+        let point = app
+            .post(
+                &format!("/api/v1/relationships/{rel}/key-points"),
+                &r.coord,
+                &json!({"name": name, "customer_expects": expects}),
+            )
+            .await;
+        points.push(expect_json(point, StatusCode::CREATED).await);
+    }
+    let om = r.relationship["customer_department_id"].clone();
+    let mut customers = Vec::new();
+    for (name, locale) in [
+        ("李娜 Li Na", "zh-CN"),
+        ("Ann Lee", "en"),
+        ("Ana Lima", "pt-BR"),
+    ] {
+        let body = json!({"name": name, "role": "member", "locale": locale,
+            "email": format!("{}@example.com", uuid::Uuid::now_v7().simple()), "department_id": om});
+        customers.push(
+            expect_json(
+                app.post("/api/v1/people", &app.admin_token, &body).await,
+                StatusCode::CREATED,
+            )
+            .await,
+        );
+    }
+    let opened = expect_json(
+        app.post(
+            &format!("/api/v1/programs/{}/feedback-rounds", id(&r.program)),
+            &r.coord,
+            &json!({"relationship_id": rel}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let round = id(&opened["items"][0]);
+    let mut tokens = Vec::new();
+    for c in &customers {
+        tokens.push(answer_token(&dir, c["email"].as_str().unwrap()).await);
+    }
+
+    // The answer page, in each person's language, at both widths (opening a link
+    // never uses it up).
+    let phone = driver.window(375, 812).await;
+    let desk = driver.window(1280, 900).await;
+    for (token, lang) in tokens.iter().zip(["zh-CN", "en", "pt-BR"]) {
+        let url = app.url(&format!("/feedback/answer?token={token}"));
+        desk.goto(&url).await;
+        look(&desk, "feedback-answer", lang, 1280).await;
+        phone.goto(&url).await;
+        look(&phone, "feedback-answer", lang, 375).await;
+    }
+
+    // 李娜 answers on her phone: a half-rated point is named, her choices kept.
+    phone
+        .goto(&app.url(&format!("/feedback/answer?token={}", tokens[0])))
+        .await;
+    phone.wait_for_text("交期准确").await;
+    let wide = phone
+        .execute("return document.documentElement.scrollWidth > window.innerWidth")
+        .await;
+    assert_eq!(wide, json!(false), "nothing wider than a phone");
+    let (kp1, kp2) = (id(&points[0]), id(&points[1]));
+    let choose = |field: String, value: &str| {
+        format!("document.getElementById('{field}').value = '{value}'; return 0;")
+    };
+    phone.execute(&choose(format!("imp-{kp1}"), "5")).await;
+    phone.execute(&choose(format!("exp-{kp1}"), "9")).await;
+    phone.click("form button[type=submit]").await;
+    phone.wait_for_text("请为此要点选择全部三项").await;
+    look(&phone, "feedback-answer-problem", "zh-CN", 375).await;
+    let kept = phone
+        .execute(&format!(
+            "return document.getElementById('exp-{kp1}').value"
+        ))
+        .await;
+    assert_eq!(kept, json!("9"));
+    phone.execute(&choose(format!("act-{kp1}"), "6")).await;
+    for (field, value) in [("imp", "4"), ("exp", "8"), ("act", "7")] {
+        phone
+            .execute(&choose(format!("{field}-{kp2}"), value))
+            .await;
+    }
+    phone.fill("#comment", "三月份交期改了两次").await;
+    phone.click("form button[type=submit]").await;
+    phone.wait_for_text("已收到您的回答").await;
+    look(&phone, "feedback-thanks", "zh-CN", 375).await;
+
+    // The other two answer from their mail; with the last answer the round closes.
+    for (i, token) in tokens.iter().enumerate().skip(1) {
+        let body = json!({"token": token, "ratings": [
+            {"key_point_id": kp1, "importance": 5, "expectation": 9, "experience": 6},
+            {"key_point_id": kp2, "importance": 3, "expectation": 8, "experience": 8}]});
+        let taken = app
+            .request(reqwest::Method::POST, "/api/v1/feedback/answers", None)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let taken = expect_json(taken, StatusCode::CREATED).await;
+        assert_eq!(taken["closed_round"], i == 2);
+    }
+
+    // The provider's head reads the round and the gap report with the new period.
+    sign_in(&desk, &app, &dir, r.head["email"].as_str().unwrap(), 0).await;
+    for (lang, tz) in [
+        ("zh-CN", "Asia/Shanghai"),
+        ("en", "UTC"),
+        ("pt-BR", "America/Sao_Paulo"),
+    ] {
+        set_locale(&app, &r.head, lang, tz).await;
+        desk.goto(&app.url(&format!("/feedback-rounds/{round}")))
+            .await;
+        look(&desk, "feedback-round", lang, 1280).await;
+    }
+    desk.wait_for_text("三月份交期改了两次").await;
+    let phone_head = driver.window(375, 812).await;
+    sign_in(
+        &phone_head,
+        &app,
+        &dir,
+        r.head["email"].as_str().unwrap(),
+        1,
+    )
+    .await;
+    phone_head
+        .goto(&app.url(&format!("/feedback-rounds/{round}")))
+        .await;
+    look(&phone_head, "feedback-round", "pt-BR", 375).await;
+    let today = chrono::Utc::now().date_naive().to_string();
+    let gaps = expect_json(
+        app.get(
+            &format!("/api/v1/programs/{}/reports/gaps", id(&r.program)),
+            &r.coord,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let line = gaps["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == kp1.as_str())
+        .expect("the round's measurement is a gap line")
+        .clone();
+    assert_eq!(line["period_end"], today.as_str());
+    assert_eq!(line["actual"].as_f64(), Some(6.0), "(6 + 6 + 6) / 3");
+    desk.goto(&app.url(&format!("/programs/{}/reports/gaps", id(&r.program))))
+        .await;
+    desk.wait_for_text("Dates that hold").await;
+    phone_head.close().await;
+    phone.close().await;
+    desk.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feedback_round_in_a_real_browser_sqlite() {
+    a_round_on_a_phone(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feedback_round_in_a_real_browser_postgres() {
+    a_round_on_a_phone(Backend::Postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

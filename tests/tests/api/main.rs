@@ -8,6 +8,7 @@ mod browser;
 mod departments;
 mod errors;
 mod faults;
+mod feedback;
 mod first_week;
 mod mail;
 mod metrics;

@@ -259,6 +259,12 @@ pub fn check_measurement(scale: SurveyScale, new: &NewMeasurement) -> AppResult<
     if new.sample_size.is_some_and(|n| n < 1) {
         invalid.push(FieldError::new("sample_size", "must be at least 1"));
     }
+    if new.source == MeasurementSource::FeedbackRound {
+        invalid.push(FieldError::new(
+            "source",
+            "only a closed feedback round records this source",
+        ));
+    }
     if new.period_end < new.period_start {
         invalid.push(FieldError::new(
             "period_end",

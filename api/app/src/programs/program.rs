@@ -2,10 +2,10 @@
 //! step), reading, listing, changing.
 
 use chrono::{DateTime, Utc};
-use cxpm_domain::limits;
 use cxpm_domain::program::{ProgramStatus, SeverityThresholds, SurveyScale, TeamRole};
 use cxpm_domain::values::{Name, optional_text};
 use cxpm_domain::{Action, Actor, FieldError, Invalid, Target, authorize};
+use cxpm_domain::{feedback, limits};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
 
@@ -28,6 +28,8 @@ pub struct NewProgram {
     pub scale_max: Option<i32>,
     pub minor_max: Option<f64>,
     pub major_max: Option<f64>,
+    /// Feedback round results show from this many respondents on (default 3).
+    pub min_respondents: Option<i32>,
 }
 
 /// What to change in a program: only the fields given.
@@ -43,6 +45,8 @@ pub struct ProgramChange {
     pub scale_max: Option<i32>,
     pub minor_max: Option<f64>,
     pub major_max: Option<f64>,
+    /// Feedback round results show from this many respondents on (default 3).
+    pub min_respondents: Option<i32>,
 }
 
 /// Which programs a list shows.
@@ -141,6 +145,10 @@ pub fn new_program(new: &NewProgram, now: DateTime<Utc>) -> AppResult<program::M
         new.minor_max.unwrap_or(0.10),
         new.major_max.unwrap_or(0.25),
     ));
+    let min_respondents = invalid.check(feedback::min_respondents(
+        new.min_respondents
+            .unwrap_or(feedback::MIN_RESPONDENTS_DEFAULT as i32),
+    ));
     invalid.into_result()?;
     let (Some(name), Some(business_line), Some(description), Some(scale), Some(thresholds)) =
         (name, business_line, description, scale, thresholds)
@@ -160,6 +168,7 @@ pub fn new_program(new: &NewProgram, now: DateTime<Utc>) -> AppResult<program::M
         minor_max: thresholds.minor_max(),
         major_max: thresholds.major_max(),
         stage_order: 0,
+        min_respondents: min_respondents.unwrap_or(feedback::MIN_RESPONDENTS_DEFAULT) as i32,
         version: 1,
         created_at: now,
         updated_at: now,
@@ -263,6 +272,12 @@ pub async fn change(
     )) {
         after.minor_max = t.minor_max();
         after.major_max = t.major_max();
+    }
+    if let Some(n) = change
+        .min_respondents
+        .and_then(|n| invalid.check(feedback::min_respondents(n)))
+    {
+        after.min_respondents = n as i32;
     }
     invalid.into_result()?;
     if let Patch::Set(raw) = &change.sponsor_id {

@@ -19,7 +19,8 @@ pub use gaps::{
     full_gap_report, gaps,
 };
 pub use progress::{
-    DepartmentProgress, Maturity, NextPhaseRule, PlanProgress, ProgressData, progress,
+    DepartmentProgress, FeedbackResponse, Maturity, NextPhaseRule, PlanProgress, ProgressData,
+    progress,
 };
 pub use snapshots::{Baseline, ClosedLine, Scope, SnapshotChanges};
 pub use trends::{HISTORY, PeriodGap, trend_histories};

@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
+use cxpm_domain::feedback::Respondent;
 use cxpm_domain::maturity::{Function, NextPhase, Phase, assess};
 use cxpm_domain::plan::PlanStatus;
 use cxpm_domain::values::Locale;
@@ -51,6 +52,20 @@ pub struct DepartmentProgress {
     pub overdue_actions: i32,
     /// Owns a touchpoint or runs a plan.
     pub engaged: bool,
+    /// Its people asked in the program's feedback rounds (as customers, or rating
+    /// their own work), and of them how many answered: a department whose people
+    /// never answer is not engaged.
+    pub feedback_asked: i32,
+    pub feedback_answered: i32,
+}
+
+/// The program's feedback rounds' response, internal and outside customers apart.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FeedbackResponse {
+    pub internal_asked: i32,
+    pub internal_answered: i32,
+    pub external_asked: i32,
+    pub external_answered: i32,
 }
 
 /// How the next phase's needs read.
@@ -91,6 +106,7 @@ pub struct ProgressData {
     pub departments: Vec<DepartmentProgress>,
     pub coverage: Coverage,
     pub maturity: Maturity,
+    pub feedback: FeedbackResponse,
 }
 
 /// The progress report of program `program_id`, departments named in `reader`'s
@@ -107,11 +123,12 @@ pub async fn progress(
     let now = ctx.now();
     let today = now.date_naive();
     // Independent reads, each on its own pooled connection, at the same time.
-    let (plans, by_department, departments, coverage) = tokio::try_join!(
+    let (plans, by_department, departments, coverage, counts) = tokio::try_join!(
         async { Ok::<_, AppError>(queries::plan_rows(db, &program.id, today).await?) },
         async { Ok::<_, AppError>(queries::department_actions(db, &program.id, today).await?) },
         async { Ok::<_, AppError>(department::Entity::find().all(db).await?) },
         coverage_of(ctx, &program),
+        async { Ok::<_, AppError>(queries::feedback_counts(db, &program.id).await?) },
     )?;
     let by_department: HashMap<String, DepartmentActions> = by_department
         .into_iter()
@@ -126,7 +143,9 @@ pub async fn progress(
         })
         .collect();
     let plan_rows = plan_progress(&plans, &departments, now);
-    let dept_rows = department_progress(&plans, &by_department, &departments, &coverage);
+    let (asked, feedback) = feedback_response(&counts);
+    let mut dept_rows = department_progress(&plans, &by_department, &departments, &coverage);
+    add_feedback(&mut dept_rows, &asked, &departments);
     let maturity = maturity(&dept_rows, &departments);
     Ok(ProgressData {
         program_id: program.id,
@@ -136,7 +155,68 @@ pub async fn progress(
         departments: dept_rows,
         coverage,
         maturity,
+        feedback,
     })
+}
+
+/// Asked and answered by department (customers and providers rating themselves),
+/// and the program's totals with outside customers apart.
+fn feedback_response(
+    counts: &[queries::FeedbackCounts],
+) -> (HashMap<String, (i32, i32)>, FeedbackResponse) {
+    let mut by_department: HashMap<String, (i32, i32)> = HashMap::new();
+    let mut total = FeedbackResponse::default();
+    for c in counts {
+        let (asked, answered) = (clamp_i32(c.invited), clamp_i32(c.answered));
+        match (*c.respondent, &c.department_id) {
+            (Respondent::External, _) | (_, None) => {
+                total.external_asked += asked;
+                total.external_answered += answered;
+            }
+            (who, Some(d)) => {
+                let e = by_department.entry(d.clone()).or_default();
+                e.0 += asked;
+                e.1 += answered;
+                if who == Respondent::Internal {
+                    total.internal_asked += asked;
+                    total.internal_answered += answered;
+                }
+            }
+        }
+    }
+    (by_department, total)
+}
+
+/// Each department's feedback response on its row; a department asked that has no
+/// row yet gets one.
+fn add_feedback(
+    rows: &mut Vec<DepartmentProgress>,
+    asked: &HashMap<String, (i32, i32)>,
+    departments: &HashMap<String, department::Model>,
+) {
+    for (id, (n, answered)) in asked {
+        if !rows.iter().any(|r| &r.department_id == id)
+            && let Some(d) = departments.get(id)
+        {
+            rows.push(DepartmentProgress {
+                department_id: d.id.clone(),
+                name: d.name.clone(),
+                function: function_of(d),
+                owned_touchpoints: 0,
+                running_plans: 0,
+                open_actions: 0,
+                overdue_actions: 0,
+                engaged: false,
+                feedback_asked: 0,
+                feedback_answered: 0,
+            });
+        }
+        if let Some(row) = rows.iter_mut().find(|r| &r.department_id == id) {
+            row.feedback_asked = *n;
+            row.feedback_answered = *answered;
+        }
+    }
+    rows.sort_by(|a, b| a.name.cmp(&b.name));
 }
 
 /// Each plan's progress, by department name, then title.
@@ -223,6 +303,8 @@ fn department_progress(
                 open_actions: actions.map(|a| clamp_i32(a.open)).unwrap_or(0),
                 overdue_actions: actions.map(|a| clamp_i32(a.overdue)).unwrap_or(0),
                 engaged: owned_touchpoints > 0 || running_plans > 0,
+                feedback_asked: 0,
+                feedback_answered: 0,
             }
         })
         .collect();

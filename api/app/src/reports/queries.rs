@@ -299,6 +299,34 @@ pub async fn department_actions<C: ConnectionTrait>(
     query(db, &sql, values).await
 }
 
+/// How many of a program's feedback invitations went to a department (`None`:
+/// outside contacts) as one kind of respondent, and how many were answered.
+#[derive(Debug, FromQueryResult)]
+pub struct FeedbackCounts {
+    pub department_id: Option<String>,
+    pub respondent: Stored<cxpm_domain::feedback::Respondent>,
+    pub invited: i64,
+    pub answered: i64,
+}
+
+/// The response counts of every feedback round of program `program_id`.
+pub async fn feedback_counts<C: ConnectionTrait>(
+    db: &C,
+    program_id: &str,
+) -> Result<Vec<FeedbackCounts>, DbErr> {
+    query(
+        db,
+        "SELECT i.department_id, i.respondent, COUNT(*) AS invited,
+                COUNT(i.answered_at) AS answered
+         FROM feedback_invitations i
+         JOIN feedback_rounds r ON r.id = i.round_id
+         WHERE r.program_id = ?
+         GROUP BY i.department_id, i.respondent",
+        vec![program_id.into()],
+    )
+    .await
+}
+
 /// The `until` condition on a period table aliased `q`, and its bound values.
 fn until_clause(until: Option<NaiveDate>) -> (&'static str, Option<Value>) {
     match until {

@@ -20,6 +20,8 @@ pub struct Model {
     pub minor_max: f64,
     pub major_max: f64,
     pub stage_order: i32,
+    /// Feedback round results show from this many respondents on.
+    pub min_respondents: i32,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -50,6 +50,7 @@ versioned!(
     action => "action",
     metric => "metric",
     schedule => "schedule",
+    feedback_round => "feedback_round",
 );
 
 /// Inserts `model` and its audit entry.

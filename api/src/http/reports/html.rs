@@ -323,6 +323,8 @@ struct DepartmentRow {
     open: i32,
     overdue: i32,
     engaged: &'static str,
+    /// `answered / asked (rate)`, or a dash when nobody was asked.
+    feedback: String,
 }
 
 struct PhaseBox {
@@ -355,6 +357,8 @@ struct ProgressPage {
     needs: String,
     needs_rule: &'static str,
     to_engage: String,
+    /// The program's feedback response, when anyone was asked.
+    feedback_line: Option<String>,
 }
 
 /// Actions per department — done, open but not overdue, overdue (a plan's open count
@@ -430,6 +434,14 @@ fn department_rows(t: &'static Labels, report: &ProgressReport) -> Vec<Departmen
             open: d.open_actions,
             overdue: d.overdue_actions,
             engaged: if d.engaged { t.yes } else { t.no },
+            feedback: match d.feedback_asked {
+                0 => "—".to_owned(),
+                asked => format!(
+                    "{} / {asked} ({:.0} %)",
+                    d.feedback_answered,
+                    f64::from(d.feedback_answered) * 100.0 / f64::from(asked)
+                ),
+            },
         })
         .collect()
 }
@@ -455,6 +467,18 @@ fn coverage_chart(t: &Labels, report: &ProgressReport) -> BarChart {
             })
             .collect(),
     )
+}
+
+/// The program's feedback response in a sentence, when anyone was asked.
+fn feedback_line(t: &Labels, report: &ProgressReport) -> Option<String> {
+    let f = &report.feedback;
+    (f.internal_asked + f.external_asked > 0).then(|| {
+        t.feedback_response
+            .replace("{internal_asked}", &f.internal_asked.to_string())
+            .replace("{internal}", &f.internal_answered.to_string())
+            .replace("{external_asked}", &f.external_asked.to_string())
+            .replace("{external}", &f.external_answered.to_string())
+    })
 }
 
 /// The progress report as a page.
@@ -512,6 +536,7 @@ pub fn progress_page(
         progress,
         plans: plan_rows(t, report),
         departments: department_rows(t, report),
+        feedback_line: feedback_line(t, report),
         coverage: coverage_chart(t, report),
         coverage_ready: report.coverage.ready,
         phase: ROMANS[phase_index],

@@ -136,6 +136,8 @@ fn the_progress_report_is_written_as_the_spec_says() {
             open_actions: 2,
             overdue_actions: 1,
             engaged: true,
+            feedback_asked: 4,
+            feedback_answered: 3,
         }],
         coverage: Coverage {
             program_id: "x".into(),
@@ -182,6 +184,12 @@ fn the_progress_report_is_written_as_the_spec_says() {
                 name: "Sales".into(),
                 code: "SA".into(),
             }],
+        },
+        feedback: FeedbackResponse {
+            internal_asked: 4,
+            internal_answered: 3,
+            external_asked: 2,
+            external_answered: 1,
         },
     });
 }

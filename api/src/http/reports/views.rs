@@ -284,6 +284,32 @@ pub struct DepartmentProgress {
     pub overdue_actions: i32,
     /// Owns a touchpoint or runs a plan.
     pub engaged: bool,
+    /// Its people asked in the program's feedback rounds (as customers, or rating
+    /// their own work).
+    pub feedback_asked: i32,
+    /// Of them, how many answered: a department whose people never answer is not
+    /// engaged.
+    pub feedback_answered: i32,
+}
+
+/// The program's feedback rounds' response, internal and outside customers apart.
+#[derive(Debug, Object, Serialize)]
+pub struct FeedbackResponse {
+    pub internal_asked: i32,
+    pub internal_answered: i32,
+    pub external_asked: i32,
+    pub external_answered: i32,
+}
+
+impl From<app::FeedbackResponse> for FeedbackResponse {
+    fn from(f: app::FeedbackResponse) -> Self {
+        Self {
+            internal_asked: f.internal_asked,
+            internal_answered: f.internal_answered,
+            external_asked: f.external_asked,
+            external_answered: f.external_answered,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize)]
@@ -344,6 +370,7 @@ pub struct ProgressReport {
     pub departments: Vec<DepartmentProgress>,
     pub coverage: crate::http::coverage::Coverage,
     pub maturity: Maturity,
+    pub feedback: FeedbackResponse,
 }
 
 impl From<app::PlanProgress> for PlanProgress {
@@ -378,6 +405,8 @@ impl From<app::DepartmentProgress> for DepartmentProgress {
             open_actions: d.open_actions,
             overdue_actions: d.overdue_actions,
             engaged: d.engaged,
+            feedback_asked: d.feedback_asked,
+            feedback_answered: d.feedback_answered,
         }
     }
 }
@@ -418,6 +447,7 @@ impl From<app::ProgressData> for ProgressReport {
             departments: d.departments.into_iter().map(Into::into).collect(),
             coverage: d.coverage.into(),
             maturity: d.maturity.into(),
+            feedback: d.feedback.into(),
         }
     }
 }
