@@ -409,20 +409,34 @@ async fn a_round_on_a_phone(backend: Backend) {
     phone.wait_for_text("已收到您的回答").await;
     look(&phone, "feedback-thanks", "zh-CN", 375).await;
 
-    // The other two answer from their mail; with the last answer the round closes.
-    for (i, token) in tokens.iter().enumerate().skip(1) {
-        let body = json!({"token": token, "ratings": [
-            {"key_point_id": kp1, "importance": 5, "expectation": 9, "experience": 6},
-            {"key_point_id": kp2, "importance": 3, "expectation": 8, "experience": 8}]});
-        let taken = app
-            .request(reqwest::Method::POST, "/api/v1/feedback/answers", None)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let taken = expect_json(taken, StatusCode::CREATED).await;
-        assert_eq!(taken["closed_round"], i == 2);
+    // Ann, signed in at her desk, finds the round on My work and answers there.
+    let ann = driver.window(1280, 900).await;
+    sign_in(&ann, &app, &dir, customers[1]["email"].as_str().unwrap(), 0).await;
+    ann.goto(&app.url("/my-work")).await;
+    ann.wait_for_text("asks: how did it go?").await;
+    look(&ann, "my-work-feedback", "en", 1280).await;
+    ann.click("#asked a").await;
+    ann.wait_for_text("Dates that hold").await;
+    for (field, value) in [("imp", "5"), ("exp", "9"), ("act", "6")] {
+        ann.execute(&choose(format!("{field}-{kp1}"), value)).await;
     }
+    ann.click("form[action$='/answer'] button[type=submit]")
+        .await;
+    ann.wait_for_text("Your answer is in").await;
+    ann.close().await;
+
+    // Ana answers from her mail; with the last answer the round closes.
+    let body = json!({"token": tokens[2], "ratings": [
+        {"key_point_id": kp1, "importance": 5, "expectation": 9, "experience": 6},
+        {"key_point_id": kp2, "importance": 3, "expectation": 8, "experience": 8}]});
+    let taken = app
+        .request(reqwest::Method::POST, "/api/v1/feedback/answers", None)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let taken = expect_json(taken, StatusCode::CREATED).await;
+    assert_eq!(taken["closed_round"], true);
 
     // The provider's head reads the round and the gap report with the new period.
     sign_in(&desk, &app, &dir, r.head["email"].as_str().unwrap(), 0).await;

@@ -598,6 +598,185 @@ async fn the_reminder_goes_once_and_the_deadline_closes(backend: Backend) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+async fn the_plans_cadence_opens_a_round_once_per_tick(backend: Backend) {
+    let clock = cxpm_app::Clock::system();
+    let (app, dir) = app_with_mail(backend, clock.clone(), true).await;
+    let s = setup(&app).await;
+    let pid = id(&s.r.program);
+    let plan_path = format!("/api/v1/plans/{}", id(&s.r.plan));
+    // Every day at 09:00 UTC: the next tick comes after the plan's cycle began.
+    expect_json(
+        app.patch(
+            &plan_path,
+            &s.r.coord,
+            Some("\"1\""),
+            &json!({"cadence_cron": "0 9 * * *", "cadence_time_zone": "UTC"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let path = format!("/api/v1/programs/{pid}/feedback-rounds");
+    let coord = s.r.coord.clone();
+    let rounds = |app: &TestApp| {
+        let (app, path, coord) = (app, path.clone(), coord.clone());
+        let resp = app
+            .request(reqwest::Method::GET, &path, Some(&coord))
+            .send();
+        async move { expect_json(resp.await.unwrap(), StatusCode::OK).await }
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        rounds(&app).await["items"],
+        json!([]),
+        "no tick since the cycle began"
+    );
+    clock.advance(chrono::Duration::days(1));
+    let mut listed = json!([]);
+    for _ in 0..100 {
+        listed = rounds(&app).await["items"].clone();
+        if !listed.as_array().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let items = listed.as_array().unwrap();
+    assert_eq!(items.len(), 1, "the tick opened one round");
+    assert!(items[0].get("opened_by").is_none(), "opened by the cadence");
+    assert_eq!(items[0]["invited"], 3);
+    mailed_link(&dir, s.customers[0]["email"].as_str().unwrap(), 0).await;
+    // Later rounds of the scheduler, the same tick: nothing more.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(rounds(&app).await["items"].as_array().unwrap().len(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+async fn the_provider_rates_itself_beside_its_customers(backend: Backend) {
+    let (app, dir) = app_with_mail(backend, cxpm_app::Clock::system(), false).await;
+    let s = setup(&app).await;
+    let pid = id(&s.r.program);
+    // A program may show results from two respondents on (planning has two people).
+    let program = expect_json(
+        app.patch(
+            &format!("/api/v1/programs/{pid}"),
+            &s.r.coord,
+            Some("\"1\""),
+            &json!({"min_respondents": 2}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(program["min_respondents"], 2);
+    let zero = app
+        .patch(
+            &format!("/api/v1/programs/{pid}"),
+            &s.r.coord,
+            Some("\"2\""),
+            &json!({"min_respondents": 0}),
+        )
+        .await;
+    assert_eq!(
+        problem_fields(&expect_problem(zero, StatusCode::UNPROCESSABLE_ENTITY).await),
+        ["min_respondents"]
+    );
+    let opened = expect_json(
+        app.post(
+            &format!("/api/v1/programs/{pid}/feedback-rounds"),
+            &s.r.coord,
+            &json!({"relationship_id": id(&s.r.relationship), "ask_provider": true}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let rid = id(&opened["items"][0]);
+    assert_eq!(
+        opened["items"][0]["invited"], 3,
+        "customers only: the provider's people are not customers"
+    );
+    let kp = &s.points[0];
+    // Customers say 5 and 6; the provider believes 9.
+    for (who, experience) in [
+        (&s.customers[0], 5.0),
+        (&s.customers[1], 6.0),
+        (&s.r.head, 9.0),
+        (&s.r.owner, 9.0),
+    ] {
+        let token = app.token_for(&id(who)).await;
+        expect_json(
+            app.post(
+                &format!("/api/v1/feedback-rounds/{rid}/answers"),
+                &token,
+                &json!({"ratings": [rating(kp, 4, 9.0, experience)]}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+    let (read, etag) = round_of(&app, &s.r.coord, &rid).await;
+    let provider = read["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["respondent"] == "provider")
+        .unwrap()
+        .clone();
+    assert_eq!(provider["experience"].as_f64(), Some(9.0));
+    let closed = app
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/feedback-rounds/{rid}/close"),
+            Some(&s.r.coord),
+        )
+        .header("If-Match", &etag)
+        .send()
+        .await
+        .unwrap();
+    expect_json(closed, StatusCode::OK).await;
+    let measured = expect_json(
+        app.get(
+            &format!("/api/v1/key-points/{}/measurements", id(kp)),
+            &s.r.coord,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let m = &measured["items"][0];
+    assert_eq!(
+        (
+            m["experience_score"].as_f64(),
+            m["provider_rating"].as_f64(),
+            m["sample_size"].as_i64()
+        ),
+        (Some(5.5), Some(9.0), Some(2)),
+        "the customers' mean, the provider's own belief beside it"
+    );
+    let gaps = expect_json(
+        app.get(&format!("/api/v1/programs/{pid}/reports/gaps"), &s.r.coord)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let line = gaps["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == id(kp).as_str())
+        .unwrap()
+        .clone();
+    assert!(
+        line["findings"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("blind_spot")),
+        "the provider believes 9 where its customers say 5.5: {line}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {
         $(
@@ -620,4 +799,6 @@ on_both!(
     a_round_from_invitation_to_the_gap_report,
     mistakes_are_named_and_change_nothing,
     the_reminder_goes_once_and_the_deadline_closes,
+    the_plans_cadence_opens_a_round_once_per_tick,
+    the_provider_rates_itself_beside_its_customers,
 );
