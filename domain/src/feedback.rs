@@ -197,34 +197,74 @@ pub struct PointResult {
     pub experience: Option<f64>,
 }
 
+/// One key point's ratings by one kind of respondent, summed: what results and
+/// measurements are computed from (the database can sum them without sending each
+/// rating).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sums {
+    pub key_point_id: String,
+    pub respondent: Respondent,
+    /// How many rated it.
+    pub count: u32,
+    pub importance: f64,
+    pub expectation: f64,
+    pub experience: f64,
+}
+
+/// The ratings summed per key point and kind of respondent.
+pub fn sums(ratings: &[(Respondent, Rating)]) -> Vec<Sums> {
+    let mut by: BTreeMap<(&str, usize), Sums> = BTreeMap::new();
+    for (who, r) in ratings {
+        let order = Respondent::ALL.iter().position(|w| w == who).unwrap_or(0);
+        let e = by
+            .entry((r.key_point_id.as_str(), order))
+            .or_insert_with(|| Sums {
+                key_point_id: r.key_point_id.clone(),
+                respondent: *who,
+                count: 0,
+                importance: 0.0,
+                expectation: 0.0,
+                experience: 0.0,
+            });
+        e.count += 1;
+        e.importance += f64::from(r.importance);
+        e.expectation += r.expectation;
+        e.experience += r.experience;
+    }
+    by.into_values().collect()
+}
+
 /// The results of a round: per key point and kind of respondent, in key point order,
 /// internal before external before provider.
 pub fn results(ratings: &[(Respondent, Rating)], min_respondents: u32) -> Vec<PointResult> {
-    let mut sums: BTreeMap<(&str, usize), (u32, f64, f64, f64)> = BTreeMap::new();
-    for (who, r) in ratings {
-        let order = Respondent::ALL.iter().position(|w| w == who).unwrap_or(0);
-        let e = sums
-            .entry((r.key_point_id.as_str(), order))
-            .or_insert((0, 0.0, 0.0, 0.0));
-        e.0 += 1;
-        e.1 += f64::from(r.importance);
-        e.2 += r.expectation;
-        e.3 += r.experience;
-    }
-    sums.into_iter()
-        .map(|((point, order), (n, imp, exp, act))| {
-            let shown = n >= min_respondents.max(1);
-            let mean = |sum: f64| shown.then(|| sum / f64::from(n));
+    results_of(&sums(ratings), min_respondents)
+}
+
+/// [`results`] from the ratings' sums.
+pub fn results_of(sums: &[Sums], min_respondents: u32) -> Vec<PointResult> {
+    let mut out: Vec<PointResult> = sums
+        .iter()
+        .filter(|s| s.count > 0)
+        .map(|s| {
+            let shown = s.count >= min_respondents.max(1);
+            let mean = |sum: f64| shown.then(|| sum / f64::from(s.count));
             PointResult {
-                key_point_id: point.to_owned(),
-                respondent: Respondent::ALL[order],
-                respondents: n,
-                importance: mean(imp),
-                expectation: mean(exp),
-                experience: mean(act),
+                key_point_id: s.key_point_id.clone(),
+                respondent: s.respondent,
+                respondents: s.count,
+                importance: mean(s.importance),
+                expectation: mean(s.expectation),
+                experience: mean(s.experience),
             }
         })
-        .collect()
+        .collect();
+    let order = |r: &PointResult| Respondent::ALL.iter().position(|w| *w == r.respondent);
+    out.sort_by(|a, b| {
+        a.key_point_id
+            .cmp(&b.key_point_id)
+            .then(order(a).cmp(&order(b)))
+    });
+    out
 }
 
 /// A measurement a closed round makes for one key point and one kind of customer.
@@ -251,7 +291,12 @@ pub fn measurements(
     ratings: &[(Respondent, Rating)],
     min_respondents: u32,
 ) -> Vec<RoundMeasurement> {
-    let all = results(ratings, min_respondents);
+    measurements_of(&sums(ratings), min_respondents)
+}
+
+/// [`measurements`] from the ratings' sums.
+pub fn measurements_of(sums: &[Sums], min_respondents: u32) -> Vec<RoundMeasurement> {
+    let all = results_of(sums, min_respondents);
     let provider: BTreeMap<&str, f64> = all
         .iter()
         .filter(|r| r.respondent == Respondent::Provider)
@@ -381,6 +426,21 @@ mod tests {
         .unwrap();
         assert_eq!(ok.ratings.len(), 1);
         assert_eq!(ok.comment.as_deref(), Some("Late twice this month"));
+    }
+
+    #[test]
+    fn results_from_sums_in_any_order_are_the_results_of_the_ratings() {
+        let ratings = vec![
+            (Respondent::Provider, rating("kp2", 5, 9.0, 9.0)),
+            (Respondent::Internal, rating("kp2", 4, 8.0, 7.0)),
+            (Respondent::Internal, rating("kp1", 3, 10.0, 5.0)),
+            (Respondent::Internal, rating("kp2", 2, 6.0, 4.0)),
+        ];
+        let mut summed = sums(&ratings);
+        summed.reverse();
+        assert_eq!(results_of(&summed, 1), results(&ratings, 1));
+        assert_eq!(measurements_of(&summed, 1), measurements(&ratings, 1));
+        assert_eq!(measurements(&ratings, 1)[1].provider_rating, Some(9.0));
     }
 
     #[test]

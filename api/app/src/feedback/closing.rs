@@ -7,44 +7,51 @@
 //! kept apart. Fewer respondents than the program's minimum make none.
 
 use chrono::{DateTime, Utc};
-use cxpm_domain::feedback::{self, Rating, Respondent, RoundStatus};
+use cxpm_domain::feedback::{self, Respondent, RoundStatus, Sums};
 use cxpm_domain::plan::MeasurementSource;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter};
 
 use crate::store::audit::{self, Change};
 use crate::store::named::Stored;
-use crate::store::{feedback_rating, feedback_round, measurement, new_id, summaries};
+use crate::store::{feedback_round, measurement, new_id, summaries};
 use crate::{AppError, AppResult};
 
-/// Every rating of round `round_id`, with who gave it (the kind, never the person).
-pub async fn ratings_of(
-    conn: &impl ConnectionTrait,
-    round_id: &str,
-) -> AppResult<Vec<(Respondent, Rating)>> {
-    let rows: Vec<(Stored<Respondent>, String, i32, f64, f64)> = feedback_rating::Entity::find()
-        .select_only()
-        .column(feedback_rating::Column::Respondent)
-        .column(feedback_rating::Column::KeyPointId)
-        .column(feedback_rating::Column::Importance)
-        .column(feedback_rating::Column::Expectation)
-        .column(feedback_rating::Column::Experience)
-        .filter(feedback_rating::Column::RoundId.eq(round_id))
-        .into_tuple()
-        .all(conn)
-        .await?;
+/// One key point's ratings by one kind of respondent, summed by the database.
+#[derive(Debug, FromQueryResult)]
+struct SumRow {
+    key_point_id: String,
+    respondent: Stored<Respondent>,
+    count: i64,
+    importance: f64,
+    expectation: f64,
+    experience: f64,
+}
+
+/// The ratings of round `round_id` summed per key point and kind of respondent (the
+/// kind, never the person): one row each, however many answered.
+pub async fn sums_of(conn: &impl ConnectionTrait, round_id: &str) -> AppResult<Vec<Sums>> {
+    let rows: Vec<SumRow> = summaries::query(
+        conn,
+        "SELECT key_point_id, respondent, COUNT(*) AS count,
+                CAST(SUM(importance) AS DOUBLE PRECISION) AS importance,
+                CAST(SUM(expectation) AS DOUBLE PRECISION) AS expectation,
+                CAST(SUM(experience) AS DOUBLE PRECISION) AS experience
+         FROM feedback_ratings
+         WHERE round_id = ?
+         GROUP BY key_point_id, respondent",
+        vec![round_id.into()],
+    )
+    .await?;
     Ok(rows
         .into_iter()
-        .map(|(who, key_point_id, importance, expectation, experience)| {
-            (
-                who.0,
-                Rating {
-                    key_point_id,
-                    importance,
-                    expectation,
-                    experience,
-                },
-            )
+        .map(|r| Sums {
+            key_point_id: r.key_point_id,
+            respondent: r.respondent.0,
+            count: u32::try_from(r.count).unwrap_or(u32::MAX),
+            importance: r.importance,
+            expectation: r.expectation,
+            experience: r.experience,
         })
         .collect())
 }
@@ -59,8 +66,8 @@ pub async fn close_in(
     now: DateTime<Utc>,
     by: Option<&str>,
 ) -> AppResult<feedback_round::Model> {
-    let ratings = ratings_of(conn, &round.id).await?;
-    let made: Vec<_> = feedback::measurements(&ratings, round.min_respondents.max(1) as u32)
+    let sums = sums_of(conn, &round.id).await?;
+    let made: Vec<_> = feedback::measurements_of(&sums, round.min_respondents.max(1) as u32)
         .into_iter()
         .filter(|m| m.respondent == Respondent::Internal)
         .collect();

@@ -492,8 +492,8 @@ pub(crate) async fn view(
             .filter(|i| *i.respondent == who && i.answered_at.is_some())
             .count() as u32
     };
-    let ratings = closing::ratings_of(conn, &round.id).await?;
-    let results = feedback::results(&ratings, min);
+    let sums = closing::sums_of(conn, &round.id).await?;
+    let results = feedback::results_of(&sums, min);
     let comments = feedback_comment::Entity::find()
         .filter(feedback_comment::Column::RoundId.eq(&round.id))
         .order_by_asc(feedback_comment::Column::Id)
