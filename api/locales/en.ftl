@@ -336,16 +336,28 @@ invalid-unknown-value = unknown value { $a }; expected one of { $b }
 
 ## Feedback rounds (issue 16)
 mail-feedback-subject = { $provider } asks { $customer }: how did it go?
+mail-feedback-subject-external = { $provider } asks: how did it go?
+mail-feedback-body-external = { $provider } would like to know how its work for you went: { $n ->
+        [one] one point to rate
+       *[other] { $n } points to rate
+    }, about a minute on your phone. No account needed: the link below is yours alone.
 mail-feedback-reminder-subject = Reminder: { $provider } would still like your answer
 mail-feedback-greeting = Hello { $name },
 mail-feedback-greeting-anonymous = Hello,
-mail-feedback-body = { $provider } would like to know how its work for { $customer } went: { $points } short questions, about a minute on your phone.
-mail-feedback-body-provider = How do you think { $customer } experienced your department's work? { $points } short questions, about a minute: your view is set beside theirs.
+mail-feedback-body = { $provider } would like to know how its work for { $customer } went: { $n ->
+        [one] one point to rate
+       *[other] { $n } points to rate
+    }, about a minute on your phone.
+mail-feedback-body-provider = How do you think { $customer } experienced your department's work? { $n ->
+        [one] One point to rate
+       *[other] { $n } points to rate
+    }, about a minute: your view is set beside theirs.
 mail-feedback-anonymous = Your answer is anonymous: { $provider } sees only results from several people, and comments carry no names.
 mail-feedback-deadline = Please answer by { $deadline }.
 mail-feedback-button = Answer now
 feedback-page-title = Your feedback
 feedback-title = { $provider } → { $customer }: how did it go?
+feedback-title-external = { $provider }: how did it go?
 feedback-intro = Rate each point: how much it matters to you, what you expect, and what you experienced. Leave a point on “—” if you cannot say.
 feedback-intro-provider = Your own view: how much each point matters to { $customer }, what they expect, and what you think they experienced.
 feedback-anonymous = Anonymous: { $provider } sees only results from several people.

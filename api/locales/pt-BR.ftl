@@ -336,16 +336,28 @@ invalid-unknown-value = valor desconhecido { $a }; use um de { $b }
 
 ## Rodadas de feedback (issue 16)
 mail-feedback-subject = { $provider } pergunta a { $customer }: como foi?
+mail-feedback-subject-external = { $provider } pergunta: como foi?
+mail-feedback-body-external = { $provider } gostaria de saber como foi o trabalho para você: { $n ->
+        [one] um ponto a avaliar
+       *[other] { $n } pontos a avaliar
+    }, cerca de um minuto no celular. Sem conta: o link abaixo é só seu.
 mail-feedback-reminder-subject = Lembrete: { $provider } ainda gostaria da sua resposta
 mail-feedback-greeting = Olá, { $name },
 mail-feedback-greeting-anonymous = Olá,
-mail-feedback-body = { $provider } gostaria de saber como foi o trabalho para { $customer }: { $points } perguntas curtas, cerca de um minuto no celular.
-mail-feedback-body-provider = Como você acha que { $customer } viveu o trabalho do seu departamento? { $points } perguntas curtas, cerca de um minuto: sua visão fica ao lado da deles.
+mail-feedback-body = { $provider } gostaria de saber como foi o trabalho para { $customer }: { $n ->
+        [one] um ponto a avaliar
+       *[other] { $n } pontos a avaliar
+    }, cerca de um minuto no celular.
+mail-feedback-body-provider = Como você acha que { $customer } viveu o trabalho do seu departamento? { $n ->
+        [one] Um ponto a avaliar
+       *[other] { $n } pontos a avaliar
+    }, cerca de um minuto: sua visão fica ao lado da deles.
 mail-feedback-anonymous = Sua resposta é anônima: { $provider } vê só resultados de várias pessoas, e os comentários não levam nomes.
 mail-feedback-deadline = Responda até { $deadline }, por favor.
 mail-feedback-button = Responder agora
 feedback-page-title = Seu feedback
 feedback-title = { $provider } → { $customer }: como foi?
+feedback-title-external = { $provider }: como foi?
 feedback-intro = Avalie cada ponto: quanto importa para você, o que você espera e o que você viveu. Deixe em “—” se não souber dizer.
 feedback-intro-provider = Sua própria visão: quanto cada ponto importa para { $customer }, o que esperam e o que você acha que viveram.
 feedback-anonymous = Anônimo: { $provider } vê só resultados de várias pessoas.

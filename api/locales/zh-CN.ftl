@@ -314,16 +314,19 @@ invalid-unknown-value = 未知的值 { $a }；可选值为 { $b }
 
 ## 反馈轮次（issue 16）
 mail-feedback-subject = { $provider } 想了解 { $customer } 的体验：做得怎么样？
+mail-feedback-subject-external = { $provider } 想了解：做得怎么样？
+mail-feedback-body-external = { $provider } 想了解为您提供的工作做得如何：{ $n } 个要点待评分，在手机上约一分钟即可完成。无需账号：下面的链接只属于您。
 mail-feedback-reminder-subject = 提醒：{ $provider } 仍在等待您的反馈
 mail-feedback-greeting = { $name }，您好：
 mail-feedback-greeting-anonymous = 您好：
-mail-feedback-body = { $provider } 想了解为 { $customer } 提供的工作做得如何：{ $points } 个简短问题，在手机上约一分钟即可完成。
-mail-feedback-body-provider = 您认为 { $customer } 对本部门工作的体验如何？{ $points } 个简短问题，约一分钟：您的看法将与客户的评价对照。
+mail-feedback-body = { $provider } 想了解为 { $customer } 提供的工作做得如何：{ $n } 个要点待评分，在手机上约一分钟即可完成。
+mail-feedback-body-provider = 您认为 { $customer } 对本部门工作的体验如何？{ $n } 个要点待评分，约一分钟：您的看法将与客户的评价对照。
 mail-feedback-anonymous = 您的回答是匿名的：{ $provider } 只能看到多人汇总的结果，评论不带姓名。
 mail-feedback-deadline = 请在 { $deadline } 前回答。
 mail-feedback-button = 立即回答
 feedback-page-title = 您的反馈
 feedback-title = { $provider } → { $customer }：做得怎么样？
+feedback-title-external = { $provider }：做得怎么样？
 feedback-intro = 请为每个要点打分：对您有多重要、您的期望、您的实际体验。无法评价时保留“—”。
 feedback-intro-provider = 您自己的看法：每个要点对 { $customer } 有多重要、他们的期望，以及您认为他们的实际体验。
 feedback-anonymous = 匿名：{ $provider } 只能看到多人汇总的结果。

@@ -86,6 +86,16 @@ impl Words {
         self.format(id, Some(&fluent))
     }
 
+    /// The message `id` with the number `n` (for its plural forms) and text arguments.
+    pub fn with_n(&self, id: &str, n: i64, args: &[(&str, &str)]) -> String {
+        let mut fluent = FluentArgs::new();
+        fluent.set("n", FluentValue::from(n));
+        for (name, value) in args {
+            fluent.set(*name, FluentValue::from(*value));
+        }
+        self.format(id, Some(&fluent))
+    }
+
     /// The message `id` with one number argument `n`.
     pub fn n(&self, id: &str, n: i64) -> String {
         let mut fluent = FluentArgs::new();

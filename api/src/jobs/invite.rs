@@ -29,25 +29,24 @@ impl WriteInvite for InviteMail {
             Some(name) => t.with("mail-feedback-greeting", &[("name", name)]),
             None => t.get("mail-feedback-greeting-anonymous"),
         };
-        let points = i.key_points.to_string();
-        let args = [
-            ("provider", i.provider),
-            ("customer", i.customer),
-            ("points", points.as_str()),
-        ];
+        let args = [("provider", i.provider), ("customer", i.customer)];
+        let n = i64::try_from(i.key_points).unwrap_or(i64::MAX);
         let body = match i.respondent {
-            Respondent::Provider => t.with("mail-feedback-body-provider", &args),
-            _ => t.with("mail-feedback-body", &args),
+            Respondent::Internal => "mail-feedback-body",
+            Respondent::External => "mail-feedback-body-external",
+            Respondent::Provider => "mail-feedback-body-provider",
         };
+        let subject = match (i.kind, i.respondent) {
+            (MailKind::Reminder, _) => "mail-feedback-reminder-subject",
+            (MailKind::Invitation, Respondent::External) => "mail-feedback-subject-external",
+            (MailKind::Invitation, _) => "mail-feedback-subject",
+        };
+        let body = t.with_n(body, n, &args);
         let anonymous = t.with("mail-feedback-anonymous", &args);
         let deadline = t.with(
             "mail-feedback-deadline",
             &[("deadline", &t.day(i.deadline.date_naive()))],
         );
-        let subject_key = match i.kind {
-            MailKind::Invitation => "mail-feedback-subject",
-            MailKind::Reminder => "mail-feedback-reminder-subject",
-        };
         let button = t.get("mail-feedback-button");
         let text = format!(
             "{greeting}\n\n{body}\n{anonymous}\n\n{deadline}\n\n{button}: {}\n",
@@ -68,9 +67,56 @@ impl WriteInvite for InviteMail {
             String::new()
         });
         Written {
-            subject: t.with(subject_key, &args),
+            subject: t.with(subject, &args),
             text,
             html,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use cxpm_domain::values::Locale;
+
+    use super::*;
+
+    fn invite(locale: Locale, respondent: Respondent, kind: MailKind, n: usize) -> Written {
+        InviteMail.write(&Invite {
+            kind,
+            locale,
+            name: None,
+            respondent,
+            provider: "计划部 Planning",
+            customer: "Order management",
+            key_points: n,
+            deadline: "2026-12-10T09:00:00Z".parse().unwrap(),
+            url: "https://cxpm.example/feedback/answer?token=t",
+        })
+    }
+
+    #[test]
+    fn a_mail_counts_its_points_and_speaks_to_whom_it_asks() {
+        let one = invite(Locale::En, Respondent::Internal, MailKind::Invitation, 1);
+        assert!(one.text.contains("one point to rate"), "{}", one.text);
+        assert!(one.text.contains("for Order management"));
+        assert!(
+            one.text
+                .contains("https://cxpm.example/feedback/answer?token=t")
+        );
+        assert!(
+            one.html
+                .contains("href=\"https://cxpm.example/feedback/answer?token=t\"")
+        );
+        let outside = invite(Locale::PtBr, Respondent::External, MailKind::Invitation, 3);
+        assert!(
+            outside.text.contains("para você: 3 pontos a avaliar"),
+            "{}",
+            outside.text
+        );
+        assert!(!outside.subject.contains("Order management"));
+        let reminder = invite(Locale::ZhCn, Respondent::Internal, MailKind::Reminder, 2);
+        assert!(reminder.subject.starts_with("提醒"), "{}", reminder.subject);
+        assert!(reminder.text.contains("2 个要点待评分"));
+        assert!(reminder.text.contains("2026年12月10日"));
     }
 }

@@ -118,7 +118,11 @@ fn answer_page(
     }
     let (min, max) = (q.scale.min().to_string(), q.scale.max().to_string());
     AnswerPage {
-        heading: t.with("feedback-title", &args),
+        heading: if *q.invitation.respondent == Respondent::External {
+            t.with("feedback-title-external", &args)
+        } else {
+            t.with("feedback-title", &args)
+        },
         intro: if provider_asked {
             t.with("feedback-intro-provider", &args)
         } else {
