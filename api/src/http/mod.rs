@@ -18,6 +18,7 @@ pub mod programs;
 pub mod relationships;
 pub mod reports;
 pub mod schedules;
+pub mod sheets;
 pub mod system;
 pub mod tokens;
 pub mod value_stream;

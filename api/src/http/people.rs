@@ -5,7 +5,7 @@ use cxpm_domain::Role;
 use cxpm_domain::values::Locale;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
-use poem_openapi::payload::{Json, PlainText};
+use poem_openapi::payload::{Binary, Json, PlainText};
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiRequest, Enum, Object, OpenApi};
 
@@ -175,6 +175,10 @@ pub enum PeopleCsv {
     /// cell a spreadsheet would run as a formula) is read without its `'`.
     #[oai(content_type = "text/csv")]
     Csv(PlainText<String>),
+    /// The same columns as an Excel workbook: its first sheet, the header in the first
+    /// row; problems are named by the sheet's row numbers.
+    #[oai(content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
+    Xlsx(Binary<Vec<u8>>),
 }
 
 /// The outcome of an import that passed validation.
@@ -329,7 +333,7 @@ impl PeopleApi {
         Ok(Made::Created(Json(SignInLink { url, expires_at })))
     }
 
-    /// Import people from CSV
+    /// Import people from CSV or xlsx
     ///
     /// All or nothing: if any line is invalid, nothing is written and the 422 lists
     /// every problem by line number. With `dry_run=true` the file is only checked.
@@ -346,7 +350,10 @@ impl PeopleApi {
         dry_run: Query<Option<bool>>,
         body: PeopleCsv,
     ) -> ApiResult<Json<ImportResult>> {
-        let PeopleCsv::Csv(PlainText(text)) = body;
+        let text = match body {
+            PeopleCsv::Csv(PlainText(text)) => text,
+            PeopleCsv::Xlsx(Binary(bytes)) => crate::http::sheets::first_sheet_as_csv(&bytes)?,
+        };
         let options = import::ImportOptions {
             dry_run: dry_run.0.unwrap_or(false),
         };

@@ -4,15 +4,37 @@
 
 use cxpm_app::reports as app;
 use poem::http::{StatusCode, header};
-use poem::web::{Data, Path};
+use poem::web::{Data, Path, Query};
 use poem::{Request, Response, handler};
 
 use crate::app::AppState;
-use crate::http::reports::html;
+use crate::http::reports::csv::{gap_csv, progress_csv};
+use crate::http::reports::format::XLSX;
 use crate::http::reports::views::{GapReport, ProgressReport};
+use crate::http::reports::{html, xlsx};
 use crate::labels;
 use crate::web::render::{PageError, PageResult};
 use crate::web::session;
+
+const CSV: &str = "text/csv; charset=utf-8";
+
+/// CSV text with a byte-order mark, so that spreadsheets read Chinese right.
+fn csv_bytes(text: String) -> Vec<u8> {
+    format!("\u{feff}{text}").into_bytes()
+}
+
+/// A report file to save.
+fn download(body: Vec<u8>, content_type: &str, name: &str) -> Response {
+    Response::builder()
+        .status(StatusCode::OK)
+        .content_type(content_type)
+        .header(
+            "content-disposition",
+            format!("attachment; filename=\"{name}\""),
+        )
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(body)
+}
 
 fn page(body: String) -> Response {
     Response::builder()
@@ -23,12 +45,20 @@ fn page(body: String) -> Response {
         .body(body)
 }
 
-/// `/programs/:id/reports/gaps` and `/programs/:id/reports/progress`.
+#[derive(Debug, serde::Deserialize)]
+pub struct ReportQuery {
+    /// `xlsx` or `csv` for a download; the page otherwise.
+    format: Option<String>,
+}
+
+/// `/programs/:id/reports/gaps` and `/programs/:id/reports/progress`: the page, with
+/// links to the same report as an Excel workbook and as CSV (`?format=xlsx|csv`).
 #[handler]
 pub async fn report(
     req: &Request,
     state: Data<&AppState>,
     Path((id, name)): Path<(String, String)>,
+    Query(q): Query<ReportQuery>,
 ) -> PageResult {
     let v = session::viewer(&state, req).await?;
     let t = labels::labels(v.t.locale);
@@ -45,18 +75,42 @@ pub async fn report(
             let data = app::gaps(&state, v.actor(), &id, options)
                 .await
                 .map_err(|e| PageError::app(e, v.t))?;
+            match q.format.as_deref() {
+                Some("xlsx") => {
+                    let book = xlsx::gap_xlsx(t, &GapReport::from(data)).map_err(failed)?;
+                    return Ok(download(book, XLSX, "gap-report.xlsx"));
+                }
+                Some("csv") => {
+                    let text = gap_csv(&GapReport::from(data).lines).map_err(failed)?;
+                    return Ok(download(csv_bytes(text), CSV, "gap-report.csv"));
+                }
+                _ => {}
+            }
             let trends = app::trend_histories(&state, v.actor(), &data.lines, html::TRENDS, None)
                 .await
                 .map_err(|e| PageError::app(e, v.t))?;
             let program = data.program_name.clone();
-            html::gap_page(t, v.tz, &program, &GapReport::from(data), &trends).map_err(failed)?
+            html::gap_page(t, v.tz, &program, &GapReport::from(data), &trends, true)
+                .map_err(failed)?
         }
         "progress" => {
             let data = app::progress(&state, v.actor(), &id, v.t.locale)
                 .await
                 .map_err(|e| PageError::app(e, v.t))?;
             let program = data.program_name.clone();
-            html::progress_page(t, v.tz, &program, &ProgressReport::from(data)).map_err(failed)?
+            let report = ProgressReport::from(data);
+            match q.format.as_deref() {
+                Some("xlsx") => {
+                    let book = xlsx::progress_xlsx(t, &report).map_err(failed)?;
+                    return Ok(download(book, XLSX, "progress-report.xlsx"));
+                }
+                Some("csv") => {
+                    let text = progress_csv(&report).map_err(failed)?;
+                    return Ok(download(csv_bytes(text), CSV, "progress-report.csv"));
+                }
+                _ => {}
+            }
+            html::progress_page(t, v.tz, &program, &report, true).map_err(failed)?
         }
         _ => {
             return Err(PageError::App(

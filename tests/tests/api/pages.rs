@@ -605,6 +605,43 @@ async fn pages_carry_their_security_headers(backend: Backend) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+async fn a_report_page_offers_its_workbook_and_csv(backend: Backend) {
+    let (app, dir) = app_with_mail(backend, cxpm_app::Clock::system()).await;
+    let r = the_remind_setup(&app).await;
+    let (b, _) = sign_in(&app, &dir, r.head["email"].as_str().unwrap(), "/my-work").await;
+    for name in ["gaps", "progress"] {
+        let path = format!("/programs/{}/reports/{name}", id(&r.program));
+        let page = b.page(&path).await;
+        assert!(
+            page.contains("href=\"?format=xlsx\""),
+            "{name}: a download link"
+        );
+        let book = b.get(&format!("{path}?format=xlsx")).await;
+        assert_eq!(book.status(), StatusCode::OK);
+        assert_eq!(
+            book.headers()["content-type"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        let bytes = book.bytes().await.unwrap().to_vec();
+        let workbook: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("a workbook");
+        assert!(!calamine::Reader::sheet_names(&workbook).is_empty());
+        let csv = b.get(&format!("{path}?format=csv")).await;
+        assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+        assert!(csv.text().await.unwrap().starts_with('\u{feff}'));
+    }
+    // Signed out: the sign-in page, not the file.
+    let anonymous = Browser::new(&app);
+    let resp = anonymous
+        .get(&format!(
+            "/programs/{}/reports/gaps?format=xlsx",
+            id(&r.program)
+        ))
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {
         $(
@@ -634,4 +671,5 @@ on_both!(
     deactivating_a_person_ends_their_sessions,
     my_sessions_end_one_or_all,
     pages_carry_their_security_headers,
+    a_report_page_offers_its_workbook_and_csv,
 );

@@ -495,3 +495,95 @@ both_databases!(
         assert_eq!(after["role"], "coordinator");
     }
 );
+
+/// A workbook with these rows (the first the header), every cell text.
+fn workbook(rows: &[&[&str]]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *cell).unwrap();
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+async fn import_xlsx(app: &TestApp, bytes: Vec<u8>, dry_run: bool) -> reqwest::Response {
+    app.request(
+        reqwest::Method::POST,
+        &format!("/api/v1/people/import?dry_run={dry_run}"),
+        Some(&app.admin_token),
+    )
+    .header("content-type", XLSX)
+    .body(bytes)
+    .send()
+    .await
+    .unwrap()
+}
+
+both_databases!(
+    an_xlsx_import_reads_like_the_csv_one_with_the_sheets_row_numbers,
+    |app: TestApp| async move {
+        app.department("计划部", "PLAN").await;
+        let header: &[&str] = &["name", "email", "department_code", "role", "locale"];
+        let bad = workbook(&[
+            header,
+            &[
+                "张伟",
+                "zhang.wei@example.cn",
+                "PLAN",
+                "department_head",
+                "zh-CN",
+            ],
+            &["", "not-an-email", "PLAN", "owner", ""],
+        ]);
+        let audit_before = app.audit_count().await;
+        let problem = expect_problem(
+            import_xlsx(&app, bad, true).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(
+            problem_fields(&problem),
+            ["line 3: name", "line 3: email", "line 3: role"],
+            "{problem}"
+        );
+        let good = workbook(&[
+            header,
+            &[
+                "张伟",
+                "zhang.wei@example.cn",
+                "PLAN",
+                "department_head",
+                "zh-CN",
+            ],
+            &[
+                "João Conceição",
+                "joao@example.com.br",
+                "",
+                "member",
+                "pt-BR",
+            ],
+        ]);
+        let dry = expect_json(import_xlsx(&app, good.clone(), true).await, StatusCode::OK).await;
+        assert_eq!(dry["dry_run"], true);
+        assert_eq!(
+            app.audit_count().await,
+            audit_before,
+            "a dry run writes nothing"
+        );
+        let done = expect_json(import_xlsx(&app, good, false).await, StatusCode::OK).await;
+        let names: Vec<&str> = done["created"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["张伟", "João Conceição"]);
+        // Not a workbook at all: a 400 saying so, nothing written.
+        let junk = import_xlsx(&app, b"PK not really".to_vec(), false).await;
+        expect_problem(junk, StatusCode::BAD_REQUEST).await;
+    }
+);

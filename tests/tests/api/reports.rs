@@ -1,5 +1,6 @@
 //! The gap report against a small program computed by hand.
 
+use calamine::{Data, Reader};
 use cxpm_tests::{TestApp, both_databases, expect_json, expect_problem};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -13,6 +14,13 @@ fn close(a: &Value, b: f64) -> bool {
 }
 
 /// One month's survey of a key point: (expectation, experience, importance, provider's own rating).
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// An Excel workbook read back.
+fn workbook(bytes: Vec<u8>) -> calamine::Xlsx<std::io::Cursor<Vec<u8>>> {
+    calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an xlsx workbook")
+}
+
 async fn measure(
     app: &TestApp,
     token: &str,
@@ -382,6 +390,62 @@ both_databases!(
         }
         assert_eq!(&rows[1][col("findings")], "no_open_plan blind_spot");
 
+        // The same lines as an Excel workbook, read back with calamine: typed cells,
+        // the lines in the JSON's order, one sheet per section.
+        let resp = app
+            .request(
+                reqwest::Method::GET,
+                &format!("/api/v1/programs/{pid}/reports/gaps"),
+                Some(&coord),
+            )
+            .header("accept", XLSX)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.headers()["content-type"], XLSX);
+        let mut book = workbook(resp.bytes().await.unwrap().to_vec());
+        assert_eq!(
+            book.sheet_names(),
+            [
+                "All measured points and metrics",
+                "Gaps by department",
+                "By stage",
+                "By relationship"
+            ]
+        );
+        let sheet = book
+            .worksheet_range("All measured points and metrics")
+            .unwrap();
+        let rows: Vec<&[Data]> = sheet.rows().collect();
+        let col = |name: &str| {
+            rows[0]
+                .iter()
+                .position(|h| h == &Data::String(name.into()))
+                .unwrap()
+        };
+        assert_eq!(rows.len(), lines.len() + 1);
+        for (row, line) in rows[1..].iter().zip(lines) {
+            assert_eq!(
+                row[col("Point or metric")],
+                Data::String(line["name"].as_str().unwrap().into())
+            );
+            let Data::Float(gap) = row[col("Gap")] else {
+                panic!("a gap is a number: {:?}", row[col("Gap")])
+            };
+            assert!((gap - line["gap"].as_f64().unwrap()).abs() < 1e-9);
+            let Data::DateTime(end) = &row[col("Period end")] else {
+                panic!("a date is a date")
+            };
+            let day: chrono::NaiveDate = line["period_end"].as_str().unwrap().parse().unwrap();
+            let serial = (day - chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap()).num_days();
+            assert_eq!(end.as_f64(), serial as f64);
+        }
+        let departments = book.worksheet_range("Gaps by department").unwrap();
+        assert_eq!(
+            departments.rows().count(),
+            report["rollups"]["by_department"].as_array().unwrap().len() + 1
+        );
+
         // The printable page, in the reader's own language (Chinese, though the browser
         // asks for English), times in their zone: worst gaps (the four open ones), the
         // trend of each, and departments, one chart each.
@@ -646,6 +710,33 @@ both_databases!(
             rows.iter()
                 .any(|r| &r[0] == plan_id.as_str() && &r[10] == "1"),
             "the overdue count is in the row"
+        );
+
+        // As a workbook in the reader's language: a sheet per section.
+        let (_, zh_reader) = app
+            .someone_reading("executive", "zh-CN", "Asia/Shanghai")
+            .await;
+        let resp = app
+            .get(
+                &format!("/api/v1/programs/{pid}/reports/progress?format=xlsx"),
+                &zh_reader,
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        let mut book = workbook(resp.bytes().await.unwrap().to_vec());
+        let names = book.sheet_names();
+        assert_eq!(
+            names.len(),
+            4,
+            "plans, departments, coverage, maturity: {names:?}"
+        );
+        let plans = book.worksheet_range(&names[0]).unwrap();
+        let rows: Vec<&[Data]> = plans.rows().collect();
+        assert_eq!(rows.len(), 3, "a header and two plans");
+        assert_eq!(rows[0][0], Data::String("计划".into()));
+        assert!(
+            rows[1..].iter().any(|r| r.contains(&Data::Float(1.0))),
+            "the overdue count is a number"
         );
 
         // The printable page in Portuguese: progress by department, coverage, maturity.

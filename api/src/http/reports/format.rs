@@ -1,5 +1,5 @@
-//! Reports in more than one format: typed JSON, CSV for spreadsheets, or a printable
-//! HTML page with charts, chosen by the `format` query parameter (for links) or else
+//! Reports in more than one format: typed JSON, CSV for spreadsheets, an Excel
+//! workbook (one sheet per section, typed cells), or a printable HTML page with charts, chosen by the `format` query parameter (for links) or else
 //! the `Accept` header; the page's words follow `Accept-Language`.
 
 use cxpm_domain::values::Locale;
@@ -19,7 +19,11 @@ pub enum ReportFormat {
     Json,
     Csv,
     Html,
+    Xlsx,
 }
+
+/// The media type of an Excel workbook.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// The format asked for: `format` wins, then the first of `Accept` we serve, then JSON.
 pub fn negotiate(format: Option<ReportFormat>, req: &Request) -> ReportFormat {
@@ -38,6 +42,7 @@ pub fn negotiate(format: Option<ReportFormat>, req: &Request) -> ReportFormat {
         match media {
             "text/csv" => return ReportFormat::Csv,
             "text/html" => return ReportFormat::Html,
+            XLSX => return ReportFormat::Xlsx,
             "application/json" | "application/*" | "*/*" => return ReportFormat::Json,
             _ => {}
         }
@@ -52,6 +57,8 @@ pub enum Report<T> {
     Csv(String),
     /// A self-contained page, and the language it is written in.
     Html(String, &'static str),
+    /// An Excel workbook, and its file name.
+    Xlsx(Vec<u8>, &'static str),
 }
 
 /// The reader's language: their own when known (a signed-in person's profile),
@@ -99,6 +106,13 @@ impl<T: ToJSON + Serialize + Send> IntoResponse for Report<T> {
                 .content_type("text/html; charset=utf-8")
                 .header("content-language", lang)
                 .body(page),
+            Report::Xlsx(bytes, name) => Response::builder()
+                .content_type(XLSX)
+                .header(
+                    "content-disposition",
+                    format!("attachment; filename=\"{name}\""),
+                )
+                .body(bytes),
         };
         response.headers_mut().insert(
             poem::http::header::VARY,
@@ -112,8 +126,9 @@ impl<T: ToJSON + Type + Serialize + Send> ApiResponse for Report<T> {
     fn meta() -> MetaResponses {
         MetaResponses {
             responses: vec![MetaResponse {
-                description: "The report, as JSON, as CSV (one row per line item, with a header) \
-                              or as a printable HTML page with charts.",
+                description: "The report, as JSON, as CSV (one row per line item, with a header), \
+                              as an Excel workbook (one sheet per section) or as a printable \
+                              HTML page with charts.",
                 status: Some(200),
                 status_range: None,
                 content: vec![
@@ -128,6 +143,10 @@ impl<T: ToJSON + Type + Serialize + Send> ApiResponse for Report<T> {
                     MetaMediaType {
                         content_type: "text/html; charset=utf-8",
                         schema: String::schema_ref(),
+                    },
+                    MetaMediaType {
+                        content_type: XLSX,
+                        schema: poem_openapi::types::Binary::<Vec<u8>>::schema_ref(),
                     },
                 ],
                 headers: vec![],

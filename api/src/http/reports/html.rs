@@ -48,11 +48,11 @@ fn severity_class(s: SeverityName) -> &'static str {
     }
 }
 
-fn severity_label(t: &Labels, s: SeverityName) -> &'static str {
+pub(super) fn severity_label(t: &Labels, s: SeverityName) -> &'static str {
     crate::labels::severity_label(t, s.into())
 }
 
-fn trend_label(t: &Labels, trend: TrendName) -> &'static str {
+pub(super) fn trend_label(t: &Labels, trend: TrendName) -> &'static str {
     t.trends[match trend {
         TrendName::New => 0,
         TrendName::Better => 1,
@@ -61,7 +61,7 @@ fn trend_label(t: &Labels, trend: TrendName) -> &'static str {
     }]
 }
 
-fn finding_label(t: &Labels, f: Finding) -> &'static str {
+pub(super) fn finding_label(t: &Labels, f: Finding) -> &'static str {
     t.finding_names[match f {
         Finding::NoOpenPlan => 0,
         Finding::BlindSpot => 1,
@@ -70,7 +70,7 @@ fn finding_label(t: &Labels, f: Finding) -> &'static str {
     }]
 }
 
-fn change_label(t: &Labels, c: ChangeName) -> &'static str {
+pub(super) fn change_label(t: &Labels, c: ChangeName) -> &'static str {
     t.changes[match c {
         ChangeName::New => 0,
         ChangeName::Worse => 1,
@@ -80,7 +80,7 @@ fn change_label(t: &Labels, c: ChangeName) -> &'static str {
     }]
 }
 
-fn function_label(t: &Labels, f: FunctionName) -> &'static str {
+pub(super) fn function_label(t: &Labels, f: FunctionName) -> &'static str {
     t.functions[match f {
         FunctionName::Marketing => 0,
         FunctionName::Sales => 1,
@@ -133,6 +133,8 @@ struct ChangesView {
 #[template(path = "gap_report.html")]
 struct GapPage {
     t: &'static Labels,
+    /// Links to the same report as a workbook and as CSV (the pages' route only).
+    exports: bool,
     title: String,
     generated: String,
     summary: Vec<Count>,
@@ -235,6 +237,7 @@ pub fn gap_page(
     program: &str,
     report: &GapReport,
     trends: &[(String, Vec<PeriodGap>)],
+    exports: bool,
 ) -> ApiResult<String> {
     let summary = [
         SeverityName::Critical,
@@ -257,6 +260,7 @@ pub fn gap_page(
     });
     let page = GapPage {
         t,
+        exports,
         title: format!("{} — {program}", t.gap_report),
         generated: when(report.generated_at, zone),
         summary,
@@ -340,6 +344,7 @@ struct PhaseBox {
 #[template(path = "progress_report.html")]
 struct ProgressPage {
     t: &'static Labels,
+    exports: bool,
     title: String,
     generated: String,
     done: &'static str,
@@ -487,6 +492,7 @@ pub fn progress_page(
     zone: TimeZone,
     program: &str,
     report: &ProgressReport,
+    exports: bool,
 ) -> ApiResult<String> {
     let [done, open, overdue] = t.action_states;
     let by_department = actions_by_department(report);
@@ -519,6 +525,7 @@ pub fn progress_page(
     };
     let page = ProgressPage {
         t,
+        exports,
         title: format!("{} — {program}", t.progress_report),
         generated: when(report.generated_at, zone),
         done,

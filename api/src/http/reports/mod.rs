@@ -11,6 +11,7 @@ pub mod format;
 pub mod html;
 pub mod snapshots;
 pub mod views;
+pub mod xlsx;
 
 use chrono::NaiveDate;
 use cxpm_app::reports as app;
@@ -62,7 +63,7 @@ impl ReportsApi {
         /// Mark each line new, worse, better or unchanged since this saved snapshot,
         /// and list the gaps that closed.
         since_snapshot: Query<Option<String>>,
-        /// `json`, `csv` or `html`; overrides `Accept`.
+        /// `json`, `csv`, `xlsx` or `html`; overrides `Accept`.
         format: Query<Option<ReportFormat>>,
         req: &poem::Request,
     ) -> ApiResult<Report<GapReport>> {
@@ -104,6 +105,11 @@ impl ReportsApi {
         if format == ReportFormat::Csv {
             return Ok(Report::Csv(gap_csv(&GapReport::from(data).lines)?));
         }
+        if format == ReportFormat::Xlsx {
+            let t = crate::labels::labels(locale(Some(auth.0.locale), req));
+            let book = xlsx::gap_xlsx(t, &GapReport::from(data))?;
+            return Ok(Report::Xlsx(book, "gap-report.xlsx"));
+        }
         if format == ReportFormat::Html {
             let trends =
                 app::trend_histories(&state, actor, &data.lines, html::TRENDS, until.0).await?;
@@ -111,7 +117,7 @@ impl ReportsApi {
             let report = GapReport::from(data);
             let t = crate::labels::labels(locale(Some(auth.0.locale), req));
             return Ok(Report::Html(
-                html::gap_page(t, auth.0.time_zone, &program_name, &report, &trends)?,
+                html::gap_page(t, auth.0.time_zone, &program_name, &report, &trends, false)?,
                 t.lang,
             ));
         }
@@ -139,7 +145,8 @@ impl ProgressApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<String>,
-        /// `json`, `csv` (one row per plan) or `html`; overrides `Accept`.
+        /// `json`, `csv` (one row per plan), `xlsx` (a sheet per section) or `html`;
+        /// overrides `Accept`.
         format: Query<Option<ReportFormat>>,
         req: &poem::Request,
     ) -> ApiResult<Report<ProgressReport>> {
@@ -152,8 +159,15 @@ impl ProgressApi {
             ReportFormat::Html => {
                 let t = crate::labels::labels(locale(Some(auth.0.locale), req));
                 Ok(Report::Html(
-                    html::progress_page(t, auth.0.time_zone, &program_name, &report)?,
+                    html::progress_page(t, auth.0.time_zone, &program_name, &report, false)?,
                     t.lang,
+                ))
+            }
+            ReportFormat::Xlsx => {
+                let t = crate::labels::labels(locale(Some(auth.0.locale), req));
+                Ok(Report::Xlsx(
+                    xlsx::progress_xlsx(t, &report)?,
+                    "progress-report.xlsx",
                 ))
             }
             ReportFormat::Json => Ok(Report::Json(report)),
