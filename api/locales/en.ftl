@@ -427,3 +427,51 @@ invalid-answer-empty = rate at least one key point, or leave a comment
 invalid-round-open = a round is already open on this relationship
 invalid-round-no-points = there are no key points to rate yet: choose them first
 invalid-round-nobody = nobody to ask: the customer department has no active people
+
+## Programs (issue 17)
+nav-programs = Programs
+programs-none = No program yet.
+program-new = New program
+program-name = Name
+program-business-line = Business line (optional)
+program-create = Create the program
+program-status-draft = Draft
+program-status-active = Active
+program-status-closed = Closed
+program-activate = Start the program
+program-close = Close the program
+program-reopen = Reopen the program
+program-gap-report = Gap report
+program-progress-report = Progress report
+program-coverage = Ownership coverage
+program-coverage-ready = Every touchpoint has a named owner: ready to go live.
+program-coverage-not-ready = Not ready to go live yet: these gaps remain.
+program-coverage-no-touchpoints = No touchpoint in the value stream yet: add the customer-facing stages first.
+program-coverage-touchpoints = Touchpoints without an owner
+program-coverage-sub-processes = Sub-processes without an owner
+program-coverage-owners = Owner rows without a person
+program-coverage-departments = Departments without an internal customer
+program-team = Team
+program-no-team = Nobody is on the team yet.
+program-no-department = Without a department
+program-value-stream = Value stream
+program-no-stages = No stages yet.
+program-touchpoint = Touchpoint
+program-sub-processes = { $n ->
+    [one] one sub-process
+   *[other] { $n } sub-processes
+}
+program-reminders = Reminders
+program-no-schedules = No reminder schedule yet.
+program-no-rounds = No feedback round yet.
+schedule-next = next
+schedule-off = off
+schedule-kind-upcoming_due = Due soon
+schedule-kind-overdue = Overdue
+schedule-kind-stale_plans = Plans gone quiet
+schedule-kind-measurement_request = Measurement requests
+schedule-kind-leadership_digest = Leadership digest
+team-role-sponsor = Sponsor
+team-role-coordinator = Coordinator
+team-role-touchpoint_owner = Touchpoint owner
+team-role-member = Member

@@ -427,3 +427,51 @@ invalid-answer-empty = avalie ao menos um ponto-chave, ou deixe um comentário
 invalid-round-open = já há uma rodada aberta nesta relação
 invalid-round-no-points = ainda não há pontos-chave para avaliar: escolha-os primeiro
 invalid-round-nobody = ninguém a perguntar: o departamento cliente não tem pessoas ativas
+
+## Programas (issue 17)
+nav-programs = Programas
+programs-none = Nenhum programa ainda.
+program-new = Novo programa
+program-name = Nome
+program-business-line = Linha de negócio (opcional)
+program-create = Criar o programa
+program-status-draft = Rascunho
+program-status-active = Ativo
+program-status-closed = Encerrado
+program-activate = Iniciar o programa
+program-close = Encerrar o programa
+program-reopen = Reabrir o programa
+program-gap-report = Relatório de lacunas
+program-progress-report = Relatório de progresso
+program-coverage = Cobertura de responsáveis
+program-coverage-ready = Todo ponto de contato tem um responsável: pronto para entrar em operação.
+program-coverage-not-ready = Ainda não está pronto: restam estas lacunas.
+program-coverage-no-touchpoints = Ainda não há ponto de contato no fluxo de valor: adicione primeiro as etapas voltadas ao cliente.
+program-coverage-touchpoints = Pontos de contato sem responsável
+program-coverage-sub-processes = Subprocessos sem responsável
+program-coverage-owners = Responsáveis sem pessoa nomeada
+program-coverage-departments = Departamentos sem cliente interno
+program-team = Equipe
+program-no-team = Ninguém na equipe ainda.
+program-no-department = Sem departamento
+program-value-stream = Fluxo de valor
+program-no-stages = Nenhuma etapa ainda.
+program-touchpoint = Ponto de contato
+program-sub-processes = { $n ->
+    [one] um subprocesso
+   *[other] { $n } subprocessos
+}
+program-reminders = Lembretes
+program-no-schedules = Nenhum lembrete agendado ainda.
+program-no-rounds = Nenhuma rodada de feedback ainda.
+schedule-next = próximo
+schedule-off = desativado
+schedule-kind-upcoming_due = Vencendo em breve
+schedule-kind-overdue = Atrasadas
+schedule-kind-stale_plans = Planos parados
+schedule-kind-measurement_request = Pedidos de medição
+schedule-kind-leadership_digest = Resumo para a liderança
+team-role-sponsor = Patrocinador
+team-role-coordinator = Coordenador
+team-role-touchpoint_owner = Responsável por ponto de contato
+team-role-member = Membro

@@ -11,6 +11,7 @@
 //! - [`work`]: my work, an action and its updates.
 //! - [`plans`]: a plan and its steps, key points, measurements and actions.
 //! - [`department`]: my department.
+//! - [`programs`]: the programs, a new one, and a program's home page.
 //! - [`me`]: my profile and my sessions.
 //! - [`feedback`]: a round's answer page (by a personal link or signed in), its
 //!   results page; asking a plan's customers.
@@ -22,6 +23,7 @@ pub mod feedback;
 pub mod me;
 pub mod messages;
 pub mod plans;
+pub mod programs;
 pub mod render;
 pub mod reports;
 pub mod session;
@@ -55,6 +57,9 @@ pub fn mount(route: Route) -> Route {
             "/key-points/:id",
             get(reports::key_point).post(plans::edit_key_point),
         )
+        .at("/programs", get(programs::list).post(programs::create))
+        .at("/programs/:id", get(programs::page))
+        .at("/programs/:id/status", post(programs::set_status))
         .at("/programs/:id/reports/:name", get(reports::report))
         .at(
             "/feedback/answer",

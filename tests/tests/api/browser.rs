@@ -233,6 +233,8 @@ async fn walkthrough(backend: Backend) {
         ("plan", format!("/plans/{plan_id}")),
         ("department", "/my-department".to_owned()),
         ("profile", "/me".to_owned()),
+        ("programs", "/programs".to_owned()),
+        ("program", format!("/programs/{}", id(&r.program))),
     ];
     for (lang, tz) in [
         ("en", "UTC"),

@@ -642,6 +642,90 @@ async fn a_report_page_offers_its_workbook_and_csv(backend: Backend) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+async fn a_coordinator_creates_and_starts_a_program(backend: Backend) {
+    let (app, dir) = app_with_mail(backend, cxpm_app::Clock::system()).await;
+    let coordinator = app
+        .person(
+            "Carla Coordinator",
+            "carla@example.com",
+            "coordinator",
+            None,
+        )
+        .await;
+    let (b, _) = sign_in(&app, &dir, "carla@example.com", "/programs").await;
+    let list = b.page("/programs").await;
+    assert!(list.contains("No program yet.") && list.contains("action=\"/programs\""));
+    let csrf = b.csrf().await;
+    // No name: the form again, the mistake beside the field, the input kept.
+    let bad = b
+        .post(
+            "/programs",
+            &[("csrf", &csrf), ("name", "  "), ("business_line", "Pumps")],
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = bad.text().await.unwrap();
+    assert!(page.contains("id=\"program-name-error\"") && page.contains("value=\"Pumps\""));
+    let made = b
+        .post(
+            "/programs",
+            &[
+                ("csrf", &csrf),
+                ("name", "愉悦客户体验 Delightful CX"),
+                ("business_line", "Pumps"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let at = made.headers()[LOCATION].to_str().unwrap().to_owned();
+    let home = b.page(&at).await;
+    assert!(home.contains("愉悦客户体验 Delightful CX") && home.contains("Draft"));
+    assert!(
+        home.contains("Carla Coordinator"),
+        "its creator coordinates it"
+    );
+    assert!(home.contains("No touchpoint in the value stream yet"));
+    let started = b
+        .post(
+            &format!("{at}/status"),
+            &[("csrf", &csrf), ("status", "active"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(started.status(), StatusCode::SEE_OTHER);
+    assert!(b.page(&at).await.contains("Close the program"));
+    // A stale form changes nothing.
+    let stale = b
+        .post(
+            &format!("{at}/status"),
+            &[("csrf", &csrf), ("status", "closed"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(stale.status(), StatusCode::SEE_OTHER);
+    let pid = at.trim_start_matches("/programs/");
+    let program = expect_json(
+        app.get(&format!("/api/v1/programs/{pid}"), &app.admin_token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (program["status"].as_str(), &program["coordinator_id"]),
+        (Some("active"), &coordinator["id"])
+    );
+    // A member reads the programs but may not create one.
+    app.person("Mo Member", "mo@example.com", "member", None)
+        .await;
+    let (m, _) = sign_in(&app, &dir, "mo@example.com", "/programs").await;
+    let list = m.page("/programs").await;
+    assert!(list.contains("Delightful CX") && !list.contains("action=\"/programs\""));
+    let csrf = m.csrf().await;
+    let refused = m
+        .post("/programs", &[("csrf", &csrf), ("name", "Mine")])
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {
         $(
@@ -672,4 +756,5 @@ on_both!(
     my_sessions_end_one_or_all,
     pages_carry_their_security_headers,
     a_report_page_offers_its_workbook_and_csv,
+    a_coordinator_creates_and_starts_a_program,
 );

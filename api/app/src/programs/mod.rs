@@ -2,6 +2,7 @@
 //! template) and its owners, internal-customer relationships, ownership coverage.
 
 pub mod coverage;
+pub mod home;
 pub mod owners;
 pub mod program;
 pub mod relationships;
