@@ -475,3 +475,17 @@ team-role-sponsor = Sponsor
 team-role-coordinator = Coordinator
 team-role-touchpoint_owner = Touchpoint owner
 team-role-member = Member
+
+## The dashboard (issue 17)
+dashboard-title = Dashboard — { $program }
+dashboard-link = Dashboard
+dashboard-program = The program
+dashboard-worst = Worst gaps
+dashboard-no-gaps = No open gap: every measured point meets its expectation.
+dashboard-lagging = Lagging departments
+dashboard-no-lagging = No department has an overdue action.
+dashboard-lagging-counts = { $overdue } overdue of { $open } open actions
+dashboard-maturity = Maturity
+dashboard-next-needs = The next phase needs
+dashboard-since = Since the last review
+dashboard-no-snapshot = No snapshot saved yet: save one at a review to see what changes after it.

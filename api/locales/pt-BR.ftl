@@ -475,3 +475,17 @@ team-role-sponsor = Patrocinador
 team-role-coordinator = Coordenador
 team-role-touchpoint_owner = Responsável por ponto de contato
 team-role-member = Membro
+
+## O painel (issue 17)
+dashboard-title = Painel — { $program }
+dashboard-link = Painel
+dashboard-program = O programa
+dashboard-worst = Maiores lacunas
+dashboard-no-gaps = Nenhuma lacuna aberta: todo ponto medido atende à expectativa.
+dashboard-lagging = Departamentos atrasados
+dashboard-no-lagging = Nenhum departamento tem ação atrasada.
+dashboard-lagging-counts = { $overdue } atrasadas de { $open } ações abertas
+dashboard-maturity = Maturidade
+dashboard-next-needs = A próxima fase precisa de
+dashboard-since = Desde a última revisão
+dashboard-no-snapshot = Nenhum snapshot salvo ainda: salve um numa revisão para ver o que muda depois.

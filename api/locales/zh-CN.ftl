@@ -441,3 +441,17 @@ team-role-sponsor = 发起人
 team-role-coordinator = 总协调人
 team-role-touchpoint_owner = 触点负责人
 team-role-member = 成员
+
+## 仪表板（issue 17）
+dashboard-title = 仪表板 — { $program }
+dashboard-link = 仪表板
+dashboard-program = 项目
+dashboard-worst = 最大差距
+dashboard-no-gaps = 没有未达标的差距：每个已测量的要点都达到了期望。
+dashboard-lagging = 落后的部门
+dashboard-no-lagging = 没有部门有逾期行动。
+dashboard-lagging-counts = { $open } 项未完成行动中 { $overdue } 项逾期
+dashboard-maturity = 成熟度
+dashboard-next-needs = 下一阶段需要
+dashboard-since = 自上次评审以来
+dashboard-no-snapshot = 尚未保存快照：在评审时保存一个，以便查看之后的变化。

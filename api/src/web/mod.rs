@@ -12,12 +12,14 @@
 //! - [`plans`]: a plan and its steps, key points, measurements and actions.
 //! - [`department`]: my department.
 //! - [`programs`]: the programs, a new one, and a program's home page.
+//! - [`dashboard`]: a program's dashboard, where leadership lands.
 //! - [`me`]: my profile and my sessions.
 //! - [`feedback`]: a round's answer page (by a personal link or signed in), its
 //!   results page; asking a plan's customers.
 //! - [`reports`]: the gap and progress reports as pages; a key point's page.
 //! - [`render`]: page responses, error pages, shared view pieces.
 
+pub mod dashboard;
 pub mod department;
 pub mod feedback;
 pub mod me;
@@ -60,6 +62,7 @@ pub fn mount(route: Route) -> Route {
         .at("/programs", get(programs::list).post(programs::create))
         .at("/programs/:id", get(programs::page))
         .at("/programs/:id/status", post(programs::set_status))
+        .at("/programs/:id/dashboard", get(dashboard::page))
         .at("/programs/:id/reports/:name", get(reports::report))
         .at(
             "/feedback/answer",

@@ -235,6 +235,10 @@ async fn walkthrough(backend: Backend) {
         ("profile", "/me".to_owned()),
         ("programs", "/programs".to_owned()),
         ("program", format!("/programs/{}", id(&r.program))),
+        (
+            "dashboard",
+            format!("/programs/{}/dashboard", id(&r.program)),
+        ),
     ];
     for (lang, tz) in [
         ("en", "UTC"),

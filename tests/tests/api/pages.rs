@@ -726,6 +726,68 @@ async fn a_coordinator_creates_and_starts_a_program(backend: Backend) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+async fn an_executive_drills_down_from_the_dashboard_to_an_action(backend: Backend) {
+    let (app, dir) = app_with_mail(backend, cxpm_app::Clock::system()).await;
+    let r = the_remind_setup(&app).await;
+    let pid = id(&r.program);
+    // A key point its customers rate far below what they expect, and a review's snapshot.
+    let point = expect_json(
+        app.post(
+            &format!("/api/v1/relationships/{}/key-points", id(&r.relationship)),
+            &r.coord,
+            &json!({"name": "Pallets checked"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    expect_json(
+        app.post(
+            &format!("/api/v1/key-points/{}/measurements", id(&point)),
+            &r.coord,
+            &json!({"period_start": "2026-11-01", "period_end": "2026-11-30", "expectation_score": 9,
+                "experience_score": 4, "importance": 5, "sample_size": 10, "source": "survey"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    expect_json(
+        app.post(
+            &format!("/api/v1/programs/{pid}/reports/gaps/snapshots"),
+            &r.coord,
+            &json!({"label": "November review"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    app.person("Eva Executive", "eva@example.com", "executive", None)
+        .await;
+    let (b, _) = sign_in(&app, &dir, "eva@example.com", "/my-work").await;
+    let board = b.page(&format!("/programs/{pid}/dashboard")).await;
+    assert!(
+        board.contains("Pallets checked") && board.contains("Critical"),
+        "the worst gap"
+    );
+    assert!(
+        board.contains("Quality") && board.contains("1 overdue of 1 open actions"),
+        "the lagging department"
+    );
+    assert!(
+        board.contains("November review"),
+        "the change since the last review"
+    );
+    // Department → plan → action.
+    let plan_link = format!("/plans/{}", id(&r.plan));
+    assert!(board.contains(&format!("href=\"{plan_link}\"")));
+    let plan = b.page(&plan_link).await;
+    let action_link = format!("/actions/{}", id(&r.action));
+    assert!(plan.contains(&format!("href=\"{action_link}\"")));
+    assert!(b.page(&action_link).await.contains("Check every pallet"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {
         $(
@@ -757,4 +819,5 @@ on_both!(
     pages_carry_their_security_headers,
     a_report_page_offers_its_workbook_and_csv,
     a_coordinator_creates_and_starts_a_program,
+    an_executive_drills_down_from_the_dashboard_to_an_action,
 );
