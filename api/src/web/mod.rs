@@ -46,6 +46,7 @@ pub fn mount(route: Route) -> Route {
         .at("/sign-in", get(sign_in::form).post(sign_in::request))
         .at("/sign-in/link", get(sign_in::landing).post(sign_in::open))
         .at("/sign-out", post(sign_in::sign_out))
+        .at("/start", get(programs::start))
         .at("/my-work", get(work::my_work))
         .at("/actions/:id", get(work::action))
         .at("/actions/:id/updates", post(work::post_update))
@@ -80,15 +81,15 @@ pub fn mount(route: Route) -> Route {
         .at("/me/sessions/end-all", post(me::end_all))
 }
 
-/// `/` is My work. (A middleware, because the JSON API's service is nested at `/`
-/// and would answer it.)
+/// `/` is the reader's start page (`/start`). (A middleware, because the JSON API's
+/// service is nested at `/` and would answer it.)
 pub async fn home<E: poem::Endpoint>(
     ep: std::sync::Arc<E>,
     req: poem::Request,
 ) -> poem::Result<Response> {
     use poem::IntoResponse;
     if req.uri().path() == "/" && req.method() == poem::http::Method::GET {
-        return Ok(render::see_other("/my-work"));
+        return Ok(render::see_other("/start"));
     }
     Ok(ep.call(req).await?.into_response())
 }

@@ -331,3 +331,32 @@ pub async fn set_status(
         Err(e) => Err(PageError::app(e, v.t)),
     }
 }
+
+/// Where each role lands (DESIGN: "each role lands where its week happens"):
+/// leadership on the newest active program's dashboard, a coordinator on its home,
+/// a department head on My department, everyone else on My work. Without a program
+/// yet, leadership and coordinators land on Programs.
+#[handler]
+pub async fn start(req: &Request, state: Data<&AppState>) -> PageResult {
+    use cxpm_domain::Role;
+    let v = session::viewer(&state, req).await?;
+    let to = match v.actor().role {
+        Role::Executive | Role::Coordinator => {
+            let (programs, _) = home::programs(&state, v.actor())
+                .await
+                .map_err(|e| PageError::app(e, v.t))?;
+            let newest = programs
+                .iter()
+                .find(|p| *p.status == ProgramStatus::Active)
+                .or(programs.first());
+            match (newest, v.actor().role) {
+                (Some(p), Role::Executive) => format!("/programs/{}/dashboard", p.id),
+                (Some(p), _) => format!("/programs/{}", p.id),
+                (None, _) => "/programs".to_owned(),
+            }
+        }
+        Role::DepartmentHead => "/my-department".to_owned(),
+        _ => "/my-work".to_owned(),
+    };
+    Ok(see_other(&to))
+}

@@ -247,9 +247,13 @@ async fn signed_out_a_mail_link_signs_in_then_opens_its_page(backend: Backend) {
         "//evil.example/x",
     )
     .await;
-    assert_eq!(elsewhere.headers()[LOCATION], "/my-work");
+    assert_eq!(elsewhere.headers()[LOCATION], "/start");
     let home = Browser::new(&app).get("/").await;
-    assert_eq!(home.headers()[LOCATION], "/my-work");
+    assert_eq!(home.headers()[LOCATION], "/start");
+    // Each role lands where its week happens: the head on My department.
+    let (head, _) = sign_in(&app, &dir, r.head["email"].as_str().unwrap(), "/start").await;
+    let landed = head.get("/start").await;
+    assert_eq!(landed.headers()[LOCATION], "/my-department");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -765,6 +769,12 @@ async fn an_executive_drills_down_from_the_dashboard_to_an_action(backend: Backe
     app.person("Eva Executive", "eva@example.com", "executive", None)
         .await;
     let (b, _) = sign_in(&app, &dir, "eva@example.com", "/my-work").await;
+    let landed = b.get("/start").await;
+    assert_eq!(
+        landed.headers()[LOCATION].to_str().unwrap(),
+        format!("/programs/{pid}/dashboard"),
+        "leadership lands on the dashboard"
+    );
     let board = b.page(&format!("/programs/{pid}/dashboard")).await;
     assert!(
         board.contains("Pallets checked") && board.contains("Critical"),

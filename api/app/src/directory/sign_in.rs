@@ -73,7 +73,7 @@ pub struct SignedIn {
 }
 
 /// A path on this site to go to after signing in: anything else (another site,
-/// `//host`, a backslash trick) is My work.
+/// `//host`, a backslash trick) is the reader's start page.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(p)
@@ -85,7 +85,7 @@ pub fn safe_next(next: Option<&str>) -> String {
         {
             p.to_owned()
         }
-        _ => "/my-work".to_owned(),
+        _ => "/start".to_owned(),
     }
 }
 
