@@ -171,6 +171,7 @@ error-forbidden-title = Not yours to see
 error-forbidden = Your role does not allow this page. If you need it, ask your CX coordinator.
 error-not-found-title = Not found
 error-not-found = There is nothing here. The link may be old, or the item was removed.
+error-refused-title = That could not be done
 error-csrf = This form has expired. Reload the page and try again.
 error-stale-title = Someone changed this while you were editing
 error-stale = { $who } saved a change { $when }. Your input is kept below; the current values are beside it. Check and save again.

@@ -171,6 +171,7 @@ error-forbidden-title = Não é para você ver
 error-forbidden = Seu papel não permite esta página. Se precisar dela, fale com seu coordenador de CX.
 error-not-found-title = Não encontrado
 error-not-found = Não há nada aqui. O link pode ser antigo, ou o item foi removido.
+error-refused-title = Não foi possível fazer isso
 error-csrf = Este formulário expirou. Recarregue a página e tente de novo.
 error-stale-title = Alguém mudou isto enquanto você editava
 error-stale = { $who } salvou uma alteração em { $when }. Sua entrada está mantida abaixo; os valores atuais estão ao lado. Confira e salve de novo.

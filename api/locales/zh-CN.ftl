@@ -170,6 +170,7 @@ error-forbidden-title = 无权查看
 error-forbidden = 您的角色无权访问此页面。如有需要，请联系您的客户体验协调员。
 error-not-found-title = 未找到
 error-not-found = 这里没有内容。链接可能已过时，或该项已被删除。
+error-refused-title = 无法完成此操作
 error-csrf = 此表单已过期。请刷新页面后重试。
 error-stale-title = 在您编辑期间，有人修改了此内容
 error-stale = { $who } 于 { $when } 保存了修改。您的输入保留在下方，当前值显示在旁边。请检查后再次保存。

@@ -170,6 +170,37 @@ impl IntoResponse for PageError {
                 t.get("error-csrf"),
             ),
             PageError::App(e, t) => {
+                // A refusal of what was asked (a conflict, a rule, a stale version, a
+                // mistake no form showed) is the reader's to know, never a 500.
+                let refused = match &e {
+                    AppError::Conflict { detail, .. } | AppError::Unmet { detail, .. } => {
+                        Some((StatusCode::CONFLICT, messages::localized(&t, detail)))
+                    }
+                    AppError::Stale { .. } => {
+                        Some((StatusCode::CONFLICT, t.get("error-stale-title")))
+                    }
+                    AppError::Invalid(invalid) => Some((
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        invalid
+                            .0
+                            .iter()
+                            .map(|f| {
+                                format!("{}: {}", f.field, messages::localized(&t, &f.message))
+                            })
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    )),
+                    _ => None,
+                };
+                if let Some((status, message)) = refused {
+                    let heading = t.get("error-refused-title");
+                    let page = ErrorPage {
+                        chrome: Chrome::anonymous(t, heading.clone()),
+                        heading,
+                        message,
+                    };
+                    return html(status, &page);
+                }
                 let (status, heading, message) = match e {
                     AppError::Forbidden(_) => (
                         StatusCode::FORBIDDEN,
@@ -286,5 +317,27 @@ impl FieldErrors {
             .filter(|(f, _)| !shown.contains(&f.as_str()))
             .map(|(_, m)| m.as_str())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod refusal_tests {
+    use cxpm_domain::values::Locale;
+
+    use super::*;
+
+    #[test]
+    fn a_refusal_is_the_readers_to_know_never_a_500() {
+        let t = Words::new(Locale::ZhCn);
+        let conflict = AppError::conflict("a round is already open on this relationship", None);
+        let resp = PageError::app(conflict, t).into_response();
+        assert_eq!(resp.status(), StatusCode::CONFLICT);
+        let stale = PageError::app(AppError::stale(3), t).into_response();
+        assert_eq!(stale.status(), StatusCode::CONFLICT);
+        let invalid = AppError::from(cxpm_domain::FieldError::new("name", "must not be empty"));
+        let resp = PageError::app(invalid, t).into_response();
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let broken = PageError::app(AppError::Internal("x".into()), t).into_response();
+        assert_eq!(broken.status(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 }
