@@ -314,12 +314,10 @@ impl FeedbackApi {
         };
         let actor = &auth.0.actor;
         let opened = cases::rounds::open(&state, actor, &id, new, &InviteMail).await?;
-        let mut items = Vec::with_capacity(opened.len());
-        for round in opened {
-            let view = cases::rounds::read(&state, actor, &round.id).await?;
-            items.push(view.summary.into());
-        }
-        Ok(Made::Created(Json(FeedbackRoundList { items })))
+        let items = cases::rounds::summaries(&state.db, opened).await?;
+        Ok(Made::Created(Json(FeedbackRoundList {
+            items: items.into_iter().map(Into::into).collect(),
+        })))
     }
 
     /// List a program's feedback rounds, newest first

@@ -8,9 +8,9 @@ use askama::Template;
 use cxpm_app::AppError;
 use cxpm_app::feedback::answers::{self, AnswerInput, Questions};
 use cxpm_app::feedback::{self as cases, OpenRound, RoundView};
+use cxpm_domain::FieldError;
 use cxpm_domain::feedback::{AnswerRefusal, RatingInput, Respondent, RoundStatus};
 use cxpm_domain::values::{Locale, localized};
-use cxpm_domain::{Action, FieldError, Target, authorize};
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path, Query};
 use poem::{Request, handler};
@@ -493,13 +493,7 @@ fn round_page(v: &Viewer, view: RoundView, answer_link: Option<String>) -> Round
                 .unwrap_or_default(),
         })
         .collect();
-    let may_close = *r.status == RoundStatus::Open
-        && authorize(
-            v.actor(),
-            Action::RunFeedbackRounds,
-            Target::Department(Some(&s.provider_department_id)),
-        )
-        .is_ok();
+    let may_close = view.may_close;
     let answered = s.answered.to_string();
     let invited = s.invited.to_string();
     RoundPage {
@@ -656,12 +650,7 @@ pub async fn plan_rounds(
     let open = rounds.iter().any(|r| *r.round.status == RoundStatus::Open);
     let may_ask = !open
         && !p.key_points.is_empty()
-        && authorize(
-            v.actor(),
-            Action::RunFeedbackRounds,
-            Target::Department(Some(&p.relationship.provider_department_id)),
-        )
-        .is_ok();
+        && cases::rounds::may_run(v.actor(), &p.relationship.provider_department_id);
     let rounds = rounds
         .iter()
         .map(|s| {

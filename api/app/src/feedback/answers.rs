@@ -8,7 +8,9 @@ use cxpm_domain::Actor;
 use cxpm_domain::feedback::{self, AnswerRefusal, RatingInput, Respondent, RoundStatus};
 use cxpm_domain::program::SurveyScale;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+};
 
 use super::{closing, department_name, points_of};
 use crate::directory::tokens::hash_token;
@@ -283,18 +285,17 @@ async fn close_if_all_answered(
     round: &feedback_round::Model,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<bool> {
-    let invitations = super::rounds::invitations_of(conn, &round.id).await?;
-    let answered = invitations
-        .iter()
-        .filter(|i| i.answered_at.is_some())
-        .count() as u32;
-    if !feedback::closes(
-        *round.status,
-        round.deadline,
-        now,
-        invitations.len() as u32,
-        answered,
-    ) {
+    let (invited, answered): (i64, i64) = feedback_invitation::Entity::find()
+        .select_only()
+        .column_as(feedback_invitation::Column::Id.count(), "invited")
+        .column_as(feedback_invitation::Column::AnsweredAt.count(), "answered")
+        .filter(feedback_invitation::Column::RoundId.eq(&round.id))
+        .into_tuple()
+        .one(conn)
+        .await?
+        .unwrap_or_default();
+    let (invited, answered) = (invited as u32, answered as u32);
+    if !feedback::closes(*round.status, round.deadline, now, invited, answered) {
         return Ok(false);
     }
     let current = load::<feedback_round::Entity>(conn, "feedback_round", &round.id).await?;

@@ -63,6 +63,19 @@ pub struct RoundView {
     pub rates: BTreeMap<Option<String>, ResponseRate>,
     /// The names of the departments in `rates` and of the relationship's two.
     pub department_names: BTreeMap<String, String>,
+    /// May the reader close it now (open, and theirs to run)?
+    pub may_close: bool,
+}
+
+/// Whether `actor` may run (open, close) rounds on a relationship whose provider is
+/// `provider_department_id`.
+pub fn may_run(actor: &Actor, provider_department_id: &str) -> bool {
+    authorize(
+        actor,
+        Action::RunFeedbackRounds,
+        Target::Department(Some(provider_department_id)),
+    )
+    .is_ok()
 }
 
 /// Opens rounds on program `program_id`: one per relationship asked about, each with
@@ -428,31 +441,66 @@ pub async fn list(ctx: &Ctx, actor: &Actor, program_id: &str) -> AppResult<Vec<S
         .order_by_desc(feedback_round::Column::Id)
         .all(&ctx.read)
         .await?;
-    let mut out = Vec::with_capacity(rounds.len());
-    for round in rounds {
-        out.push(summary(&ctx.read, round).await?);
-    }
-    Ok(out)
+    summaries(&ctx.read, rounds).await
 }
 
-/// A round with its relationship's departments and its counts.
-pub(crate) async fn summary(
+/// Rounds with their relationship's departments and their counts: two queries
+/// whatever the number of rounds.
+pub async fn summaries(
     conn: &impl ConnectionTrait,
-    round: feedback_round::Model,
-) -> AppResult<Summary> {
-    let rel = load::<relationship::Entity>(conn, "relationship", &round.relationship_id).await?;
-    let invitations = invitations_of(conn, &round.id).await?;
-    let asked: Vec<_> = invitations
-        .iter()
-        .filter(|i| *i.respondent != Respondent::Provider)
+    rounds: Vec<feedback_round::Model>,
+) -> AppResult<Vec<Summary>> {
+    if rounds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rel_ids: Vec<&str> = rounds.iter().map(|r| r.relationship_id.as_str()).collect();
+    let relationships: BTreeMap<String, relationship::Model> = relationship::Entity::find()
+        .filter(relationship::Column::Id.is_in(rel_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
         .collect();
-    Ok(Summary {
-        invited: asked.len() as u32,
-        answered: asked.iter().filter(|i| i.answered_at.is_some()).count() as u32,
-        provider_department_id: rel.provider_department_id,
-        customer_department_id: rel.customer_department_id,
-        round,
-    })
+    let round_ids: Vec<sea_orm::Value> = rounds.iter().map(|r| r.id.clone().into()).collect();
+    let marks = vec!["?"; round_ids.len()].join(", ");
+    let counts: Vec<RoundCount> = crate::store::summaries::query(
+        conn,
+        &format!(
+            "SELECT round_id, COUNT(*) AS invited, COUNT(answered_at) AS answered
+             FROM feedback_invitations
+             WHERE round_id IN ({marks}) AND respondent <> 'provider'
+             GROUP BY round_id"
+        ),
+        round_ids,
+    )
+    .await?;
+    let counts: BTreeMap<String, (u32, u32)> = counts
+        .into_iter()
+        .map(|c| (c.round_id, (c.invited as u32, c.answered as u32)))
+        .collect();
+    rounds
+        .into_iter()
+        .map(|round| {
+            let rel = relationships
+                .get(&round.relationship_id)
+                .ok_or_else(|| AppError::not_found("relationship", &round.relationship_id))?;
+            let (invited, answered) = counts.get(&round.id).copied().unwrap_or_default();
+            Ok(Summary {
+                invited,
+                answered,
+                provider_department_id: rel.provider_department_id.clone(),
+                customer_department_id: rel.customer_department_id.clone(),
+                round,
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct RoundCount {
+    round_id: String,
+    invited: i64,
+    answered: i64,
 }
 
 pub(crate) async fn invitations_of(
@@ -469,7 +517,11 @@ pub(crate) async fn invitations_of(
 pub async fn read(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<RoundView> {
     authorize(actor, Action::ReadPrograms, Target::Anything)?;
     let round = load::<feedback_round::Entity>(&ctx.read, "feedback_round", id).await?;
-    view(&ctx.read, round).await
+    let mut view = view(&ctx.read, round).await?;
+    let s = &view.summary;
+    view.may_close =
+        *s.round.status == RoundStatus::Open && may_run(actor, &s.provider_department_id);
+    Ok(view)
 }
 
 pub(crate) async fn view(
@@ -504,7 +556,7 @@ pub(crate) async fn view(
         .map(|c| (*c.respondent, c.body))
         .collect();
     let key_points = points_of(conn, &round.relationship_id).await?;
-    let summary = summary(conn, round).await?;
+    let summary = summaries(conn, vec![round]).await?.remove(0);
     let mut department_names = BTreeMap::new();
     let ids = rates.keys().flatten().chain([
         &summary.provider_department_id,
@@ -522,6 +574,7 @@ pub(crate) async fn view(
         comments,
         rates,
         department_names,
+        may_close: false,
     })
 }
 
@@ -566,11 +619,7 @@ pub async fn of_relationship(
         .limit(limit)
         .all(&ctx.read)
         .await?;
-    let mut out = Vec::with_capacity(rounds.len());
-    for round in rounds {
-        out.push(summary(&ctx.read, round).await?);
-    }
-    Ok(out)
+    summaries(&ctx.read, rounds).await
 }
 
 /// A round the reader is asked to answer.
@@ -582,29 +631,39 @@ pub struct Pending {
 }
 
 /// The open rounds `actor` is invited to and has not answered, soonest deadline
-/// first.
+/// first (one query for the rounds, one name per provider).
 pub async fn pending_for(ctx: &Ctx, actor: &Actor) -> AppResult<Vec<Pending>> {
-    let invitations = feedback_invitation::Entity::find()
-        .filter(feedback_invitation::Column::PersonId.eq(&actor.person_id))
-        .filter(feedback_invitation::Column::AnsweredAt.is_null())
-        .all(&ctx.read)
-        .await?;
-    let now = ctx.now();
-    let mut out = Vec::new();
-    for inv in invitations {
-        let round =
-            load::<feedback_round::Entity>(&ctx.read, "feedback_round", &inv.round_id).await?;
-        if *round.status != RoundStatus::Open || round.deadline <= now {
-            continue;
+    let rows: Vec<PendingRow> = crate::store::summaries::query(
+        &ctx.read,
+        "SELECT r.id AS round_id, r.deadline, rel.provider_department_id
+         FROM feedback_invitations i
+         JOIN feedback_rounds r ON r.id = i.round_id
+         JOIN relationships rel ON rel.id = r.relationship_id
+         WHERE i.person_id = ? AND i.answered_at IS NULL AND r.status = 'open'
+           AND r.deadline > ?
+         ORDER BY r.deadline",
+        vec![actor.person_id.clone().into(), ctx.now().into()],
+    )
+    .await?;
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        if !names.contains_key(&r.provider_department_id) {
+            let name = department_name(&ctx.read, &r.provider_department_id).await?;
+            names.insert(r.provider_department_id.clone(), name);
         }
-        let rel =
-            load::<relationship::Entity>(&ctx.read, "relationship", &round.relationship_id).await?;
         out.push(Pending {
-            round_id: round.id,
-            provider: department_name(&ctx.read, &rel.provider_department_id).await?,
-            deadline: round.deadline,
+            round_id: r.round_id,
+            provider: names[&r.provider_department_id].clone(),
+            deadline: r.deadline,
         });
     }
-    out.sort_by_key(|p| p.deadline);
     Ok(out)
+}
+
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct PendingRow {
+    round_id: String,
+    deadline: DateTime<Utc>,
+    provider_department_id: String,
 }
