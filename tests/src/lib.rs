@@ -752,3 +752,72 @@ pub fn mail_text(raw: &str) -> String {
     }
     out.replace("=\n", "").replace("=3D", "=")
 }
+
+/// The mails written to `dir` so far, oldest first (files are named by the outbox
+/// row's time-ordered id), each as [`mail_text`] reads it. A file still being
+/// written (`.<id>.eml.partial`) is not a mail yet and is left out.
+pub fn mails_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "eml")
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .map(|raw| mail_text(&raw))
+        .collect()
+}
+
+/// The links starting with `path` (e.g. `/sign-in/link?token=`) in the mails to
+/// `email` in `dir`, oldest first, each as the whole URL.
+pub fn links_mailed(dir: &std::path::Path, email: &str, path: &str) -> Vec<String> {
+    mails_in(dir)
+        .iter()
+        .filter(|text| {
+            text.lines()
+                .any(|l| l.starts_with("To:") && l.contains(email))
+        })
+        .filter_map(|text| {
+            let at = text.find(path)?;
+            let start = text[..at].rfind("http")?;
+            Some(
+                text[start..]
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && *c != '"' && *c != '<')
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// The token at the end of a mailed link.
+pub fn token_of(link: &str) -> String {
+    link.rsplit("token=")
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect()
+}
+
+/// Waits (up to ten seconds) for a link starting with `path` in a mail to `email`
+/// beyond the first `already` of them, and gives the newest.
+pub async fn next_link(dir: &std::path::Path, email: &str, path: &str, already: usize) -> String {
+    for _ in 0..200 {
+        let links = links_mailed(dir, email, path);
+        if links.len() > already {
+            return links[links.len() - 1].clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no mail to {email} with a {path} link");
+}

@@ -22,37 +22,7 @@ fn shots() -> PathBuf {
 
 /// The newest sign-in link mailed to `email` (after `already` of them).
 async fn link_for(dir: &std::path::Path, email: &str, already: usize) -> String {
-    for _ in 0..200 {
-        let mut names: Vec<_> = std::fs::read_dir(dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        names.sort();
-        let links: Vec<String> = names
-            .iter()
-            .filter_map(|p| {
-                let text = cxpm_tests::mail_text(&std::fs::read_to_string(p).ok()?);
-                if !text.contains(email) {
-                    return None;
-                }
-                let at = text.find("/sign-in/link?token=")?;
-                let start = text[..at].rfind("http")?;
-                Some(
-                    text[start..]
-                        .chars()
-                        .take_while(|c| !c.is_whitespace() && *c != '"' && *c != '<')
-                        .collect(),
-                )
-            })
-            .collect();
-        if links.len() > already {
-            return links[links.len() - 1].clone();
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no sign-in mail for {email}");
+    cxpm_tests::next_link(dir, email, "/sign-in/link?token=", already).await
 }
 
 /// Signs in through the pages: asks for a link, opens it from the mail, continues.
@@ -269,23 +239,7 @@ async fn walkthrough(backend: Backend) {
 
 /// The personal answer link mailed to `email` (its token), from the `.eml` files.
 async fn answer_token(dir: &std::path::Path, email: &str) -> String {
-    for _ in 0..200 {
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let text =
-                cxpm_tests::mail_text(&std::fs::read_to_string(entry.path()).unwrap_or_default());
-            if !text.contains(&format!("To: {email}")) {
-                continue;
-            }
-            if let Some(at) = text.find("/feedback/answer?token=") {
-                return text[at + 23..]
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                    .collect();
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no answer link for {email}");
+    cxpm_tests::token_of(&cxpm_tests::next_link(dir, email, "/feedback/answer?token=", 0).await)
 }
 
 /// A feedback round in a real browser: order management's people are asked by

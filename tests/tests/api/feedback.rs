@@ -37,37 +37,20 @@ async fn app_with_mail(
     (app, dir)
 }
 
-/// Every answer link mailed to `email`, oldest first, from the `.eml` files.
+const ANSWER: &str = "/feedback/answer?token=";
+
+/// Every answer link's token mailed to `email`, oldest first.
 fn answer_links(dir: &Path, email: &str) -> Vec<String> {
-    let mut links = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let raw = std::fs::read_to_string(entry.path()).unwrap_or_default();
-        let text = cxpm_tests::mail_text(&raw);
-        if !text.contains(&format!("To: {email}")) {
-            continue;
-        }
-        if let Some(at) = text.find("/feedback/answer?token=") {
-            let token: String = text[at + 23..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            links.push((entry.file_name().to_string_lossy().into_owned(), token));
-        }
-    }
-    links.sort();
-    links.into_iter().map(|(_, t)| t).collect()
+    cxpm_tests::links_mailed(dir, email, ANSWER)
+        .iter()
+        .map(|l| cxpm_tests::token_of(l))
+        .collect()
 }
 
-/// The `n`-th answer link mailed to `email` (waiting for the dispatcher).
+/// The `n`-th answer link's token mailed to `email` (waiting for the dispatcher).
 async fn mailed_link(dir: &Path, email: &str, n: usize) -> String {
-    for _ in 0..200 {
-        let links = answer_links(dir, email);
-        if links.len() > n {
-            return links[n].clone();
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no answer link #{n} for {email}");
+    cxpm_tests::next_link(dir, email, ANSWER, n).await;
+    answer_links(dir, email)[n].clone()
 }
 
 /// Quality (provider) → order management (customer), a plan on it, two key points,

@@ -78,42 +78,16 @@ impl Browser {
     }
 }
 
+const SIGN_IN: &str = "/sign-in/link?token=";
+
 /// The sign-in links mailed to `email` so far, oldest first.
-fn links_to(dir: &Path, email: &str) -> Vec<(String, String)> {
-    let mut links = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let raw = std::fs::read_to_string(entry.path()).unwrap_or_default();
-        // Quoted-printable: joined soft line breaks, `=3D` back to `=`.
-        let text = raw
-            .replace("=\r\n", "")
-            .replace("=\n", "")
-            .replace("=3D", "=");
-        if !text.contains(email) {
-            continue;
-        }
-        if let Some(at) = text.find("/sign-in/link?token=") {
-            let token: String = text[at + 20..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            // Files are named by the outbox row's id, a time-ordered UUID.
-            links.push((entry.file_name().to_string_lossy().into_owned(), token));
-        }
-    }
-    links.sort();
-    links
+fn links_to(dir: &Path, email: &str) -> Vec<String> {
+    cxpm_tests::links_mailed(dir, email, SIGN_IN)
 }
 
-/// The link mailed to `email` after the first `already`, from the `.eml` files.
+/// The token of the link mailed to `email` after the first `already`.
 async fn mailed_link(dir: &Path, email: &str, already: usize) -> String {
-    for _ in 0..200 {
-        let links = links_to(dir, email);
-        if links.len() > already {
-            return links[links.len() - 1].1.clone();
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no sign-in mail for {email}");
+    cxpm_tests::token_of(&cxpm_tests::next_link(dir, email, SIGN_IN, already).await)
 }
 
 /// Asks for a link for `email` and opens it: the browser is then signed in.
