@@ -68,11 +68,10 @@ async fn me_view(
         time_zone: input
             .map(|i| i.time_zone.clone())
             .unwrap_or_else(|| p.time_zone.clone()),
-        locales: vec![
-            ("en", "English"),
-            ("zh-CN", "简体中文"),
-            ("pt-BR", "Português (Brasil)"),
-        ],
+        locales: Locale::ALL
+            .iter()
+            .map(|l| (l.as_str(), crate::web::value_stream::endonym(*l)))
+            .collect(),
         errors,
         saved: false,
         sessions: sessions

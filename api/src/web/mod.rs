@@ -13,6 +13,9 @@
 //! - [`department`]: my department.
 //! - [`programs`]: the programs, a new one, and a program's home page.
 //! - [`dashboard`]: a program's dashboard, where leadership lands.
+//! - [`value_stream`]: the value-stream editor (stages, sub-processes, owners, the
+//!   industrial template) and the coverage page with each gap's fix.
+//! - [`matrix`]: who serves whom, the relationships as a provider × customer matrix.
 //! - [`me`]: my profile and my sessions.
 //! - [`feedback`]: a round's answer page (by a personal link or signed in), its
 //!   results page; asking a plan's customers.
@@ -22,6 +25,7 @@
 pub mod dashboard;
 pub mod department;
 pub mod feedback;
+pub mod matrix;
 pub mod me;
 pub mod messages;
 pub mod plans;
@@ -30,6 +34,7 @@ pub mod render;
 pub mod reports;
 pub mod session;
 pub mod sign_in;
+pub mod value_stream;
 pub mod work;
 
 use std::sync::LazyLock;
@@ -64,6 +69,20 @@ pub fn mount(route: Route) -> Route {
         .at("/programs/:id", get(programs::page))
         .at("/programs/:id/status", post(programs::set_status))
         .at("/programs/:id/dashboard", get(dashboard::page))
+        .at("/programs/:id/value-stream", get(value_stream::page))
+        .at("/programs/:id/coverage", get(value_stream::coverage))
+        .at(
+            "/programs/:id/relationships",
+            get(matrix::page).post(value_stream::add_relationship),
+        )
+        .at("/programs/:id/stages", post(value_stream::add_stage))
+        .at("/programs/:id/template", post(value_stream::apply_template))
+        .at("/stages/:id", post(value_stream::change_stage))
+        .at("/stages/:id/sub-processes", post(value_stream::add_sub_process))
+        .at("/sub-processes/:id", post(value_stream::change_sub_process))
+        .at("/sub-processes/:id/owners", post(value_stream::add_owner))
+        .at("/owners/:id", post(value_stream::change_owner))
+        .at("/relationships/:id/retire", post(matrix::retire))
         .at("/programs/:id/reports/:name", get(reports::report))
         .at(
             "/feedback/answer",

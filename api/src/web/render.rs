@@ -320,6 +320,100 @@ impl FieldErrors {
     }
 }
 
+/// A form that came back to its page refused: which form it was, what was typed (so
+/// nothing is lost), each field's error beside it, and a refusal no field explains
+/// (a conflict, a stale version) above the form. Pages with many small forms (the
+/// value-stream editor, the matrix, the reminders) show it on the form it names.
+#[derive(Debug, Clone, Default)]
+pub struct Posted {
+    pub form: String,
+    pub fields: std::collections::HashMap<String, String>,
+    pub errors: FieldErrors,
+    pub notice: Option<String>,
+}
+
+impl Posted {
+    /// What form `form` shows in `field`: what was typed when it came back, else
+    /// `stored`.
+    pub fn val(&self, form: &str, field: &str, stored: &str) -> String {
+        match self.fields.get(field) {
+            Some(typed) if self.form == form => typed.clone(),
+            _ => stored.to_owned(),
+        }
+    }
+
+    /// The error beside `field` of `form`.
+    pub fn err(&self, form: &str, field: &str) -> Option<&str> {
+        (self.form == form).then(|| self.errors.of(field)).flatten()
+    }
+
+    /// Did `form` come back (to open its `<details>`)?
+    pub fn is(&self, form: &str) -> bool {
+        !self.form.is_empty() && self.form == form
+    }
+
+    /// What `form` says above its fields: a refusal, or errors of fields it does
+    /// not show.
+    pub fn notice_of<'a>(&self, form: &str, shown: impl AsRef<[&'a str]>) -> Vec<String> {
+        if self.form != form {
+            return Vec::new();
+        }
+        let mut out: Vec<String> = self.notice.iter().cloned().collect();
+        out.extend(
+            self.errors
+                .others(shown.as_ref())
+                .into_iter()
+                .map(str::to_owned),
+        );
+        out
+    }
+
+    /// Form `form`, typed as `fields`, refused with `e`: a mistake or a refusal the
+    /// reader can act on comes back to the page (422 or 409), anything else is an
+    /// error page.
+    pub async fn refused(
+        ctx: &Ctx,
+        v: &Viewer,
+        form: &str,
+        fields: std::collections::HashMap<String, String>,
+        e: AppError,
+        stale: Option<(&str, &str)>,
+    ) -> Result<(StatusCode, Self), PageError> {
+        let mut posted = Self {
+            form: form.to_owned(),
+            fields,
+            ..Self::default()
+        };
+        let status = match &e {
+            AppError::Invalid(_) => {
+                posted.errors = FieldErrors::from_app(&e, &v.t).unwrap_or_default();
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            AppError::Conflict { detail, field } => {
+                let message = messages::localized(&v.t, detail);
+                match field {
+                    Some(f) => posted.errors.0.push((f.clone(), message)),
+                    None => posted.notice = Some(message),
+                }
+                StatusCode::CONFLICT
+            }
+            AppError::Unmet { detail, .. } => {
+                posted.notice = Some(messages::localized(&v.t, detail));
+                StatusCode::CONFLICT
+            }
+            AppError::Stale { .. } => {
+                posted.notice = Some(match stale {
+                    Some((entity, id)) => stale_notice(ctx, v, entity, id).await?,
+                    None => v.t.get("error-stale-title"),
+                });
+                StatusCode::CONFLICT
+            }
+            _ => return Err(PageError::app(e, v.t)),
+        };
+        Ok((status, posted))
+    }
+}
+
 #[cfg(test)]
 mod refusal_tests {
     use cxpm_domain::values::Locale;

@@ -20,6 +20,7 @@ mod programs;
 mod reports;
 mod schedules;
 mod security;
+mod setup_pages;
 mod spec;
 mod storage;
 mod system;

@@ -10,12 +10,12 @@ use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
 
-fn id(v: &Value) -> String {
+pub(crate) fn id(v: &Value) -> String {
     v["id"].as_str().unwrap_or_default().to_owned()
 }
 
 /// A server that writes its mail as `.eml` files, sent at once, on `clock`.
-async fn app_with_mail(backend: Backend, clock: cxpm_app::Clock) -> (TestApp, PathBuf) {
+pub(crate) async fn app_with_mail(backend: Backend, clock: cxpm_app::Clock) -> (TestApp, PathBuf) {
     let dir = std::env::temp_dir().join(format!("cxpm-pages-{}", uuid::Uuid::now_v7().simple()));
     let mail_dir = dir.clone();
     let app = spawn_app_with(backend, |s| {
@@ -28,14 +28,14 @@ async fn app_with_mail(backend: Backend, clock: cxpm_app::Clock) -> (TestApp, Pa
 }
 
 /// A browser: no redirects followed, its session cookie kept by hand.
-struct Browser {
+pub(crate) struct Browser {
     client: reqwest::Client,
     base: String,
-    cookie: Option<String>,
+    pub(crate) cookie: Option<String>,
 }
 
 impl Browser {
-    fn new(app: &TestApp) -> Self {
+    pub(crate) fn new(app: &TestApp) -> Self {
         Self {
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -46,7 +46,7 @@ impl Browser {
         }
     }
 
-    async fn get(&self, path: &str) -> reqwest::Response {
+    pub(crate) async fn get(&self, path: &str) -> reqwest::Response {
         let mut req = self.client.get(format!("{}{path}", self.base));
         if let Some(c) = &self.cookie {
             req = req.header(COOKIE, c);
@@ -54,7 +54,7 @@ impl Browser {
         req.send().await.unwrap()
     }
 
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    pub(crate) async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
         let mut req = self.client.post(format!("{}{path}", self.base)).form(form);
         if let Some(c) = &self.cookie {
             req = req.header(COOKIE, c);
@@ -62,14 +62,14 @@ impl Browser {
         req.send().await.unwrap()
     }
 
-    async fn page(&self, path: &str) -> String {
+    pub(crate) async fn page(&self, path: &str) -> String {
         let resp = self.get(path).await;
         assert_eq!(resp.status(), StatusCode::OK, "GET {path}");
         resp.text().await.unwrap()
     }
 
     /// The CSRF token of the session, as the pages put it in their forms.
-    async fn csrf(&self) -> String {
+    pub(crate) async fn csrf(&self) -> String {
         let html = self.page("/my-work").await;
         let at = html
             .find("name=\"csrf\" value=\"")
@@ -91,7 +91,7 @@ async fn mailed_link(dir: &Path, email: &str, already: usize) -> String {
 }
 
 /// Asks for a link for `email` and opens it: the browser is then signed in.
-async fn sign_in(
+pub(crate) async fn sign_in(
     app: &TestApp,
     dir: &Path,
     email: &str,
@@ -789,6 +789,8 @@ macro_rules! on_both {
         )*
     };
 }
+
+pub(crate) use on_both;
 
 on_both!(
     a_fresh_link_signs_in_once_with_a_safe_cookie,

@@ -6,6 +6,7 @@ pub mod home;
 pub mod owners;
 pub mod program;
 pub mod relationships;
+pub mod setup;
 pub mod team;
 pub mod template;
 pub mod value_stream;

@@ -1,0 +1,313 @@
+//! A coordinator's set-up pages over HTTP, as a browser without JavaScript uses them:
+//! the value-stream editor (the industrial template mapped to our departments, a
+//! stage added, renamed in another language, moved; a sub-process and an owner row),
+//! the coverage page's fixes, and who serves whom. Mistakes come back beside their
+//! field with the input kept; a stale form changes nothing. Both databases.
+
+use cxpm_tests::{Backend, TestApp, expect_json};
+use reqwest::StatusCode;
+use reqwest::header::LOCATION;
+use serde_json::Value;
+
+use crate::pages::{app_with_mail, id, on_both, sign_in};
+
+struct Org {
+    sales: Value,
+    production: Value,
+    quality: Value,
+    logistics: Value,
+    packer: Value,
+}
+
+async fn org(app: &TestApp) -> Org {
+    let sales = app.department("Sales", "SAL").await;
+    let production = app.department("Production", "PRD").await;
+    let quality = app.department("Quality", "QC").await;
+    let logistics = app.department("Logistics", "LOG").await;
+    let packer = app
+        .person(
+            "Paula Packer",
+            "paula@example.com",
+            "member",
+            Some(&id(&logistics)),
+        )
+        .await;
+    Org {
+        sales,
+        production,
+        quality,
+        logistics,
+        packer,
+    }
+}
+
+/// The program's stages as the API lists them: (name, position, version, id).
+async fn stages(app: &TestApp, pid: &str) -> Vec<Value> {
+    let body = expect_json(
+        app.get(&format!("/api/v1/programs/{pid}/stages"), &app.admin_token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    body["items"].as_array().cloned().unwrap_or_default()
+}
+
+async fn a_coordinator_sets_up_the_value_stream_in_pages(backend: Backend) {
+    let (app, dir) = app_with_mail(backend, cxpm_app::Clock::system()).await;
+    let o = org(&app).await;
+    app.person("Carla Coordinator", "carla@example.com", "coordinator", None)
+        .await;
+    let (b, _) = sign_in(&app, &dir, "carla@example.com", "/programs").await;
+    let csrf = b.csrf().await;
+    let made = b
+        .post("/programs", &[("csrf", &csrf), ("name", "CX 2027")])
+        .await;
+    let home = made.headers()[LOCATION].to_str().unwrap().to_owned();
+    let pid = home.trim_start_matches("/programs/").to_owned();
+    let editor = format!("/programs/{pid}/value-stream");
+    let page = b.page(&editor).await;
+    assert!(page.contains("Start from the industrial template"));
+
+    // The template, its four parts mapped to our departments.
+    let applied = b
+        .post(
+            &format!("/programs/{pid}/template"),
+            &[
+                ("csrf", &csrf),
+                ("back", &editor),
+                ("order_management", &id(&o.sales)),
+                ("manufacturing", &id(&o.production)),
+                ("quality_inspection", &id(&o.quality)),
+                ("shipping", &id(&o.logistics)),
+            ],
+        )
+        .await;
+    assert_eq!(applied.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        applied.headers()[LOCATION].to_str().unwrap(),
+        format!("{editor}#stages")
+    );
+    let page = b.page(&editor).await;
+    assert!(page.contains("1. Bidding") && page.contains("8. Payment collection"));
+    assert!(page.contains("acceptance</h4>"), "the template's sub-process");
+    assert!(!page.contains("Start from the industrial template"));
+    assert_eq!(stages(&app, &pid).await.len(), 8);
+
+    // A stage without a name: the form again, the message beside the field, what was
+    // typed kept, nothing written.
+    let bad = b
+        .post(
+            &format!("/programs/{pid}/stages"),
+            &[
+                ("csrf", &csrf),
+                ("back", &editor),
+                ("name", " "),
+                ("description", "After the warranty"),
+                ("customer_facing", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = bad.text().await.unwrap();
+    assert!(page.contains("id=\"stage-new-name-error\""));
+    assert!(page.contains(">After the warranty</textarea>"));
+    assert_eq!(stages(&app, &pid).await.len(), 8);
+
+    // Added, with its name in Chinese; then moved up one place with a button.
+    let added = b
+        .post(
+            &format!("/programs/{pid}/stages"),
+            &[
+                ("csrf", &csrf),
+                ("back", &editor),
+                ("name", "Spare parts"),
+                ("name-zh-CN", "备件"),
+                ("customer_facing", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    let all = stages(&app, &pid).await;
+    let spare = all.iter().find(|s| s["name"] == "Spare parts").unwrap();
+    assert_eq!(spare["position"], 9);
+    assert_eq!(spare["name_translations"]["zh-CN"], "备件");
+    let sid = id(spare);
+    let moved = b
+        .post(
+            &format!("/stages/{sid}"),
+            &[
+                ("csrf", &csrf),
+                ("back", &editor),
+                ("version", "1"),
+                ("op", "up"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status(), StatusCode::SEE_OTHER);
+    let all = stages(&app, &pid).await;
+    let spare = all.iter().find(|s| s["name"] == "Spare parts").unwrap();
+    assert_eq!(spare["position"], 8);
+    // A stale edit keeps what was typed and says who changed it.
+    let stale = b
+        .post(
+            &format!("/stages/{sid}"),
+            &[
+                ("csrf", &csrf),
+                ("back", &editor),
+                ("version", "1"),
+                ("op", "save"),
+                ("name", "Spares and repairs"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let page = stale.text().await.unwrap();
+    assert!(page.contains("value=\"Spares and repairs\"") && page.contains("Carla Coordinator"));
+    assert!(
+        stages(&app, &pid)
+            .await
+            .iter()
+            .any(|s| s["name"] == "Spare parts")
+    );
+
+    // Coverage: the template's owner rows name nobody yet; Logistics names Paula on
+    // the coverage page itself.
+    let coverage = format!("/programs/{pid}/coverage");
+    let page = b.page(&coverage).await;
+    assert_eq!(page.matches("Owner without a person").count(), 4);
+    assert!(page.contains("Touchpoint without an owner"));
+    let owners = expect_json(
+        app.get(
+            &format!("/api/v1/programs/{pid}/coverage"),
+            &app.admin_token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let row = owners["owners_without_person"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["department_id"] == o.logistics["id"])
+        .unwrap()
+        .clone();
+    // Someone outside Logistics is refused beside the field.
+    let outsider = app
+        .person("Sam Sales", "sam@example.com", "member", Some(&id(&o.sales)))
+        .await;
+    let wrong = b
+        .post(
+            &format!("/owners/{}", id(&row)),
+            &[
+                ("csrf", &csrf),
+                ("back", &coverage),
+                ("version", "1"),
+                ("op", "save"),
+                ("person_id", &id(&outsider)),
+            ],
+        )
+        .await;
+    assert!(wrong.status().is_client_error(), "{}", wrong.status());
+    let page = wrong.text().await.unwrap();
+    assert!(page.contains(&format!("id=\"owner-{}-person-error\"", id(&row))));
+    let named = b
+        .post(
+            &format!("/owners/{}", id(&row)),
+            &[
+                ("csrf", &csrf),
+                ("back", &coverage),
+                ("version", "1"),
+                ("op", "save"),
+                ("person_id", &id(&o.packer)),
+            ],
+        )
+        .await;
+    assert_eq!(named.status(), StatusCode::SEE_OTHER);
+    assert!(
+        named.headers()[LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with(&coverage)
+    );
+    let page = b.page(&coverage).await;
+    assert_eq!(page.matches("Owner without a person").count(), 3);
+
+    // Who serves whom: Production serves Logistics.
+    let matrix = format!("/programs/{pid}/relationships");
+    assert!(b.page(&matrix).await.contains("No relationships yet."));
+    let same = b
+        .post(
+            &matrix,
+            &[
+                ("csrf", &csrf),
+                ("back", &matrix),
+                ("provider_department_id", &id(&o.production)),
+                ("customer_department_id", &id(&o.production)),
+                ("delivers", "Finished pumps"),
+            ],
+        )
+        .await;
+    assert!(same.status().is_client_error());
+    let page = same.text().await.unwrap();
+    assert!(page.contains("value=\"Finished pumps\"") && page.contains("class=\"error\""));
+    let made = b
+        .post(
+            &matrix,
+            &[
+                ("csrf", &csrf),
+                ("back", &matrix),
+                ("provider_department_id", &id(&o.production)),
+                ("customer_department_id", &id(&o.logistics)),
+                ("delivers", "Finished pumps"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let page = b.page(&matrix).await;
+    assert!(page.contains("<th scope=\"row\">Production</th>"));
+    assert!(page.contains("<th scope=\"col\">Logistics</th>"));
+    assert!(page.contains("Finished pumps") && page.contains("0 key points"));
+    let rels = expect_json(
+        app.get(
+            &format!("/api/v1/programs/{pid}/relationships"),
+            &app.admin_token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let rid = id(&rels["items"][0]);
+    let retired = b
+        .post(
+            &format!("/relationships/{rid}/retire"),
+            &[("csrf", &csrf), ("version", "1"), ("id", &rid)],
+        )
+        .await;
+    assert_eq!(retired.status(), StatusCode::SEE_OTHER);
+    assert!(b.page(&matrix).await.contains("No relationships yet."));
+
+    // A member reads the pages but is offered no form, and a form of theirs is
+    // refused.
+    app.person(
+        "Mo Member",
+        "mo@example.com",
+        "member",
+        Some(&id(&o.quality)),
+    )
+    .await;
+    let (m, _) = sign_in(&app, &dir, "mo@example.com", "/").await;
+    let page = m.page(&editor).await;
+    assert!(page.contains("Bidding") && !page.contains("action=\"/stages/"));
+    let mcsrf = m.csrf().await;
+    let refused = m
+        .post(
+            &format!("/programs/{pid}/stages"),
+            &[("csrf", &mcsrf), ("name", "Mine")],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+on_both!(a_coordinator_sets_up_the_value_stream_in_pages);
