@@ -558,3 +558,40 @@ matrix-key-points = { $n ->
     [one] 1 key point
    *[other] { $n } key points
 }
+
+## Reminders page
+reminders-title = Reminders
+reminders-schedules = Schedules
+reminders-next-five = The next five times
+reminders-last = Last sent
+reminders-never = never
+reminders-dry-run = Dry run
+reminders-run-now = Run now
+reminders-switch-off = Switch off
+reminders-switch-on = Switch on
+reminders-new = A new schedule
+reminders-kind = What it sends
+reminders-cron = When (a crontab line)
+reminders-cron-help = Minute, hour, day of month, month, day of week. "0 9 * * 1-5" is every weekday at 09:00; "30 8 * * 1" every Monday at 08:30.
+reminders-zone = Time zone
+reminders-check = Check
+reminders-create = Create the schedule
+reminders-outbox = Outbox
+reminders-outbox-empty = No mail from this program yet.
+reminders-outbox-when = Queued
+reminders-outbox-to = To
+reminders-outbox-subject = Subject
+reminders-outbox-status = Status
+reminders-outbox-attempts = Attempts
+reminders-outbox-error = Last error
+reminders-ran-already = It had already run in this period: nothing was sent twice.
+reminders-ran = { $n ->
+    [one] Run: 1 mail queued.
+   *[other] Run: { $n } mails queued.
+}
+outbox-status-pending = waiting
+outbox-status-sent = sent
+outbox-status-failed = failed
+dry-run-title = Dry run
+dry-run-help = The mails this schedule would send now, exactly as written; nothing is sent or queued.
+dry-run-none = Nobody would get a mail now: there is nothing to tell.

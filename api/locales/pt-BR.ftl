@@ -558,3 +558,40 @@ matrix-key-points = { $n ->
     [one] 1 ponto-chave
    *[other] { $n } pontos-chave
 }
+
+## Reminders page
+reminders-title = Lembretes
+reminders-schedules = Agendamentos
+reminders-next-five = As próximas cinco vezes
+reminders-last = Último envio
+reminders-never = nunca
+reminders-dry-run = Simular
+reminders-run-now = Executar agora
+reminders-switch-off = Desligar
+reminders-switch-on = Ligar
+reminders-new = Um novo agendamento
+reminders-kind = O que envia
+reminders-cron = Quando (uma linha crontab)
+reminders-cron-help = Minuto, hora, dia do mês, mês, dia da semana. "0 9 * * 1-5" é todo dia útil às 09:00; "30 8 * * 1" toda segunda às 08:30.
+reminders-zone = Fuso horário
+reminders-check = Verificar
+reminders-create = Criar o agendamento
+reminders-outbox = Caixa de saída
+reminders-outbox-empty = Nenhum e-mail deste programa ainda.
+reminders-outbox-when = Na fila em
+reminders-outbox-to = Para
+reminders-outbox-subject = Assunto
+reminders-outbox-status = Situação
+reminders-outbox-attempts = Tentativas
+reminders-outbox-error = Último erro
+reminders-ran-already = Já tinha sido executado neste período: nada foi enviado duas vezes.
+reminders-ran = { $n ->
+    [one] Executado: 1 e-mail na fila.
+   *[other] Executado: { $n } e-mails na fila.
+}
+outbox-status-pending = aguardando
+outbox-status-sent = enviado
+outbox-status-failed = falhou
+dry-run-title = Simulação
+dry-run-help = Os e-mails que este agendamento enviaria agora, exatamente como escritos; nada é enviado nem posto na fila.
+dry-run-none = Ninguém receberia e-mail agora: não há nada a avisar.

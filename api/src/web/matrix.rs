@@ -55,7 +55,12 @@ struct MatrixPage {
 fn matrix_page(v: &Viewer, m: Matrix, posted: Posted) -> MatrixPage {
     let t = v.t;
     let name = |d: &cxpm_app::store::department::Model| {
-        localized(&d.name, &names::translations(&d.name_translations), t.locale).to_owned()
+        localized(
+            &d.name,
+            &names::translations(&d.name_translations),
+            t.locale,
+        )
+        .to_owned()
     };
     let providers: Vec<_> = m
         .departments
@@ -186,5 +191,13 @@ pub async fn retire(
     };
     let version = form_version(f.get("version").map(String::as_str).unwrap_or_default());
     let outcome = relationships::change(&state, v.actor(), &id, &version, change).await;
-    settle(&state, &v, &r.program_id, &format!("retire-{id}"), f, outcome).await
+    settle(
+        &state,
+        &v,
+        &r.program_id,
+        &format!("retire-{id}"),
+        f,
+        outcome,
+    )
+    .await
 }

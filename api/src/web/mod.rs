@@ -15,6 +15,8 @@
 //! - [`dashboard`]: a program's dashboard, where leadership lands.
 //! - [`value_stream`]: the value-stream editor (stages, sub-processes, owners, the
 //!   industrial template) and the coverage page with each gap's fix.
+//! - [`reminders`]: a program's schedules (the crontab helper, dry run, run now) and
+//!   its outbox.
 //! - [`matrix`]: who serves whom, the relationships as a provider × customer matrix.
 //! - [`me`]: my profile and my sessions.
 //! - [`feedback`]: a round's answer page (by a personal link or signed in), its
@@ -30,6 +32,7 @@ pub mod me;
 pub mod messages;
 pub mod plans;
 pub mod programs;
+pub mod reminders;
 pub mod render;
 pub mod reports;
 pub mod session;
@@ -78,11 +81,19 @@ pub fn mount(route: Route) -> Route {
         .at("/programs/:id/stages", post(value_stream::add_stage))
         .at("/programs/:id/template", post(value_stream::apply_template))
         .at("/stages/:id", post(value_stream::change_stage))
-        .at("/stages/:id/sub-processes", post(value_stream::add_sub_process))
+        .at(
+            "/stages/:id/sub-processes",
+            post(value_stream::add_sub_process),
+        )
         .at("/sub-processes/:id", post(value_stream::change_sub_process))
         .at("/sub-processes/:id/owners", post(value_stream::add_owner))
         .at("/owners/:id", post(value_stream::change_owner))
         .at("/relationships/:id/retire", post(matrix::retire))
+        .at("/programs/:id/reminders", get(reminders::page))
+        .at("/programs/:id/schedules", post(reminders::create))
+        .at("/schedules/:id", post(reminders::switch))
+        .at("/schedules/:id/run", post(reminders::run))
+        .at("/schedules/:id/dry-run", get(reminders::dry_run))
         .at("/programs/:id/reports/:name", get(reports::report))
         .at(
             "/feedback/answer",

@@ -165,7 +165,12 @@ impl CoveragePage {
 }
 
 fn dept_name(t: &Words, d: &cxpm_app::store::department::Model) -> String {
-    localized(&d.name, &names::translations(&d.name_translations), t.locale).to_owned()
+    localized(
+        &d.name,
+        &names::translations(&d.name_translations),
+        t.locale,
+    )
+    .to_owned()
 }
 
 fn rows(v: &Viewer, view: &ValueStreamView) -> Vec<StageRow> {
@@ -225,7 +230,10 @@ fn rows(v: &Viewer, view: &ValueStreamView) -> Vec<StageRow> {
                                     .unwrap_or_default(),
                                 responsibility: o.responsibility.clone(),
                                 person: o.person_id.as_ref().and_then(|p| {
-                                    view.people.iter().find(|x| &x.id == p).map(|x| x.name.clone())
+                                    view.people
+                                        .iter()
+                                        .find(|x| &x.id == p)
+                                        .map(|x| x.name.clone())
                                 }),
                                 people: view
                                     .people
@@ -295,9 +303,10 @@ fn coverage_page(v: &Viewer, view: ValueStreamView, posted: Posted) -> CoverageP
     let c = &view.coverage;
     let stage_at = |sid: &str| stages.iter().position(|s| s.id == sid);
     let sub_at = |sid: &str| {
-        stages.iter().enumerate().find_map(|(i, s)| {
-            s.subs.iter().position(|x| x.id == sid).map(|j| (i, j))
-        })
+        stages
+            .iter()
+            .enumerate()
+            .find_map(|(i, s)| s.subs.iter().position(|x| x.id == sid).map(|j| (i, j)))
     };
     let mut fixes = Vec::new();
     for s in &c.touchpoints_without_owner {
@@ -447,7 +456,10 @@ pub async fn coverage(req: &Request, state: Data<&AppState>, Path(id): Path<Stri
     let view = setup::value_stream(&state, v.actor(), &id)
         .await
         .map_err(|e| PageError::app(e, v.t))?;
-    Ok(html(StatusCode::OK, &coverage_page(&v, view, Posted::default())))
+    Ok(html(
+        StatusCode::OK,
+        &coverage_page(&v, view, Posted::default()),
+    ))
 }
 
 /// Adds a stage.

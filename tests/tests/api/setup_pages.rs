@@ -55,8 +55,13 @@ async fn stages(app: &TestApp, pid: &str) -> Vec<Value> {
 async fn a_coordinator_sets_up_the_value_stream_in_pages(backend: Backend) {
     let (app, dir) = app_with_mail(backend, cxpm_app::Clock::system()).await;
     let o = org(&app).await;
-    app.person("Carla Coordinator", "carla@example.com", "coordinator", None)
-        .await;
+    app.person(
+        "Carla Coordinator",
+        "carla@example.com",
+        "coordinator",
+        None,
+    )
+    .await;
     let (b, _) = sign_in(&app, &dir, "carla@example.com", "/programs").await;
     let csrf = b.csrf().await;
     let made = b
@@ -89,7 +94,10 @@ async fn a_coordinator_sets_up_the_value_stream_in_pages(backend: Backend) {
     );
     let page = b.page(&editor).await;
     assert!(page.contains("1. Bidding") && page.contains("8. Payment collection"));
-    assert!(page.contains("acceptance</h4>"), "the template's sub-process");
+    assert!(
+        page.contains("acceptance</h4>"),
+        "the template's sub-process"
+    );
     assert!(!page.contains("Start from the industrial template"));
     assert_eq!(stages(&app, &pid).await.len(), 8);
 
@@ -194,7 +202,12 @@ async fn a_coordinator_sets_up_the_value_stream_in_pages(backend: Backend) {
         .clone();
     // Someone outside Logistics is refused beside the field.
     let outsider = app
-        .person("Sam Sales", "sam@example.com", "member", Some(&id(&o.sales)))
+        .person(
+            "Sam Sales",
+            "sam@example.com",
+            "member",
+            Some(&id(&o.sales)),
+        )
         .await;
     let wrong = b
         .post(
@@ -311,3 +324,153 @@ async fn a_coordinator_sets_up_the_value_stream_in_pages(backend: Backend) {
 }
 
 on_both!(a_coordinator_sets_up_the_value_stream_in_pages);
+
+async fn schedules_of(app: &TestApp, pid: &str) -> Vec<Value> {
+    expect_json(
+        app.get(
+            &format!("/api/v1/programs/{pid}/schedules"),
+            &app.admin_token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+async fn reminders_are_set_up_checked_and_run_from_their_page(backend: Backend) {
+    let (app, dir) = app_with_mail(backend, cxpm_app::Clock::system()).await;
+    let r = app
+        .action_to_remind(cxpm_tests::Remind {
+            department: "Quality",
+            program: "CX 2027",
+            head: ("Helena Head", "en"),
+            owner: ("Otto Owner", "en"),
+            action: "Check every pallet",
+            due: "2020-01-15",
+        })
+        .await;
+    let pid = id(&r.program);
+    let coordinator = expect_json(
+        app.get(
+            &format!(
+                "/api/v1/people/{}",
+                r.program["coordinator_id"].as_str().unwrap()
+            ),
+            &app.admin_token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await["email"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (b, _) = sign_in(&app, &dir, &coordinator, "/").await;
+    let csrf = b.csrf().await;
+    let path = format!("/programs/{pid}/reminders");
+    assert!(b.page(&path).await.contains("A new schedule"));
+    let existing = schedules_of(&app, &pid).await.len();
+
+    // A line that is not a crontab line: the message beside it, what was typed kept.
+    let ask = |op: &'static str, cron: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("op", op.to_owned()),
+            ("kind", "overdue".to_owned()),
+            ("cron", cron.to_owned()),
+            ("time_zone", "Asia/Shanghai".to_owned()),
+        ]
+    };
+    let post = |fields: Vec<(&'static str, String)>| {
+        let b = &b;
+        let to = format!("/programs/{pid}/schedules");
+        async move {
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            b.post(&to, &pairs).await
+        }
+    };
+    let bad = post(ask("check", "every morning")).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = bad.text().await.unwrap();
+    assert!(
+        page.contains("id=\"schedule-cron-error\"") && page.contains("value=\"every morning\"")
+    );
+    // Check: the line in words and its next five times; nothing is saved.
+    let checked = post(ask("check", "0 9 * * 1-5")).await;
+    assert_eq!(checked.status(), StatusCode::OK);
+    let page = checked.text().await.unwrap();
+    let at = page
+        .find("id=\"schedule-checked\"")
+        .expect("the check's answer");
+    let answer = &page[at..at + page[at..].find("</div>").unwrap()];
+    assert_eq!(
+        answer.matches("09:00 (Asia/Shanghai)").count(),
+        5,
+        "{answer}"
+    );
+    assert!(
+        page.contains("value=\"0 9 * * 1-5\""),
+        "the line kept in the form"
+    );
+    assert_eq!(schedules_of(&app, &pid).await.len(), existing);
+    // Created.
+    let made = post(ask("create", "0 9 * * 1-5")).await;
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let all = schedules_of(&app, &pid).await;
+    assert_eq!(all.len(), existing + 1);
+    let sid = id(all.iter().find(|s| s["cron"] == "0 9 * * 1-5").unwrap());
+    let page = b.page(&path).await;
+    assert!(page.contains(&format!("id=\"schedule-{sid}\"")));
+
+    // The dry run shows the owner's real mail and queues nothing.
+    let dry = b.page(&format!("/schedules/{sid}/dry-run")).await;
+    assert!(
+        dry.contains("Check every pallet"),
+        "the overdue action in the mail"
+    );
+    assert!(dry.contains(r.owner["email"].as_str().unwrap()));
+    // Run now: queued once; a second run in the same period sends nothing twice.
+    let ran = b
+        .post(&format!("/schedules/{sid}/run"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(ran.status(), StatusCode::SEE_OTHER);
+    let to = ran.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(to.contains("?ran=") && !to.contains("ran=-1"), "{to}");
+    assert!(b.page(&to).await.contains("mail"));
+    let again = b
+        .post(&format!("/schedules/{sid}/run"), &[("csrf", &csrf)])
+        .await;
+    let to = again.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(to.contains("ran=-1"), "{to}");
+    assert!(b.page(&to).await.contains("nothing was sent twice"));
+    // The outbox lists the mail with its status and attempts.
+    let page = b.page(&path).await;
+    let at = page.find("id=\"outbox\"").unwrap();
+    assert!(page[at..].contains("Otto Owner"));
+    // Switched off: no next times; a member sees the schedules but no forms.
+    let off = b
+        .post(
+            &format!("/schedules/{sid}"),
+            &[("csrf", &csrf), ("version", "1"), ("enabled", "false")],
+        )
+        .await;
+    assert_eq!(off.status(), StatusCode::SEE_OTHER);
+    let now = schedules_of(&app, &pid).await;
+    assert_eq!(
+        now.iter().find(|s| s["id"] == sid.as_str()).unwrap()["enabled"],
+        false
+    );
+    let (m, _) = sign_in(&app, &dir, r.owner["email"].as_str().unwrap(), "/").await;
+    let page = m.page(&path).await;
+    assert!(
+        page.contains("Overdue")
+            && !page.contains("A new schedule")
+            && !page.contains("id=\"outbox\"")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+on_both!(reminders_are_set_up_checked_and_run_from_their_page);

@@ -49,7 +49,11 @@ pub struct ValueStreamView {
 }
 
 /// Program `program_id`'s value stream, for its editor.
-pub async fn value_stream(ctx: &Ctx, actor: &Actor, program_id: &str) -> AppResult<ValueStreamView> {
+pub async fn value_stream(
+    ctx: &Ctx,
+    actor: &Actor,
+    program_id: &str,
+) -> AppResult<ValueStreamView> {
     authorize(actor, Action::ReadPrograms, Target::Anything)?;
     let program = load::<program::Entity>(&ctx.read, "program", program_id).await?;
     let stages = stage::Entity::find()
@@ -73,7 +77,10 @@ pub async fn value_stream(ctx: &Ctx, actor: &Actor, program_id: &str) -> AppResu
     let coverage = coverage_of(ctx, &program).await?;
     let mut owners_of: HashMap<String, Vec<owner::Model>> = HashMap::new();
     for o in owners {
-        owners_of.entry(o.sub_process_id.clone()).or_default().push(o);
+        owners_of
+            .entry(o.sub_process_id.clone())
+            .or_default()
+            .push(o);
     }
     let mut subs_of: HashMap<String, Vec<SubNode>> = HashMap::new();
     for sub in subs {

@@ -12,6 +12,7 @@ mod facts;
 mod fire;
 mod leadership;
 pub mod outbox;
+pub mod page;
 mod plan;
 mod queries;
 pub mod schedules;
