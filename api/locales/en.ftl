@@ -595,3 +595,89 @@ outbox-status-failed = failed
 dry-run-title = Dry run
 dry-run-help = The mails this schedule would send now, exactly as written; nothing is sent or queued.
 dry-run-none = Nobody would get a mail now: there is nothing to tell.
+
+## Admin pages
+nav-admin = Admin
+admin-people = People
+admin-departments = Departments
+admin-tokens = Tokens
+admin-no-departments = No department yet.
+admin-no-people = Nobody matches.
+admin-inactive = inactive
+admin-active = active
+admin-parent = Part of
+admin-no-parent = — top level —
+admin-head = Head
+admin-code = Code
+admin-change = Change
+admin-deactivate = Deactivate
+admin-activate = Reactivate
+admin-new-department = A new department
+admin-create-department = Create department
+admin-search = Name or email
+admin-all = — all —
+admin-role = Role
+admin-status = Status
+admin-filter = Filter
+admin-email = Email
+admin-no-department = — no department —
+admin-new-person = A new person
+admin-create-person = Create person
+admin-make-link = One-time sign-in link
+admin-link-made = A sign-in link for { $name }, usable once within its time. Give it to them in person; it is not shown again.
+admin-more = More people match than are listed: narrow the filter.
+admin-token-once = The token, shown this once: copy it now. It is never stored, only its hash.
+admin-no-tokens = No token yet.
+admin-token-label = Label
+admin-token-issued = Issued
+admin-token-used = Last used
+admin-token-revoked = revoked
+admin-token-revoke = Revoke
+admin-token-issue = Issue a token
+admin-token-issue-button = Issue token
+role-admin = Admin
+role-coordinator = Coordinator
+role-department_head = Department head
+role-member = Member
+role-executive = Executive
+import-title = Import people
+import-help = Send a CSV file or an Excel workbook (its first sheet) with a header row. It is checked first: every row is shown with its problems, and nobody is created until you confirm a file without problems.
+import-send = Send a file
+import-file = CSV or xlsx file
+import-check = Check the file
+import-no-file = Choose a file first.
+import-not-utf8 = The file is neither an xlsx workbook nor UTF-8 text.
+import-checked = Checked: { $file }
+import-line = Line
+import-problems = Problems
+import-row-ok = ready
+import-not-ready = The file has problems: nothing can be imported until they are fixed in the file and it is sent again.
+import-changed = Something changed since the file was checked (an address taken meanwhile?): nothing was imported. Check the file again.
+import-ready = { $n ->
+    [one] 1 person, no problems.
+   *[other] { $n } people, no problems.
+}
+import-confirm = { $n ->
+    [one] Import this person
+   *[other] Import these { $n } people
+}
+import-done = { $n ->
+    [one] 1 person imported.
+   *[other] { $n } people imported.
+}
+audit-title = Audit trail
+audit-entity = Kind of record
+audit-entity-id = Record id
+audit-since = From
+audit-until = To
+audit-none = No change matches.
+audit-system = cxpm
+audit-field = Field
+audit-before = Before
+audit-after = After
+audit-older = Older changes
+audit-bad-day = Write a day as YYYY-MM-DD.
+audit-fields = { $n ->
+    [one] 1 field
+   *[other] { $n } fields
+}

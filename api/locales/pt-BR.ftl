@@ -595,3 +595,89 @@ outbox-status-failed = falhou
 dry-run-title = Simulação
 dry-run-help = Os e-mails que este agendamento enviaria agora, exatamente como escritos; nada é enviado nem posto na fila.
 dry-run-none = Ninguém receberia e-mail agora: não há nada a avisar.
+
+## Admin pages
+nav-admin = Administração
+admin-people = Pessoas
+admin-departments = Departamentos
+admin-tokens = Tokens
+admin-no-departments = Nenhum departamento ainda.
+admin-no-people = Ninguém corresponde.
+admin-inactive = inativo
+admin-active = ativo
+admin-parent = Parte de
+admin-no-parent = — nível superior —
+admin-head = Responsável
+admin-code = Código
+admin-change = Alterar
+admin-deactivate = Desativar
+admin-activate = Reativar
+admin-new-department = Um novo departamento
+admin-create-department = Criar departamento
+admin-search = Nome ou e-mail
+admin-all = — todos —
+admin-role = Papel
+admin-status = Situação
+admin-filter = Filtrar
+admin-email = E-mail
+admin-no-department = — sem departamento —
+admin-new-person = Uma nova pessoa
+admin-create-person = Criar pessoa
+admin-make-link = Link de acesso de uso único
+admin-link-made = Um link de acesso para { $name }, de uso único dentro do prazo. Entregue pessoalmente; ele não será mostrado de novo.
+admin-more = Há mais pessoas do que as listadas: refine o filtro.
+admin-token-once = O token, mostrado só desta vez: copie agora. Ele nunca é guardado, só o seu hash.
+admin-no-tokens = Nenhum token ainda.
+admin-token-label = Rótulo
+admin-token-issued = Emitido
+admin-token-used = Último uso
+admin-token-revoked = revogado
+admin-token-revoke = Revogar
+admin-token-issue = Emitir um token
+admin-token-issue-button = Emitir token
+role-admin = Administrador
+role-coordinator = Coordenador
+role-department_head = Responsável de departamento
+role-member = Membro
+role-executive = Executivo
+import-title = Importar pessoas
+import-help = Envie um arquivo CSV ou uma pasta de trabalho do Excel (a primeira planilha) com uma linha de cabeçalho. Primeiro ela é verificada: cada linha aparece com seus problemas, e ninguém é criado até você confirmar um arquivo sem problemas.
+import-send = Enviar um arquivo
+import-file = Arquivo CSV ou xlsx
+import-check = Verificar o arquivo
+import-no-file = Escolha um arquivo primeiro.
+import-not-utf8 = O arquivo não é uma pasta de trabalho xlsx nem texto UTF-8.
+import-checked = Verificado: { $file }
+import-line = Linha
+import-problems = Problemas
+import-row-ok = pronta
+import-not-ready = O arquivo tem problemas: nada pode ser importado até que sejam corrigidos no arquivo e ele seja enviado de novo.
+import-changed = Algo mudou desde a verificação (um e-mail já usado nesse meio tempo?): nada foi importado. Verifique o arquivo de novo.
+import-ready = { $n ->
+    [one] 1 pessoa, sem problemas.
+   *[other] { $n } pessoas, sem problemas.
+}
+import-confirm = { $n ->
+    [one] Importar esta pessoa
+   *[other] Importar estas { $n } pessoas
+}
+import-done = { $n ->
+    [one] 1 pessoa importada.
+   *[other] { $n } pessoas importadas.
+}
+audit-title = Trilha de auditoria
+audit-entity = Tipo de registro
+audit-entity-id = Id do registro
+audit-since = De
+audit-until = Até
+audit-none = Nenhuma alteração corresponde.
+audit-system = cxpm
+audit-field = Campo
+audit-before = Antes
+audit-after = Depois
+audit-older = Alterações mais antigas
+audit-bad-day = Escreva a data como AAAA-MM-DD.
+audit-fields = { $n ->
+    [one] 1 campo
+   *[other] { $n } campos
+}

@@ -154,7 +154,7 @@ pub fn search_pattern(q: Option<&str>) -> ApiResult<Option<String>> {
 }
 
 /// A LIKE pattern matching `needle` anywhere, with its wildcards escaped.
-fn contains_pattern(needle: &str) -> String {
+pub fn contains_pattern(needle: &str) -> String {
     let escaped = needle
         .to_lowercase()
         .replace('\\', "\\\\")

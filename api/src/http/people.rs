@@ -352,7 +352,8 @@ impl PeopleApi {
     ) -> ApiResult<Json<ImportResult>> {
         let text = match body {
             PeopleCsv::Csv(PlainText(text)) => text,
-            PeopleCsv::Xlsx(Binary(bytes)) => crate::http::sheets::first_sheet_as_csv(&bytes)?,
+            PeopleCsv::Xlsx(Binary(bytes)) => crate::http::sheets::first_sheet_as_csv(&bytes)
+                .map_err(|detail| ApiError::bad_request(detail, vec![]))?,
         };
         let options = import::ImportOptions {
             dry_run: dry_run.0.unwrap_or(false),

@@ -5,8 +5,6 @@
 
 use calamine::{Data, Reader, Xlsx};
 
-use crate::error::{ApiError, ApiResult};
-
 /// The most rows a workbook may hold (the import's own limit comes after).
 const MAX_ROWS: usize = 20_000;
 
@@ -25,9 +23,9 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
-/// The first sheet of workbook `bytes` as CSV text.
-pub fn first_sheet_as_csv(bytes: &[u8]) -> ApiResult<String> {
-    let unreadable = |detail: String| ApiError::bad_request(detail, vec![]);
+/// The first sheet of workbook `bytes` as CSV text, or why it cannot be read.
+pub fn first_sheet_as_csv(bytes: &[u8]) -> Result<String, String> {
+    let unreadable = |detail: String| detail;
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| unreadable(format!("the body is not an xlsx workbook: {e}")))?;
     let Some(name) = book.sheet_names().first().cloned() else {
@@ -45,8 +43,8 @@ pub fn first_sheet_as_csv(bytes: &[u8]) -> ApiResult<String> {
     for row in range.rows() {
         writer
             .write_record(row.iter().map(cell_text))
-            .map_err(|e| ApiError::internal(&e))?;
+            .map_err(|e| e.to_string())?;
     }
-    let bytes = writer.into_inner().map_err(|e| ApiError::internal(&e))?;
-    String::from_utf8(bytes).map_err(|e| ApiError::internal(&e))
+    let bytes = writer.into_inner().map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| e.to_string())
 }

@@ -22,11 +22,17 @@
 //! - [`feedback`]: a round's answer page (by a personal link or signed in), its
 //!   results page; asking a plan's customers.
 //! - [`reports`]: the gap and progress reports as pages; a key point's page.
+//! - [`admin`], [`import`], [`audit`]: the admins' pages — departments, people and
+//!   their tokens, importing people (checked first, a table of every row), the audit
+//!   trail with a before/after view.
 //! - [`render`]: page responses, error pages, shared view pieces.
 
+pub mod admin;
+pub mod audit;
 pub mod dashboard;
 pub mod department;
 pub mod feedback;
+pub mod import;
 pub mod matrix;
 pub mod me;
 pub mod messages;
@@ -89,6 +95,28 @@ pub fn mount(route: Route) -> Route {
         .at("/sub-processes/:id/owners", post(value_stream::add_owner))
         .at("/owners/:id", post(value_stream::change_owner))
         .at("/relationships/:id/retire", post(matrix::retire))
+        .at(
+            "/admin/departments",
+            get(admin::departments_list).post(admin::department_create),
+        )
+        .at("/admin/departments/:id", post(admin::department_change))
+        .at(
+            "/admin/people",
+            get(admin::people_list).post(admin::person_create),
+        )
+        .at("/admin/people/:id", post(admin::person_change))
+        .at("/admin/people/:id/link", post(admin::person_link))
+        .at(
+            "/admin/people/:id/tokens",
+            get(admin::tokens_list).post(admin::token_issue),
+        )
+        .at(
+            "/admin/people/:person/tokens/:id/revoke",
+            post(admin::token_revoke),
+        )
+        .at("/admin/import", get(import::form).post(import::check))
+        .at("/admin/import/confirm", post(import::confirm))
+        .at("/admin/audit", get(audit::page))
         .at("/programs/:id/reminders", get(reminders::page))
         .at("/programs/:id/schedules", post(reminders::create))
         .at("/schedules/:id", post(reminders::switch))

@@ -34,6 +34,8 @@ pub struct Chrome {
 pub struct Nav {
     pub name: String,
     pub csrf: String,
+    /// The reader runs the directory: the admin pages are in the navigation.
+    pub admin: bool,
 }
 
 impl Chrome {
@@ -53,6 +55,7 @@ impl Chrome {
             nav: Some(Nav {
                 name: v.signed.person.name.clone(),
                 csrf: v.csrf().to_owned(),
+                admin: v.actor().role == cxpm_domain::Role::Admin,
             }),
             here,
             ..Self::anonymous(v.t, title)

@@ -1,6 +1,7 @@
 //! Black-box tests of the cxpm HTTP API. Each test runs once on SQLite and once on
 //! PostgreSQL (see `cxpm_tests::both_databases!`).
 
+mod admin_pages;
 mod audit;
 mod auth;
 mod authorization;

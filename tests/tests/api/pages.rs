@@ -62,6 +62,31 @@ impl Browser {
         req.send().await.unwrap()
     }
 
+    /// Posts a form with a file, as `<form enctype="multipart/form-data">` does.
+    pub(crate) async fn upload(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, Vec<u8>),
+    ) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(file.1).file_name(file.0.to_owned()),
+        );
+        let mut req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .multipart(form);
+        if let Some(c) = &self.cookie {
+            req = req.header(COOKIE, c);
+        }
+        req.send().await.unwrap()
+    }
+
     pub(crate) async fn page(&self, path: &str) -> String {
         let resp = self.get(path).await;
         assert_eq!(resp.status(), StatusCode::OK, "GET {path}");

@@ -1,6 +1,7 @@
 //! The directory: departments, people (one at a time, or imported from CSV), tokens,
 //! the admins' way in, and the audit trail.
 
+pub mod admin;
 pub mod admins;
 pub mod audit;
 pub mod departments;
