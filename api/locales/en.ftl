@@ -528,6 +528,7 @@ owner-person = Person responsible
 owner-nobody = — nobody yet —
 owner-save = Save
 owner-remove = Remove
+owner-change = Change the owner
 owner-assign = Assign a department
 owner-assign-button = Assign
 owner-department = Department

@@ -528,6 +528,7 @@ owner-person = Pessoa responsável
 owner-nobody = — ninguém ainda —
 owner-save = Salvar
 owner-remove = Remover
+owner-change = Alterar o responsável
 owner-assign = Atribuir um departamento
 owner-assign-button = Atribuir
 owner-department = Departamento
@@ -555,7 +556,7 @@ matrix-customer = Cliente
 matrix-no-plan = sem plano ainda
 matrix-unmeasured = não medido
 matrix-key-points = { $n ->
-    [one] 1 ponto-chave
+    [one] { $n } ponto-chave
    *[other] { $n } pontos-chave
 }
 
@@ -586,7 +587,7 @@ reminders-outbox-attempts = Tentativas
 reminders-outbox-error = Último erro
 reminders-ran-already = Já tinha sido executado neste período: nada foi enviado duas vezes.
 reminders-ran = { $n ->
-    [one] Executado: 1 e-mail na fila.
+    [one] Executado: { $n } e-mail na fila.
    *[other] Executado: { $n } e-mails na fila.
 }
 outbox-status-pending = aguardando
@@ -654,7 +655,7 @@ import-row-ok = pronta
 import-not-ready = O arquivo tem problemas: nada pode ser importado até que sejam corrigidos no arquivo e ele seja enviado de novo.
 import-changed = Algo mudou desde a verificação (um e-mail já usado nesse meio tempo?): nada foi importado. Verifique o arquivo de novo.
 import-ready = { $n ->
-    [one] 1 pessoa, sem problemas.
+    [one] { $n } pessoa, sem problemas.
    *[other] { $n } pessoas, sem problemas.
 }
 import-confirm = { $n ->
@@ -662,7 +663,7 @@ import-confirm = { $n ->
    *[other] Importar estas { $n } pessoas
 }
 import-done = { $n ->
-    [one] 1 pessoa importada.
+    [one] { $n } pessoa importada.
    *[other] { $n } pessoas importadas.
 }
 audit-title = Trilha de auditoria
@@ -678,6 +679,6 @@ audit-after = Depois
 audit-older = Alterações mais antigas
 audit-bad-day = Escreva a data como AAAA-MM-DD.
 audit-fields = { $n ->
-    [one] 1 campo
+    [one] { $n } campo
    *[other] { $n } campos
 }

@@ -494,6 +494,7 @@ owner-person = 负责人
 owner-nobody = — 暂无 —
 owner-save = 保存
 owner-remove = 移除
+owner-change = 更改负责人
 owner-assign = 指派部门
 owner-assign-button = 指派
 owner-department = 部门

@@ -201,12 +201,64 @@ impl Window {
         panic!("could not click `{css}` on {}", self.url().await);
     }
 
+    /// Clicks what `css` selects and waits (up to 10 s) until the next page has
+    /// loaded: a form's answer, whatever it redirected to.
+    pub async fn click_and_load(&self, css: &str) {
+        self.execute("window.__cxpmOld = true; return 0;").await;
+        self.click(css).await;
+        for _ in 0..100 {
+            let fresh = self
+                .execute("return window.__cxpmOld !== true && document.readyState === 'complete';")
+                .await;
+            if fresh == json!(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no new page after clicking `{css}` on {}", self.url().await);
+    }
+
     /// Types `text` into the field `css` selects, after clearing it.
     pub async fn fill(&self, css: &str, text: &str) {
         let id = self.find(css).await;
         self.post(&format!("/element/{id}/clear"), json!({})).await;
         self.post(&format!("/element/{id}/value"), json!({"text": text}))
             .await;
+    }
+
+    /// Chooses `value` in the `<select>` `css` selects.
+    pub async fn select(&self, css: &str, value: &str) {
+        self.find(css).await;
+        let script = format!(
+            "const s = document.querySelector({}); s.value = {}; return s.value;",
+            serde_json::to_string(css).unwrap_or_default(),
+            serde_json::to_string(value).unwrap_or_default()
+        );
+        let chosen = self.execute(&script).await;
+        assert_eq!(chosen, json!(value), "`{css}` has no option `{value}`");
+    }
+
+    /// Chooses the option labelled `label` in the `<select>` `css` selects, as a
+    /// person picks it by what it says.
+    pub async fn select_text(&self, css: &str, label: &str) {
+        self.find(css).await;
+        let script = format!(
+            "const s = document.querySelector({}); const o = [...s.options].find(o => o.text.trim() === {}); if (!o) return null; s.value = o.value; return o.value;",
+            serde_json::to_string(css).unwrap_or_default(),
+            serde_json::to_string(label).unwrap_or_default()
+        );
+        let chosen = self.execute(&script).await;
+        assert!(chosen.is_string(), "`{css}` has no option `{label}`");
+    }
+
+    /// Chooses the file at `path` in the `<input type=file>` `css` selects.
+    pub async fn upload(&self, css: &str, path: &Path) {
+        let id = self.find(css).await;
+        self.post(
+            &format!("/element/{id}/value"),
+            json!({"text": path.display().to_string()}),
+        )
+        .await;
     }
 
     pub async fn execute(&self, script: &str) -> Value {

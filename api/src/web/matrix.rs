@@ -21,6 +21,7 @@ use crate::web::render::{Chrome, PageError, PageResult, Posted, form_version, ht
 use crate::web::session::{self, Viewer};
 use crate::web::value_stream::Choice;
 
+#[derive(Clone)]
 pub struct CellLink {
     pub id: String,
     pub version: i32,
@@ -30,6 +31,13 @@ pub struct CellLink {
     pub severity: &'static str,
     pub severity_word: String,
     pub plan: Option<String>,
+}
+
+/// One relationship as the phone's list shows it.
+pub struct ListLine {
+    pub provider: String,
+    pub customer: String,
+    pub link: CellLink,
 }
 
 pub struct MatrixRow {
@@ -47,6 +55,8 @@ struct MatrixPage {
     back: String,
     customers: Vec<String>,
     rows: Vec<MatrixRow>,
+    /// The same relationships, one per line (a phone's view).
+    lines: Vec<ListLine>,
     departments: Vec<Choice>,
     posted: Posted,
     may_edit: bool,
@@ -80,7 +90,7 @@ fn matrix_page(v: &Viewer, m: Matrix, posted: Posted) -> MatrixPage {
                 .any(|c| c.relationship.customer_department_id == d.id)
         })
         .collect();
-    let rows = providers
+    let rows: Vec<MatrixRow> = providers
         .iter()
         .map(|p| MatrixRow {
             provider: name(p),
@@ -110,8 +120,32 @@ fn matrix_page(v: &Viewer, m: Matrix, posted: Posted) -> MatrixPage {
                 .collect(),
         })
         .collect();
+    let lines = rows
+        .iter()
+        .flat_map(|r: &MatrixRow| {
+            r.cells
+                .iter()
+                .zip(customers.iter())
+                .flat_map(move |(cell, c)| {
+                    cell.iter().map(move |l| ListLine {
+                        provider: r.provider.clone(),
+                        customer: name(c),
+                        link: CellLink {
+                            id: l.id.clone(),
+                            version: l.version,
+                            delivers: l.delivers.clone(),
+                            key_points: l.key_points.clone(),
+                            severity: l.severity,
+                            severity_word: l.severity_word.clone(),
+                            plan: l.plan.clone(),
+                        },
+                    })
+                })
+        })
+        .collect();
     let id = m.program.id.clone();
     MatrixPage {
+        lines,
         chrome: Chrome::signed(v, t.get("matrix-title"), "programs"),
         back: format!("/programs/{id}/relationships"),
         program: m.program.name.clone(),

@@ -128,6 +128,8 @@ struct ValueStreamPage {
     departments: Vec<Choice>,
     template_roles: Vec<(&'static str, String)>,
     new_names: NameFields,
+    /// The active people by department, to name one with a new owner row.
+    groups: Vec<(String, Vec<Choice>)>,
     posted: Posted,
     may_edit: bool,
     may_own: bool,
@@ -142,6 +144,7 @@ struct CoveragePage {
     back: String,
     stages: Vec<StageRow>,
     departments: Vec<Choice>,
+    groups: Vec<(String, Vec<Choice>)>,
     fixes: Vec<Fix>,
     ready: bool,
     touchpoints: u32,
@@ -275,6 +278,27 @@ fn department_choices(t: &Words, view: &ValueStreamView) -> Vec<Choice> {
         .collect()
 }
 
+fn people_groups(t: &Words, view: &ValueStreamView) -> Vec<(String, Vec<Choice>)> {
+    view.departments
+        .iter()
+        .map(|d| {
+            (
+                dept_name(t, d),
+                view.people
+                    .iter()
+                    .filter(|p| p.department_id.as_deref() == Some(d.id.as_str()))
+                    .map(|p| Choice {
+                        value: p.id.clone(),
+                        label: p.name.clone(),
+                        chosen: false,
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, people)| !people.is_empty())
+        .collect()
+}
+
 fn editor(v: &Viewer, view: ValueStreamView, posted: Posted) -> ValueStreamPage {
     let t = v.t;
     let id = view.program.id.clone();
@@ -289,6 +313,7 @@ fn editor(v: &Viewer, view: ValueStreamView, posted: Posted) -> ValueStreamPage 
             .map(|k| (*k, t.get(&format!("template-role-{}", k.replace('_', "-")))))
             .collect(),
         new_names: name_fields(&t, "", "{}"),
+        groups: people_groups(&t, &view),
         posted,
         may_edit: view.may_edit,
         may_own: view.may_own,
@@ -347,6 +372,7 @@ fn coverage_page(v: &Viewer, view: ValueStreamView, posted: Posted) -> CoverageP
         back: format!("/programs/{id}/coverage"),
         program: view.program.name.clone(),
         departments: department_choices(&t, &view),
+        groups: people_groups(&t, &view),
         ready: c.ready,
         touchpoints: c.touchpoints,
         stages,

@@ -26,7 +26,13 @@ async fn link_for(dir: &std::path::Path, email: &str, already: usize) -> String 
 }
 
 /// Signs in through the pages: asks for a link, opens it from the mail, continues.
-async fn sign_in(w: &Window, app: &TestApp, dir: &std::path::Path, email: &str, already: usize) {
+pub(crate) async fn sign_in(
+    w: &Window,
+    app: &TestApp,
+    dir: &std::path::Path,
+    email: &str,
+    already: usize,
+) {
     w.goto(&app.url("/sign-in")).await;
     w.fill("#email", email).await;
     w.click("form[action='/sign-in'] button[type=submit]").await;
@@ -43,7 +49,7 @@ async fn sign_in(w: &Window, app: &TestApp, dir: &std::path::Path, email: &str, 
     panic!("still on {} after signing in", w.url().await);
 }
 
-async fn look(w: &Window, name: &str, lang: &str, width: u32) {
+pub(crate) async fn look(w: &Window, name: &str, lang: &str, width: u32) {
     w.screenshot(&shots().join(format!("{name}-{lang}-{width}.png")))
         .await;
     let serious = w.axe().await;
@@ -78,7 +84,7 @@ async fn look(w: &Window, name: &str, lang: &str, width: u32) {
         .await;
 }
 
-async fn set_locale(app: &TestApp, person: &Value, locale: &str, tz: &str) {
+pub(crate) async fn set_locale(app: &TestApp, person: &Value, locale: &str, tz: &str) {
     let now = expect_json(
         app.get(&format!("/api/v1/people/{}", id(person)), &app.admin_token)
             .await,

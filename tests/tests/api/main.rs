@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod authorization;
 mod browser;
+mod browser_setup;
 mod departments;
 mod errors;
 mod faults;
