@@ -682,3 +682,12 @@ audit-fields = { $n ->
     [one] 1 field
    *[other] { $n } fields
 }
+
+## Team page
+team-title = Team
+team-role = Team role
+team-remove = Remove from the team
+team-add = Add someone
+team-add-button = Add to the team
+team-person = Person
+team-everyone-seated = Everyone active is already in the team.

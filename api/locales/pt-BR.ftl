@@ -682,3 +682,12 @@ audit-fields = { $n ->
     [one] { $n } campo
    *[other] { $n } campos
 }
+
+## Team page
+team-title = Equipe
+team-role = Papel na equipe
+team-remove = Tirar da equipe
+team-add = Adicionar alguém
+team-add-button = Adicionar à equipe
+team-person = Pessoa
+team-everyone-seated = Todas as pessoas ativas já estão na equipe.

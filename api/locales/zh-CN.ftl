@@ -630,3 +630,12 @@ audit-after = 修改后
 audit-older = 更早的变更
 audit-bad-day = 日期格式为 YYYY-MM-DD。
 audit-fields = { $n } 个字段
+
+## Team page
+team-title = 团队
+team-role = 团队角色
+team-remove = 移出团队
+team-add = 添加成员
+team-add-button = 加入团队
+team-person = 人员
+team-everyone-seated = 所有在职人员都已在团队中。

@@ -15,6 +15,7 @@
 //! - [`dashboard`]: a program's dashboard, where leadership lands.
 //! - [`value_stream`]: the value-stream editor (stages, sub-processes, owners, the
 //!   industrial template) and the coverage page with each gap's fix.
+//! - [`team`]: a program's team — add, change a role, remove.
 //! - [`reminders`]: a program's schedules (the crontab helper, dry run, run now) and
 //!   its outbox.
 //! - [`matrix`]: who serves whom, the relationships as a provider × customer matrix.
@@ -43,6 +44,7 @@ pub mod render;
 pub mod reports;
 pub mod session;
 pub mod sign_in;
+pub mod team;
 pub mod value_stream;
 pub mod work;
 
@@ -117,6 +119,8 @@ pub fn mount(route: Route) -> Route {
         .at("/admin/import", get(import::form).post(import::check))
         .at("/admin/import/confirm", post(import::confirm))
         .at("/admin/audit", get(audit::page))
+        .at("/programs/:id/team", get(team::page).post(team::add))
+        .at("/programs/:id/team/:seat", post(team::change))
         .at("/programs/:id/reminders", get(reminders::page))
         .at("/programs/:id/schedules", post(reminders::create))
         .at("/schedules/:id", post(reminders::switch))

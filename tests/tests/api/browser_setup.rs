@@ -286,6 +286,7 @@ async fn set_up_in_the_browser(backend: Backend) {
     let carla_person = api(&app, "/api/v1/people?q=carla").await["items"][0].clone();
     let program_pages = [
         ("value-stream", format!("/programs/{pid}/value-stream")),
+        ("team", format!("/programs/{pid}/team")),
         ("coverage", format!("/programs/{pid}/coverage")),
         ("relationships", format!("/programs/{pid}/relationships")),
         ("reminders", format!("/programs/{pid}/reminders")),

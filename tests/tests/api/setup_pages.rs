@@ -474,3 +474,114 @@ async fn reminders_are_set_up_checked_and_run_from_their_page(backend: Backend) 
 }
 
 on_both!(reminders_are_set_up_checked_and_run_from_their_page);
+
+async fn a_team_is_kept_on_its_page(backend: Backend) {
+    let (app, dir) = app_with_mail(backend, cxpm_app::Clock::system()).await;
+    let o = org(&app).await;
+    app.person(
+        "Carla Coordinator",
+        "carla@example.com",
+        "coordinator",
+        None,
+    )
+    .await;
+    let (b, _) = sign_in(&app, &dir, "carla@example.com", "/programs").await;
+    let csrf = b.csrf().await;
+    let made = b
+        .post("/programs", &[("csrf", &csrf), ("name", "CX 2027")])
+        .await;
+    let pid = made.headers()[LOCATION]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/programs/")
+        .to_owned();
+    let path = format!("/programs/{pid}/team");
+    let page = b.page(&path).await;
+    assert!(
+        page.contains("Paula Packer · Logistics"),
+        "who may be added"
+    );
+    let add = |role: &'static str| {
+        let (b, path, csrf, packer) = (&b, path.clone(), csrf.clone(), id(&o.packer));
+        async move {
+            b.post(
+                &path,
+                &[("csrf", &csrf), ("person_id", &packer), ("team_role", role)],
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        add("touchpoint_owner").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    // Twice: refused beside the person, nothing changed.
+    let twice = add("member").await;
+    assert_eq!(twice.status(), StatusCode::CONFLICT);
+    assert!(
+        twice
+            .text()
+            .await
+            .unwrap()
+            .contains("id=\"seat-new-person-error\"")
+    );
+    let members = || async {
+        expect_json(
+            app.get(&format!("/api/v1/programs/{pid}/members"), &app.admin_token)
+                .await,
+            StatusCode::OK,
+        )
+        .await
+    };
+    let team = members().await;
+    let seat = team["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["members"].as_array().unwrap().clone())
+        .find(|m| m["person_id"] == o.packer["id"])
+        .unwrap();
+    assert_eq!(seat["team_role"], "touchpoint_owner");
+    let sid = id(&seat);
+    let changed = b
+        .post(
+            &format!("{path}/{sid}"),
+            &[
+                ("csrf", &csrf),
+                ("version", "1"),
+                ("op", "save"),
+                ("team_role", "sponsor"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::SEE_OTHER);
+    let stale = b
+        .post(
+            &format!("{path}/{sid}"),
+            &[
+                ("csrf", &csrf),
+                ("version", "1"),
+                ("op", "save"),
+                ("team_role", "member"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    assert!(stale.text().await.unwrap().contains("Carla Coordinator"));
+    let removed = b
+        .post(
+            &format!("{path}/{sid}"),
+            &[("csrf", &csrf), ("version", "2"), ("op", "remove")],
+        )
+        .await;
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+    assert!(
+        !members()
+            .await
+            .to_string()
+            .contains(o.packer["id"].as_str().unwrap())
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+on_both!(a_team_is_kept_on_its_page);

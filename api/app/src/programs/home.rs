@@ -86,3 +86,42 @@ pub async fn home(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<ProgramHome> 
         may_manage,
     })
 }
+
+/// A program's team page: its seats by department, and the active people not seated
+/// yet (by name), whom a coordinator may add.
+#[derive(Debug, Clone)]
+pub struct TeamView {
+    pub program: program::Model,
+    pub team: Vec<TeamGroup>,
+    pub unseated: Vec<crate::store::person::Model>,
+    /// Departments by id, for the unseated people's names.
+    pub departments: Vec<crate::store::department::Model>,
+    pub may_manage: bool,
+}
+
+/// Program `id`'s team page.
+pub async fn team_page(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<TeamView> {
+    use crate::store::{department, person};
+    let (program, team) = team::of_program(ctx, actor, id).await?;
+    let seated: std::collections::HashSet<&str> = team
+        .iter()
+        .flat_map(|g| g.seats.iter().map(|s| s.person.id.as_str()))
+        .collect();
+    let unseated = person::Entity::find()
+        .filter(person::Column::Active.eq(true))
+        .order_by_asc(person::Column::Name)
+        .all(&ctx.read)
+        .await?
+        .into_iter()
+        .filter(|p| !seated.contains(p.id.as_str()))
+        .collect();
+    let departments = department::Entity::find().all(&ctx.read).await?;
+    let may_manage = authorize(actor, Action::ManagePrograms, Target::Anything).is_ok();
+    Ok(TeamView {
+        program,
+        team,
+        unseated,
+        departments,
+        may_manage,
+    })
+}
