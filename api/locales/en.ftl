@@ -691,3 +691,16 @@ team-add = Add someone
 team-add-button = Add to the team
 team-person = Person
 team-everyone-seated = Everyone active is already in the team.
+
+## Report page controls
+report-controls = Report
+report-back = Back to the program
+report-filter-department = Department
+report-filter-stage = Stage
+report-filter-severity = At least
+report-filter-since = Changes since
+report-no-snapshot = — no snapshot —
+report-snapshot-label = Snapshot name
+report-snapshot-save = Save a snapshot
+report-snapshot-saved = Snapshot "{ $label }" saved: the report now shows what changes since it.
+report-print = Print or save as PDF

@@ -691,3 +691,16 @@ team-add = Adicionar alguém
 team-add-button = Adicionar à equipe
 team-person = Pessoa
 team-everyone-seated = Todas as pessoas ativas já estão na equipe.
+
+## Report page controls
+report-controls = Relatório
+report-back = Voltar ao programa
+report-filter-department = Departamento
+report-filter-stage = Etapa
+report-filter-severity = No mínimo
+report-filter-since = Mudanças desde
+report-no-snapshot = — sem comparação —
+report-snapshot-label = Nome do retrato
+report-snapshot-save = Salvar um retrato
+report-snapshot-saved = Retrato "{ $label }" salvo: o relatório agora mostra o que muda a partir dele.
+report-print = Imprimir ou salvar em PDF

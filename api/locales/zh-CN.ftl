@@ -639,3 +639,16 @@ team-add = 添加成员
 team-add-button = 加入团队
 team-person = 人员
 team-everyone-seated = 所有在职人员都已在团队中。
+
+## Report page controls
+report-controls = 报告
+report-back = 返回项目
+report-filter-department = 部门
+report-filter-stage = 阶段
+report-filter-severity = 严重度至少
+report-filter-since = 自快照以来的变化
+report-no-snapshot = — 不比较 —
+report-snapshot-label = 快照名称
+report-snapshot-save = 保存快照
+report-snapshot-saved = 快照"{ $label }"已保存：报告现在显示此后的变化。
+report-print = 打印或另存为 PDF

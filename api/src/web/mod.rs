@@ -128,6 +128,10 @@ pub fn mount(route: Route) -> Route {
         .at("/schedules/:id/dry-run", get(reminders::dry_run))
         .at("/programs/:id/reports/:name", get(reports::report))
         .at(
+            "/programs/:id/reports/gaps/snapshots",
+            post(reports::save_snapshot),
+        )
+        .at(
             "/feedback/answer",
             get(feedback::link_form).post(feedback::link_answer),
         )
@@ -180,6 +184,8 @@ impl Asset {
 pub struct Assets {
     pub htmx: Asset,
     pub css: Asset,
+    /// The report pages' print button.
+    pub print: Asset,
 }
 
 pub static ASSETS: LazyLock<Assets> = LazyLock::new(|| Assets {
@@ -195,6 +201,12 @@ pub static ASSETS: LazyLock<Assets> = LazyLock::new(|| Assets {
         include_bytes!("../../static/cxpm.css"),
         "text/css; charset=utf-8",
     ),
+    print: Asset::new(
+        "print",
+        "js",
+        include_bytes!("../../static/print.js"),
+        "text/javascript; charset=utf-8",
+    ),
 });
 
 /// `/static/…`: the assets by their hashed names.
@@ -205,7 +217,7 @@ pub fn assets() -> Route {
 #[handler]
 fn asset(poem::web::Path(name): poem::web::Path<String>) -> Response {
     let wanted = format!("/static/{name}");
-    for a in [&ASSETS.htmx, &ASSETS.css] {
+    for a in [&ASSETS.htmx, &ASSETS.css, &ASSETS.print] {
         if a.url == wanted {
             return Response::builder()
                 .content_type(a.content_type)

@@ -291,6 +291,11 @@ async fn set_up_in_the_browser(backend: Backend) {
         ("relationships", format!("/programs/{pid}/relationships")),
         ("reminders", format!("/programs/{pid}/reminders")),
         ("dry-run", format!("/schedules/{schedule}/dry-run")),
+        ("gap-report", format!("/programs/{pid}/reports/gaps")),
+        (
+            "progress-report",
+            format!("/programs/{pid}/reports/progress"),
+        ),
     ];
     let admin_pages = [
         ("admin-people", "/admin/people".to_owned()),

@@ -585,3 +585,124 @@ async fn a_team_is_kept_on_its_page(backend: Backend) {
 }
 
 on_both!(a_team_is_kept_on_its_page);
+
+async fn a_report_page_filters_saves_a_snapshot_and_prints(backend: Backend) {
+    let (app, dir) = app_with_mail(backend, cxpm_app::Clock::system()).await;
+    let r = app
+        .action_to_remind(cxpm_tests::Remind {
+            department: "Quality",
+            program: "CX 2027",
+            head: ("Helena Head", "en"),
+            owner: ("Otto Owner", "en"),
+            action: "Check every pallet",
+            due: "2020-01-15",
+        })
+        .await;
+    let pid = id(&r.program);
+    // Two key points: one met, one badly missed.
+    for (name, expectation, experience) in
+        [("Dates that hold", 9.0, 4.0), ("Clean papers", 8.0, 8.0)]
+    {
+        let point = expect_json(
+            app.post(
+                &format!("/api/v1/relationships/{}/key-points", id(&r.relationship)),
+                &r.coord,
+                &serde_json::json!({"name": name}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        expect_json(
+            app.post(
+                &format!("/api/v1/key-points/{}/measurements", id(&point)),
+                &r.coord,
+                &serde_json::json!({"period_start": "2026-10-01", "period_end": "2026-10-31",
+                    "expectation_score": expectation, "experience_score": experience,
+                    "importance": 4, "sample_size": 10, "source": "survey"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+    let coordinator = expect_json(
+        app.get(
+            &format!(
+                "/api/v1/people/{}",
+                r.program["coordinator_id"].as_str().unwrap()
+            ),
+            &app.admin_token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let (b, _) = sign_in(&app, &dir, coordinator["email"].as_str().unwrap(), "/").await;
+    let path = format!("/programs/{pid}/reports/gaps");
+    let all = b.page(&path).await;
+    assert!(all.contains("Dates that hold") && all.contains("Clean papers"));
+    assert!(all.contains("action=\"/programs/") && all.contains("data-print"));
+    // The print button's script is ours, and the page's policy lets it (and only it) run.
+    let resp = b.get(&path).await;
+    let csp = resp.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("form-action 'self'"),
+        "{csp}"
+    );
+    let at = all.find("/static/print-").unwrap();
+    let src: String = all[at..].chars().take_while(|c| *c != '"').collect();
+    assert_eq!(b.get(&src).await.status(), StatusCode::OK);
+    // At least major: the met point is left out, in the page and in its CSV.
+    let major = b.page(&format!("{path}?severity=major")).await;
+    assert!(major.contains("Dates that hold") && !major.contains("Clean papers"));
+    assert!(
+        major.contains("href=\"?severity=major&#38;format=csv\""),
+        "the download keeps the filter"
+    );
+    let csv = b
+        .get(&format!("{path}?severity=major&format=csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("Dates that hold") && !csv.contains("Clean papers"));
+    // A snapshot saved from the page: the report then compares with it.
+    let csrf = b.csrf().await;
+    let saved = b
+        .post(
+            &format!("{path}/snapshots"),
+            &[("csrf", &csrf), ("label", "Before the pilot")],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let to = saved.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(to.contains("since="), "{to}");
+    let page = b.page(&to).await;
+    assert!(page.contains("Before the pilot&#34; saved: the report now shows"));
+    assert!(page.contains("selected>Before the pilot"));
+    // A blank name saves nothing and says why.
+    let blank = b
+        .post(
+            &format!("{path}/snapshots"),
+            &[("csrf", &csrf), ("label", " ")],
+        )
+        .await;
+    assert_eq!(blank.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let listed = expect_json(
+        app.get(
+            &format!("/api/v1/programs/{pid}/reports/gaps/snapshots"),
+            &r.coord,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+on_both!(a_report_page_filters_saves_a_snapshot_and_prints);

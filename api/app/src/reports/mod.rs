@@ -4,6 +4,7 @@
 //! The arithmetic is the domain's ([`cxpm_domain::gap`]); these modules gather the
 //! rows in a fixed number of queries ([`queries`]) and shape the answer.
 
+pub mod choices;
 pub mod dashboard;
 pub mod gaps;
 mod lines;

@@ -133,8 +133,9 @@ struct ChangesView {
 #[template(path = "gap_report.html")]
 struct GapPage {
     t: &'static Labels,
-    /// Links to the same report as a workbook and as CSV (the pages' route only).
-    exports: bool,
+    /// The app's controls above the report (the pages' route only): navigation,
+    /// filters, a snapshot, downloads and print, rendered by the pages in their words.
+    controls: Option<String>,
     title: String,
     generated: String,
     summary: Vec<Count>,
@@ -237,7 +238,7 @@ pub fn gap_page(
     program: &str,
     report: &GapReport,
     trends: &[(String, Vec<PeriodGap>)],
-    exports: bool,
+    controls: Option<String>,
 ) -> ApiResult<String> {
     let summary = [
         SeverityName::Critical,
@@ -260,7 +261,7 @@ pub fn gap_page(
     });
     let page = GapPage {
         t,
-        exports,
+        controls,
         title: format!("{} — {program}", t.gap_report),
         generated: when(report.generated_at, zone),
         summary,
@@ -344,7 +345,7 @@ struct PhaseBox {
 #[template(path = "progress_report.html")]
 struct ProgressPage {
     t: &'static Labels,
-    exports: bool,
+    controls: Option<String>,
     title: String,
     generated: String,
     done: &'static str,
@@ -492,7 +493,7 @@ pub fn progress_page(
     zone: TimeZone,
     program: &str,
     report: &ProgressReport,
-    exports: bool,
+    controls: Option<String>,
 ) -> ApiResult<String> {
     let [done, open, overdue] = t.action_states;
     let by_department = actions_by_department(report);
@@ -525,7 +526,7 @@ pub fn progress_page(
     };
     let page = ProgressPage {
         t,
-        exports,
+        controls,
         title: format!("{} — {program}", t.progress_report),
         generated: when(report.generated_at, zone),
         done,

@@ -117,7 +117,7 @@ impl ReportsApi {
             let report = GapReport::from(data);
             let t = crate::labels::labels(locale(Some(auth.0.locale), req));
             return Ok(Report::Html(
-                html::gap_page(t, auth.0.time_zone, &program_name, &report, &trends, false)?,
+                html::gap_page(t, auth.0.time_zone, &program_name, &report, &trends, None)?,
                 t.lang,
             ));
         }
@@ -159,7 +159,7 @@ impl ProgressApi {
             ReportFormat::Html => {
                 let t = crate::labels::labels(locale(Some(auth.0.locale), req));
                 Ok(Report::Html(
-                    html::progress_page(t, auth.0.time_zone, &program_name, &report, false)?,
+                    html::progress_page(t, auth.0.time_zone, &program_name, &report, None)?,
                     t.lang,
                 ))
             }
