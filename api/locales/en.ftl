@@ -704,3 +704,25 @@ report-snapshot-label = Snapshot name
 report-snapshot-save = Save a snapshot
 report-snapshot-saved = Snapshot "{ $label }" saved: the report now shows what changes since it.
 report-print = Print or save as PDF
+
+## Metrics page
+metrics-title = Metrics
+metrics-none = No metric yet.
+metrics-stale = nobody feeds it
+metrics-target = Target
+metrics-last = Last reading
+metrics-readings = The readings
+metrics-no-readings = No reading yet.
+metrics-record = Record a reading
+metrics-record-button = Record
+metrics-from = From
+metrics-to = To
+metrics-value = Value
+metrics-new = A new metric
+metrics-stage = Stage
+metrics-unit = Unit
+metrics-direction = Better when
+metrics-direction-higher_is_better = higher is better
+metrics-direction-lower_is_better = lower is better
+metrics-create = Add the metric
+metrics-chart = { $name } over time, against its target

@@ -704,3 +704,25 @@ report-snapshot-label = Nome do retrato
 report-snapshot-save = Salvar um retrato
 report-snapshot-saved = Retrato "{ $label }" salvo: o relatório agora mostra o que muda a partir dele.
 report-print = Imprimir ou salvar em PDF
+
+## Metrics page
+metrics-title = Indicadores
+metrics-none = Nenhum indicador ainda.
+metrics-stale = ninguém o atualiza
+metrics-target = Meta
+metrics-last = Última leitura
+metrics-readings = As leituras
+metrics-no-readings = Nenhuma leitura ainda.
+metrics-record = Registrar uma leitura
+metrics-record-button = Registrar
+metrics-from = De
+metrics-to = Até
+metrics-value = Valor
+metrics-new = Um novo indicador
+metrics-stage = Etapa
+metrics-unit = Unidade
+metrics-direction = Melhor quando
+metrics-direction-higher_is_better = maior é melhor
+metrics-direction-lower_is_better = menor é melhor
+metrics-create = Adicionar o indicador
+metrics-chart = { $name } ao longo do tempo, contra a meta

@@ -652,3 +652,25 @@ report-snapshot-label = 快照名称
 report-snapshot-save = 保存快照
 report-snapshot-saved = 快照"{ $label }"已保存：报告现在显示此后的变化。
 report-print = 打印或另存为 PDF
+
+## Metrics page
+metrics-title = 指标
+metrics-none = 还没有指标。
+metrics-stale = 无人更新
+metrics-target = 目标
+metrics-last = 最近读数
+metrics-readings = 读数
+metrics-no-readings = 还没有读数。
+metrics-record = 记录读数
+metrics-record-button = 记录
+metrics-from = 从
+metrics-to = 到
+metrics-value = 数值
+metrics-new = 新建指标
+metrics-stage = 阶段
+metrics-unit = 单位
+metrics-direction = 方向
+metrics-direction-higher_is_better = 越高越好
+metrics-direction-lower_is_better = 越低越好
+metrics-create = 添加指标
+metrics-chart = { $name } 随时间的变化及目标

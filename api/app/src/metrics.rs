@@ -393,3 +393,64 @@ async fn find_external(
     )
     .await?)
 }
+
+/// A metric on the metrics page: its status and its readings, oldest period first.
+#[derive(Debug, Clone)]
+pub struct MetricHistory {
+    pub status: MetricStatus,
+    pub readings: Vec<reading::Model>,
+}
+
+/// The metrics page of a program.
+#[derive(Debug, Clone)]
+pub struct MetricsView {
+    pub program: program::Model,
+    pub metrics: Vec<MetricHistory>,
+    /// Its stages in order, to put a new metric on.
+    pub stages: Vec<crate::store::stage::Model>,
+    pub may_manage: bool,
+    pub may_record: bool,
+}
+
+/// How many periods of a metric's history its page draws.
+pub const HISTORY: usize = 24;
+
+/// Program `program_id`'s metrics with their latest readings, in three queries.
+pub async fn page(ctx: &Ctx, actor: &Actor, program_id: &str) -> AppResult<MetricsView> {
+    use crate::store::stage;
+    let statuses = list(ctx, actor, program_id, false).await?;
+    let program = load::<program::Entity>(&ctx.read, "program", program_id).await?;
+    let ids: Vec<&str> = statuses.iter().map(|s| s.metric.id.as_str()).collect();
+    let mut by_metric: HashMap<String, Vec<reading::Model>> = HashMap::new();
+    for r in reading::Entity::find()
+        .filter(reading::Column::MetricId.is_in(ids))
+        .order_by_asc(reading::Column::PeriodStart)
+        .order_by_asc(reading::Column::Id)
+        .all(&ctx.read)
+        .await?
+    {
+        by_metric.entry(r.metric_id.clone()).or_default().push(r);
+    }
+    let metrics = statuses
+        .into_iter()
+        .map(|status| {
+            let mut readings = by_metric.remove(&status.metric.id).unwrap_or_default();
+            let skip = readings.len().saturating_sub(HISTORY);
+            readings.drain(..skip);
+            MetricHistory { status, readings }
+        })
+        .collect();
+    let stages = stage::Entity::find()
+        .filter(stage::Column::ProgramId.eq(&program.id))
+        .filter(stage::Column::Archived.eq(false))
+        .order_by_asc(stage::Column::Position)
+        .all(&ctx.read)
+        .await?;
+    Ok(MetricsView {
+        program,
+        metrics,
+        stages,
+        may_manage: authorize(actor, Action::ManageMetrics, Target::Anything).is_ok(),
+        may_record: authorize(actor, Action::RecordReadings, Target::Anything).is_ok(),
+    })
+}

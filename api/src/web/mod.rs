@@ -15,6 +15,8 @@
 //! - [`dashboard`]: a program's dashboard, where leadership lands.
 //! - [`value_stream`]: the value-stream editor (stages, sub-processes, owners, the
 //!   industrial template) and the coverage page with each gap's fix.
+//! - [`metrics`]: a program's metrics with a chart of each one's history; a reading,
+//!   a new metric.
 //! - [`team`]: a program's team — add, change a role, remove.
 //! - [`reminders`]: a program's schedules (the crontab helper, dry run, run now) and
 //!   its outbox.
@@ -37,6 +39,7 @@ pub mod import;
 pub mod matrix;
 pub mod me;
 pub mod messages;
+pub mod metrics;
 pub mod plans;
 pub mod programs;
 pub mod reminders;
@@ -119,6 +122,14 @@ pub fn mount(route: Route) -> Route {
         .at("/admin/import", get(import::form).post(import::check))
         .at("/admin/import/confirm", post(import::confirm))
         .at("/admin/audit", get(audit::page))
+        .at(
+            "/programs/:id/metrics",
+            get(metrics::page).post(metrics::create),
+        )
+        .at(
+            "/programs/:id/metrics/:metric/readings",
+            post(metrics::record),
+        )
         .at("/programs/:id/team", get(team::page).post(team::add))
         .at("/programs/:id/team/:seat", post(team::change))
         .at("/programs/:id/reminders", get(reminders::page))

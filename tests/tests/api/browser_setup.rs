@@ -280,6 +280,43 @@ async fn set_up_in_the_browser(backend: Backend) {
     assert_eq!(schedules["items"].as_array().unwrap().len(), 1);
     let schedule = id(&schedules["items"][0]);
 
+    // A metric with some history, for its chart.
+    let delivery = stages["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["template_key"] == "delivery_acceptance")
+        .unwrap();
+    let metric = expect_json(
+        app.post(
+            &format!("/api/v1/programs/{pid}/metrics"),
+            &app.admin_token,
+            &serde_json::json!({"stage_id": delivery["id"], "name": "On-time delivery", "unit": "%",
+                "direction": "higher_is_better", "target": 95.0}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let mid = metric["id"]
+        .as_str()
+        .or(metric["metric"]["id"].as_str())
+        .unwrap()
+        .to_owned();
+    for (month, value) in [(7, 86.0), (8, 89.5), (9, 88.0), (10, 92.0), (11, 94.5)] {
+        expect_json(
+            app.post(
+                &format!("/api/v1/metrics/{mid}/readings"),
+                &app.admin_token,
+                &serde_json::json!({"period_start": format!("2026-{month:02}-01"),
+                    "period_end": format!("2026-{month:02}-28"), "value": value}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+
     // Every new page, in each language, at phone and desktop width.
     let phone = driver.window(375, 812).await;
     sign_in(&phone, &app, &dir, "carla@example.com", 1).await;
@@ -287,6 +324,7 @@ async fn set_up_in_the_browser(backend: Backend) {
     let program_pages = [
         ("value-stream", format!("/programs/{pid}/value-stream")),
         ("team", format!("/programs/{pid}/team")),
+        ("metrics", format!("/programs/{pid}/metrics")),
         ("coverage", format!("/programs/{pid}/coverage")),
         ("relationships", format!("/programs/{pid}/relationships")),
         ("reminders", format!("/programs/{pid}/reminders")),

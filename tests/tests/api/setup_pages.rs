@@ -706,3 +706,120 @@ async fn a_report_page_filters_saves_a_snapshot_and_prints(backend: Backend) {
 }
 
 on_both!(a_report_page_filters_saves_a_snapshot_and_prints);
+
+async fn metrics_are_charted_and_fed_from_their_page(backend: Backend) {
+    let (app, dir) = app_with_mail(backend, cxpm_app::Clock::system()).await;
+    app.person(
+        "Carla Coordinator",
+        "carla@example.com",
+        "coordinator",
+        None,
+    )
+    .await;
+    let (b, _) = sign_in(&app, &dir, "carla@example.com", "/programs").await;
+    let csrf = b.csrf().await;
+    let made = b
+        .post("/programs", &[("csrf", &csrf), ("name", "CX 2027")])
+        .await;
+    let pid = made.headers()[LOCATION]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/programs/")
+        .to_owned();
+    b.post(
+        &format!("/programs/{pid}/stages"),
+        &[
+            ("csrf", &csrf),
+            ("name", "Delivery"),
+            ("customer_facing", "on"),
+        ],
+    )
+    .await;
+    let stage = id(&stages(&app, &pid).await[0]);
+    let path = format!("/programs/{pid}/metrics");
+    assert!(b.page(&path).await.contains("No metric yet."));
+    let new = |target: &'static str| {
+        let (b, path, csrf, stage) = (&b, path.clone(), csrf.clone(), stage.clone());
+        async move {
+            b.post(
+                &path,
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("stage_id", stage.as_str()),
+                    ("name", "On-time delivery"),
+                    ("unit", "%"),
+                    ("target", target),
+                    ("direction", "higher_is_better"),
+                ],
+            )
+            .await
+        }
+    };
+    let bad = new("ninety").await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = bad.text().await.unwrap();
+    assert!(page.contains("id=\"metric-new-target-error\"") && page.contains("value=\"ninety\""));
+    assert_eq!(new("95").await.status(), StatusCode::SEE_OTHER);
+    let metrics = expect_json(
+        app.get(&format!("/api/v1/programs/{pid}/metrics"), &app.admin_token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let mid = metrics["items"][0]["metric"]["id"]
+        .as_str()
+        .or(metrics["items"][0]["id"].as_str())
+        .unwrap()
+        .to_owned();
+    let record = |from: &'static str, to: &'static str, value: &'static str| {
+        let (b, url, csrf) = (&b, format!("{path}/{mid}/readings"), csrf.clone());
+        async move {
+            b.post(
+                &url,
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("period_start", from),
+                    ("period_end", to),
+                    ("value", value),
+                ],
+            )
+            .await
+        }
+    };
+    // A value that is not a number, and a period that ends before it starts.
+    let bad = record("2026-10-01", "2026-10-31", "lots").await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text()
+            .await
+            .unwrap()
+            .contains(&format!("id=\"reading-{mid}-value-error\""))
+    );
+    let backwards = record("2026-10-31", "2026-10-01", "90").await;
+    assert_eq!(backwards.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        backwards
+            .text()
+            .await
+            .unwrap()
+            .contains(&format!("id=\"reading-{mid}-period_end-error\""))
+    );
+    for (from, to, value) in [
+        ("2026-09-01", "2026-09-30", "88,5"),
+        ("2026-10-01", "2026-10-31", "91"),
+        ("2026-11-01", "2026-11-30", "96"),
+    ] {
+        assert_eq!(
+            record(from, to, value).await.status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+    let page = b.page(&path).await;
+    // The history against its target: two lines of three points each.
+    assert_eq!(page.matches("<polyline").count(), 2);
+    assert_eq!(page.matches("class=\"s0 dot\"").count(), 3);
+    assert!(page.contains("88.5 %") && page.contains("96 %"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+on_both!(metrics_are_charted_and_fed_from_their_page);
