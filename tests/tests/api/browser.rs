@@ -233,6 +233,25 @@ async fn walkthrough(backend: Backend) {
             look(&phone, name, lang, 375).await;
         }
     }
+    // An executive, on a phone: lands on the dashboard and drills down from the
+    // lagging department to its plan and to the overdue action, by tapping links.
+    app.person("Eva Executive", "eva@example.com", "executive", None)
+        .await;
+    let exec = driver.window(375, 812).await;
+    sign_in(&exec, &app, &dir, "eva@example.com", 0).await;
+    exec.goto(&app.url("/")).await;
+    exec.wait_for_text("Lagging departments").await;
+    assert!(
+        exec.url().await.ends_with("/dashboard"),
+        "leadership lands on the dashboard"
+    );
+    exec.click_and_load(&format!("#lagging a[href='/plans/{plan_id}']"))
+        .await;
+    exec.click_and_load(&format!("a[href='/actions/{}']", id(&r.action)))
+        .await;
+    exec.wait_for_text("Check every pallet before loading")
+        .await;
+    exec.close().await;
     // Signed out: the sign-in page.
     let fresh = driver.window(375, 812).await;
     fresh.goto(&app.url("/sign-in")).await;
