@@ -98,10 +98,24 @@ struct DepartmentsPage {
     chrome: Chrome,
     rows: Vec<DepartmentRow>,
     parents: Vec<Choice>,
+    /// The department whose form is open (`?edit=`).
+    edit: String,
     posted: Posted,
 }
 
-fn departments_page(v: &Viewer, view: DepartmentsView, posted: Posted) -> DepartmentsPage {
+impl DepartmentsPage {
+    fn editing(&self, id: &str) -> bool {
+        self.edit == id || self.posted.form == format!("department-{id}")
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct EditQuery {
+    #[serde(default)]
+    edit: String,
+}
+
+fn departments_page(v: &Viewer, view: DepartmentsView, posted: Posted, edit: &str) -> DepartmentsPage {
     let t = v.t;
     let name_of: HashMap<&str, String> = view
         .departments
@@ -159,6 +173,7 @@ fn departments_page(v: &Viewer, view: DepartmentsView, posted: Posted) -> Depart
                 chosen: false,
             })
             .collect(),
+        edit: edit.to_owned(),
         posted,
     }
 }
@@ -168,18 +183,23 @@ async fn departments_again(
     v: &Viewer,
     posted: Posted,
     status: StatusCode,
+    edit: &str,
 ) -> PageResult {
     let view = view_of::departments(state, v.actor())
         .await
         .map_err(|e| PageError::app(e, v.t))?;
-    Ok(html(status, &departments_page(v, view, posted)))
+    Ok(html(status, &departments_page(v, view, posted, edit)))
 }
 
 /// Every department.
 #[handler]
-pub async fn departments_list(req: &Request, state: Data<&AppState>) -> PageResult {
+pub async fn departments_list(
+    req: &Request,
+    state: Data<&AppState>,
+    Query(q): Query<EditQuery>,
+) -> PageResult {
     let v = session::viewer(&state, req).await?;
-    departments_again(&state, &v, Posted::default(), StatusCode::OK).await
+    departments_again(&state, &v, Posted::default(), StatusCode::OK, &q.edit).await
 }
 
 /// Creates a department.
@@ -204,7 +224,7 @@ pub async fn department_create(
         Err(e) => {
             let (status, posted) =
                 Posted::refused(&state, &v, "department-new", f, e, None).await?;
-            departments_again(&state, &v, posted, status).await
+            departments_again(&state, &v, posted, status, "").await
         }
     }
 }
@@ -246,7 +266,7 @@ pub async fn department_change(
             let form = format!("department-{id}");
             let (status, posted) =
                 Posted::refused(&state, &v, &form, f, e, Some(("department", &id))).await?;
-            departments_again(&state, &v, posted, status).await
+            departments_again(&state, &v, posted, status, "").await
         }
     }
 }
@@ -295,6 +315,16 @@ pub struct PeopleQuery {
     pub status: String,
     /// After an import: how many were created.
     pub imported: Option<u32>,
+    /// The person whose form is open: one at a time, or a page of 200 people would
+    /// carry 200 department lists.
+    #[serde(default)]
+    pub edit: String,
+}
+
+impl PeoplePage {
+    fn editing(&self, id: &str) -> bool {
+        self.filter.edit == id || self.posted.form == format!("person-{id}")
+    }
 }
 
 fn people_page(

@@ -32,6 +32,10 @@ pub struct MetricCard {
     pub last: String,
     pub chart: Option<LineChart>,
     pub chart_label: String,
+    /// The latest value, for the list.
+    pub latest: String,
+    /// Its chart and reading form shown.
+    pub open: bool,
     /// Each reading: period, value.
     pub readings: Vec<(String, String)>,
 }
@@ -56,15 +60,29 @@ fn number(v: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
-fn metrics_page(v: &Viewer, view: MetricsView, posted: Posted) -> MetricsPage {
+fn metrics_page(v: &Viewer, view: MetricsView, posted: Posted, focus: &str) -> MetricsPage {
     let t = v.t;
+    // The metric whose chart and reading form are open (`?metric=`; a refused
+    // reading's): a large program has hundreds of metrics, each chart a drawing.
+    let focus = if posted.form.starts_with("reading-") {
+        posted.form.trim_start_matches("reading-").to_owned()
+    } else if focus.is_empty() {
+        // One metric: its chart at once.
+        match view.metrics.as_slice() {
+            [only] => only.status.metric.id.clone(),
+            _ => String::new(),
+        }
+    } else {
+        focus.to_owned()
+    };
     let metrics = view
         .metrics
         .iter()
         .map(|m| {
+            let open = m.status.metric.id == focus;
             let metric = &m.status.metric;
             let periods: Vec<String> = m.readings.iter().map(|r| t.day(r.period_end)).collect();
-            let chart = (!m.readings.is_empty()).then(|| {
+            let chart = (open && !m.readings.is_empty()).then(|| {
                 charts::lines(
                     periods.clone(),
                     vec![
@@ -94,10 +112,17 @@ fn metrics_page(v: &Viewer, view: MetricsView, posted: Posted) -> MetricsPage {
                     .unwrap_or_else(|| t.get("reminders-never")),
                 chart,
                 chart_label: t.with("metrics-chart", &[("name", metric.name.as_str())]),
+                latest: m
+                    .readings
+                    .last()
+                    .map(|r| format!("{} {}", number(r.value), metric.unit))
+                    .unwrap_or_default(),
+                open,
                 readings: m
                     .readings
                     .iter()
                     .rev()
+                    .filter(|_| open)
                     .map(|r| {
                         (
                             format!("{} – {}", t.day(r.period_start), t.day(r.period_end)),
@@ -151,11 +176,18 @@ async fn again(
     id: &str,
     posted: Posted,
     status: StatusCode,
+    focus: &str,
 ) -> PageResult {
     let view = metrics::page(state, v.actor(), id)
         .await
         .map_err(|e| PageError::app(e, v.t))?;
-    Ok(html(status, &metrics_page(v, view, posted)))
+    Ok(html(status, &metrics_page(v, view, posted, focus)))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Focus {
+    #[serde(default)]
+    metric: String,
 }
 
 fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> &'a str {
@@ -180,9 +212,14 @@ fn typed_day(f: &HashMap<String, String>, name: &str) -> Result<NaiveDate, Field
 
 /// The metrics page.
 #[handler]
-pub async fn page(req: &Request, state: Data<&AppState>, Path(id): Path<String>) -> PageResult {
+pub async fn page(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(id): Path<String>,
+    poem::web::Query(q): poem::web::Query<Focus>,
+) -> PageResult {
     let v = session::viewer(&state, req).await?;
-    again(&state, &v, &id, Posted::default(), StatusCode::OK).await
+    again(&state, &v, &id, Posted::default(), StatusCode::OK, &q.metric).await
 }
 
 /// Puts a new metric on a stage.
@@ -224,7 +261,7 @@ pub async fn create(
         Ok(()) => Ok(see_other(&format!("/programs/{id}/metrics"))),
         Err(e) => {
             let (status, posted) = Posted::refused(&state, &v, "metric-new", f, e, None).await?;
-            again(&state, &v, &id, posted, status).await
+            again(&state, &v, &id, posted, status, "").await
         }
     }
 }
@@ -269,7 +306,7 @@ pub async fn record(
         Err(e) => {
             let form = format!("reading-{metric}");
             let (status, posted) = Posted::refused(&state, &v, &form, f, e, None).await?;
-            again(&state, &v, &id, posted, status).await
+            again(&state, &v, &id, posted, status, "").await
         }
     }
 }

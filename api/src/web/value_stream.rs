@@ -130,6 +130,10 @@ struct ValueStreamPage {
     new_names: NameFields,
     /// The active people by department, to name one with a new owner row.
     groups: Vec<(String, Vec<Choice>)>,
+    /// The sub-process or owner row whose form is open (`?focus=`): on a large value
+    /// stream, a form per row (each with every department and person) would make a
+    /// page of megabytes.
+    focus: String,
     posted: Posted,
     may_edit: bool,
     may_own: bool,
@@ -153,7 +157,19 @@ struct CoveragePage {
     may_own: bool,
 }
 
+impl ValueStreamPage {
+    /// Is the form of sub-process or owner row `id` shown?
+    fn open(&self, id: &str) -> bool {
+        self.focus == id || (!self.posted.form.is_empty() && self.posted.form.ends_with(id))
+    }
+}
+
 impl CoveragePage {
+    /// Every gap's fix is shown: the page holds only the gaps.
+    fn open(&self, _id: &str) -> bool {
+        true
+    }
+
     fn stage(&self, i: &usize) -> &StageRow {
         &self.stages[*i]
     }
@@ -299,7 +315,7 @@ fn people_groups(t: &Words, view: &ValueStreamView) -> Vec<(String, Vec<Choice>)
         .collect()
 }
 
-fn editor(v: &Viewer, view: ValueStreamView, posted: Posted) -> ValueStreamPage {
+fn editor(v: &Viewer, view: ValueStreamView, posted: Posted, focus: &str) -> ValueStreamPage {
     let t = v.t;
     let id = view.program.id.clone();
     ValueStreamPage {
@@ -314,6 +330,7 @@ fn editor(v: &Viewer, view: ValueStreamView, posted: Posted) -> ValueStreamPage 
             .collect(),
         new_names: name_fields(&t, "", "{}"),
         groups: people_groups(&t, &view),
+        focus: focus.to_owned(),
         posted,
         may_edit: view.may_edit,
         may_own: view.may_own,
@@ -429,7 +446,7 @@ async fn again(
     if back.ends_with("/coverage") {
         Ok(html(status, &coverage_page(v, view, posted)))
     } else {
-        Ok(html(status, &editor(v, view, posted)))
+        Ok(html(status, &editor(v, view, posted, "")))
     }
 }
 
@@ -465,14 +482,30 @@ async fn signed(
     Ok(v)
 }
 
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Focus {
+    /// The sub-process (to assign a department) or owner row (to name its person)
+    /// whose form to open.
+    #[serde(default)]
+    focus: String,
+}
+
 /// The value-stream editor.
 #[handler]
-pub async fn page(req: &Request, state: Data<&AppState>, Path(id): Path<String>) -> PageResult {
+pub async fn page(
+    req: &Request,
+    state: Data<&AppState>,
+    Path(id): Path<String>,
+    poem::web::Query(q): poem::web::Query<Focus>,
+) -> PageResult {
     let v = session::viewer(&state, req).await?;
     let view = setup::value_stream(&state, v.actor(), &id)
         .await
         .map_err(|e| PageError::app(e, v.t))?;
-    Ok(html(StatusCode::OK, &editor(&v, view, Posted::default())))
+    Ok(html(
+        StatusCode::OK,
+        &editor(&v, view, Posted::default(), &q.focus),
+    ))
 }
 
 /// The coverage page: every gap and its fix.
