@@ -728,3 +728,21 @@ metrics-direction-higher_is_better = higher is better
 metrics-direction-lower_is_better = lower is better
 metrics-create = Add the metric
 metrics-chart = { $name } over time, against its target
+
+## Calendar feeds
+calendar-title = My calendar
+calendar-help = Subscribe your calendar app (Outlook, Google Calendar, Apple Calendar, DingTalk, Feishu) to your due actions — or your department's — and your plans' feedback dates. The address holds a secret of its own: anyone with it can read the calendar, so keep it to yourself and revoke it when in doubt.
+calendar-made = Your calendar's address, shown this once: add it to your calendar app as a subscription.
+calendar-open-app = Open in my calendar app
+calendar-none = No calendar yet.
+calendar-read = Last read
+calendar-new = A new calendar
+calendar-new-mine = My actions
+calendar-new-department = { $department }'s actions
+calendar-feed-mine = My actions
+calendar-feed-department = { $department }'s actions
+calendar-name-mine = cxpm — { $name }
+calendar-name-department = cxpm — { $department }
+calendar-action = Plan: { $plan } · { $status } · { $progress }%
+calendar-feedback = Feedback on "{ $plan }": ask the customers
+profile-calendar = Subscribe your calendar to your due actions

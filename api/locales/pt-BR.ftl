@@ -728,3 +728,21 @@ metrics-direction-higher_is_better = maior é melhor
 metrics-direction-lower_is_better = menor é melhor
 metrics-create = Adicionar o indicador
 metrics-chart = { $name } ao longo do tempo, contra a meta
+
+## Calendar feeds
+calendar-title = Minha agenda
+calendar-help = Assine no seu aplicativo de agenda (Outlook, Google Agenda, Apple Calendário, DingTalk, Feishu) as suas ações com prazo — ou as do seu departamento — e as datas de retorno dos seus planos. O endereço tem um segredo próprio: quem o tiver lê a agenda; guarde-o e revogue-o na dúvida.
+calendar-made = O endereço da sua agenda, mostrado só desta vez: adicione-o como assinatura no seu aplicativo de agenda.
+calendar-open-app = Abrir no meu aplicativo de agenda
+calendar-none = Nenhuma agenda ainda.
+calendar-read = Última leitura
+calendar-new = Uma nova agenda
+calendar-new-mine = Minhas ações
+calendar-new-department = Ações de { $department }
+calendar-feed-mine = Minhas ações
+calendar-feed-department = Ações de { $department }
+calendar-name-mine = cxpm — { $name }
+calendar-name-department = cxpm — { $department }
+calendar-action = Plano: { $plan } · { $status } · { $progress }%
+calendar-feedback = Retorno sobre "{ $plan }": ouvir os clientes
+profile-calendar = Assine na sua agenda as suas ações com prazo

@@ -676,3 +676,21 @@ metrics-direction-higher_is_better = 越高越好
 metrics-direction-lower_is_better = 越低越好
 metrics-create = 添加指标
 metrics-chart = { $name } 随时间的变化及目标
+
+## Calendar feeds
+calendar-title = 我的日历
+calendar-help = 在日历应用（Outlook、Google 日历、Apple 日历、钉钉、飞书）中订阅您到期的行动（或您部门的行动）以及您计划的反馈日期。此地址包含独立的密钥：任何拿到它的人都能读取日历，请妥善保管，如有疑虑请吊销。
+calendar-made = 您的日历地址仅显示这一次：请在日历应用中将其添加为订阅。
+calendar-open-app = 在日历应用中打开
+calendar-none = 还没有日历。
+calendar-read = 最近读取
+calendar-new = 新建日历
+calendar-new-mine = 我的行动
+calendar-new-department = { $department }的行动
+calendar-feed-mine = 我的行动
+calendar-feed-department = { $department }的行动
+calendar-name-mine = cxpm — { $name }
+calendar-name-department = cxpm — { $department }
+calendar-action = 计划：{ $plan } · { $status } · { $progress }%
+calendar-feedback = "{ $plan }"的反馈：征询客户意见
+profile-calendar = 在日历中订阅您到期的行动

@@ -22,6 +22,7 @@ mod m20261202_000014_names_per_locale;
 mod m20261202_000015_schedule_readers;
 mod m20261203_000016_sign_in;
 mod m20261203_000017_feedback_rounds;
+mod m20261204_000018_calendar_feeds;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000015_schedule_readers::Migration),
             Box::new(m20261203_000016_sign_in::Migration),
             Box::new(m20261203_000017_feedback_rounds::Migration),
+            Box::new(m20261204_000018_calendar_feeds::Migration),
         ]
     }
 }

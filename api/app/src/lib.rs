@@ -8,6 +8,7 @@
 //! a front. Its error type is [`AppError`]; the HTTP front maps it to problem+json in
 //! one place.
 
+pub mod calendar;
 pub mod clock;
 pub mod demo;
 pub mod directory;

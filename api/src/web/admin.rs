@@ -115,7 +115,12 @@ pub struct EditQuery {
     edit: String,
 }
 
-fn departments_page(v: &Viewer, view: DepartmentsView, posted: Posted, edit: &str) -> DepartmentsPage {
+fn departments_page(
+    v: &Viewer,
+    view: DepartmentsView,
+    posted: Posted,
+    edit: &str,
+) -> DepartmentsPage {
     let t = v.t;
     let name_of: HashMap<&str, String> = view
         .departments

@@ -219,7 +219,15 @@ pub async fn page(
     poem::web::Query(q): poem::web::Query<Focus>,
 ) -> PageResult {
     let v = session::viewer(&state, req).await?;
-    again(&state, &v, &id, Posted::default(), StatusCode::OK, &q.metric).await
+    again(
+        &state,
+        &v,
+        &id,
+        Posted::default(),
+        StatusCode::OK,
+        &q.metric,
+    )
+    .await
 }
 
 /// Puts a new metric on a stage.

@@ -28,10 +28,13 @@
 //! - [`admin`], [`import`], [`audit`]: the admins' pages — departments, people and
 //!   their tokens, importing people (checked first, a table of every row), the audit
 //!   trail with a before/after view.
+//! - [`calendar`]: calendar feeds — made and revoked on My profile, read by calendar
+//!   apps at `/calendar/{secret}.ics`.
 //! - [`render`]: page responses, error pages, shared view pieces.
 
 pub mod admin;
 pub mod audit;
+pub mod calendar;
 pub mod dashboard;
 pub mod department;
 pub mod feedback;
@@ -156,6 +159,9 @@ pub fn mount(route: Route) -> Route {
         .at("/me", get(me::page).post(me::save))
         .at("/me/sessions/:id/end", post(me::end))
         .at("/me/sessions/end-all", post(me::end_all))
+        .at("/me/calendar", get(calendar::page).post(calendar::create))
+        .at("/me/calendar/:id/revoke", post(calendar::revoke))
+        .at("/calendar/:file", get(calendar::read_feed))
 }
 
 /// `/` is the reader's start page (`/start`). (A middleware, because the JSON API's

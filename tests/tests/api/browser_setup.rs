@@ -329,6 +329,7 @@ async fn set_up_in_the_browser(backend: Backend) {
         ("relationships", format!("/programs/{pid}/relationships")),
         ("reminders", format!("/programs/{pid}/reminders")),
         ("dry-run", format!("/schedules/{schedule}/dry-run")),
+        ("calendar", "/me/calendar".to_owned()),
         ("gap-report", format!("/programs/{pid}/reports/gaps")),
         (
             "progress-report",

@@ -7,6 +7,7 @@ mod auth;
 mod authorization;
 mod browser;
 mod browser_setup;
+mod calendar;
 mod departments;
 mod errors;
 mod faults;

@@ -6,6 +6,7 @@ pub mod action;
 pub mod action_update;
 pub mod audit;
 pub mod audit_event;
+pub mod calendar_feed;
 pub mod department;
 pub mod feedback_comment;
 pub mod feedback_invitation;
