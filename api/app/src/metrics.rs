@@ -9,7 +9,7 @@ use cxpm_domain::limits;
 use cxpm_domain::metric::{METRIC_TEMPLATES, MetricTemplate, is_stale};
 use cxpm_domain::values::{Name, optional_text};
 use cxpm_domain::{Action, Actor, FieldError, Invalid, Target, authorize};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 
 use crate::store::{
     append_in, department, load, metric, new_id, program, reading, referenced, stage, sub_process,
@@ -415,21 +415,35 @@ pub struct MetricsView {
 /// How many periods of a metric's history its page draws.
 pub const HISTORY: usize = 24;
 
-/// Program `program_id`'s metrics with their latest readings, in three queries.
-pub async fn page(ctx: &Ctx, actor: &Actor, program_id: &str) -> AppResult<MetricsView> {
+/// Program `program_id`'s metrics, and the history of the one in `focus` (of the
+/// only one, when there is one): the readings of every metric of a large program are
+/// hundreds of thousands of rows, and a page draws one chart at a time.
+pub async fn page(
+    ctx: &Ctx,
+    actor: &Actor,
+    program_id: &str,
+    focus: Option<&str>,
+) -> AppResult<MetricsView> {
     use crate::store::stage;
     let statuses = list(ctx, actor, program_id, false).await?;
     let program = load::<program::Entity>(&ctx.read, "program", program_id).await?;
-    let ids: Vec<&str> = statuses.iter().map(|s| s.metric.id.as_str()).collect();
+    let focus = match (focus, statuses.as_slice()) {
+        (Some(f), _) => statuses.iter().find(|s| s.metric.id == f),
+        (None, [only]) => Some(only),
+        _ => None,
+    };
     let mut by_metric: HashMap<String, Vec<reading::Model>> = HashMap::new();
-    for r in reading::Entity::find()
-        .filter(reading::Column::MetricId.is_in(ids))
-        .order_by_asc(reading::Column::PeriodStart)
-        .order_by_asc(reading::Column::Id)
-        .all(&ctx.read)
-        .await?
-    {
-        by_metric.entry(r.metric_id.clone()).or_default().push(r);
+    if let Some(f) = focus {
+        // The newest periods first, then drawn oldest first.
+        let mut rows = reading::Entity::find()
+            .filter(reading::Column::MetricId.eq(&f.metric.id))
+            .order_by_desc(reading::Column::PeriodStart)
+            .order_by_desc(reading::Column::Id)
+            .limit(HISTORY as u64)
+            .all(&ctx.read)
+            .await?;
+        rows.reverse();
+        by_metric.insert(f.metric.id.clone(), rows);
     }
     let metrics = statuses
         .into_iter()

@@ -32,8 +32,6 @@ pub struct MetricCard {
     pub last: String,
     pub chart: Option<LineChart>,
     pub chart_label: String,
-    /// The latest value, for the list.
-    pub latest: String,
     /// Its chart and reading form shown.
     pub open: bool,
     /// Each reading: period, value.
@@ -112,11 +110,6 @@ fn metrics_page(v: &Viewer, view: MetricsView, posted: Posted, focus: &str) -> M
                     .unwrap_or_else(|| t.get("reminders-never")),
                 chart,
                 chart_label: t.with("metrics-chart", &[("name", metric.name.as_str())]),
-                latest: m
-                    .readings
-                    .last()
-                    .map(|r| format!("{} {}", number(r.value), metric.unit))
-                    .unwrap_or_default(),
                 open,
                 readings: m
                     .readings
@@ -178,10 +171,14 @@ async fn again(
     status: StatusCode,
     focus: &str,
 ) -> PageResult {
-    let view = metrics::page(state, v.actor(), id)
+    let focus = match posted.form.strip_prefix("reading-") {
+        Some(m) => Some(m.to_owned()),
+        None => Some(focus.to_owned()).filter(|f| !f.is_empty()),
+    };
+    let view = metrics::page(state, v.actor(), id, focus.as_deref())
         .await
         .map_err(|e| PageError::app(e, v.t))?;
-    Ok(html(status, &metrics_page(v, view, posted, focus)))
+    Ok(html(status, &metrics_page(v, view, posted, focus.as_deref().unwrap_or_default())))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
