@@ -20,29 +20,11 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::web::render::{
-    Chrome, PageError, PageResult, Posted, form_version, html, see_other, when,
+    Chrome, PageError, PageResult, Posted, field, form_version, html, optional, see_other, when,
 };
 use crate::web::session::{self, Viewer};
 use crate::web::value_stream::{Choice, endonym};
 use crate::words::Words;
-
-fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> &'a str {
-    f.get(name).map(String::as_str).unwrap_or_default()
-}
-
-fn optional(f: &HashMap<String, String>, name: &str) -> Option<String> {
-    Some(field(f, name).trim().to_owned()).filter(|s| !s.is_empty())
-}
-
-async fn signed(
-    state: &AppState,
-    req: &Request,
-    f: &HashMap<String, String>,
-) -> Result<Viewer, PageError> {
-    let v = session::viewer(state, req).await?;
-    session::check(state, req, &v, f.get("csrf").map(String::as_str))?;
-    Ok(v)
-}
 
 fn dept_name(t: &Words, d: &cxpm_app::store::department::Model) -> String {
     localized(
@@ -214,7 +196,7 @@ pub async fn department_create(
     state: Data<&AppState>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = signed(&state, req, &f).await?;
+    let v = session::posted_by(&state, req, &f).await?;
     let new = NewDepartment {
         name: field(&f, "name").to_owned(),
         code: field(&f, "code").to_owned(),
@@ -242,7 +224,7 @@ pub async fn department_change(
     Path(id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = signed(&state, req, &f).await?;
+    let v = session::posted_by(&state, req, &f).await?;
     let patch = |name: &str| match optional(&f, name) {
         Some(x) => Patch::Set(x),
         None => Patch::Clear,
@@ -434,7 +416,7 @@ pub async fn person_create(
     state: Data<&AppState>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = signed(&state, req, &f).await?;
+    let v = session::posted_by(&state, req, &f).await?;
     let role = field(&f, "role").parse::<Role>();
     let locale = Locale::parse(field(&f, "locale"));
     let outcome = match (role, locale) {
@@ -473,7 +455,7 @@ pub async fn person_change(
     Path(id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = signed(&state, req, &f).await?;
+    let v = session::posted_by(&state, req, &f).await?;
     let change = match field(&f, "op") {
         "deactivate" => Ok(PersonChange {
             active: Some(false),
@@ -524,7 +506,7 @@ pub async fn person_link(
     Path(id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = signed(&state, req, &f).await?;
+    let v = session::posted_by(&state, req, &f).await?;
     let person = people::get(&state, v.actor(), &id)
         .await
         .map_err(|e| PageError::app(e, v.t))?;
@@ -624,7 +606,7 @@ pub async fn token_issue(
     Path(id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = signed(&state, req, &f).await?;
+    let v = session::posted_by(&state, req, &f).await?;
     match tokens::issue(&state, v.actor(), &id, optional(&f, "label").as_deref()).await {
         Ok((_, secret)) => {
             tokens_page(
@@ -652,7 +634,7 @@ pub async fn token_revoke(
     Path((person_id, id)): Path<(String, String)>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = signed(&state, req, &f).await?;
+    let v = session::posted_by(&state, req, &f).await?;
     match tokens::revoke(&state, v.actor(), &id).await {
         Ok(()) => {
             // Its bearer stops at once here, as when the API revokes it.

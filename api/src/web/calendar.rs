@@ -195,8 +195,7 @@ pub async fn create(
     state: Data<&AppState>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = session::viewer(&state, req).await?;
-    session::check(&state, req, &v, f.get("csrf").map(String::as_str))?;
+    let v = session::posted_by(&state, req, &f).await?;
     let department = f.get("department_id").filter(|d| !d.is_empty());
     let (_, secret) = calendar::create(&state, v.actor(), department.map(String::as_str))
         .await
@@ -216,8 +215,7 @@ pub async fn revoke(
     Path(id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = session::viewer(&state, req).await?;
-    session::check(&state, req, &v, f.get("csrf").map(String::as_str))?;
+    let v = session::posted_by(&state, req, &f).await?;
     calendar::revoke(&state, v.actor(), &id)
         .await
         .map_err(|e| PageError::app(e, v.t))?;

@@ -214,8 +214,7 @@ pub async fn retire(
     Path(id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = session::viewer(&state, req).await?;
-    session::check(&state, req, &v, f.get("csrf").map(String::as_str))?;
+    let v = session::posted_by(&state, req, &f).await?;
     let r = relationships::get(&state, v.actor(), &id)
         .await
         .map_err(|e| PageError::app(e, v.t))?;

@@ -18,7 +18,7 @@ use poem::{Request, handler};
 
 use crate::app::AppState;
 use crate::http::reports::charts::{self, LineChart, SeriesInput};
-use crate::web::render::{Chrome, PageError, PageResult, Posted, html, see_other, when};
+use crate::web::render::{Chrome, PageError, PageResult, Posted, field, html, see_other, when};
 use crate::web::session::{self, Viewer};
 use crate::web::value_stream::Choice;
 
@@ -178,17 +178,16 @@ async fn again(
     let view = metrics::page(state, v.actor(), id, focus.as_deref())
         .await
         .map_err(|e| PageError::app(e, v.t))?;
-    Ok(html(status, &metrics_page(v, view, posted, focus.as_deref().unwrap_or_default())))
+    Ok(html(
+        status,
+        &metrics_page(v, view, posted, focus.as_deref().unwrap_or_default()),
+    ))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct Focus {
     #[serde(default)]
     metric: String,
-}
-
-fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> &'a str {
-    f.get(name).map(String::as_str).unwrap_or_default()
 }
 
 /// A number typed in a form, or the error beside its field.
@@ -235,8 +234,7 @@ pub async fn create(
     Path(id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = session::viewer(&state, req).await?;
-    session::check(&state, req, &v, f.get("csrf").map(String::as_str))?;
+    let v = session::posted_by(&state, req, &f).await?;
     let direction = match field(&f, "direction") {
         "lower_is_better" => Direction::LowerIsBetter,
         _ => Direction::HigherIsBetter,
@@ -279,8 +277,7 @@ pub async fn record(
     Path((id, metric)): Path<(String, String)>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = session::viewer(&state, req).await?;
-    session::check(&state, req, &v, f.get("csrf").map(String::as_str))?;
+    let v = session::posted_by(&state, req, &f).await?;
     let mut problems = cxpm_domain::Invalid::default();
     let start = problems.check(typed_day(&f, "period_start"));
     let end = problems.check(typed_day(&f, "period_end"));

@@ -21,7 +21,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::jobs::mailroom::Mail;
 use crate::web::render::{
-    Chrome, FieldErrors, PageError, PageResult, Posted, form_version, html, see_other, when,
+    Chrome, FieldErrors, PageError, PageResult, Posted, field, form_version, html, see_other, when,
 };
 use crate::web::session::{self, Viewer};
 use crate::web::value_stream::Choice;
@@ -192,10 +192,6 @@ pub async fn page(
     ))
 }
 
-fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> &'a str {
-    f.get(name).map(String::as_str).unwrap_or_default()
-}
-
 /// Checks a crontab line (op `check`: the page again with it in words and its next
 /// five times) or creates the schedule.
 #[handler]
@@ -205,8 +201,7 @@ pub async fn create(
     Path(id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = session::viewer(&state, req).await?;
-    session::check(&state, req, &v, f.get("csrf").map(String::as_str))?;
+    let v = session::posted_by(&state, req, &f).await?;
     let kind = field(&f, "kind").parse::<ScheduleKind>();
     let timing = Timing::parse(field(&f, "cron"), field(&f, "time_zone"));
     let outcome = if field(&f, "op") == "check" {
@@ -271,8 +266,7 @@ pub async fn switch(
     Path(id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = session::viewer(&state, req).await?;
-    session::check(&state, req, &v, f.get("csrf").map(String::as_str))?;
+    let v = session::posted_by(&state, req, &f).await?;
     let change = ScheduleChange {
         enabled: Some(field(&f, "enabled") == "true"),
         ..ScheduleChange::default()
@@ -299,8 +293,7 @@ pub async fn run(
     Path(id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = session::viewer(&state, req).await?;
-    session::check(&state, req, &v, f.get("csrf").map(String::as_str))?;
+    let v = session::posted_by(&state, req, &f).await?;
     let ran = schedules::run(&state, v.actor(), &id, false, &Mail(&state))
         .await
         .map_err(|e| PageError::app(e, v.t))?;

@@ -323,6 +323,17 @@ impl FieldErrors {
     }
 }
 
+/// A form posted as a map (the pages of many small forms): field `name`, `""` when
+/// absent.
+pub fn field<'a>(f: &'a std::collections::HashMap<String, String>, name: &str) -> &'a str {
+    f.get(name).map(String::as_str).unwrap_or_default()
+}
+
+/// Field `name` trimmed; none when blank.
+pub fn optional(f: &std::collections::HashMap<String, String>, name: &str) -> Option<String> {
+    Some(field(f, name).trim().to_owned()).filter(|s| !s.is_empty())
+}
+
 /// A form that came back to its page refused: which form it was, what was typed (so
 /// nothing is lost), each field's error beside it, and a refusal no field explains
 /// (a conflict, a stale version) above the form. Pages with many small forms (the

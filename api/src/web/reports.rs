@@ -182,8 +182,7 @@ pub async fn save_snapshot(
     Path(id): Path<String>,
     Form(f): Form<std::collections::HashMap<String, String>>,
 ) -> PageResult {
-    let v = session::viewer(&state, req).await?;
-    session::check(&state, req, &v, f.get("csrf").map(String::as_str))?;
+    let v = session::posted_by(&state, req, &f).await?;
     let label = f.get("label").map(String::as_str).unwrap_or_default();
     let saved = app::snapshots::save(&state, v.actor(), &id, label)
         .await

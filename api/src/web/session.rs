@@ -167,3 +167,14 @@ pub fn client(req: &Request) -> Option<std::net::IpAddr> {
 pub fn header_value(s: &str) -> Option<HeaderValue> {
     HeaderValue::from_str(s).ok()
 }
+
+/// Who posted form `f`, its CSRF token and origin checked.
+pub async fn posted_by(
+    state: &AppState,
+    req: &Request,
+    f: &std::collections::HashMap<String, String>,
+) -> Result<Viewer, PageError> {
+    let v = viewer(state, req).await?;
+    check(state, req, &v, f.get("csrf").map(String::as_str))?;
+    Ok(v)
+}

@@ -15,7 +15,9 @@ use poem::web::{Data, Form, Path};
 use poem::{Request, handler};
 
 use crate::app::AppState;
-use crate::web::render::{Chrome, PageError, PageResult, Posted, form_version, html, see_other};
+use crate::web::render::{
+    Chrome, PageError, PageResult, Posted, field, form_version, html, see_other,
+};
 use crate::web::session::{self, Viewer};
 use crate::web::value_stream::Choice;
 
@@ -124,10 +126,6 @@ async fn again(
     Ok(html(status, &team_page(v, view, posted)))
 }
 
-fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> &'a str {
-    f.get(name).map(String::as_str).unwrap_or_default()
-}
-
 /// The team page.
 #[handler]
 pub async fn page(req: &Request, state: Data<&AppState>, Path(id): Path<String>) -> PageResult {
@@ -143,8 +141,7 @@ pub async fn add(
     Path(id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = session::viewer(&state, req).await?;
-    session::check(&state, req, &v, f.get("csrf").map(String::as_str))?;
+    let v = session::posted_by(&state, req, &f).await?;
     let outcome = match field(&f, "team_role").parse::<TeamRole>() {
         Ok(role) => team::add(&state, v.actor(), &id, field(&f, "person_id"), role)
             .await
@@ -168,8 +165,7 @@ pub async fn change(
     Path((id, seat)): Path<(String, String)>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = session::viewer(&state, req).await?;
-    session::check(&state, req, &v, f.get("csrf").map(String::as_str))?;
+    let v = session::posted_by(&state, req, &f).await?;
     let version = form_version(field(&f, "version"));
     let outcome = if field(&f, "op") == "remove" {
         team::remove(&state, v.actor(), &seat, &version).await

@@ -21,7 +21,9 @@ use poem::web::{Data, Form, Path};
 use poem::{Request, handler};
 
 use crate::app::AppState;
-use crate::web::render::{Chrome, PageError, PageResult, Posted, form_version, html, see_other};
+use crate::web::render::{
+    Chrome, PageError, PageResult, Posted, field, form_version, html, optional, see_other,
+};
 use crate::web::session::{self, Viewer};
 use crate::words::Words;
 
@@ -413,14 +415,6 @@ fn back_to(f: &HashMap<String, String>, program_id: &str) -> String {
     }
 }
 
-fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> &'a str {
-    f.get(name).map(String::as_str).unwrap_or_default()
-}
-
-fn optional(f: &HashMap<String, String>, name: &str) -> Option<String> {
-    Some(field(f, name).trim().to_owned()).filter(|s| !s.is_empty())
-}
-
 /// The translations typed in a form (`name-<locale>`), empty ones left out.
 fn typed_names(f: &HashMap<String, String>) -> BTreeMap<String, String> {
     Locale::ALL
@@ -472,16 +466,6 @@ async fn settle<T>(
     }
 }
 
-async fn signed(
-    state: &AppState,
-    req: &Request,
-    f: &HashMap<String, String>,
-) -> Result<Viewer, PageError> {
-    let v = session::viewer(state, req).await?;
-    session::check(state, req, &v, f.get("csrf").map(String::as_str))?;
-    Ok(v)
-}
-
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct Focus {
     /// The sub-process (to assign a department) or owner row (to name its person)
@@ -529,7 +513,7 @@ pub async fn add_stage(
     Path(id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = signed(&state, req, &f).await?;
+    let v = session::posted_by(&state, req, &f).await?;
     let new = NewPart {
         name: field(&f, "name").to_owned(),
         name_translations: Some(typed_names(&f)),
@@ -582,7 +566,7 @@ pub async fn change_stage(
     Path(id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = signed(&state, req, &f).await?;
+    let v = session::posted_by(&state, req, &f).await?;
     let stage = stream::stage(&state, v.actor(), &id)
         .await
         .map_err(|e| PageError::app(e, v.t))?;
@@ -617,7 +601,7 @@ pub async fn add_sub_process(
     Path(id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = signed(&state, req, &f).await?;
+    let v = session::posted_by(&state, req, &f).await?;
     let stage = stream::stage(&state, v.actor(), &id)
         .await
         .map_err(|e| PageError::app(e, v.t))?;
@@ -651,7 +635,7 @@ pub async fn change_sub_process(
     Path(id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = signed(&state, req, &f).await?;
+    let v = session::posted_by(&state, req, &f).await?;
     let sub = stream::sub_process(&state, v.actor(), &id)
         .await
         .map_err(|e| PageError::app(e, v.t))?;
@@ -686,7 +670,7 @@ pub async fn add_owner(
     Path(id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = signed(&state, req, &f).await?;
+    let v = session::posted_by(&state, req, &f).await?;
     let sub = stream::sub_process(&state, v.actor(), &id)
         .await
         .map_err(|e| PageError::app(e, v.t))?;
@@ -718,7 +702,7 @@ pub async fn change_owner(
     Path(id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = signed(&state, req, &f).await?;
+    let v = session::posted_by(&state, req, &f).await?;
     let row = owners::get(&state, v.actor(), &id)
         .await
         .map_err(|e| PageError::app(e, v.t))?;
@@ -761,7 +745,7 @@ pub async fn apply_template(
     Path(id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = signed(&state, req, &f).await?;
+    let v = session::posted_by(&state, req, &f).await?;
     let mapping = IndustrialDepartments {
         order_management: optional(&f, "order_management"),
         manufacturing: optional(&f, "manufacturing"),
@@ -780,7 +764,7 @@ pub async fn add_relationship(
     Path(id): Path<String>,
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult {
-    let v = signed(&state, req, &f).await?;
+    let v = session::posted_by(&state, req, &f).await?;
     let new = NewRelationship {
         provider_department_id: field(&f, "provider_department_id").to_owned(),
         customer_department_id: field(&f, "customer_department_id").to_owned(),
