@@ -64,3 +64,9 @@ pub fn rename(
         *current_translations = translations_json(&map);
     }
 }
+
+/// A stored name (`name` as given, `raw` its stored translations) in `locale`: the
+/// translation when there is one, the name as given otherwise.
+pub fn name_in(name: &str, raw: &str, locale: cxpm_domain::values::Locale) -> String {
+    cxpm_domain::values::localized(name, &translations(raw), locale).to_owned()
+}

@@ -12,7 +12,7 @@ use cxpm_app::directory::people::{self, NewPerson, PersonChange, PersonFilter};
 use cxpm_app::directory::{sign_in, tokens};
 use cxpm_app::{AppError, Patch, names};
 use cxpm_domain::Role;
-use cxpm_domain::values::{Locale, localized};
+use cxpm_domain::values::Locale;
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path, Query};
 use poem::{Request, handler};
@@ -27,12 +27,7 @@ use crate::web::value_stream::{Choice, endonym};
 use crate::words::Words;
 
 fn dept_name(t: &Words, d: &cxpm_app::store::department::Model) -> String {
-    localized(
-        &d.name,
-        &names::translations(&d.name_translations),
-        t.locale,
-    )
-    .to_owned()
+    names::name_in(&d.name, &d.name_translations, t.locale)
 }
 
 fn role_choices(t: &Words) -> Vec<Choice> {

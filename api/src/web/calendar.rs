@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use askama::Template;
 use cxpm_app::calendar::{self, Feed, FeedItem};
 use cxpm_app::names;
-use cxpm_domain::values::localized;
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 use poem::http::{StatusCode, header};
 use poem::web::{Data, Form, Path};
@@ -62,11 +61,7 @@ pub fn ics(public_url: &str, feed: &Feed) -> String {
             "calendar-name-department",
             &[(
                 "department",
-                localized(
-                    &d.name,
-                    &names::translations(&d.name_translations),
-                    t.locale,
-                ),
+                &names::name_in(&d.name, &d.name_translations, t.locale),
             )],
         ),
         None => t.with("calendar-name-mine", &[("name", feed.person.name.as_str())]),
@@ -137,12 +132,7 @@ async fn calendar_page(state: &AppState, v: &Viewer, made: Option<(String, Strin
         .await
         .map_err(|e| PageError::app(e, t))?;
     let dept_name = |d: &cxpm_app::store::department::Model| {
-        localized(
-            &d.name,
-            &names::translations(&d.name_translations),
-            t.locale,
-        )
-        .to_owned()
+        names::name_in(&d.name, &d.name_translations, t.locale)
     };
     let department = match &v.signed.person.department_id {
         Some(id) => cxpm_app::directory::departments::get(state, v.actor(), id)

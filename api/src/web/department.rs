@@ -2,8 +2,8 @@
 //! and who its internal customers and providers are.
 
 use askama::Template;
+use cxpm_app::names::name_in;
 use cxpm_app::work;
-use cxpm_domain::values::localized;
 use poem::http::StatusCode;
 use poem::web::Data;
 use poem::{Request, handler};
@@ -70,11 +70,6 @@ struct DepartmentView {
     late_more: Option<String>,
     customers: Vec<Rel>,
     providers: Vec<Rel>,
-}
-
-/// A name in the reader's language, else as given.
-fn name_in(name: &str, stored: &str, locale: cxpm_domain::values::Locale) -> String {
-    localized(name, &cxpm_app::names::translations(stored), locale).to_owned()
 }
 
 /// The reader's department.

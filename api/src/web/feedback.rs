@@ -10,7 +10,7 @@ use cxpm_app::feedback::answers::{self, AnswerInput, Questions};
 use cxpm_app::feedback::{self as cases, OpenRound, RoundView};
 use cxpm_domain::FieldError;
 use cxpm_domain::feedback::{AnswerRefusal, RatingInput, Respondent, RoundStatus};
-use cxpm_domain::values::{Locale, localized};
+use cxpm_domain::values::Locale;
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path, Query};
 use poem::{Request, handler};
@@ -64,12 +64,7 @@ struct NoticePage {
 }
 
 fn point_name(k: &cxpm_app::store::key_point::Model, locale: Locale) -> String {
-    localized(
-        &k.name,
-        &cxpm_app::names::translations(&k.name_translations),
-        locale,
-    )
-    .to_owned()
+    cxpm_app::names::name_in(&k.name, &k.name_translations, locale)
 }
 
 /// The answer page for `q`, with what was sent (`sent`) and its problems.

@@ -10,7 +10,6 @@ use askama::Template;
 use cxpm_app::programs::relationships::{self, RelationshipChange};
 use cxpm_app::programs::setup::{self, Matrix};
 use cxpm_app::{AppError, names};
-use cxpm_domain::values::localized;
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path};
 use poem::{Request, handler};
@@ -65,12 +64,7 @@ struct MatrixPage {
 fn matrix_page(v: &Viewer, m: Matrix, posted: Posted) -> MatrixPage {
     let t = v.t;
     let name = |d: &cxpm_app::store::department::Model| {
-        localized(
-            &d.name,
-            &names::translations(&d.name_translations),
-            t.locale,
-        )
-        .to_owned()
+        names::name_in(&d.name, &d.name_translations, t.locale)
     };
     let providers: Vec<_> = m
         .departments

@@ -11,7 +11,6 @@ use cxpm_app::metrics::{self, MetricsView, NewMetric, NewReading};
 use cxpm_app::{AppError, names};
 use cxpm_domain::FieldError;
 use cxpm_domain::gap::Direction;
-use cxpm_domain::values::localized;
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path};
 use poem::{Request, handler};
@@ -136,12 +135,7 @@ fn metrics_page(v: &Viewer, view: MetricsView, posted: Posted, focus: &str) -> M
             .iter()
             .map(|s| Choice {
                 value: s.id.clone(),
-                label: localized(
-                    &s.name,
-                    &names::translations(&s.name_translations),
-                    t.locale,
-                )
-                .to_owned(),
+                label: names::name_in(&s.name, &s.name_translations, t.locale),
                 chosen: false,
             })
             .collect(),

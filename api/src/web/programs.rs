@@ -8,7 +8,6 @@ use cxpm_app::programs::program::{self as cases, NewProgram, ProgramChange};
 use cxpm_app::{AppError, names};
 use cxpm_domain::program::ProgramStatus;
 use cxpm_domain::reminder::Timing;
-use cxpm_domain::values::localized;
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path};
 use poem::{Request, handler};
@@ -170,14 +169,7 @@ fn team_lines(t: &Words, h: &ProgramHome) -> Vec<TeamLine> {
             department: g
                 .department
                 .as_ref()
-                .map(|d| {
-                    localized(
-                        &d.name,
-                        &names::translations(&d.name_translations),
-                        t.locale,
-                    )
-                    .to_owned()
-                })
+                .map(|d| names::name_in(&d.name, &d.name_translations, t.locale))
                 .unwrap_or_else(|| t.get("program-no-department")),
             people: g
                 .seats
@@ -227,12 +219,7 @@ fn program_page(v: &Viewer, h: ProgramHome) -> ProgramPage {
         .iter()
         .map(|s| StageView {
             position: s.stage.position,
-            name: localized(
-                &s.stage.name,
-                &names::translations(&s.stage.name_translations),
-                t.locale,
-            )
-            .to_owned(),
+            name: names::name_in(&s.stage.name, &s.stage.name_translations, t.locale),
             touchpoint: s.stage.customer_facing,
             sub_processes: t.n("program-sub-processes", s.sub_processes as i64),
         })

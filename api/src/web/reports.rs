@@ -9,7 +9,6 @@ use askama::Template;
 use cxpm_app::names;
 use cxpm_app::reports as app;
 use cxpm_domain::gap::Severity;
-use cxpm_domain::values::localized;
 use poem::http::{StatusCode, header};
 use poem::web::{Data, Form, Path, Query};
 use poem::{Request, Response, handler};
@@ -125,7 +124,7 @@ fn controls(
     gaps: bool,
 ) -> Result<String, PageError> {
     let t = v.t;
-    let name = |n: &str, tr: &str| localized(n, &names::translations(tr), t.locale).to_owned();
+    let name = |n: &str, tr: &str| names::name_in(n, tr, t.locale);
     let sev = labels::labels(t.locale);
     let view = Controls {
         t,

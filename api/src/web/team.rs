@@ -9,7 +9,6 @@ use cxpm_app::names;
 use cxpm_app::programs::home::{self, TeamView};
 use cxpm_app::programs::team;
 use cxpm_domain::program::TeamRole;
-use cxpm_domain::values::localized;
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path};
 use poem::{Request, handler};
@@ -50,12 +49,7 @@ struct TeamPage {
 fn team_page(v: &Viewer, view: TeamView, posted: Posted) -> TeamPage {
     let t = v.t;
     let dept_name = |d: &cxpm_app::store::department::Model| {
-        localized(
-            &d.name,
-            &names::translations(&d.name_translations),
-            t.locale,
-        )
-        .to_owned()
+        names::name_in(&d.name, &d.name_translations, t.locale)
     };
     let depts: HashMap<&str, String> = view
         .departments

@@ -15,7 +15,7 @@ use cxpm_app::programs::setup::{self, ValueStreamView};
 use cxpm_app::programs::template::{self, IndustrialDepartments};
 use cxpm_app::programs::value_stream::{self as stream, NewPart, PartChange};
 use cxpm_app::{AppError, Patch, names};
-use cxpm_domain::values::{Locale, localized};
+use cxpm_domain::values::Locale;
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path};
 use poem::{Request, handler};
@@ -186,12 +186,7 @@ impl CoveragePage {
 }
 
 fn dept_name(t: &Words, d: &cxpm_app::store::department::Model) -> String {
-    localized(
-        &d.name,
-        &names::translations(&d.name_translations),
-        t.locale,
-    )
-    .to_owned()
+    names::name_in(&d.name, &d.name_translations, t.locale)
 }
 
 fn rows(v: &Viewer, view: &ValueStreamView) -> Vec<StageRow> {
@@ -211,12 +206,7 @@ fn rows(v: &Viewer, view: &ValueStreamView) -> Vec<StageRow> {
                 id: s.stage.id.clone(),
                 version: s.stage.version,
                 position: s.stage.position,
-                name: localized(
-                    &s.stage.name,
-                    &names::translations(&s.stage.name_translations),
-                    t.locale,
-                )
-                .to_owned(),
+                name: names::name_in(&s.stage.name, &s.stage.name_translations, t.locale),
                 names: name_fields(t, &s.stage.name, &s.stage.name_translations),
                 description: s.stage.description.clone().unwrap_or_default(),
                 touchpoint: s.stage.customer_facing,
@@ -229,12 +219,7 @@ fn rows(v: &Viewer, view: &ValueStreamView) -> Vec<StageRow> {
                     .map(|(j, sub)| SubRow {
                         id: sub.sub.id.clone(),
                         version: sub.sub.version,
-                        name: localized(
-                            &sub.sub.name,
-                            &names::translations(&sub.sub.name_translations),
-                            t.locale,
-                        )
-                        .to_owned(),
+                        name: names::name_in(&sub.sub.name, &sub.sub.name_translations, t.locale),
                         names: name_fields(t, &sub.sub.name, &sub.sub.name_translations),
                         goal: sub.sub.goal.clone().unwrap_or_default(),
                         first: j == 0,
