@@ -87,6 +87,7 @@ async fn signed(app: &TestApp, db: &DatabaseConnection, person_id: &str) -> Read
         read: db.clone(),
         clock: Clock::system(),
         public_url: Arc::from(app.base.as_str()),
+        allow_private_targets: false,
     };
     let link = cxpm_app::directory::sign_in::make_link(&ctx, None, person_id, Some("/my-work"))
         .await

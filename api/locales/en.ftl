@@ -746,3 +746,10 @@ calendar-name-department = cxpm — { $department }
 calendar-action = Plan: { $plan } · { $status } · { $progress }%
 calendar-feedback = Feedback on "{ $plan }": ask the customers
 profile-calendar = Subscribe your calendar to your due actions
+
+## Chat channels and webhooks (issue 18)
+chat-open = Open the whole list in cxpm
+chat-footer = From the program's reminder schedule ({ $rhythm }).
+mail-webhook-disabled-subject = A webhook of “{ $program }” was turned off
+mail-webhook-disabled-body = The webhook to { $url } failed for a whole day, so cxpm stopped calling it. The last answer was: { $reason }
+mail-webhook-disabled-action = When the receiving system works again, turn the webhook back on; redeliver what it missed from its delivery log.

@@ -746,3 +746,10 @@ calendar-name-department = cxpm — { $department }
 calendar-action = Plano: { $plan } · { $status } · { $progress }%
 calendar-feedback = Retorno sobre "{ $plan }": ouvir os clientes
 profile-calendar = Assine na sua agenda as suas ações com prazo
+
+## Chat channels and webhooks (issue 18)
+chat-open = Abrir a lista completa no cxpm
+chat-footer = Do calendário de lembretes do programa ({ $rhythm }).
+mail-webhook-disabled-subject = Um webhook de “{ $program }” foi desligado
+mail-webhook-disabled-body = O webhook para { $url } falhou durante um dia inteiro, e o cxpm deixou de chamá-lo. A última resposta foi: { $reason }
+mail-webhook-disabled-action = Quando o sistema receptor voltar a funcionar, religue o webhook e reenvie o que ele perdeu a partir do registro de entregas.

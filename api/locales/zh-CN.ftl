@@ -694,3 +694,10 @@ calendar-name-department = cxpm — { $department }
 calendar-action = 计划：{ $plan } · { $status } · { $progress }%
 calendar-feedback = "{ $plan }"的反馈：征询客户意见
 profile-calendar = 在日历中订阅您到期的行动
+
+## Chat channels and webhooks (issue 18)
+chat-open = 在 cxpm 中查看完整列表
+chat-footer = 来自项目的提醒计划（{ $rhythm }）。
+mail-webhook-disabled-subject = 项目“{ $program }”的一个 Webhook 已停用
+mail-webhook-disabled-body = 发往 { $url } 的 Webhook 已连续失败一整天，cxpm 已停止调用。最后一次的回应是：{ $reason }
+mail-webhook-disabled-action = 接收系统恢复后，请重新启用该 Webhook，并从投递记录中重新投递遗漏的事件。

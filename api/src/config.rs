@@ -176,6 +176,23 @@ pub struct ServeArgs {
     /// How often the scheduler looks for due schedules, in milliseconds.
     #[arg(long, env = "CXPM_SCHEDULER_EVERY_MS", default_value_t = 10000)]
     pub scheduler_every_ms: u64,
+
+    /// Let chat channels and webhooks call plain `http://` and addresses inside this
+    /// network (loopback, private, link-local). Off by default: only `https://` to
+    /// public addresses, checked when saved and again at every call — a URL must not
+    /// make cxpm reach the metadata service or an internal admin page.
+    #[arg(long, env = "CXPM_ALLOW_PRIVATE_TARGETS")]
+    pub allow_private_targets: bool,
+
+    /// How long one chat or webhook call may take, in milliseconds; a call in flight
+    /// is leased for twice this.
+    #[arg(long, env = "CXPM_HOOK_TIMEOUT_MS", default_value_t = 10000)]
+    pub hook_timeout_ms: u64,
+
+    /// Chat and webhook calls made side by side.
+    #[arg(long, env = "CXPM_HOOK_CONNECTIONS", default_value_t = 8,
+          value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub hook_connections: u32,
 }
 
 impl ServeArgs {
@@ -207,6 +224,9 @@ impl ServeArgs {
             retry_base_ms: 30000,
             no_scheduler: false,
             scheduler_every_ms: 10000,
+            allow_private_targets: false,
+            hook_timeout_ms: 10000,
+            hook_connections: 8,
             clock: cxpm_app::Clock::system(),
         }
     }

@@ -19,6 +19,7 @@ pub async fn build(db: &DatabaseConnection, size: DemoSize, seed: u64) -> anyhow
         read: db.clone(),
         clock: Clock::system(),
         public_url: Arc::from(""),
+        allow_private_targets: false,
     };
     let size = match size {
         DemoSize::Small => cxpm_app::demo::Size::Small,
@@ -41,6 +42,7 @@ pub async fn sign_in_links(
         read: db.clone(),
         clock: Clock::system(),
         public_url: Arc::from(public_url.trim_end_matches('/')),
+        allow_private_targets: false,
     };
     let program = program::Entity::find_by_id(&built.program_id)
         .one(db)

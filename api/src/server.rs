@@ -56,6 +56,7 @@ impl App {
             read,
             clock: settings.clock.clone(),
             public_url: settings.public_url.trim_end_matches('/').into(),
+            allow_private_targets: settings.allow_private_targets,
         };
         let first_admin = bootstrap(&ctx, &settings).await?;
         // A bad mail setting stops the start, not the first reminder.
@@ -138,6 +139,22 @@ impl App {
                 Duration::from_millis(self.settings.retry_base_ms),
             )
         });
+        let hooks = match (self.settings.dispatch_every_ms > 0).then(|| {
+            crate::jobs::hooks::Caller::new(
+                Duration::from_millis(self.settings.hook_timeout_ms.max(1)),
+                self.settings.hook_connections as usize,
+                self.settings.allow_private_targets,
+            )
+        }) {
+            Some(Ok(caller)) => Some(crate::jobs::hooks::spawn(
+                self.state.ctx.clone(),
+                caller,
+                Duration::from_millis(self.settings.dispatch_every_ms),
+                Duration::from_millis(self.settings.retry_base_ms),
+            )),
+            Some(Err(e)) => return Err(e.context("the HTTP client for chat and webhooks")),
+            None => None,
+        };
         let scheduler = (!self.settings.no_scheduler).then(|| {
             crate::jobs::scheduler::spawn(
                 self.state.clone(),
@@ -153,9 +170,15 @@ impl App {
         let result = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(endpoint, shutdown, Some(Duration::from_secs(10)))
             .await;
-        for handle in [checkpointer, dispatcher, scheduler, Some(storage_watch)]
-            .into_iter()
-            .flatten()
+        for handle in [
+            checkpointer,
+            dispatcher,
+            hooks,
+            scheduler,
+            Some(storage_watch),
+        ]
+        .into_iter()
+        .flatten()
         {
             handle.abort();
         }

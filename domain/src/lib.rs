@@ -8,6 +8,7 @@
 pub mod csv;
 pub mod feedback;
 pub mod gap;
+pub mod hooks;
 pub mod limits;
 pub mod maturity;
 pub mod metric;

@@ -20,6 +20,11 @@ pub const TIME_ZONE: usize = 64;
 /// A plan's feedback cadence (a crontab line).
 pub const CADENCE_CRON: usize = 100;
 
+/// A chat channel's or webhook's URL.
+pub const URL: usize = 2000;
+/// A chat robot's signing secret.
+pub const SECRET: usize = 200;
+
 /// The limit of the text field the API calls `field`, if it has one.
 /// A one-time link's token as sent (ours are far shorter; longer is never one).
 pub const TOKEN: usize = 200;
@@ -36,6 +41,8 @@ pub fn max_chars(field: &str) -> Option<usize> {
         "time_zone" | "cadence_time_zone" => TIME_ZONE,
         "cadence_cron" => CADENCE_CRON,
         "token" => TOKEN,
+        "url" => URL,
+        "secret" => SECRET,
         _ => return None,
     })
 }

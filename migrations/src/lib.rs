@@ -23,6 +23,7 @@ mod m20261202_000015_schedule_readers;
 mod m20261203_000016_sign_in;
 mod m20261203_000017_feedback_rounds;
 mod m20261204_000018_calendar_feeds;
+mod m20261204_000019_channels_webhooks;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000016_sign_in::Migration),
             Box::new(m20261203_000017_feedback_rounds::Migration),
             Box::new(m20261204_000018_calendar_feeds::Migration),
+            Box::new(m20261204_000019_channels_webhooks::Migration),
         ]
     }
 }

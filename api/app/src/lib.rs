@@ -14,6 +14,7 @@ pub mod demo;
 pub mod directory;
 pub mod error;
 pub mod feedback;
+pub mod hooks;
 pub mod metrics;
 pub mod names;
 pub mod plans;
@@ -42,6 +43,10 @@ pub struct Ctx {
     pub clock: Clock,
     /// Where people reach cxpm, without a trailing slash.
     pub public_url: Arc<str>,
+    /// Whether chat channels and webhooks may call plain http and addresses inside
+    /// the operator's network (`CXPM_ALLOW_PRIVATE_TARGETS`; off: https to public
+    /// addresses only).
+    pub allow_private_targets: bool,
 }
 
 /// One field of a change: left as it is, cleared, or set.

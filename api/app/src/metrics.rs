@@ -293,6 +293,15 @@ pub async fn record(ctx: &Ctx, actor: &Actor, id: &str, new: NewReading) -> AppR
         )
         .await?;
         summaries::add_reading(&txn, &model).await?;
+        crate::hooks::events::emit(
+            &txn,
+            &metric.program_id,
+            cxpm_domain::hooks::WebhookEvent::ReadingRecorded,
+            &model,
+            model.recorded_at,
+            None,
+        )
+        .await?;
         txn.commit().await
     };
     match saved.await {

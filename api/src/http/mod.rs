@@ -8,6 +8,7 @@ pub mod common;
 pub mod coverage;
 pub mod departments;
 pub mod feedback;
+pub mod hooks;
 pub mod key_points;
 pub mod metrics;
 pub mod names;
@@ -46,6 +47,7 @@ pub type Apis = (
         reports::snapshots::SnapshotsApi,
         schedules::SchedulesApi,
         feedback::FeedbackApi,
+        hooks::HooksApi,
     ),
 );
 

@@ -49,7 +49,7 @@ struct Html<'a> {
 }
 
 /// What a mail of `kind` with `n` items is about.
-fn topic(kind: ScheduleKind, t: Words, n: usize) -> String {
+pub fn topic(kind: ScheduleKind, t: Words, n: usize) -> String {
     let id = match kind {
         ScheduleKind::UpcomingDue => "mail-topic-upcoming-due",
         ScheduleKind::Overdue => "mail-topic-overdue",

@@ -3,6 +3,8 @@
 //! words, with the reports' labels ([`gap_status`]).
 
 use cxpm_app::AppResult;
+use cxpm_app::hooks::deliveries::{DisabledNotice, WriteNotice};
+use cxpm_app::hooks::platforms::{ChatLine, ChatText, RenderChat};
 use cxpm_app::reminders::{Letter, RenderMail, Rendered, Status};
 use cxpm_domain::gap::Severity;
 use cxpm_domain::values::Locale;
@@ -40,6 +42,77 @@ impl RenderMail for Mail<'_> {
             &letter.program,
             listing,
         )
+    }
+}
+
+impl RenderChat for Mail<'_> {
+    fn render_chat(&self, letter: &Letter) -> AppResult<ChatText> {
+        let t = crate::words::Words::new(letter.locale);
+        let shown = letter.lines.len();
+        Ok(ChatText {
+            title: format!(
+                "{} — {}",
+                mail::topic(letter.kind, t, letter.total),
+                letter.program
+            ),
+            lines: letter
+                .lines
+                .iter()
+                .map(|l| ChatLine {
+                    title: l.title.clone(),
+                    link: l.link.clone(),
+                    detail: format!("{} — {}", l.context, words(letter, l.status)),
+                })
+                .collect(),
+            more: (letter.total > shown).then(|| t.n("mail-more", (letter.total - shown) as i64)),
+            rest_link: letter.rest_link.clone(),
+            open: t.get("chat-open"),
+            footer: t.with("chat-footer", &[("rhythm", &letter.rhythm)]),
+        })
+    }
+}
+
+impl WriteNotice for Mail<'_> {
+    fn disabled(&self, n: &DisabledNotice<'_>) -> Rendered {
+        disabled_notice(n)
+    }
+}
+
+/// The mail telling a coordinator their webhook was disabled.
+pub fn disabled_notice(n: &DisabledNotice<'_>) -> Rendered {
+    let t = crate::words::Words::new(n.locale);
+    let greeting = t.with("mail-greeting", &[("name", n.name)]);
+    let body = t.with(
+        "mail-webhook-disabled-body",
+        &[("url", &n.url), ("reason", n.reason)],
+    );
+    let action = t.get("mail-webhook-disabled-action");
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    Rendered {
+        subject: t.with("mail-webhook-disabled-subject", &[("program", n.program)]),
+        text: format!("{greeting}\n\n{body}\n\n{action}\n{}\n", n.link),
+        html: format!(
+            "<!doctype html><html lang=\"{}\"><body><p>{}</p><p>{}</p><p><a href=\"{}\">{}</a></p></body></html>",
+            n.locale.as_str(),
+            esc(&greeting),
+            esc(&body),
+            esc(&n.link),
+            esc(&action)
+        ),
+    }
+}
+
+/// A notice writer that needs no server state.
+pub struct Notices;
+
+impl WriteNotice for Notices {
+    fn disabled(&self, n: &DisabledNotice<'_>) -> Rendered {
+        disabled_notice(n)
     }
 }
 

@@ -5,6 +5,7 @@
 //! while it is still the HTTP front's — [`mailroom::Mail`] hands them.
 
 pub mod dispatch;
+pub mod hooks;
 pub mod invite;
 pub mod mail;
 pub mod mailroom;

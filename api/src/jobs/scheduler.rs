@@ -28,6 +28,10 @@ pub async fn tick(state: &AppState) -> ApiResult<usize> {
         }
     }
     rounds(state).await?;
+    let told = cxpm_app::hooks::events::sweep_overdue(state, state.now().date_naive()).await?;
+    if told > 0 {
+        tracing::info!(told, "overdue actions told to webhooks");
+    }
     Ok(fired)
 }
 

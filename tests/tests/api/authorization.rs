@@ -46,6 +46,8 @@ enum Fresh {
     Owner,
     Relationship,
     Token,
+    Channel,
+    Webhook,
 }
 
 struct Operation {
@@ -228,6 +230,27 @@ fn operations() -> Vec<Operation> {
         op("run_schedule", post.clone(), "/api/v1/schedules/{schedule}/run", Allow(ManageSchedules, Anything)),
         op("list_outbox", get.clone(), "/api/v1/outbox", Allow(ManageSchedules, Anything)),
         op("preview_schedule", get.clone(), "/api/v1/schedules/{schedule}/preview", read),
+        // Chat channels and webhooks: where reminders and events go.
+        op("create_channel", post.clone(), "/api/v1/programs/{program}/channels", Allow(ManageSchedules, Anything))
+            .body(json!({"kind": "slack", "name": "CX", "url": "https://hooks.slack.com/services/T/B/x"})),
+        op("list_channels", get.clone(), "/api/v1/programs/{program}/channels", Allow(ManageSchedules, Anything)),
+        op("get_channel", get.clone(), "/api/v1/channels/{channel}", Allow(ManageSchedules, Anything)),
+        op("update_channel", patch.clone(), "/api/v1/channels/{channel}", Allow(ManageSchedules, Anything))
+            .body(json!({"name": "CX program"})),
+        op("delete_channel", delete.clone(), "/api/v1/channels/{fresh}", Allow(ManageSchedules, Anything))
+            .fresh(Fresh::Channel),
+        op("list_channel_deliveries", get.clone(), "/api/v1/channels/{channel}/deliveries", Allow(ManageSchedules, Anything)),
+        op("create_webhook", post.clone(), "/api/v1/programs/{program}/webhooks", Allow(ManageSchedules, Anything))
+            .body(json!({"url": "https://erp.example.com/hooks/cxpm", "events": ["snapshot.saved"]})),
+        op("list_webhooks", get.clone(), "/api/v1/programs/{program}/webhooks", Allow(ManageSchedules, Anything)),
+        op("get_webhook", get.clone(), "/api/v1/webhooks/{webhook}", Allow(ManageSchedules, Anything)),
+        op("update_webhook", patch.clone(), "/api/v1/webhooks/{webhook}", Allow(ManageSchedules, Anything))
+            .body(json!({"events": ["action.created", "action.updated"]})),
+        op("rotate_webhook_secret", post.clone(), "/api/v1/webhooks/{webhook}/rotate-secret", Allow(ManageSchedules, Anything)),
+        op("delete_webhook", delete.clone(), "/api/v1/webhooks/{fresh}", Allow(ManageSchedules, Anything))
+            .fresh(Fresh::Webhook),
+        op("list_webhook_deliveries", get.clone(), "/api/v1/webhooks/{webhook}/deliveries", Allow(ManageSchedules, Anything)),
+        op("redeliver_webhook", post.clone(), "/api/v1/webhooks/{webhook}/deliveries/{delivery}/redeliver", Allow(ManageSchedules, Anything)),
         // Feedback rounds: the provider's head (or a coordinator) runs them; the
         // customer department's people, invited, answer; a personal link needs no
         // token.
@@ -401,6 +424,36 @@ async fn world(app: &TestApp) -> World {
         json!({"kind": "overdue", "cron": "0 9 * * *", "time_zone": "UTC"}),
     )
     .await;
+    let channel = created(
+        app,
+        &format!("/api/v1/programs/{p}/channels"),
+        json!({"kind": "wecom", "name": "QA group",
+            "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+            "schedule_ids": [schedule["id"]]}),
+    )
+    .await;
+    let webhook = created(
+        app,
+        &format!("/api/v1/programs/{p}/webhooks"),
+        json!({"url": "https://erp.example.com/hooks/cxpm", "events": ["action.created"]}),
+    )
+    .await;
+    created(
+        app,
+        &format!("/api/v1/plans/{}/actions", id(&plan)),
+        json!({"title": "Told to the ERP"}),
+    )
+    .await;
+    let deliveries = expect_json(
+        app.get(
+            &format!("/api/v1/webhooks/{}/deliveries", id(&webhook)),
+            &app.admin_token,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let delivery = deliveries["items"][0].clone();
     let round = created(
         app,
         &format!("/api/v1/programs/{p}/feedback-rounds"),
@@ -430,6 +483,9 @@ async fn world(app: &TestApp) -> World {
         ("metric", &metric),
         ("snapshot", &snapshot),
         ("schedule", &schedule),
+        ("channel", &channel),
+        ("webhook", &webhook),
+        ("delivery", &delivery),
         ("team_member", &team_member),
         ("round", &round),
     ] {
@@ -555,6 +611,19 @@ async fn fresh(app: &TestApp, world: &World, kind: Fresh, n: usize) -> String {
             app,
             &format!("/api/v1/people/{}/tokens", world.id("member_a")),
             json!({"label": format!("token {n}")}),
+        )
+        .await),
+        Fresh::Channel => id(&created(
+            app,
+            &format!("/api/v1/programs/{p}/channels"),
+            json!({"kind": "teams", "name": format!("Channel {n}"),
+                "url": "https://prod.westeurope.logic.azure.com/workflows/x/triggers/manual/paths/invoke"}),
+        )
+        .await),
+        Fresh::Webhook => id(&created(
+            app,
+            &format!("/api/v1/programs/{p}/webhooks"),
+            json!({"url": format!("https://erp.example.com/hooks/{n}"), "events": ["step.completed"]}),
         )
         .await),
     }

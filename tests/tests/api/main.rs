@@ -13,6 +13,7 @@ mod errors;
 mod faults;
 mod feedback;
 mod first_week;
+mod hooks;
 mod mail;
 mod metrics;
 mod observability;

@@ -10,11 +10,13 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 
 use crate::directory::people::member_of;
+use crate::hooks::events::emit;
 use crate::store::{
     action, action_update, audit, department, key_point, load, new_id, person, plan, referenced,
     versioned,
 };
 use crate::{AppError, AppResult, Ctx, Expect, Patch};
+use cxpm_domain::hooks::WebhookEvent;
 
 /// A new action under a plan.
 #[derive(Debug, Clone, Default)]
@@ -162,7 +164,18 @@ pub async fn add(
         created_at: now,
         updated_at: now,
     };
-    versioned::create::<action::Entity>(&ctx.db, &actor.person_id, now, &model).await?;
+    let txn = ctx.db.begin().await?;
+    versioned::create_in::<action::Entity, _>(&txn, &actor.person_id, now, &model).await?;
+    emit(
+        &txn,
+        &model.program_id,
+        WebhookEvent::ActionCreated,
+        &model,
+        now,
+        None,
+    )
+    .await?;
+    txn.commit().await?;
     Ok(model)
 }
 
@@ -222,7 +235,25 @@ pub async fn change(
             )
         }
     }
-    versioned::update::<action::Entity>(&ctx.db, &actor.person_id, ctx.now(), &before, after).await
+    if after == before {
+        return Ok(after);
+    }
+    let now = ctx.now();
+    let txn = ctx.db.begin().await?;
+    let after =
+        versioned::update_in::<action::Entity, _>(&txn, &actor.person_id, now, &before, after)
+            .await?;
+    emit(
+        &txn,
+        &after.program_id,
+        WebhookEvent::ActionUpdated,
+        &after,
+        now,
+        None,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
 }
 
 /// Appends one progress update to action `id` as it stands now and moves the action,
@@ -292,6 +323,15 @@ pub async fn post_update(
         audit::Change::Create,
         None::<&()>,
         Some(&update),
+    )
+    .await?;
+    emit(
+        &txn,
+        &after.program_id,
+        WebhookEvent::ActionUpdated,
+        &after,
+        now,
+        None,
     )
     .await?;
     txn.commit().await?;

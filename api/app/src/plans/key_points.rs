@@ -226,6 +226,15 @@ pub async fn measure(
     )
     .await?;
     crate::store::summaries::add_measurement(&txn, &model).await?;
+    crate::hooks::events::emit(
+        &txn,
+        &model.program_id,
+        cxpm_domain::hooks::WebhookEvent::MeasurementRecorded,
+        &model,
+        model.recorded_at,
+        None,
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }

@@ -17,10 +17,12 @@ use sea_orm::{
 };
 
 use crate::directory::people::member_of;
+use crate::hooks::events::emit;
 use crate::store::{
     action, key_point, measurement, new_id, path_id, plan, step, unique, versioned,
 };
 use crate::{AppError, AppResult, Ctx, Expect, Patch};
+use cxpm_domain::hooks::WebhookEvent;
 
 /// What to change in a step: only the fields given.
 #[derive(Debug, Clone, Default)]
@@ -77,6 +79,17 @@ pub async fn change(
     let after =
         versioned::update_in::<step::Entity, _>(&txn, &actor.person_id, now, &before, after)
             .await?;
+    if to == StepStatus::Done && from != to {
+        emit(
+            &txn,
+            &plan.program_id,
+            WebhookEvent::StepCompleted,
+            &after,
+            now,
+            None,
+        )
+        .await?;
+    }
     if starts_next_cycle(step_kind, to) && from != to {
         next_cycle(&txn, &actor.person_id, &plan, now).await?;
     }
@@ -159,6 +172,15 @@ async fn next_cycle(
     next.cycle = plan.cycle + 1;
     next.cycle_started_at = now;
     let next = versioned::update_in::<plan::Entity, _>(txn, actor, now, plan, next).await?;
+    emit(
+        txn,
+        &next.program_id,
+        WebhookEvent::PlanCycleStarted,
+        &next,
+        now,
+        None,
+    )
+    .await?;
     for s in new_steps(&next.id, next.cycle, now) {
         versioned::create_in::<step::Entity, _>(txn, actor, now, &s).await?;
     }

@@ -24,6 +24,8 @@ pub(super) struct About {
     pub link: String,
     /// A plan's feedback is due since this cadence tick (its day in the schedule's zone).
     pub feedback_due: Option<chrono::NaiveDate>,
+    /// The department it belongs to (a chat channel lists only its departments').
+    pub department_id: String,
 }
 
 /// The digests a schedule plans, and what each of their items is.
@@ -62,7 +64,7 @@ pub(super) async fn due(ctx: &Ctx, s: &Setting<'_>) -> AppResult<Planned> {
         .collect();
     let about = actions
         .iter()
-        .filter(|a| shown.contains(a.id.as_str()))
+        .filter(|a| s.wide || shown.contains(a.id.as_str()))
         .map(|a| {
             let plan = plans.get(&a.plan_id).map(String::as_str).unwrap_or("");
             let about = About {
@@ -70,6 +72,7 @@ pub(super) async fn due(ctx: &Ctx, s: &Setting<'_>) -> AppResult<Planned> {
                 context: format!("{plan} · {}", s.department_name(&a.department_id)),
                 link: s.link(&format!("actions/{}", a.id)),
                 feedback_due: None,
+                department_id: a.department_id.clone(),
             };
             (a.id.clone(), about)
         })
@@ -102,6 +105,7 @@ pub(super) async fn stale(ctx: &Ctx, s: &Setting<'_>) -> AppResult<Planned> {
                 context: s.department_name(&p.department_id),
                 link: s.link(&format!("plans/{}", p.id)),
                 feedback_due: None,
+                department_id: p.department_id.clone(),
             };
             (p.id.clone(), about)
         })
@@ -132,6 +136,7 @@ pub(super) async fn measurement(ctx: &Ctx, s: &Setting<'_>) -> AppResult<Planned
                 context: s.department_name(&k.provider_department_id),
                 link: s.link(&format!("key-points/{}", k.id)),
                 feedback_due: None,
+                department_id: k.provider_department_id.clone(),
             };
             (k.id.clone(), about)
         })
@@ -175,6 +180,7 @@ async fn feedback_loops(
                 context: s.department_name(&p.department_id),
                 link: s.link(&format!("plans/{}", p.id)),
                 feedback_due: Some(s.day(tick)),
+                department_id: p.department_id.clone(),
                 title: p.title,
             };
             about.insert(p.id.clone(), about_plan);

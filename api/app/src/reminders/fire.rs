@@ -111,6 +111,7 @@ async fn fire_claimed(
 ) -> AppResult<Option<Fired>> {
     let started = std::time::Instant::now();
     let mails = plan(ctx, sched, fired_at, mailroom).await?;
+    let posts = super::channels::plan(ctx, sched, fired_at, mailroom).await?;
     let planned_in = started.elapsed();
     let txn = ctx.db.begin().await?;
     let claimed = match claim {
@@ -131,6 +132,10 @@ async fn fire_claimed(
         return Ok(None);
     }
     let queued = queue(&txn, sched, fired_at, &mails, ctx.now()).await?;
+    let mut posted = 0;
+    for post in posts {
+        posted += crate::hooks::events::insert_new(&txn, post).await?;
+    }
     audit::record(
         &txn,
         actor,
@@ -143,6 +148,7 @@ async fn fire_claimed(
             "fired_at": fired_at.to_rfc3339(),
             "planned": mails.len(),
             "queued": queued,
+            "posted": posted,
         })),
     )
     .await?;

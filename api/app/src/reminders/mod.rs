@@ -8,6 +8,7 @@
 //! hands each reader's [`Letter`] — plain data — to a [`RenderMail`] and queues what
 //! it writes. Inactive people are missing rungs: their items go to the next person up.
 
+mod channels;
 mod facts;
 mod fire;
 mod leadership;
@@ -106,7 +107,7 @@ pub struct GapLine {
     pub relative_gap: Option<f64>,
 }
 
-/// What firing needs of a front: writing mails.
-pub trait Mailroom: RenderMail + Sync {}
+/// What firing needs of a front: writing mails and chat messages.
+pub trait Mailroom: RenderMail + crate::hooks::platforms::RenderChat + Sync {}
 
-impl<T: RenderMail + Sync> Mailroom for T {}
+impl<T: RenderMail + crate::hooks::platforms::RenderChat + Sync> Mailroom for T {}

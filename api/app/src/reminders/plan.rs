@@ -48,6 +48,9 @@ pub(super) struct Setting<'a> {
     pub ladder: Ladder,
     /// Where people reach cxpm, for links.
     pub base: &'a str,
+    /// Every item's words, not only those the mails list (a chat channel lists its
+    /// departments' items, which no one mail may show).
+    pub wide: bool,
 }
 
 impl Setting<'_> {
@@ -81,7 +84,7 @@ impl Setting<'_> {
 }
 
 /// Reads what every kind of planning needs.
-async fn setting<'a>(
+pub(super) async fn setting<'a>(
     ctx: &'a Ctx,
     sched: &'a schedule::Model,
     fired_at: DateTime<Utc>,
@@ -122,6 +125,7 @@ async fn setting<'a>(
         departments,
         ladder: Ladder::default(),
         base: ctx.public_url.as_ref(),
+        wide: false,
     };
     s.ladder = Ladder {
         heads: s
@@ -249,7 +253,7 @@ impl Setting<'_> {
 }
 
 /// When `sched` fires, in plain words in `locale`.
-fn rhythm(sched: &schedule::Model, locale: Locale) -> String {
+pub(super) fn rhythm(sched: &schedule::Model, locale: Locale) -> String {
     Timing::parse(&sched.cron, &sched.time_zone)
         .map(|t| t.describe(locale))
         .unwrap_or_else(|_| format!("{} {}", sched.cron, sched.time_zone))

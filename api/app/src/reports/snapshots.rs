@@ -356,6 +356,15 @@ pub async fn save(
         Some(&summary),
     )
     .await?;
+    crate::hooks::events::emit(
+        &txn,
+        &model.program_id,
+        cxpm_domain::hooks::WebhookEvent::SnapshotSaved,
+        &summary,
+        model.created_at,
+        None,
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }

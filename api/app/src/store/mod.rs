@@ -7,6 +7,8 @@ pub mod action_update;
 pub mod audit;
 pub mod audit_event;
 pub mod calendar_feed;
+pub mod channel;
+pub mod delivery;
 pub mod department;
 pub mod feedback_comment;
 pub mod feedback_invitation;
@@ -37,6 +39,7 @@ pub mod storage;
 pub mod sub_process;
 pub mod summaries;
 pub mod versioned;
+pub mod webhook;
 
 use std::time::Duration;
 

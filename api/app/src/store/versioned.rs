@@ -51,6 +51,8 @@ versioned!(
     metric => "metric",
     schedule => "schedule",
     feedback_round => "feedback_round",
+    channel => "channel",
+    webhook => "webhook",
 );
 
 /// Inserts `model` and its audit entry.
