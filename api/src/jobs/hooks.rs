@@ -298,6 +298,9 @@ pub fn spawn(
     every: Duration,
     retry_base: Duration,
 ) -> tokio::task::JoinHandle<()> {
+    // Chat and webhook calls are not urgent to the millisecond: a quarter second at
+    // least between idle rounds keeps this poller off a busy SQLite file.
+    let every = every.max(Duration::from_millis(250));
     tracing::info!(
         every_ms = every.as_millis() as u64,
         "hook dispatcher started"
