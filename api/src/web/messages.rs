@@ -56,6 +56,27 @@ const SHAPES: &[(&str, &str)] = &[
         "unknown value `{}`; expected one of {}",
         "invalid-unknown-value",
     ),
+    ("must be an https:// address", "invalid-url-https"),
+    ("not an absolute URL (https://…)", "invalid-url"),
+    ("`{}` is not a host name", "invalid-url"),
+    ("`{}` is not a port", "invalid-url"),
+    (
+        "a user or password in the URL is not allowed",
+        "invalid-url-userinfo",
+    ),
+    (
+        "{} is a loopback, private, link-local or metadata address, which cxpm does not call",
+        "invalid-url-private",
+    ),
+    (
+        "{} robots do not sign; leave the secret out",
+        "invalid-secret-unsigned",
+    ),
+    (
+        "a leadership digest goes to its readers' mail, not to a group chat",
+        "invalid-channel-leadership",
+    ),
+    ("name at least one event", "invalid-events-empty"),
 ];
 
 /// `message` in the reader's words, when its shape is known.

@@ -38,6 +38,7 @@ pub mod calendar;
 pub mod dashboard;
 pub mod department;
 pub mod feedback;
+pub mod hooks;
 pub mod import;
 pub mod matrix;
 pub mod me;
@@ -136,6 +137,15 @@ pub fn mount(route: Route) -> Route {
         .at("/programs/:id/team", get(team::page).post(team::add))
         .at("/programs/:id/team/:seat", post(team::change))
         .at("/programs/:id/reminders", get(reminders::page))
+        .at("/programs/:id/hooks", get(hooks::page))
+        .at("/programs/:id/channels", post(hooks::create_channel))
+        .at("/channels/:id", post(hooks::change_channel))
+        .at("/programs/:id/webhooks", post(hooks::create_webhook))
+        .at("/webhooks/:id", post(hooks::change_webhook))
+        .at(
+            "/webhooks/:id/deliveries/:delivery_id/redeliver",
+            post(hooks::redeliver),
+        )
         .at("/programs/:id/schedules", post(reminders::create))
         .at("/schedules/:id", post(reminders::switch))
         .at("/schedules/:id/run", post(reminders::run))

@@ -280,6 +280,34 @@ async fn set_up_in_the_browser(backend: Backend) {
     assert_eq!(schedules["items"].as_array().unwrap().len(), 1);
     let schedule = id(&schedules["items"][0]);
 
+    // A WeCom group connected to it, in the browser; a webhook through the API.
+    carla.click_and_load("a[href$='/hooks']").await;
+    carla.select("#channel-kind", "wecom").await;
+    carla.fill("#channel-name", "品质部群 QA group").await;
+    carla
+        .fill(
+            "#channel-url",
+            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=demo",
+        )
+        .await;
+    carla.select("#channel-locale", "zh-CN").await;
+    carla.click(&format!("#channel-schedule-{schedule}")).await;
+    submit(&carla, "#new-channel", None).await;
+    carla.wait_for_text("品质部群 QA group").await;
+    let channels = api(&app, &format!("/api/v1/programs/{pid}/channels")).await;
+    assert_eq!(channels["items"][0]["schedule_ids"][0], schedule.as_str());
+    expect_json(
+        app.post(
+            &format!("/api/v1/programs/{pid}/webhooks"),
+            &app.admin_token,
+            &serde_json::json!({"url": "https://erp.example.com/hooks/cxpm",
+                "events": ["action.created", "step.completed", "snapshot.saved"]}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+
     // A metric with some history, for its chart.
     let delivery = stages["items"]
         .as_array()
@@ -328,6 +356,7 @@ async fn set_up_in_the_browser(backend: Backend) {
         ("coverage", format!("/programs/{pid}/coverage")),
         ("relationships", format!("/programs/{pid}/relationships")),
         ("reminders", format!("/programs/{pid}/reminders")),
+        ("hooks", format!("/programs/{pid}/hooks")),
         ("dry-run", format!("/schedules/{schedule}/dry-run")),
         ("calendar", "/me/calendar".to_owned()),
         ("gap-report", format!("/programs/{pid}/reports/gaps")),

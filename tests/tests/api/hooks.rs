@@ -947,7 +947,159 @@ async fn killed_mid_delivery_delivers_everything_once(backend: Backend) {
     );
 }
 
+async fn a_coordinator_connects_groups_and_webhooks_in_pages(backend: Backend) {
+    let (app, dir) = crate::pages::app_with_mail(backend, cxpm_app::Clock::system()).await;
+    let cora = app
+        .person("Cora Coordinator", "cora@example.com", "coordinator", None)
+        .await;
+    let program = app
+        .created(
+            "/api/v1/programs",
+            json!({"name": "CX 2027", "coordinator_id": cora["id"]}),
+        )
+        .await;
+    let pid = id(&program);
+    let sched = app
+        .created(
+            &format!("/api/v1/programs/{pid}/schedules"),
+            json!({"kind": "overdue", "cron": "0 9 * * 1-5", "time_zone": "Asia/Shanghai"}),
+        )
+        .await;
+    let (b, _) = crate::pages::sign_in(&app, &dir, "cora@example.com", "/").await;
+    let reminders = b.page(&format!("/programs/{pid}/reminders")).await;
+    assert!(reminders.contains(&format!("href=\"/programs/{pid}/hooks\"")));
+    let page = b.page(&format!("/programs/{pid}/hooks")).await;
+    assert!(page.contains("No chat group receives"), "{page}");
+    let csrf = b.csrf().await;
+    let schedule_box = format!("schedule_{}", id(&sched));
+    // A plain-http address: refused beside its field, the rest kept.
+    let refused = b
+        .post(
+            &format!("/programs/{pid}/channels"),
+            &[
+                ("csrf", &csrf),
+                ("kind", "wecom"),
+                ("name", "QA group"),
+                (
+                    "url",
+                    "http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+                ),
+                ("locale", "zh-CN"),
+                (&schedule_box, "on"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(
+        html.contains("id=\"channel-url-error\">must be an https:// address"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"QA group\""));
+    assert!(
+        html.contains(&format!("name=\"{schedule_box}\" checked")),
+        "the ticked box stays ticked"
+    );
+    let made = b
+        .post(
+            &format!("/programs/{pid}/channels"),
+            &[
+                ("csrf", &csrf),
+                ("kind", "wecom"),
+                ("name", "QA group"),
+                (
+                    "url",
+                    "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=robot-key",
+                ),
+                ("locale", "zh-CN"),
+                (&schedule_box, "on"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let page = b.page(&format!("/programs/{pid}/hooks")).await;
+    assert!(
+        page.contains("QA group") && page.contains("https://qyapi.weixin.qq.com/…"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("robot-key"),
+        "the robot's key is never shown"
+    );
+    let listed = get(&app, &format!("/api/v1/programs/{pid}/channels")).await;
+    assert_eq!(listed["items"][0]["schedule_ids"], json!([id(&sched)]));
+    assert_eq!(listed["items"][0]["locale"], "zh-CN");
+
+    // A webhook needs an event; made, its secret is shown once.
+    let refused = b
+        .post(
+            &format!("/programs/{pid}/webhooks"),
+            &[("csrf", &csrf), ("url", "https://erp.example.com/cxpm")],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("id=\"webhook-events-error\"")
+    );
+    let made = b
+        .post(
+            &format!("/programs/{pid}/webhooks"),
+            &[
+                ("csrf", &csrf),
+                ("url", "https://erp.example.com/cxpm"),
+                ("event_snapshot.saved", "on"),
+                ("event_action.created", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status(), StatusCode::OK);
+    let html = made.text().await.unwrap();
+    assert!(html.contains("<code class=\"secret\">whsec_"), "{html}");
+    let page = b.page(&format!("/programs/{pid}/hooks")).await;
+    assert!(!page.contains("whsec_"), "shown once");
+    let hooks = get(&app, &format!("/api/v1/programs/{pid}/webhooks")).await;
+    let hook = hooks["items"][0].clone();
+    assert_eq!(hook["events"], json!(["action.created", "snapshot.saved"]));
+    let off = b
+        .post(
+            &format!("/webhooks/{}", id(&hook)),
+            &[("csrf", &csrf), ("version", "1"), ("op", "off")],
+        )
+        .await;
+    assert_eq!(off.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        get(&app, &format!("/api/v1/webhooks/{}", id(&hook))).await["state"],
+        "disabled"
+    );
+    // A stale form changes nothing.
+    let stale = b
+        .post(
+            &format!("/webhooks/{}", id(&hook)),
+            &[("csrf", &csrf), ("version", "1"), ("op", "on")],
+        )
+        .await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        get(&app, &format!("/api/v1/webhooks/{}", id(&hook))).await["state"],
+        "disabled"
+    );
+    // Someone who does not run the program's reminders does not see the page.
+    app.person("Mo Member", "mo@example.com", "member", None)
+        .await;
+    let (m, _) = crate::pages::sign_in(&app, &dir, "mo@example.com", "/").await;
+    assert_eq!(
+        m.get(&format!("/programs/{pid}/hooks")).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    std::fs::remove_dir_all(dir).ok();
+}
+
 on_both!(
+    a_coordinator_connects_groups_and_webhooks_in_pages,
     chat_channels_get_their_platforms_message,
     webhooks_are_signed_retried_and_disabled_after_a_day,
     no_target_inside_the_network_without_leave,

@@ -11,6 +11,7 @@
 pub mod channels;
 pub mod deliveries;
 pub mod events;
+pub mod page;
 pub mod platforms;
 pub mod webhooks;
 
