@@ -51,6 +51,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("built in {:.1} s", started.elapsed().as_secs_f64());
             Ok(())
         }
+        Command::Backup(args) => backup(&args).await,
+        Command::Restore(args) => {
+            let Some(db) = store::backup::sqlite_path(&args.database.database_url) else {
+                anyhow::bail!(
+                    "cxpm restore is for SQLite; restore PostgreSQL with pg_restore (see the README's restore drill)"
+                );
+            };
+            store::backup::restore(&args.file, &db).await?;
+            println!(
+                "restored {} from {} (checked: ok)",
+                db.display(),
+                args.file.display()
+            );
+            Ok(())
+        }
         Command::Serve(args) => {
             init_logging(args.log_format);
             tracing::info!(database = %store::redact(&args.database.database_url), "starting");
@@ -69,6 +84,58 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             app.run(shutdown_signal()).await
         }
+    }
+}
+
+/// `cxpm backup FILE`: SQLite's consistent copy, checked; PostgreSQL's `pg_dump`.
+async fn backup(args: &crate::config::BackupArgs) -> anyhow::Result<()> {
+    let url = &args.database.database_url;
+    let started = std::time::Instant::now();
+    if store::backup::sqlite_path(url).is_some() {
+        let conn = store::connect(url, Some(1), || {}).await?;
+        store::backup::copy_into(&conn, &args.file).await?;
+        conn.close().await.ok();
+        let check = store::backup::integrity(&args.file).await?;
+        if check != "ok" {
+            anyhow::bail!("the copy fails SQLite's integrity check: {check}");
+        }
+        println!(
+            "backed up to {} in {:.1} s (integrity check: ok)",
+            args.file.display(),
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
+    if args.file.exists() {
+        anyhow::bail!(
+            "{} exists already: a backup never overwrites a file",
+            args.file.display()
+        );
+    }
+    let status = tokio::process::Command::new("pg_dump")
+        .arg("--format=custom")
+        .arg("--no-owner")
+        .arg("--file")
+        .arg(&args.file)
+        .arg("--dbname")
+        .arg(url)
+        .status()
+        .await;
+    match status {
+        Ok(s) if s.success() => {
+            println!(
+                "backed up to {} with pg_dump in {:.1} s; restore with: pg_restore --no-owner --dbname <empty database> {}",
+                args.file.display(),
+                started.elapsed().as_secs_f64(),
+                args.file.display()
+            );
+            Ok(())
+        }
+        Ok(s) => anyhow::bail!("pg_dump failed ({s})"),
+        Err(e) => anyhow::bail!(
+            "PostgreSQL is backed up with pg_dump, which could not be run ({e}): install PostgreSQL's client tools, or run `pg_dump --format=custom --file {} <database URL>` where they are",
+            args.file.display()
+        ),
     }
 }
 

@@ -25,6 +25,21 @@ pub enum Command {
     Openapi,
     /// Fill the database with a realistic demo program (for demos and benchmarks).
     Demo(DemoArgs),
+    /// Copy the live database to FILE without stopping writes (SQLite: a consistent
+    /// copy, checked; PostgreSQL: `pg_dump --format=custom`).
+    Backup(BackupArgs),
+    /// Replace the SQLite database by the backup FILE, after checking it; refused
+    /// while a cxpm serves the database.
+    Restore(BackupArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// The backup file: made new by `backup` (never overwritten), read by `restore`.
+    pub file: std::path::PathBuf,
 }
 
 /// How big a demo organisation to build.

@@ -33,11 +33,16 @@ pub struct App {
     /// A one-time sign-in link for the first admin, made with the token.
     bootstrap_link: Option<String>,
     mailer: Option<crate::jobs::dispatch::Mailer>,
+    /// Held while this process serves a SQLite file: `cxpm restore` refuses it then.
+    _in_use: Option<std::fs::File>,
 }
 
 impl App {
     /// Connects, migrates, creates the first admin on an empty database, and binds.
     pub async fn prepare(settings: ServeArgs) -> anyhow::Result<Self> {
+        let in_use = store::backup::sqlite_path(&settings.database.database_url)
+            .map(|path| store::backup::hold(&path))
+            .transpose()?;
         let db = store::connect(
             &settings.database.database_url,
             settings.database.db_max_connections,
@@ -95,6 +100,7 @@ impl App {
             bootstrap_link,
             mailer: (settings.dispatch_every_ms > 0).then_some(mailer),
             settings,
+            _in_use: in_use,
         })
     }
 

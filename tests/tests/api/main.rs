@@ -5,6 +5,7 @@ mod admin_pages;
 mod audit;
 mod auth;
 mod authorization;
+mod backup;
 mod browser;
 mod browser_setup;
 mod calendar;

@@ -6,6 +6,7 @@ pub mod action;
 pub mod action_update;
 pub mod audit;
 pub mod audit_event;
+pub mod backup;
 pub mod calendar_feed;
 pub mod channel;
 pub mod delivery;
