@@ -325,6 +325,10 @@ pub fn routes(
             make_sync(|_| Html("<meta http-equiv=refresh content=\"0; url=/docs\">")),
         )
         .data(state.clone())
+        .around({
+            let state = state.clone();
+            move |ep, req| crate::http::idempotency::idempotent(ep, req, state.clone())
+        })
         .around(crate::web::home)
         .around(move |ep, req| limit_body(ep, req, max_body_bytes))
         .around(with_query_count)

@@ -24,6 +24,7 @@ mod m20261203_000016_sign_in;
 mod m20261203_000017_feedback_rounds;
 mod m20261204_000018_calendar_feeds;
 mod m20261204_000019_channels_webhooks;
+mod m20261204_000020_idempotency_keys;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000017_feedback_rounds::Migration),
             Box::new(m20261204_000018_calendar_feeds::Migration),
             Box::new(m20261204_000019_channels_webhooks::Migration),
+            Box::new(m20261204_000020_idempotency_keys::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ pub mod directory;
 pub mod error;
 pub mod feedback;
 pub mod hooks;
+pub mod idempotency;
 pub mod metrics;
 pub mod names;
 pub mod plans;

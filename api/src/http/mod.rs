@@ -9,6 +9,7 @@ pub mod coverage;
 pub mod departments;
 pub mod feedback;
 pub mod hooks;
+pub mod idempotency;
 pub mod key_points;
 pub mod metrics;
 pub mod names;
@@ -60,7 +61,8 @@ pub fn service() -> OpenApiService<Apis, ()> {
              and access, programs and their value stream, owners and internal-customer \
              relationships, seven-step improvement plans, actions and operational metrics. \
              Errors are RFC 9457 problem+json; lists are keyset-paginated with `limit` and \
-             `cursor`; changes need `If-Match`.",
+             `cursor`; changes need `If-Match`; a POST sent with an `Idempotency-Key` \
+             header is done once per key and person (24 h): a retry gets the first answer.",
     )
 }
 

@@ -29,6 +29,9 @@ pub async fn tick(state: &AppState) -> ApiResult<usize> {
     }
     rounds(state).await?;
     let told = cxpm_app::hooks::events::sweep_overdue(state, state.now().date_naive()).await?;
+    cxpm_app::idempotency::sweep(state)
+        .await
+        .map_err(cxpm_app::AppError::from)?;
     if told > 0 {
         tracing::info!(told, "overdue actions told to webhooks");
     }

@@ -15,6 +15,7 @@ mod faults;
 mod feedback;
 mod first_week;
 mod hooks;
+mod idempotency;
 mod mail;
 mod metrics;
 mod observability;

@@ -17,6 +17,7 @@ pub mod feedback_link;
 pub mod feedback_rating;
 pub mod feedback_round;
 pub mod guard;
+pub mod idempotency_key;
 pub mod key_point;
 pub mod measurement;
 pub mod member;
