@@ -72,12 +72,6 @@ impl RenderChat for Mail<'_> {
     }
 }
 
-impl WriteNotice for Mail<'_> {
-    fn disabled(&self, n: &DisabledNotice<'_>) -> Rendered {
-        disabled_notice(n)
-    }
-}
-
 /// The mail telling a coordinator their webhook was disabled.
 pub fn disabled_notice(n: &DisabledNotice<'_>) -> Rendered {
     let t = crate::words::Words::new(n.locale);
@@ -107,7 +101,7 @@ pub fn disabled_notice(n: &DisabledNotice<'_>) -> Rendered {
     }
 }
 
-/// A notice writer that needs no server state.
+/// Writes the dispatcher's notices (it needs no server state).
 pub struct Notices;
 
 impl WriteNotice for Notices {

@@ -28,13 +28,6 @@ pub async fn tick(state: &AppState) -> ApiResult<usize> {
         }
     }
     rounds(state).await?;
-    let told = cxpm_app::hooks::events::sweep_overdue(state, state.now().date_naive()).await?;
-    cxpm_app::idempotency::sweep(state)
-        .await
-        .map_err(cxpm_app::AppError::from)?;
-    if told > 0 {
-        tracing::info!(told, "overdue actions told to webhooks");
-    }
     Ok(fired)
 }
 
@@ -50,11 +43,32 @@ async fn rounds(state: &AppState) -> ApiResult<()> {
     Ok(())
 }
 
+/// Once a day (UTC) and at start: tells webhooks of the actions that fell overdue
+/// (an action falls overdue when a day ends), forgets idempotency keys past their day.
+async fn daily(state: &AppState, today: chrono::NaiveDate) -> ApiResult<()> {
+    let told = cxpm_app::hooks::events::sweep_overdue(state, today).await?;
+    if told > 0 {
+        tracing::info!(told, "overdue actions told to webhooks");
+    }
+    cxpm_app::idempotency::sweep(state)
+        .await
+        .map_err(cxpm_app::AppError::from)?;
+    Ok(())
+}
+
 /// Runs rounds every `every` until the task is dropped.
 pub fn spawn(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
     tracing::info!(every_ms = every.as_millis() as u64, "scheduler started");
     tokio::spawn(async move {
+        let mut swept: Option<chrono::NaiveDate> = None;
         loop {
+            let today = state.now().date_naive();
+            if swept != Some(today) {
+                match daily(&state, today).await {
+                    Ok(()) => swept = Some(today),
+                    Err(error) => tracing::warn!(?error, "the daily sweep failed"),
+                }
+            }
             match tick(&state).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(fired = n, "schedules fired"),

@@ -14,7 +14,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 use super::checked_url;
 use crate::store::page::Page;
 use crate::store::{delivery, department, load, new_id, parse_id, program, schedule, versioned};
-use crate::{AppError, AppResult, Ctx, Expect, Patch};
+use crate::{AppResult, Ctx, Expect, Patch};
 
 /// A new channel.
 #[derive(Debug, Clone)]
@@ -137,10 +137,7 @@ pub async fn create(
     let program = load::<program::Entity>(&ctx.db, "program", program_id).await?;
     let mut invalid = Invalid::default();
     let name = invalid.check(Name::parse(&new.name)).map(Name::into_inner);
-    let url = invalid.check(checked_url(ctx, &new.url).map_err(|e| match e {
-        AppError::Invalid(Invalid(mut errors)) if !errors.is_empty() => errors.remove(0),
-        other => FieldError::new("url", other.to_string()),
-    }));
+    let url = invalid.check(checked_url(ctx, &new.url));
     let secret = match &new.secret {
         Some(s) => invalid.check(checked_secret(new.kind, s)).map(Some),
         None => Some(None),
@@ -214,14 +211,12 @@ pub async fn change(
     {
         after.name = n.into_inner();
     }
-    if let Some(url) = &change.url {
-        match checked_url(ctx, url) {
-            Ok(u) => after.url = u,
-            Err(AppError::Invalid(Invalid(errors))) => {
-                errors.into_iter().for_each(|e| invalid.push(e))
-            }
-            Err(other) => return Err(other),
-        }
+    if let Some(u) = change
+        .url
+        .as_deref()
+        .and_then(|u| invalid.check(checked_url(ctx, u)))
+    {
+        after.url = u;
     }
     match &change.secret {
         Patch::Keep => {}

@@ -27,19 +27,36 @@ pub async fn emit<C: ConnectionTrait, T: Serialize>(
     at: DateTime<Utc>,
     key: Option<&str>,
 ) -> Result<usize, DbErr> {
-    let hooks = webhook::Entity::find()
+    let hooks: Vec<webhook::Model> = webhook::Entity::find()
         .filter(webhook::Column::ProgramId.eq(program_id))
         .filter(webhook::Column::State.eq(HookState::Active.as_str()))
         .all(conn)
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|h| events(h).contains(&event))
+        .collect();
+    queue(conn, &hooks, program_id, event, thing, at, key).await
+}
+
+/// Queues `event` about `thing` for each of `hooks` (those that asked for it).
+async fn queue<C: ConnectionTrait, T: Serialize>(
+    conn: &C,
+    hooks: &[webhook::Model],
+    program_id: &str,
+    event: WebhookEvent,
+    thing: &T,
+    at: DateTime<Utc>,
+    key: Option<&str>,
+) -> Result<usize, DbErr> {
+    let body = serde_json::json!({
+        "type": event.as_str(),
+        "timestamp": at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "data": {"program_id": program_id, "object": thing},
+    })
+    .to_string();
     let mut queued = 0;
-    for hook in hooks.iter().filter(|h| events(h).contains(&event)) {
+    for hook in hooks {
         let id = new_id();
-        let body = serde_json::json!({
-            "type": event.as_str(),
-            "timestamp": at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            "data": {"program_id": program_id, "object": thing},
-        });
         let dedupe_key = match key {
             Some(k) => format!("webhook:{}:{}:{k}", hook.id, event.as_str()),
             None => format!("webhook:{}:{id}", hook.id),
@@ -51,7 +68,7 @@ pub async fn emit<C: ConnectionTrait, T: Serialize>(
             webhook_id: Set(Some(hook.id.clone())),
             event: Set(event.as_str().to_owned()),
             dedupe_key: Set(dedupe_key),
-            body: Set(body.to_string()),
+            body: Set(body.clone()),
             status: Set(OutboxStatus::Pending.into()),
             attempts: Set(0),
             next_attempt_at: Set(at),
@@ -86,23 +103,28 @@ pub async fn insert_new<C: ConnectionTrait>(
 }
 
 /// Tells subscriptions to `action.overdue` of each open action of their programs
-/// that fell overdue by `today` (UTC), once per action and due date. Run by the
-/// scheduler; returns how many it queued.
+/// that fell overdue by `today` (UTC), once per action and due date. An action falls
+/// overdue when a day ends, so the scheduler runs this once a day (and at start);
+/// returns how many it queued.
 pub async fn sweep_overdue(ctx: &Ctx, today: NaiveDate) -> AppResult<usize> {
+    use std::collections::BTreeMap;
+
     use crate::store::action;
-    let hooks = webhook::Entity::find()
+    let mut listening: BTreeMap<String, Vec<webhook::Model>> = BTreeMap::new();
+    for hook in webhook::Entity::find()
         .filter(webhook::Column::State.eq(HookState::Active.as_str()))
         .all(&ctx.db)
-        .await?;
-    let mut programs: Vec<String> = hooks
-        .iter()
+        .await?
+        .into_iter()
         .filter(|h| events(h).contains(&WebhookEvent::ActionOverdue))
-        .map(|h| h.program_id.clone())
-        .collect();
-    programs.sort();
-    programs.dedup();
+    {
+        listening
+            .entry(hook.program_id.clone())
+            .or_default()
+            .push(hook);
+    }
     let mut queued = 0;
-    for program_id in programs {
+    for (program_id, hooks) in listening {
         let overdue = action::Entity::find()
             .filter(action::Column::ProgramId.eq(&program_id))
             .filter(action::Column::DueDate.lt(today))
@@ -110,13 +132,11 @@ pub async fn sweep_overdue(ctx: &Ctx, today: NaiveDate) -> AppResult<usize> {
             .all(&ctx.db)
             .await?;
         for a in overdue {
-            let key = format!(
-                "{}:{}",
-                a.id,
-                a.due_date.map(|d| d.to_string()).unwrap_or_default()
-            );
-            queued += emit(
+            let due = a.due_date.map(|d| d.to_string()).unwrap_or_default();
+            let key = format!("{}:{due}", a.id);
+            queued += queue(
                 &ctx.db,
+                &hooks,
                 &program_id,
                 WebhookEvent::ActionOverdue,
                 &a,

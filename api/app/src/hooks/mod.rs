@@ -18,11 +18,11 @@ pub mod webhooks;
 use cxpm_domain::FieldError;
 use cxpm_domain::hooks::{Refused, check_url};
 
-use crate::{AppResult, Ctx};
+use crate::Ctx;
 
 /// `url` checked as a target cxpm may call (and stored trimmed), under the
 /// context's rule on private targets.
-fn checked_url(ctx: &Ctx, url: &str) -> AppResult<String> {
+fn checked_url(ctx: &Ctx, url: &str) -> Result<String, FieldError> {
     check_url(url, ctx.allow_private_targets)
         .map_err(|refused: Refused| FieldError::new("url", refused.to_string()))?;
     Ok(url.trim().to_owned())

@@ -77,27 +77,16 @@ pub async fn create(
 ) -> AppResult<webhook::Model> {
     authorize(actor, Action::ManageSchedules, Target::Anything)?;
     let program = load::<program::Entity>(&ctx.db, "program", program_id).await?;
-    let url = checked_url(ctx, &new.url);
-    let events = parse_events(&new.events);
-    let (url, events) = match (url, events) {
-        (Ok(u), Ok(e)) => (u, e),
-        (u, e) => {
-            let mut errors = Vec::new();
-            if let Err(AppError::Invalid(i)) = u {
-                errors.extend(i.0);
-            }
-            if let Err(e) = e {
-                errors.push(e);
-            }
-            return Err(cxpm_domain::Invalid(errors).into());
-        }
-    };
+    let mut invalid = cxpm_domain::Invalid::default();
+    let url = invalid.check(checked_url(ctx, &new.url));
+    let events = invalid.check(parse_events(&new.events));
+    invalid.into_result()?;
     let now = ctx.now();
     let model = webhook::Model {
         id: new_id(),
         program_id: program.id,
-        url,
-        events: events_json(&events),
+        url: url.unwrap_or_default(),
+        events: events_json(&events.unwrap_or_default()),
         secret: new_secret(),
         previous_secret: None,
         previous_until: None,
@@ -147,26 +136,25 @@ pub async fn change(
     let before = load::<webhook::Entity>(&ctx.db, "webhook", id).await?;
     expected.check(before.version)?;
     let mut after = before.clone();
-    let mut errors = Vec::new();
-    if let Some(url) = &change.url {
-        match checked_url(ctx, url) {
-            Ok(u) => after.url = u,
-            Err(AppError::Invalid(i)) => errors.extend(i.0),
-            Err(other) => return Err(other),
-        }
+    let mut invalid = cxpm_domain::Invalid::default();
+    if let Some(u) = change
+        .url
+        .as_deref()
+        .and_then(|u| invalid.check(checked_url(ctx, u)))
+    {
+        after.url = u;
     }
-    if let Some(raw) = &change.events {
-        match parse_events(raw) {
-            Ok(e) => after.events = events_json(&e),
-            Err(e) => errors.push(e),
-        }
+    if let Some(e) = change
+        .events
+        .as_deref()
+        .and_then(|e| invalid.check(parse_events(e)))
+    {
+        after.events = events_json(&e);
     }
     if change.state == Some(HookState::Broken) {
-        errors.push(FieldError::new("state", "must be active or disabled"));
+        invalid.push(FieldError::new("state", "must be active or disabled"));
     }
-    if !errors.is_empty() {
-        return Err(cxpm_domain::Invalid(errors).into());
-    }
+    invalid.into_result()?;
     if let Some(state) = change.state {
         after.state = state.into();
     }
