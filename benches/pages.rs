@@ -89,9 +89,10 @@ async fn signed(app: &TestApp, db: &DatabaseConnection, person_id: &str) -> Read
         public_url: Arc::from(app.base.as_str()),
         allow_private_targets: false,
     };
-    let link = cxpm_app::directory::sign_in::make_link(&ctx, None, person_id, Some("/my-work"))
-        .await
-        .expect("a sign-in link");
+    let link =
+        cxpm_app::directory::sign_in::make_link(&ctx, None, person_id, Some("/my-work"), false)
+            .await
+            .expect("a sign-in link");
     let token = link.split("token=").nth(1).expect("a token in the link");
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

@@ -42,16 +42,22 @@ pub struct WebSettings {
     pub secure: bool,
     /// `scheme://host[:port]` of the public address, for the Origin check.
     pub origin: String,
+    /// The company's sign-in (OpenID Connect), when configured.
+    pub oidc: Option<std::sync::Arc<crate::oidc::Oidc>>,
+    /// Only the company's sign-in (and break-glass links) lets people in.
+    pub oidc_only: bool,
 }
 
 impl WebSettings {
-    pub fn new(settings: &ServeArgs) -> Self {
+    /// An error when the company's sign-in is half configured.
+    pub fn new(settings: &ServeArgs) -> anyhow::Result<Self> {
         let url = settings.public_url.trim_end_matches('/');
         let origin = match url.split_once("://") {
             Some((scheme, rest)) => format!("{scheme}://{}", rest.split('/').next().unwrap_or("")),
             None => url.to_owned(),
         };
-        Self {
+        let oidc = crate::oidc::Oidc::from_settings(settings)?.map(std::sync::Arc::new);
+        Ok(Self {
             times: SessionTimes {
                 idle: chrono::Duration::minutes(i64::from(settings.session_idle_minutes.max(1))),
                 absolute: chrono::Duration::hours(i64::from(settings.session_max_hours.max(1))),
@@ -59,6 +65,8 @@ impl WebSettings {
             sign_in_limiter: AuthLimiter::new(settings.sign_in_requests_per_minute),
             secure: url.starts_with("https://"),
             origin,
-        }
+            oidc_only: oidc.is_some() && settings.sign_in == crate::config::SignIn::Oidc,
+            oidc,
+        })
     }
 }

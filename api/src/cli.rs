@@ -52,6 +52,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Backup(args) => backup(&args).await,
+        Command::BreakGlass(args) => {
+            let conn = store::connect(
+                &args.database.database_url,
+                args.database.db_max_connections,
+                || {},
+            )
+            .await?;
+            store::migrate(&conn).await?;
+            let ctx = cxpm_app::Ctx {
+                db: conn.clone(),
+                read: conn,
+                clock: cxpm_app::Clock::system(),
+                public_url: args.public_url.trim_end_matches('/').into(),
+                allow_private_targets: false,
+            };
+            let link = cxpm_app::directory::sign_in::break_glass(&ctx, &args.email)
+                .await
+                .map_err(|e| anyhow::anyhow!("no break-glass link for {}: {e}", args.email))?;
+            // To standard output only: the log never holds a way in.
+            println!(
+                "A one-time sign-in link for {} (15 minutes, once):",
+                args.email.trim()
+            );
+            println!("{link}");
+            Ok(())
+        }
         Command::Restore(args) => {
             let Some(db) = store::backup::sqlite_path(&args.database.database_url) else {
                 anyhow::bail!(

@@ -31,6 +31,23 @@ pub enum Command {
     /// Replace the SQLite database by the backup FILE, after checking it; refused
     /// while a cxpm serves the database.
     Restore(BackupArgs),
+    /// Print a one-time sign-in link (15 minutes) for the active admin with EMAIL — the
+    /// way in when the company's sign-in is down or misconfigured; it works even with
+    /// `CXPM_SIGN_IN=oidc`, and is on record.
+    BreakGlass(BreakGlassArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BreakGlassArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// The address people reach cxpm at (the link starts with it).
+    #[arg(long, env = "CXPM_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    pub public_url: String,
+
+    /// The admin's email.
+    pub email: String,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -79,6 +96,17 @@ pub struct DatabaseArgs {
     /// 8 for PostgreSQL, 4 for SQLite).
     #[arg(long, env = "CXPM_DB_MAX_CONNECTIONS")]
     pub db_max_connections: Option<u32>,
+}
+
+/// The ways into the pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SignIn {
+    /// A one-time link by mail, and the company's account when OpenID Connect is
+    /// configured.
+    All,
+    /// Only the company's account (OpenID Connect); mailed links are refused, except
+    /// those printed by `cxpm break-glass` on the server.
+    Oidc,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -199,6 +227,37 @@ pub struct ServeArgs {
     #[arg(long, env = "CXPM_ALLOW_PRIVATE_TARGETS")]
     pub allow_private_targets: bool,
 
+    /// Sign-in with the company's account: the OpenID Connect issuer, e.g.
+    /// `https://login.microsoftonline.com/<tenant>/v2.0` or
+    /// `https://keycloak.example.com/realms/<realm>` (discovery reads
+    /// `<issuer>/.well-known/openid-configuration`).
+    #[arg(long, env = "CXPM_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+
+    /// The client id cxpm is registered under at the provider.
+    #[arg(long, env = "CXPM_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+
+    /// The client secret cxpm is registered with (a confidential client).
+    #[arg(long, env = "CXPM_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+
+    /// The provider's name on the sign-in button ("Sign in with …"), e.g. `Contoso`;
+    /// without it the button says "your company account".
+    #[arg(long, env = "CXPM_OIDC_NAME")]
+    pub oidc_name: Option<String>,
+
+    /// The ID token claim that holds the person's address when the provider does not
+    /// vouch for `email` with `email_verified` (Entra ID: `preferred_username`, the
+    /// sign-in name). Without it, `email` must come with `email_verified: true`.
+    #[arg(long, env = "CXPM_OIDC_CLAIM")]
+    pub oidc_claim: Option<String>,
+
+    /// The ways into the pages: `all` (a mailed link, and the company's account when
+    /// configured) or `oidc` (only the company's account, and `cxpm break-glass`).
+    #[arg(long, env = "CXPM_SIGN_IN", value_enum, default_value_t = SignIn::All)]
+    pub sign_in: SignIn,
+
     /// How long one chat or webhook call may take, in milliseconds; a call in flight
     /// is leased for twice this.
     #[arg(long, env = "CXPM_HOOK_TIMEOUT_MS", default_value_t = 10000)]
@@ -242,6 +301,12 @@ impl ServeArgs {
             allow_private_targets: false,
             hook_timeout_ms: 10000,
             hook_connections: 8,
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            oidc_name: None,
+            oidc_claim: None,
+            sign_in: SignIn::All,
             clock: cxpm_app::Clock::system(),
         }
     }

@@ -65,9 +65,10 @@ pub async fn sign_in_links(
     let mut links = Vec::new();
     for (label, id) in who {
         if let Some(id) = id {
-            let link = cxpm_app::directory::sign_in::make_link(&ctx, None, &id, Some("/start"))
-                .await
-                .map_err(|e| anyhow::anyhow!("a sign-in link for {label}: {e}"))?;
+            let link =
+                cxpm_app::directory::sign_in::make_link(&ctx, None, &id, Some("/start"), false)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("a sign-in link for {label}: {e}"))?;
             links.push((label, link));
         }
     }

@@ -13,6 +13,7 @@ pub mod http;
 pub mod jobs;
 pub mod labels;
 pub mod metrics;
+pub mod oidc;
 pub mod security;
 pub mod server;
 pub mod web;

@@ -81,14 +81,21 @@ impl App {
             tokens: TokenCache::default(),
             auth_limiter: AuthLimiter::new(settings.auth_failures_per_minute),
             metrics: std::sync::Arc::new(Metrics::new(settings.metrics_token.clone())),
-            web: crate::app::WebSettings::new(&settings),
+            web: crate::app::WebSettings::new(&settings)?,
         };
         // A sign-in link for the admin this start created (15 minutes, once).
         let (bootstrap_token, bootstrap_link) = match first_admin {
             Some((token, admin_id)) => {
-                let link = sign_in::make_link(&state, None, &admin_id, Some("/my-work"))
-                    .await
-                    .map_err(|e| anyhow::anyhow!("making the first admin's sign-in link: {e}"))?;
+                // With OpenID Connect the only way in, the first admin's link is a
+                // break-glass one: it is how the admin gets in before the provider
+                // knows them.
+                let break_glass = state.web.oidc_only;
+                let link =
+                    sign_in::make_link(&state, None, &admin_id, Some("/my-work"), break_glass)
+                        .await
+                        .map_err(|e| {
+                            anyhow::anyhow!("making the first admin's sign-in link: {e}")
+                        })?;
                 (Some(token), Some(link))
             }
             None => (None, None),

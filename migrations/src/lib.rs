@@ -25,6 +25,7 @@ mod m20261203_000017_feedback_rounds;
 mod m20261204_000018_calendar_feeds;
 mod m20261204_000019_channels_webhooks;
 mod m20261204_000020_idempotency_keys;
+mod m20261205_000021_oidc_sign_in;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000018_calendar_feeds::Migration),
             Box::new(m20261204_000019_channels_webhooks::Migration),
             Box::new(m20261204_000020_idempotency_keys::Migration),
+            Box::new(m20261205_000021_oidc_sign_in::Migration),
         ]
     }
 }

@@ -77,6 +77,12 @@ impl Driver {
 
     /// A new browser window `width` × `height` CSS pixels (a phone's when narrow).
     pub async fn window(&self, width: u32, height: u32) -> Window {
+        self.window_in(width, height, "en-US").await
+    }
+
+    /// A new window whose browser asks for pages in `lang` (`Accept-Language`), for
+    /// the pages seen before signing in.
+    pub async fn window_in(&self, width: u32, height: u32, lang: &str) -> Window {
         let profile =
             std::env::temp_dir().join(format!("cxpm-chromium-{}", uuid::Uuid::now_v7().simple()));
         let caps = json!({"capabilities": {"alwaysMatch": {
@@ -85,7 +91,9 @@ impl Driver {
                 "binary": "/usr/bin/chromium",
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                          "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                         "--disable-sync", "--hide-scrollbars", format!("--user-data-dir={}", profile.display())],
+                         "--disable-sync", "--hide-scrollbars", format!("--lang={lang}"),
+                         format!("--user-data-dir={}", profile.display())],
+                "prefs": {"intl.accept_languages": lang},
                 "mobileEmulation": {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 1.0}}
             }
         }}});

@@ -11,6 +11,7 @@
 
 pub mod bench;
 pub mod browser;
+pub mod oidc;
 
 use std::path::PathBuf;
 

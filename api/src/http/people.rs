@@ -328,7 +328,7 @@ impl PeopleApi {
         id: Path<String>,
     ) -> ApiResult<Made<SignInLink>> {
         use cxpm_app::directory::sign_in;
-        let url = sign_in::make_link(&state, Some(&auth.0.actor), &id, None).await?;
+        let url = sign_in::make_link(&state, Some(&auth.0.actor), &id, None, false).await?;
         let expires_at = state.now() + sign_in::LINK_TTL;
         Ok(Made::Created(Json(SignInLink { url, expires_at })))
     }

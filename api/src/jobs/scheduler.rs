@@ -44,7 +44,8 @@ async fn rounds(state: &AppState) -> ApiResult<()> {
 }
 
 /// Once a day (UTC) and at start: tells webhooks of the actions that fell overdue
-/// (an action falls overdue when a day ends), forgets idempotency keys past their day.
+/// (an action falls overdue when a day ends), forgets idempotency keys past their day
+/// and company sign-ins begun over a day ago (their outcomes stay in the audit trail).
 async fn daily(state: &AppState, today: chrono::NaiveDate) -> ApiResult<()> {
     let told = cxpm_app::hooks::events::sweep_overdue(state, today).await?;
     if told > 0 {
@@ -53,6 +54,7 @@ async fn daily(state: &AppState, today: chrono::NaiveDate) -> ApiResult<()> {
     cxpm_app::idempotency::sweep(state)
         .await
         .map_err(cxpm_app::AppError::from)?;
+    cxpm_app::directory::oidc::sweep(state).await?;
     Ok(())
 }
 

@@ -505,7 +505,7 @@ pub async fn person_link(
     let person = people::get(&state, v.actor(), &id)
         .await
         .map_err(|e| PageError::app(e, v.t))?;
-    let link = sign_in::make_link(&state, Some(v.actor()), &id, None)
+    let link = sign_in::make_link(&state, Some(v.actor()), &id, None, false)
         .await
         .map_err(|e| PageError::app(e, v.t))?;
     people_again(

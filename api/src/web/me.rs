@@ -17,6 +17,8 @@ use crate::web::session::{self, Viewer};
 use crate::words::Words;
 
 struct SessionLine {
+    /// How it began: a mailed link, the company's account, a break-glass link.
+    method: String,
     id: String,
     this: bool,
     agent: String,
@@ -78,6 +80,11 @@ async fn me_view(
             .into_iter()
             .map(|s| SessionLine {
                 this: s.id == v.signed.session.id,
+                method: t.get(match s.method.as_str() {
+                    "oidc" => "sessions-via-oidc",
+                    "break-glass" => "sessions-via-break-glass",
+                    _ => "sessions-via-link",
+                }),
                 agent: device(&t, s.user_agent.as_deref().unwrap_or_default()),
                 started: t.with(
                     "sessions-started",

@@ -8,6 +8,7 @@
 //!
 //! - [`session`]: the session cookie, who is reading, the CSRF token and Origin check.
 //! - [`sign_in`]: sign in by a one-time link, sign out.
+//! - [`oidc`]: sign in with the company's account (OpenID Connect).
 //! - [`work`]: my work, an action and its updates.
 //! - [`plans`]: a plan and its steps, key points, measurements and actions.
 //! - [`department`]: my department.
@@ -44,6 +45,7 @@ pub mod matrix;
 pub mod me;
 pub mod messages;
 pub mod metrics;
+pub mod oidc;
 pub mod plans;
 pub mod programs;
 pub mod reminders;
@@ -68,6 +70,8 @@ pub fn mount(route: Route) -> Route {
     route
         .at("/sign-in", get(sign_in::form).post(sign_in::request))
         .at("/sign-in/link", get(sign_in::landing).post(sign_in::open))
+        .at("/sign-in/oidc", get(oidc::start))
+        .at("/sign-in/oidc/callback", get(oidc::callback))
         .at("/sign-out", post(sign_in::sign_out))
         .at("/start", get(programs::start))
         .at("/my-work", get(work::my_work))

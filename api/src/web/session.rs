@@ -44,7 +44,11 @@ pub fn clear_cookie(state: &AppState) -> String {
 
 /// The session cookie's value, if the request carries one.
 pub fn cookie(req: &Request, secure: bool) -> Option<String> {
-    let name = cookie_name(secure);
+    read_cookie(req, cookie_name(secure))
+}
+
+/// The value of cookie `name`, if the request carries it.
+pub fn read_cookie(req: &Request, name: &str) -> Option<String> {
     req.headers()
         .get_all(header::COOKIE)
         .iter()

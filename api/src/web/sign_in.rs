@@ -25,6 +25,11 @@ struct SignInPage {
     email: String,
     error: Option<String>,
     notice: Option<String>,
+    /// The company's sign-in button's words, when OpenID Connect is configured.
+    oidc: Option<String>,
+    next_encoded: String,
+    /// Mailed links are offered (not with `CXPM_SIGN_IN=oidc`).
+    links: bool,
 }
 
 #[derive(Template)]
@@ -50,24 +55,32 @@ pub struct NextQuery {
 }
 
 fn sign_in_page(
+    state: &AppState,
     t: Words,
     next: &str,
     email: &str,
     error: Option<String>,
     notice: Option<String>,
 ) -> SignInPage {
+    let oidc = state.web.oidc.as_ref().map(|o| match &o.name {
+        Some(name) => t.with("oidc-sign-in-with", &[("name", name)]),
+        None => t.get("oidc-sign-in-company"),
+    });
     SignInPage {
         chrome: Chrome::anonymous(t, t.get("sign-in-title")),
         next: next.to_owned(),
         email: email.to_owned(),
         error,
         notice,
+        oidc,
+        next_encoded: render::encode(next),
+        links: !state.web.oidc_only,
     }
 }
 
 /// The sign-in form.
 #[handler]
-pub fn form(req: &Request, Query(q): Query<NextQuery>) -> Response {
+pub fn form(req: &Request, state: Data<&AppState>, Query(q): Query<NextQuery>) -> Response {
     let t = anonymous_words(req);
     let notice = match q.notice.as_deref() {
         Some("signed-out") => Some(t.get("signed-out")),
@@ -75,7 +88,10 @@ pub fn form(req: &Request, Query(q): Query<NextQuery>) -> Response {
         _ => None,
     };
     let next = safe_next(q.next.as_deref());
-    html(StatusCode::OK, &sign_in_page(t, &next, "", None, notice))
+    html(
+        StatusCode::OK,
+        &sign_in_page(&state, t, &next, "", None, notice),
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,16 +112,22 @@ pub async fn request(
     let Some(Form(f)) = body else {
         return Ok(html(
             StatusCode::BAD_REQUEST,
-            &sign_in_page(t, "/", "", None, None),
+            &sign_in_page(&state, t, "/", "", None, None),
         ));
     };
     let next = safe_next(f.next.as_deref());
     if !session::same_origin(&state, req) {
         return Err(PageError::Csrf(t));
     }
+    if state.web.oidc_only {
+        let error = Some(t.get("sign-in-links-off"));
+        let page = sign_in_page(&state, t, &next, &f.email, error, None);
+        return Ok(html(StatusCode::FORBIDDEN, &page));
+    }
     if let Some(ip) = client(req) {
         if state.web.sign_in_limiter.blocked(ip).is_some() {
-            let page = sign_in_page(t, &next, &f.email, Some(t.get("sign-in-too-many")), None);
+            let error = Some(t.get("sign-in-too-many"));
+            let page = sign_in_page(&state, t, &next, &f.email, error, None);
             return Ok(html(StatusCode::TOO_MANY_REQUESTS, &page));
         }
         state.web.sign_in_limiter.failed(ip);
@@ -122,7 +144,7 @@ pub async fn request(
         }
         Err(cxpm_app::AppError::Invalid(invalid)) => {
             let message = invalid.0.first().map(|e| e.message.clone());
-            let page = sign_in_page(t, &next, &f.email, message, None);
+            let page = sign_in_page(&state, t, &next, &f.email, message, None);
             Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(PageError::app(e, t)),
@@ -206,9 +228,17 @@ pub async fn open(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
     let ip = client(req).map(|ip| ip.to_string());
-    let opened = sign_in::open(&state, &token, agent, ip.as_deref(), state.web.times)
-        .await
-        .map_err(|e| PageError::app(e, t))?;
+    let times = state.web.times;
+    let opened = sign_in::open(
+        &state,
+        &token,
+        agent,
+        ip.as_deref(),
+        times,
+        state.web.oidc_only,
+    )
+    .await
+    .map_err(|e| PageError::app(e, t))?;
     let Some(opened) = opened else {
         return Ok(see_other("/sign-in?notice=unusable"));
     };
@@ -238,7 +268,25 @@ pub async fn sign_out(
     sign_in::end(&state, viewer.actor(), &id)
         .await
         .map_err(|e| PageError::app(e, viewer.t))?;
-    let mut resp = see_other("/sign-in?notice=signed-out");
+    // Signed in with the company's account: signed out there too, when the provider
+    // offers it. A page, not a redirect: the form may post only to us.
+    let t = viewer.t;
+    let there = match (&state.web.oidc, &viewer.signed.session.id_token) {
+        (Some(provider), Some(token)) => provider.end_session_url(token, t.locale).await,
+        _ => None,
+    };
+    let mut resp = match there {
+        Some(url) => {
+            let page = crate::web::oidc::SignedOutPage {
+                chrome: Chrome::anonymous(t, t.get("signed-out-title")),
+                message: t.get("oidc-signing-out-there"),
+                url,
+                go: t.get("oidc-sign-out-there"),
+            };
+            html(StatusCode::OK, &page)
+        }
+        None => see_other("/sign-in?notice=signed-out"),
+    };
     if let Some(v) = session::header_value(&session::clear_cookie(&state)) {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }

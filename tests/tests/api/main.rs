@@ -19,6 +19,7 @@ mod idempotency;
 mod mail;
 mod metrics;
 mod observability;
+mod oidc;
 mod pages;
 mod people;
 mod plans;

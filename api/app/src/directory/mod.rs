@@ -6,6 +6,7 @@ pub mod admins;
 pub mod audit;
 pub mod departments;
 pub mod import;
+pub mod oidc;
 pub mod people;
 pub mod sign_in;
 pub mod tokens;

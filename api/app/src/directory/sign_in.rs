@@ -120,7 +120,7 @@ pub async fn request_link(
         return Ok(());
     }
     let txn = ctx.db.begin().await?;
-    let (link, token) = create_link(&txn, &person, next, now, None).await?;
+    let (link, token) = create_link(&txn, &person, next, now, None, false).await?;
     let url = link_url(ctx, &token);
     let locale = Locale::parse(&person.locale).unwrap_or_default();
     let mail = write(&person, locale, &url);
@@ -160,6 +160,7 @@ pub async fn make_link(
     actor: Option<&Actor>,
     person_id: &str,
     next: Option<&str>,
+    break_glass: bool,
 ) -> AppResult<String> {
     if let Some(actor) = actor {
         authorize(actor, Action::ManagePeople, Target::Anything)?;
@@ -173,9 +174,38 @@ pub async fn make_link(
     }
     let txn = ctx.db.begin().await?;
     let by = actor.map(|a| a.person_id.as_str());
-    let (_, token) = create_link(&txn, &person, next, ctx.now(), by).await?;
+    let (_, token) = create_link(&txn, &person, next, ctx.now(), by, break_glass).await?;
     txn.commit().await?;
     Ok(link_url(ctx, &token))
+}
+
+/// A break-glass link (`cxpm break-glass`, run on the server): one-time, for the
+/// active admin with `email`, and good even when sign-in is OpenID Connect only —
+/// the way in when the company's sign-in is down or misconfigured. On record like
+/// any link, marked `break_glass`.
+pub async fn break_glass(ctx: &Ctx, email: &str) -> AppResult<String> {
+    let email = Email::parse(email).map_err(|e| e.at("email"))?;
+    let Some(person) = unique(
+        person::Entity::find().filter(person::Column::Email.eq(email.as_str())),
+        &ctx.db,
+    )
+    .await?
+    else {
+        return Err(AppError::not_found("person", email.as_str()));
+    };
+    if !person.active {
+        return Err(AppError::conflict(
+            "the person is deactivated: reactivate them first",
+            Some("email"),
+        ));
+    }
+    if *person.role != Role::Admin {
+        return Err(AppError::conflict(
+            "break-glass links are for admins only",
+            Some("email"),
+        ));
+    }
+    make_link(ctx, None, &person.id, Some("/admin/people"), true).await
 }
 
 async fn create_link(
@@ -184,6 +214,7 @@ async fn create_link(
     next: Option<&str>,
     now: DateTime<Utc>,
     by: Option<&str>,
+    break_glass: bool,
 ) -> AppResult<(sign_in_link::Model, String)> {
     let token = generate_token();
     let link = sign_in_link::Model {
@@ -194,6 +225,7 @@ async fn create_link(
         created_at: now,
         expires_at: now + LINK_TTL,
         used_at: None,
+        break_glass,
     };
     sign_in_link::Entity::insert(sign_in_link::ActiveModel::from(link.clone()))
         .exec_without_returning(conn)
@@ -218,15 +250,17 @@ fn link_url(ctx: &Ctx, token: &str) -> String {
 }
 
 /// Uses up the link with `token` and opens a session for its person: `None` when
-/// the link is unknown, used, expired, or its person deactivated. Using it and
-/// opening the session happen together: of two browsers racing with one link, one
-/// wins.
+/// the link is unknown, used, expired, or its person deactivated — or, with
+/// `break_glass_only` (sign-in is OpenID Connect only), not made by the break-glass
+/// command. Using it and opening the session happen together: of two browsers
+/// racing with one link, one wins.
 pub async fn open(
     ctx: &Ctx,
     token: &str,
     user_agent: Option<&str>,
     client: Option<&str>,
     times: SessionTimes,
+    break_glass_only: bool,
 ) -> AppResult<Option<Opened>> {
     let now = ctx.now();
     let hash = hash_token(token.trim());
@@ -234,14 +268,15 @@ pub async fn open(
     // its write lock at once instead of upgrading a read (which another writer can
     // refuse).
     let txn = ctx.db.begin().await?;
-    let taken = sign_in_link::Entity::update_many()
+    let mut claim = sign_in_link::Entity::update_many()
         .col_expr(sign_in_link::Column::UsedAt, Expr::value(Some(now)))
         .filter(sign_in_link::Column::TokenHash.eq(&hash))
         .filter(sign_in_link::Column::UsedAt.is_null())
-        .filter(sign_in_link::Column::ExpiresAt.gt(now))
-        .exec(&txn)
-        .await?
-        .rows_affected;
+        .filter(sign_in_link::Column::ExpiresAt.gt(now));
+    if break_glass_only {
+        claim = claim.filter(sign_in_link::Column::BreakGlass.eq(true));
+    }
+    let taken = claim.exec(&txn).await?.rows_affected;
     if taken != 1 {
         return Ok(None);
     }
@@ -257,26 +292,63 @@ pub async fn open(
     if !person.active {
         return Ok(None);
     }
+    let method = if link.break_glass {
+        "break-glass"
+    } else {
+        "link"
+    };
+    let started = Started {
+        method,
+        id_token: None,
+        user_agent,
+        client,
+        times,
+    };
+    let cookie = start_session(&txn, &person, started, now).await?;
+    txn.commit().await?;
+    Ok(Some(Opened {
+        cookie,
+        next_path: safe_next(link.next_path.as_deref()),
+    }))
+}
+
+/// How a session begins.
+pub(crate) struct Started<'a> {
+    pub(crate) method: &'static str,
+    pub(crate) id_token: Option<String>,
+    pub(crate) user_agent: Option<&'a str>,
+    pub(crate) client: Option<&'a str>,
+    pub(crate) times: SessionTimes,
+}
+
+/// Opens a session for `person`, on record; the cookie's value.
+pub(crate) async fn start_session(
+    conn: &impl ConnectionTrait,
+    person: &person::Model,
+    started: Started<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<String> {
     let cookie = generate_token();
     let row = session::Model {
         id: new_id(),
         person_id: person.id.clone(),
         token_hash: hash_token(&cookie),
         csrf_token: hash_token(&generate_token()),
-        user_agent: user_agent.map(|u| u.chars().take(300).collect()),
-        client: client.map(|c| c.chars().take(64).collect()),
+        user_agent: started.user_agent.map(|u| u.chars().take(300).collect()),
+        client: started.client.map(|c| c.chars().take(64).collect()),
         created_at: now,
         last_seen_at: now,
-        expires_at: now + times.absolute,
+        expires_at: now + started.times.absolute,
         revoked_at: None,
+        method: started.method.to_owned(),
+        id_token: started.id_token,
     };
     session::Entity::insert(session::ActiveModel::from(row.clone()))
-        .exec_without_returning(&txn)
+        .exec_without_returning(conn)
         .await?;
-    let by = Some(person.id.as_str());
     audit::record(
-        &txn,
-        by,
+        conn,
+        Some(person.id.as_str()),
         now,
         "session",
         &row.id,
@@ -285,11 +357,7 @@ pub async fn open(
         Some(&row),
     )
     .await?;
-    txn.commit().await?;
-    Ok(Some(Opened {
-        cookie,
-        next_path: safe_next(link.next_path.as_deref()),
-    }))
+    Ok(cookie)
 }
 
 /// The session behind a cookie, if it is still good; its last use is noted (at most

@@ -23,6 +23,7 @@ pub mod measurement;
 pub mod member;
 pub mod metric;
 pub mod named;
+pub mod oidc_attempt;
 pub mod outbox;
 pub mod owner;
 pub mod page;

@@ -21,6 +21,12 @@ pub struct Model {
     /// The absolute end, however active the session is.
     pub expires_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
+    /// How the session began: `link`, `oidc` or `break-glass`.
+    pub method: String,
+    /// For `oidc`: the provider's ID token, sent back as a hint when signing out
+    /// there too.
+    #[serde(skip)]
+    pub id_token: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
