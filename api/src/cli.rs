@@ -69,7 +69,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let link = cxpm_app::directory::sign_in::break_glass(&ctx, &args.email)
                 .await
-                .map_err(|e| anyhow::anyhow!("no break-glass link for {}: {e}", args.email))?;
+                .map_err(|e| {
+                    let why = match e {
+                        cxpm_app::AppError::Invalid(invalid) => invalid
+                            .0
+                            .iter()
+                            .map(|f| format!("{} {}", f.field, f.message))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                        other => other.to_string(),
+                    };
+                    anyhow::anyhow!("no break-glass link for {}: {why}", args.email.trim())
+                })?;
             // To standard output only: the log never holds a way in.
             println!(
                 "A one-time sign-in link for {} (15 minutes, once):",

@@ -162,6 +162,11 @@ impl Oidc {
         }))
     }
 
+    /// Whether `iss` names the configured issuer.
+    pub fn is_issuer(&self, iss: &str) -> bool {
+        iss.trim_end_matches('/') == self.issuer.as_str().trim_end_matches('/')
+    }
+
     /// The provider's metadata and keys: read now if never read or over an hour old.
     async fn known(&self) -> Result<Known, Unreachable> {
         if let Some(k) = self.known.read().await.as_ref()

@@ -121,6 +121,8 @@ pub struct CallbackQuery {
     state: Option<String>,
     error: Option<String>,
     error_description: Option<String>,
+    /// The provider's issuer (RFC 9207), when it sends it.
+    iss: Option<String>,
 }
 
 /// The provider's answer.
@@ -167,6 +169,23 @@ pub async fn callback(
         tracing::warn!("OpenID Connect answer for an unknown, used or expired sign-in");
         return Ok(clear(&state, unusable()));
     };
+    // An answer from another provider than ours (a mix-up attack) is refused.
+    if let Some(iss) = q.iss.as_deref()
+        && !provider.is_issuer(iss)
+    {
+        let detail = format!("the answer names another issuer: {iss}");
+        oidc::refuse(
+            &state,
+            &attempt,
+            Refusal::ProviderError,
+            &detail,
+            None,
+            None,
+        )
+        .await
+        .map_err(|e| PageError::app(e, t))?;
+        return Ok(clear(&state, unusable()));
+    }
     if let Some(error) = q.error.as_deref() {
         let detail = match q.error_description.as_deref() {
             Some(d) => format!("the provider answered {error}: {d}"),

@@ -400,6 +400,22 @@ async fn an_answer_for_another_browser_signs_no_one_in(backend: Backend) {
     let resp = forger.get(&wrong).await;
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     assert!(forger.session(&w).is_none());
+    // The answer said to come from another issuer (a mix-up): refused, and on record.
+    let mut mixed = Agent::new();
+    let other = mixed.through_provider(&w, "ana").await;
+    assert!(
+        other.contains("&iss="),
+        "the provider names itself (RFC 9207): {other}"
+    );
+    let at = other.find("&iss=").unwrap();
+    let rest = other[at + 5..]
+        .find('&')
+        .map(|i| &other[at + 5 + i..])
+        .unwrap_or("");
+    let mixed_up = format!("{}&iss=https%3A%2F%2Fevil.example{rest}", &other[..at]);
+    let resp = mixed.get(&mixed_up).await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    assert!(mixed.session(&w).is_none());
     // The answer in its own browser still works: nothing above used it up.
     let resp = a.get(&callback).await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
@@ -420,7 +436,10 @@ async fn an_answer_for_another_browser_signs_no_one_in(backend: Backend) {
     let resp = c.get(&cancelled).await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     assert!(c.session(&w).is_none());
-    assert_eq!(outcomes(&w.app).await, ["signed-in", "provider-error"]);
+    assert_eq!(
+        outcomes(&w.app).await,
+        ["provider-error", "signed-in", "provider-error"]
+    );
 }
 
 async fn a_spoiled_id_token_is_refused(backend: Backend) {

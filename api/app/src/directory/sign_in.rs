@@ -191,7 +191,10 @@ pub async fn break_glass(ctx: &Ctx, email: &str) -> AppResult<String> {
     )
     .await?
     else {
-        return Err(AppError::not_found("person", email.as_str()));
+        return Err(AppError::conflict(
+            "no person of cxpm has this address",
+            Some("email"),
+        ));
     };
     if !person.active {
         return Err(AppError::conflict(
