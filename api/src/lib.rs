@@ -6,6 +6,7 @@
 pub mod app;
 pub mod auth;
 pub mod cli;
+pub mod compress;
 pub mod config;
 pub mod demo;
 pub mod error;

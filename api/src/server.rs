@@ -344,6 +344,7 @@ pub fn routes(
         .boxed()
         .around(move |ep, req| crate::metrics::observe(ep, req, state.metrics.clone()))
         .catch_all_error(|err| async move { problem_for_poem_error(err) })
+        .around(crate::compress::negotiate)
         .around(move |ep, req| with_allow(ep, req, allowed.clone()))
         .with_if(cors.is_some(), cors.unwrap_or_default())
         .around(crate::security::with_security_headers)

@@ -9,6 +9,7 @@ mod backup;
 mod browser;
 mod browser_setup;
 mod calendar;
+mod compression;
 mod departments;
 mod errors;
 mod faults;
