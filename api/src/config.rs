@@ -136,6 +136,29 @@ pub struct ServeArgs {
     #[arg(long, env = "CXPM_BOOTSTRAP_EMAIL", default_value = "admin@cxpm.local")]
     pub bootstrap_email: String,
 
+    /// How long a connection has to send a request's headers, in milliseconds,
+    /// counted from when it opened or answered its previous request: a client that
+    /// sends them slowly (slowloris), or a kept-alive connection left idle, is closed
+    /// after it.
+    #[arg(long, env = "CXPM_HEADER_TIMEOUT_MS", default_value_t = 10000)]
+    pub header_timeout_ms: u64,
+
+    /// How long a request's body may take to arrive after its headers, in
+    /// milliseconds.
+    #[arg(long, env = "CXPM_BODY_TIMEOUT_MS", default_value_t = 60000)]
+    pub body_timeout_ms: u64,
+
+    /// Connections open at once; one more is closed as soon as it is accepted (0: no
+    /// cap).
+    #[arg(long, env = "CXPM_MAX_CONNECTIONS", default_value_t = 8192)]
+    pub max_connections: usize,
+
+    /// Connections open at once from one client address (0: no cap — behind a
+    /// reverse proxy every connection comes from the proxy: raise it or turn it off
+    /// there, and let the proxy limit its clients).
+    #[arg(long, env = "CXPM_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256)]
+    pub max_connections_per_address: usize,
+
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "CXPM_MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024)]
     pub max_body_bytes: usize,
@@ -281,6 +304,10 @@ impl ServeArgs {
             bootstrap_token: None,
             bootstrap_email: "admin@cxpm.local".to_owned(),
             max_body_bytes: 2 * 1024 * 1024,
+            header_timeout_ms: 10000,
+            body_timeout_ms: 60000,
+            max_connections: 8192,
+            max_connections_per_address: 256,
             log_format: LogFormat::Text,
             public_url: "http://127.0.0.1:8080".to_owned(),
             smtp_url: None,

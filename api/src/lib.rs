@@ -13,6 +13,7 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod labels;
+pub mod listen;
 pub mod metrics;
 pub mod oidc;
 pub mod security;

@@ -10,10 +10,9 @@ use std::time::Duration;
 use anyhow::Context;
 use cxpm_domain::values::Email;
 use poem::endpoint::make_sync;
-use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::middleware::Tracing;
 use poem::web::Html;
-use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server};
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route};
 use tokio::io::AsyncReadExt;
 
 use crate::app::AppState;
@@ -27,7 +26,7 @@ use crate::security::AuthLimiter;
 /// A migrated database and a bound listener, ready to serve.
 pub struct App {
     state: AppState,
-    acceptor: poem::listener::TcpAcceptor,
+    listener: tokio::net::TcpListener,
     settings: ServeArgs,
     bootstrap_token: Option<String>,
     /// A one-time sign-in link for the first admin, made with the token.
@@ -72,8 +71,7 @@ impl App {
             Duration::from_millis(settings.smtp_timeout_ms.max(1)),
             settings.smtp_connections as usize,
         )?;
-        let acceptor = TcpListener::bind(settings.addr)
-            .into_acceptor()
+        let listener = tokio::net::TcpListener::bind(settings.addr)
             .await
             .with_context(|| format!("binding {}", settings.addr))?;
         let state = AppState {
@@ -102,7 +100,7 @@ impl App {
         };
         Ok(Self {
             state,
-            acceptor,
+            listener,
             bootstrap_token,
             bootstrap_link,
             mailer: (settings.dispatch_every_ms > 0).then_some(mailer),
@@ -113,10 +111,8 @@ impl App {
 
     /// The address actually bound (port 0 becomes a real port).
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
-        self.acceptor
+        self.listener
             .local_addr()
-            .first()
-            .and_then(|a| a.as_socket_addr().copied())
             .context("the listener has no socket address")
     }
 
@@ -180,9 +176,13 @@ impl App {
             &self.settings.cors_origins,
         );
         tracing::info!(%addr, "cxpm listening");
-        let result = Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(endpoint, shutdown, Some(Duration::from_secs(10)))
-            .await;
+        let limits = crate::listen::Limits {
+            header_timeout: Duration::from_millis(self.settings.header_timeout_ms.max(1)),
+            body_timeout: Duration::from_millis(self.settings.body_timeout_ms.max(1)),
+            max_connections: self.settings.max_connections,
+            per_address: self.settings.max_connections_per_address,
+        };
+        let result = crate::listen::serve(self.listener, endpoint, limits, shutdown).await;
         for handle in [
             checkpointer,
             dispatcher,

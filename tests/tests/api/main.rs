@@ -10,6 +10,7 @@ mod browser;
 mod browser_setup;
 mod calendar;
 mod compression;
+mod connections;
 mod departments;
 mod errors;
 mod faults;
