@@ -179,14 +179,7 @@ impl ApiError {
     }
 
     pub fn if_match_required() -> Self {
-        Self::PreconditionRequired(problem(
-            StatusCode::PRECONDITION_REQUIRED,
-            "this change needs an If-Match header with the ETag you read",
-            vec![ProblemField {
-                field: "If-Match".to_owned(),
-                message: "missing".to_owned(),
-            }],
-        ))
+        Self::PreconditionRequired(if_match_problem())
     }
 
     pub fn invalid(invalid: Invalid) -> Self {
@@ -305,6 +298,14 @@ pub fn problem_for_poem_error(err: poem::Error) -> Response {
         return resp;
     }
     let status = err.status();
+    // The spec marks `If-Match` required where the server needs it; missing, it is
+    // the 428 a use case would answer, not a 400 about a parameter.
+    if err
+        .downcast_ref::<ParseParamError>()
+        .is_some_and(|e| e.name.eq_ignore_ascii_case("If-Match"))
+    {
+        return problem_response(StatusCode::PRECONDITION_REQUIRED, if_match_problem().0);
+    }
     let (status, detail, errors) = if let Some(e) = err.downcast_ref::<ParseParamError>() {
         (
             StatusCode::BAD_REQUEST,
@@ -345,6 +346,18 @@ pub fn problem_for_poem_error(err: poem::Error) -> Response {
         (status, err.to_string(), vec![])
     };
     problem_response(status, problem(status, detail, errors).0)
+}
+
+/// The 428 of a change sent without `If-Match`.
+fn if_match_problem() -> Json<Problem> {
+    problem(
+        StatusCode::PRECONDITION_REQUIRED,
+        "this change needs an If-Match header with the ETag you read",
+        vec![ProblemField {
+            field: "If-Match".to_owned(),
+            message: "missing".to_owned(),
+        }],
+    )
 }
 
 /// poem-openapi names the failing property in its messages as `field "x"` or in

@@ -374,9 +374,9 @@ impl FeedbackApi {
         id: Path<String>,
         /// The ETag of the round as read.
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: Header<String>,
     ) -> ApiResult<Tagged<FeedbackRoundResults>> {
-        let expected = common::if_match(if_match.0.as_deref())?;
+        let expected = common::if_match(Some(if_match.0.as_str()))?;
         let actor = &auth.0.actor;
         cases::rounds::close(&state, actor, &id, &expected).await?;
         let view = cases::rounds::read(&state, actor, &id).await?;

@@ -417,10 +417,10 @@ impl HooksApi {
         id: Path<String>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: Header<String>,
         body: Body<ChannelPatch>,
     ) -> ApiResult<Versioned<Channel>> {
-        let expected = common::if_match(if_match.0.as_deref())?;
+        let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = channels::ChannelChange {
             name: p.name,
@@ -452,9 +452,9 @@ impl HooksApi {
         id: Path<String>,
         /// The ETag of the version the removal is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: Header<String>,
     ) -> ApiResult<Deleted> {
-        let expected = common::if_match(if_match.0.as_deref())?;
+        let expected = common::if_match(Some(if_match.0.as_str()))?;
         channels::delete(&state, &auth.0.actor, &id, &expected).await?;
         Ok(Deleted::NoContent)
     }
@@ -565,10 +565,10 @@ impl HooksApi {
         id: Path<String>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: Header<String>,
         body: Body<WebhookPatch>,
     ) -> ApiResult<Versioned<Webhook>> {
-        let expected = common::if_match(if_match.0.as_deref())?;
+        let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = webhooks::WebhookChange {
             url: p.url,
@@ -623,9 +623,9 @@ impl HooksApi {
         id: Path<String>,
         /// The ETag of the version the removal is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: Header<String>,
     ) -> ApiResult<Deleted> {
-        let expected = common::if_match(if_match.0.as_deref())?;
+        let expected = common::if_match(Some(if_match.0.as_str()))?;
         webhooks::delete(&state, &auth.0.actor, &id, &expected).await?;
         Ok(Deleted::NoContent)
     }

@@ -352,10 +352,10 @@ impl MetricsApi {
         id: Path<String>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: Header<String>,
         body: Body<MetricPatch>,
     ) -> ApiResult<Versioned<Metric>> {
-        let expected = common::if_match(if_match.0.as_deref())?;
+        let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = metrics::MetricChange {
             name: p.name,

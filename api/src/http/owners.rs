@@ -152,7 +152,7 @@ impl OwnersApi {
         id: Path<String>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: Header<String>,
         body: Body<OwnerPatch>,
     ) -> ApiResult<Versioned<Owner>> {
         let p = body.0;
@@ -175,7 +175,7 @@ impl OwnersApi {
         id: Path<String>,
         /// The ETag of the version the removal is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: Header<String>,
     ) -> ApiResult<Deleted> {
         let expected = if_match_of(&if_match)?;
         owners::remove(&state, &auth.0.actor, &id, &expected).await?;
@@ -183,8 +183,8 @@ impl OwnersApi {
     }
 }
 
-fn if_match_of(header: &Header<Option<String>>) -> ApiResult<cxpm_app::Expect> {
-    common::if_match(header.0.as_deref())
+fn if_match_of(header: &Header<String>) -> ApiResult<cxpm_app::Expect> {
+    common::if_match(Some(header.0.as_str()))
 }
 
 /// An active person of `department_id`, or 422 naming the field.

@@ -291,10 +291,10 @@ impl PlansApi {
         id: Path<String>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: Header<String>,
         body: Body<PlanPatch>,
     ) -> ApiResult<Versioned<Plan>> {
-        let expected = common::if_match(if_match.0.as_deref())?;
+        let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = plan::PlanChange {
             title: p.title,
@@ -357,10 +357,10 @@ impl PlansApi {
         id: Path<String>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: Header<String>,
         body: Body<StepPatch>,
     ) -> ApiResult<Tagged<StepView>> {
-        let expected = common::if_match(if_match.0.as_deref())?;
+        let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = steps::StepChange {
             status: p.status.map(StepStatus::from),

@@ -310,10 +310,10 @@ impl ProgramsApi {
         id: Path<String>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: Header<String>,
         body: Body<ProgramPatch>,
     ) -> ApiResult<Versioned<Program>> {
-        let expected = common::if_match(if_match.0.as_deref())?;
+        let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = program::ProgramChange {
             name: p.name,
@@ -394,10 +394,10 @@ impl ProgramsApi {
         id: Path<String>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: Header<String>,
         body: Body<MemberPatch>,
     ) -> ApiResult<Versioned<Member>> {
-        let expected = common::if_match(if_match.0.as_deref())?;
+        let expected = common::if_match(Some(if_match.0.as_str()))?;
         let role = body.0.team_role.map(Into::into);
         let seat = team::change_role(&state, &auth.0.actor, &id, &expected, role).await?;
         let tag = etag(seat.seat.version);
@@ -417,9 +417,9 @@ impl ProgramsApi {
         id: Path<String>,
         /// The ETag of the version the removal is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: Header<String>,
     ) -> ApiResult<Deleted> {
-        let expected = common::if_match(if_match.0.as_deref())?;
+        let expected = common::if_match(Some(if_match.0.as_str()))?;
         team::remove(&state, &auth.0.actor, &id, &expected).await?;
         Ok(Deleted::NoContent)
     }

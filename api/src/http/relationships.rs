@@ -234,10 +234,10 @@ impl RelationshipsApi {
         id: Path<String>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: Header<String>,
         body: Body<RelationshipPatch>,
     ) -> ApiResult<Versioned<Relationship>> {
-        let expected = common::if_match(if_match.0.as_deref())?;
+        let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = relationships::RelationshipChange {
             delivers: p.delivers,
@@ -266,9 +266,9 @@ impl RelationshipsApi {
         id: Path<String>,
         /// The ETag of the version the deletion is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: Header<String>,
     ) -> ApiResult<Deleted> {
-        let expected = common::if_match(if_match.0.as_deref())?;
+        let expected = common::if_match(Some(if_match.0.as_str()))?;
         relationships::remove(&state, &auth.0.actor, &id, &expected).await?;
         Ok(Deleted::NoContent)
     }

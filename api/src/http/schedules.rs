@@ -451,10 +451,10 @@ impl SchedulesApi {
         id: Path<String>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: Header<String>,
         body: Body<SchedulePatch>,
     ) -> ApiResult<Versioned<Schedule>> {
-        let expected = common::if_match(if_match.0.as_deref())?;
+        let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = schedules::ScheduleChange {
             cron: p.cron,

@@ -284,10 +284,10 @@ impl ValueStreamApi {
         id: Path<String>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: Header<String>,
         body: Body<StagePatch>,
     ) -> ApiResult<Versioned<Stage>> {
-        let expected = common::if_match(if_match.0.as_deref())?;
+        let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = value_stream::PartChange {
             name: p.name,
@@ -314,9 +314,9 @@ impl ValueStreamApi {
         id: Path<String>,
         /// The ETag of the version the deletion is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: Header<String>,
     ) -> ApiResult<Deleted> {
-        let expected = common::if_match(if_match.0.as_deref())?;
+        let expected = common::if_match(Some(if_match.0.as_str()))?;
         value_stream::delete_stage(&state, &auth.0.actor, &id, &expected).await?;
         Ok(Deleted::NoContent)
     }
@@ -398,10 +398,10 @@ impl ValueStreamApi {
         id: Path<String>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: Header<String>,
         body: Body<SubProcessPatch>,
     ) -> ApiResult<Versioned<SubProcess>> {
-        let expected = common::if_match(if_match.0.as_deref())?;
+        let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = value_stream::PartChange {
             name: p.name,

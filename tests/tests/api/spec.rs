@@ -64,6 +64,32 @@ fn every_operation_has_an_id_a_summary_a_tag_and_error_answers() {
     }
 }
 
+/// `If-Match` is required in the spec wherever a change without it is a 428 — every
+/// operation that takes it, but rotating a webhook's secret (which changes nothing a
+/// person typed, and without `If-Match` rotates whatever version is current).
+#[test]
+fn if_match_is_required_where_its_absence_is_a_428() {
+    let spec: serde_json::Value = serde_json::from_str(&cxpm_api::http::service().spec()).unwrap();
+    let mut taking = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(params) = op["parameters"].as_array() else {
+                continue;
+            };
+            for p in params.iter().filter(|p| p["name"] == "If-Match") {
+                taking += 1;
+                let optional = op["operationId"] == "rotate_webhook_secret";
+                assert_eq!(
+                    p["required"], !optional,
+                    "{method} {path}: If-Match required: {}",
+                    !optional
+                );
+            }
+        }
+    }
+    assert!(taking > 20, "{taking} operations take If-Match");
+}
+
 /// Every text field's `maxLength` in the spec is the limit the domain holds it to
 /// (`cxpm_domain::limits`), so the schema and the use cases cannot drift apart.
 #[test]
