@@ -239,7 +239,7 @@ impl ActionsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         body: Body<NewAction>,
     ) -> ApiResult<Versioned<ActionView>> {
         let b = body.0;
@@ -267,7 +267,7 @@ impl ActionsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Versioned<ActionView>> {
         let model = actions::get(&state, &auth.0.actor, &id).await?;
         let tag = etag(model.version);
@@ -284,7 +284,7 @@ impl ActionsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
         if_match: Header<String>,
@@ -319,7 +319,7 @@ impl ActionsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         body: Body<NewUpdate>,
     ) -> ApiResult<UpdateCreated> {
         let b = body.0;
@@ -348,7 +348,7 @@ impl ActionsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Json<UpdateList>> {
         let rows = actions::updates(&state, &auth.0.actor, &id).await?;
         Ok(Json(UpdateList {
@@ -377,7 +377,7 @@ impl ActionsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// Only actions with this status.
         status: Query<Option<ActionStatusName>>,
         /// Only open actions past their due date.

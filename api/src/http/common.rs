@@ -119,6 +119,60 @@ pub fn patch<T>(field: poem_openapi::types::MaybeUndefined<T>) -> cxpm_app::Patc
 
 pub use cxpm_app::store::parse_id;
 
+/// An id in a resource's address: `format: uuid` in the spec. Any text is taken here;
+/// one that is not a UUID cannot name anything, so the use case answers 404 for it
+/// (as for any id that does not exist), never a 400 about the address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Id(pub String);
+
+impl std::ops::Deref for Id {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Id {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl poem_openapi::types::Type for Id {
+    const IS_REQUIRED: bool = true;
+
+    type RawValueType = Self;
+
+    type RawElementValueType = Self;
+
+    fn name() -> std::borrow::Cow<'static, str> {
+        "string_uuid".into()
+    }
+
+    fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
+        poem_openapi::registry::MetaSchemaRef::Inline(Box::new(
+            poem_openapi::registry::MetaSchema::new_with_format("string", "uuid"),
+        ))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl poem_openapi::types::ParseFromParameter for Id {
+    fn parse_from_parameter(value: &str) -> poem_openapi::types::ParseResult<Self> {
+        Ok(Self(value.to_owned()))
+    }
+}
+
 /// A path id; one that cannot exist is simply not found.
 pub fn path_id(entity: &str, raw: &str) -> ApiResult<String> {
     parse_id("id", raw).map_err(|_| ApiError::not_found(entity, raw))

@@ -102,7 +102,7 @@ impl CoverageApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Json<Coverage>> {
         Ok(Json(
             app::coverage(&state, &auth.0.actor, &id).await?.into(),

@@ -175,7 +175,7 @@ impl DepartmentsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Versioned<Department>> {
         let model = departments::get(&state, &auth.0.actor, &id).await?;
         Ok(Versioned::<Department>::ok(model))
@@ -237,7 +237,7 @@ impl DepartmentsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
         if_match: Header<String>,

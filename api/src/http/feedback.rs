@@ -301,7 +301,7 @@ impl FeedbackApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         body: Body<NewFeedbackRounds>,
     ) -> ApiResult<Made<FeedbackRoundList>> {
         let b = body.0;
@@ -330,7 +330,7 @@ impl FeedbackApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Json<FeedbackRoundList>> {
         let rows = cases::rounds::list(&state, &auth.0.actor, &id).await?;
         Ok(Json(FeedbackRoundList {
@@ -351,7 +351,7 @@ impl FeedbackApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Tagged<FeedbackRoundResults>> {
         let view = cases::rounds::read(&state, &auth.0.actor, &id).await?;
         let tag = etag(view.summary.round.version);
@@ -371,7 +371,7 @@ impl FeedbackApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the round as read.
         #[oai(name = "If-Match")]
         if_match: Header<String>,
@@ -397,7 +397,7 @@ impl FeedbackApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         body: Body<NewAnswer>,
     ) -> ApiResult<Made<AnswerTaken>> {
         let b = body.0;

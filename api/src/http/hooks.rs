@@ -347,7 +347,7 @@ impl HooksApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         body: Body<NewChannel>,
     ) -> ApiResult<Versioned<Channel>> {
         let b = body.0;
@@ -375,7 +375,7 @@ impl HooksApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// Page size, 1–200 (default 50).
         limit: Query<Option<u64>>,
         /// The `next_cursor` of the previous page.
@@ -395,7 +395,7 @@ impl HooksApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Versioned<Channel>> {
         let model = channels::get(&state, &auth.0.actor, &id).await?;
         let tag = etag(model.version);
@@ -414,7 +414,7 @@ impl HooksApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
         if_match: Header<String>,
@@ -449,7 +449,7 @@ impl HooksApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the version the removal is based on.
         #[oai(name = "If-Match")]
         if_match: Header<String>,
@@ -469,7 +469,7 @@ impl HooksApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// Page size, 1–200 (default 50).
         limit: Query<Option<u64>>,
         /// The `next_cursor` of the previous page.
@@ -502,7 +502,7 @@ impl HooksApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         body: Body<NewWebhook>,
     ) -> ApiResult<Versioned<Webhook>> {
         let b = body.0;
@@ -525,7 +525,7 @@ impl HooksApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// Page size, 1–200 (default 50).
         limit: Query<Option<u64>>,
         /// The `next_cursor` of the previous page.
@@ -545,7 +545,7 @@ impl HooksApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Versioned<Webhook>> {
         let model = webhooks::get(&state, &auth.0.actor, &id).await?;
         let tag = etag(model.version);
@@ -562,7 +562,7 @@ impl HooksApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
         if_match: Header<String>,
@@ -594,7 +594,7 @@ impl HooksApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the version the rotation is based on (optional).
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
@@ -620,7 +620,7 @@ impl HooksApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the version the removal is based on.
         #[oai(name = "If-Match")]
         if_match: Header<String>,
@@ -640,7 +640,7 @@ impl HooksApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// Page size, 1–200 (default 50).
         limit: Query<Option<u64>>,
         /// The `next_cursor` of the previous page.
@@ -667,8 +667,8 @@ impl HooksApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
-        delivery_id: Path<String>,
+        id: Path<crate::http::common::Id>,
+        delivery_id: Path<crate::http::common::Id>,
     ) -> ApiResult<Json<Delivery>> {
         let d = webhooks::redeliver(&state, &auth.0.actor, &id, &delivery_id).await?;
         Ok(Json(d.try_into()?))

@@ -196,7 +196,7 @@ impl KeyPointsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         body: Body<NewKeyPoint>,
     ) -> ApiResult<Versioned<KeyPoint>> {
         let b = body.0;
@@ -221,7 +221,7 @@ impl KeyPointsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// Include archived key points.
         include_archived: Query<Option<bool>>,
     ) -> ApiResult<Json<KeyPointList>> {
@@ -242,7 +242,7 @@ impl KeyPointsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
         if_match: Header<String>,
@@ -274,7 +274,7 @@ impl KeyPointsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         body: Body<NewMeasurement>,
     ) -> ApiResult<Made<Measurement>> {
         let b = body.0;
@@ -303,7 +303,7 @@ impl KeyPointsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Json<MeasurementList>> {
         let rows = key_points::measurements(&state, &auth.0.actor, &id).await?;
         Ok(Json(MeasurementList {

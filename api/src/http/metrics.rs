@@ -285,7 +285,7 @@ impl MetricsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         body: Body<NewMetric>,
     ) -> ApiResult<Versioned<Metric>> {
         let b = body.0;
@@ -315,7 +315,7 @@ impl MetricsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// Include archived metrics.
         include_archived: Query<Option<bool>>,
     ) -> ApiResult<Json<MetricList>> {
@@ -332,7 +332,7 @@ impl MetricsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Versioned<Metric>> {
         let model = metrics::get(&state, &auth.0.actor, &id).await?;
         let tag = etag(model.version);
@@ -349,7 +349,7 @@ impl MetricsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
         if_match: Header<String>,
@@ -383,7 +383,7 @@ impl MetricsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         body: Body<NewReading>,
     ) -> ApiResult<ReadingResponse> {
         let b = body.0;
@@ -413,7 +413,7 @@ impl MetricsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Json<ReadingList>> {
         let rows = metrics::readings(&state, &auth.0.actor, &id).await?;
         Ok(Json(ReadingList {

@@ -98,7 +98,7 @@ impl OwnersApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         body: Body<NewOwner>,
     ) -> ApiResult<Versioned<Owner>> {
         let b = body.0;
@@ -122,7 +122,7 @@ impl OwnersApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Json<OwnerList>> {
         let rows = owners::list(&state, &auth.0.actor, &id).await?;
         Ok(Json(OwnerList {
@@ -136,7 +136,7 @@ impl OwnersApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Versioned<Owner>> {
         let model = owners::get(&state, &auth.0.actor, &id).await?;
         let tag = etag(model.version);
@@ -149,7 +149,7 @@ impl OwnersApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
         if_match: Header<String>,
@@ -172,7 +172,7 @@ impl OwnersApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the version the removal is based on.
         #[oai(name = "If-Match")]
         if_match: Header<String>,

@@ -224,7 +224,7 @@ impl PeopleApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Versioned<Person>> {
         Versioned::<Person>::ok(people::get(&state, &auth.0.actor, &id).await?)
     }
@@ -289,7 +289,7 @@ impl PeopleApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
         if_match: Header<String>,
@@ -325,7 +325,7 @@ impl PeopleApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Made<SignInLink>> {
         use cxpm_app::directory::sign_in;
         let url = sign_in::make_link(&state, Some(&auth.0.actor), &id, None, false).await?;

@@ -238,7 +238,7 @@ impl PlansApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         body: Body<NewPlan>,
     ) -> ApiResult<Versioned<Plan>> {
         let b = body.0;
@@ -259,7 +259,7 @@ impl PlansApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Tagged<PlanDetail>> {
         let d = plan::detail(&state, &auth.0.actor, &id).await?;
         let tag = etag(d.plan.version);
@@ -288,7 +288,7 @@ impl PlansApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
         if_match: Header<String>,
@@ -314,7 +314,7 @@ impl PlansApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The cycle; default the current one.
         #[oai(validator(minimum(value = "1")))]
         cycle: Query<Option<i32>>,
@@ -354,7 +354,7 @@ impl PlansApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
         if_match: Header<String>,
@@ -384,7 +384,7 @@ impl PlansApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// Only plans with this status.
         status: Query<Option<PlanStatusName>>,
     ) -> ApiResult<Json<PlanList>> {
@@ -405,7 +405,7 @@ impl PlansApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Json<PlanList>> {
         let rows = plan::of_relationship(&state, &auth.0.actor, &id).await?;
         Ok(Json(PlanList {

@@ -265,7 +265,7 @@ impl ProgramsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Versioned<Program>> {
         program_response(program::get(&state, &auth.0.actor, &id).await?, false)
     }
@@ -307,7 +307,7 @@ impl ProgramsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
         if_match: Header<String>,
@@ -342,7 +342,7 @@ impl ProgramsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         body: Body<NewMember>,
     ) -> ApiResult<Versioned<Member>> {
         let b = body.0;
@@ -362,7 +362,7 @@ impl ProgramsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Json<Team>> {
         let (program, groups) = team::of_program(&state, &auth.0.actor, &id).await?;
         let departments = groups
@@ -391,7 +391,7 @@ impl ProgramsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
         if_match: Header<String>,
@@ -414,7 +414,7 @@ impl ProgramsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the version the removal is based on.
         #[oai(name = "If-Match")]
         if_match: Header<String>,
@@ -434,7 +434,7 @@ impl ProgramsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Json<PersonProgramList>> {
         let seats = team::of_person(&state, &auth.0.actor, &id).await?;
         let items = seats

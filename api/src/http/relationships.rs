@@ -113,7 +113,7 @@ impl RelationshipsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         body: Body<NewRelationship>,
     ) -> ApiResult<Versioned<Relationship>> {
         let b = body.0;
@@ -140,7 +140,7 @@ impl RelationshipsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// Only relationships this department provides.
         provider_department_id: Query<Option<String>>,
         /// Only relationships this department is the customer of.
@@ -168,7 +168,7 @@ impl RelationshipsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// Only within this program.
         program_id: Query<Option<String>>,
         /// Include archived relationships.
@@ -191,7 +191,7 @@ impl RelationshipsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// Only within this program.
         program_id: Query<Option<String>>,
         /// Include archived relationships.
@@ -214,7 +214,7 @@ impl RelationshipsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Versioned<Relationship>> {
         let model = relationships::get(&state, &auth.0.actor, &id).await?;
         let tag = etag(model.version);
@@ -231,7 +231,7 @@ impl RelationshipsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
         if_match: Header<String>,
@@ -263,7 +263,7 @@ impl RelationshipsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the version the deletion is based on.
         #[oai(name = "If-Match")]
         if_match: Header<String>,

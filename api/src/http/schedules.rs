@@ -360,7 +360,7 @@ impl SchedulesApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         body: Body<NewSchedule>,
     ) -> ApiResult<Versioned<Schedule>> {
         let b = body.0;
@@ -393,7 +393,7 @@ impl SchedulesApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// Only schedules of this kind.
         kind: Query<Option<ScheduleKindName>>,
         /// Only enabled (or disabled) schedules.
@@ -425,7 +425,7 @@ impl SchedulesApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Versioned<Schedule>> {
         let model = schedules::get(&state, &auth.0.actor, &id).await?;
         let tag = etag(model.version);
@@ -448,7 +448,7 @@ impl SchedulesApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
         if_match: Header<String>,
@@ -487,7 +487,7 @@ impl SchedulesApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// Plan as of this instant (RFC 3339; default now).
         at: Query<Option<DateTime<Utc>>>,
     ) -> ApiResult<Json<DryRun>> {
@@ -516,7 +516,7 @@ impl SchedulesApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// Send again although it already fired in this scheduled period.
         force: Query<Option<bool>>,
     ) -> ApiResult<Json<RunResult>> {
@@ -581,7 +581,7 @@ impl SchedulesApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// How many fire times, 1–50 (default 5).
         count: Query<Option<u32>>,
         /// Start after this instant (RFC 3339; default now).

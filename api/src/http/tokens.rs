@@ -92,7 +92,7 @@ impl TokensApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         body: Body<NewToken>,
     ) -> ApiResult<Made<IssuedToken>> {
         let person_id = path_id("person", &id)?;
@@ -116,7 +116,7 @@ impl TokensApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Json<TokenList>> {
         let rows = tokens::list(&state, &auth.0.actor, &id).await?;
         Ok(Json(TokenList {
@@ -132,7 +132,7 @@ impl TokensApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Revoked> {
         let id = path_id("token", &id)?;
         tokens::revoke(&state, &auth.0.actor, &id).await?;

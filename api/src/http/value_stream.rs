@@ -225,7 +225,7 @@ impl ValueStreamApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         body: Body<NewStage>,
     ) -> ApiResult<Versioned<Stage>> {
         let b = body.0;
@@ -251,7 +251,7 @@ impl ValueStreamApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// Include archived stages (after the others).
         include_archived: Query<Option<bool>>,
     ) -> ApiResult<Json<StageList>> {
@@ -268,7 +268,7 @@ impl ValueStreamApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Versioned<Stage>> {
         let model = value_stream::stage(&state, &auth.0.actor, &id).await?;
         let tag = etag(model.version);
@@ -281,7 +281,7 @@ impl ValueStreamApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
         if_match: Header<String>,
@@ -311,7 +311,7 @@ impl ValueStreamApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the version the deletion is based on.
         #[oai(name = "If-Match")]
         if_match: Header<String>,
@@ -331,7 +331,7 @@ impl ValueStreamApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         body: Body<NewSubProcess>,
     ) -> ApiResult<Versioned<SubProcess>> {
         let b = body.0;
@@ -357,7 +357,7 @@ impl ValueStreamApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// Include archived sub-processes (after the others).
         include_archived: Query<Option<bool>>,
     ) -> ApiResult<Json<SubProcessList>> {
@@ -378,7 +378,7 @@ impl ValueStreamApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Versioned<SubProcess>> {
         let model = value_stream::sub_process(&state, &auth.0.actor, &id).await?;
         let tag = etag(model.version);
@@ -395,7 +395,7 @@ impl ValueStreamApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
         if_match: Header<String>,
@@ -432,7 +432,7 @@ impl ValueStreamApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         body: Body<ApplyTemplate>,
     ) -> ApiResult<Json<TemplateResult>> {
         let m = body.0.departments.unwrap_or_default();

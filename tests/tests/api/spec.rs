@@ -90,6 +90,29 @@ fn if_match_is_required_where_its_absence_is_a_428() {
     assert!(taking > 20, "{taking} operations take If-Match");
 }
 
+/// Every id in an address is `format: uuid` in the spec (one that is not a UUID
+/// names nothing: 404).
+#[test]
+fn ids_in_addresses_are_uuids() {
+    let spec: serde_json::Value = serde_json::from_str(&cxpm_api::http::service().spec()).unwrap();
+    let mut ids = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["in"] == "path" {
+                    ids += 1;
+                    assert_eq!(
+                        p["schema"]["format"], "uuid",
+                        "{method} {path}: path parameter {} is not format: uuid",
+                        p["name"]
+                    );
+                }
+            }
+        }
+    }
+    assert!(ids > 90, "{ids} ids in addresses");
+}
+
 /// Every text field's `maxLength` in the spec is the limit the domain holds it to
 /// (`cxpm_domain::limits`), so the schema and the use cases cannot drift apart.
 #[test]

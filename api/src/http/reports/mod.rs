@@ -48,7 +48,7 @@ impl ReportsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// Only gaps owned by this department.
         department_id: Query<Option<String>>,
         /// Only gaps of this stage.
@@ -144,7 +144,7 @@ impl ProgressApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// `json`, `csv` (one row per plan), `xlsx` (a sheet per section) or `html`;
         /// overrides `Accept`.
         format: Query<Option<ReportFormat>>,

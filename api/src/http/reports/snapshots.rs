@@ -95,7 +95,7 @@ impl SnapshotsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         body: Body<NewSnapshot>,
     ) -> ApiResult<Made<ReportSnapshot>> {
         let model = app::snapshots::save(&state, &auth.0.actor, &id, &body.0.label).await?;
@@ -112,7 +112,7 @@ impl SnapshotsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
         /// Page size, 1–200 (default 50).
         limit: Query<Option<u64>>,
         /// The `next_cursor` of the previous page.
@@ -136,7 +136,7 @@ impl SnapshotsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
-        id: Path<String>,
+        id: Path<crate::http::common::Id>,
     ) -> ApiResult<Json<SnapshotWithReport>> {
         let snapshot = app::snapshots::get(&state, &auth.0.actor, &id).await?;
         // Fields the report gains later are optional, so older snapshots still parse.
