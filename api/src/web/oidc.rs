@@ -125,13 +125,21 @@ pub struct CallbackQuery {
     iss: Option<String>,
 }
 
-/// The provider's answer.
+/// The provider's answer: whatever it comes to, the attempt's cookie is removed.
 #[handler]
 pub async fn callback(
     req: &Request,
     state: Data<&AppState>,
     Query(q): Query<CallbackQuery>,
 ) -> PageResult {
+    let mut resp = answer(req, &state, q).await?;
+    if let Some(v) = session::header_value(&state_cookie(&state, "", 0)) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
+async fn answer(req: &Request, state: &AppState, q: CallbackQuery) -> PageResult {
     let t = anonymous_words(req);
     let Some(provider) = state.web.oidc.clone() else {
         return Err(PageError::app(
@@ -150,7 +158,7 @@ pub async fn callback(
     // The answer must come back to the browser that asked.
     let cookie = session::read_cookie(req, state_cookie_name(state.web.secure));
     let Some(given) = q.state.as_deref().filter(|s| !s.is_empty()) else {
-        return Ok(clear(&state, unusable()));
+        return Ok(unusable());
     };
     let same = cookie.as_deref().is_some_and(|c| {
         use subtle::ConstantTimeEq;
@@ -160,52 +168,40 @@ pub async fn callback(
         tracing::warn!(
             "OpenID Connect answer for another browser's sign-in, or without its cookie"
         );
-        return Ok(clear(&state, unusable()));
+        return Ok(unusable());
     }
-    let Some(attempt) = oidc::take(&state, given)
+    let Some(attempt) = oidc::take(state, given)
         .await
         .map_err(|e| PageError::app(e, t))?
     else {
         tracing::warn!("OpenID Connect answer for an unknown, used or expired sign-in");
-        return Ok(clear(&state, unusable()));
+        return Ok(unusable());
     };
     // An answer from another provider than ours (a mix-up attack) is refused.
     if let Some(iss) = q.iss.as_deref()
         && !provider.is_issuer(iss)
     {
         let detail = format!("the answer names another issuer: {iss}");
-        oidc::refuse(
-            &state,
-            &attempt,
-            Refusal::ProviderError,
-            &detail,
-            None,
-            None,
-        )
-        .await
-        .map_err(|e| PageError::app(e, t))?;
-        return Ok(clear(&state, unusable()));
+        oidc::refuse(state, &attempt, Refusal::ProviderError, &detail, None, None)
+            .await
+            .map_err(|e| PageError::app(e, t))?;
+        return Ok(unusable());
     }
     if let Some(error) = q.error.as_deref() {
         let detail = match q.error_description.as_deref() {
             Some(d) => format!("the provider answered {error}: {d}"),
             None => format!("the provider answered {error}"),
         };
-        oidc::refuse(
-            &state,
-            &attempt,
-            Refusal::ProviderError,
-            &detail,
-            None,
-            None,
-        )
-        .await
-        .map_err(|e| PageError::app(e, t))?;
+        oidc::refuse(state, &attempt, Refusal::ProviderError, &detail, None, None)
+            .await
+            .map_err(|e| PageError::app(e, t))?;
         tracing::info!(error, "the OpenID provider answered with an error");
         let message = t.get("oidc-provider-said-no");
-        return Ok(clear(
-            &state,
-            refused(t, StatusCode::FORBIDDEN, "oidc-refused-title", message),
+        return Ok(refused(
+            t,
+            StatusCode::FORBIDDEN,
+            "oidc-refused-title",
+            message,
         ));
     }
     let code = q.code.as_deref().unwrap_or_default();
@@ -218,10 +214,10 @@ pub async fn callback(
             tracing::warn!(detail = %failure.detail, outcome = failure.refusal.as_str(), "OpenID Connect sign-in not believed");
             let (subject, email) = (failure.subject.as_deref(), failure.email.as_deref());
             let detail = &failure.detail;
-            oidc::refuse(&state, &attempt, failure.refusal, detail, subject, email)
+            oidc::refuse(state, &attempt, failure.refusal, detail, subject, email)
                 .await
                 .map_err(|e| PageError::app(e, t))?;
-            return Ok(clear(&state, refusal_page(t, failure.refusal, email)));
+            return Ok(refusal_page(t, failure.refusal, email));
         }
     };
     let agent = req
@@ -231,7 +227,7 @@ pub async fn callback(
     let ip = client(req).map(|ip| ip.to_string());
     let email = vouched.email.clone();
     let finished = oidc::finish(
-        &state,
+        state,
         &attempt,
         vouched,
         agent,
@@ -242,13 +238,13 @@ pub async fn callback(
     .map_err(|e| PageError::app(e, t))?;
     match finished {
         Finished::Opened(opened) => {
-            let mut resp = clear(&state, see_other(&opened.next_path));
-            if let Some(v) = session::header_value(&session::set_cookie(&state, &opened.cookie)) {
+            let mut resp = see_other(&opened.next_path);
+            if let Some(v) = session::header_value(&session::set_cookie(state, &opened.cookie)) {
                 resp.headers_mut().append(header::SET_COOKIE, v);
             }
             Ok(resp)
         }
-        Finished::Refused(r) => Ok(clear(&state, refusal_page(t, r, Some(&email)))),
+        Finished::Refused(r) => Ok(refusal_page(t, r, Some(&email))),
     }
 }
 
@@ -266,12 +262,4 @@ fn refusal_page(t: Words, refusal: Refusal, email: Option<&str>) -> Response {
     };
     let message = t.with(key, &[("email", email)]);
     refused(t, status, "oidc-refused-title", message)
-}
-
-/// The answer, with the attempt's cookie removed.
-fn clear(state: &AppState, mut resp: Response) -> Response {
-    if let Some(v) = session::header_value(&state_cookie(state, "", 0)) {
-        resp.headers_mut().append(header::SET_COOKIE, v);
-    }
-    resp
 }

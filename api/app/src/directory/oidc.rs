@@ -8,9 +8,11 @@
 //! it is (people stay managed by admins: nobody is created on the fly); and every
 //! attempt that got an answer from the provider ends on record, refused or not.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait,
+};
 use serde::Serialize;
 
 use crate::directory::sign_in::{Opened, SessionTimes, Started, safe_next, start_session};
@@ -161,20 +163,7 @@ pub async fn finish(
     after.subject = Some(vouched.subject.chars().take(255).collect());
     after.email = Some(email.chars().take(320).collect());
     after.person_id = decision.as_ref().ok().map(|p| p.id.clone());
-    oidc_attempt::Entity::update(oidc_attempt::ActiveModel::from(after.clone()).reset_all())
-        .exec(&txn)
-        .await?;
-    audit::record(
-        &txn,
-        after.person_id.as_deref(),
-        now,
-        "oidc_attempt",
-        &after.id,
-        Change::Update,
-        Some(attempt),
-        Some(&after),
-    )
-    .await?;
+    record(&txn, attempt, &after, now).await?;
     let result = match decision {
         Ok(person) => {
             let started = Started {
@@ -214,22 +203,33 @@ pub async fn refuse(
     after.subject = subject.map(|s| s.chars().take(255).collect());
     after.email = email.map(|e| e.chars().take(320).collect());
     let txn = ctx.db.begin().await?;
+    record(&txn, attempt, &after, now).await?;
+    txn.commit().await?;
+    tracing::warn!(attempt = %after.id, outcome = refusal.as_str(), "OpenID Connect sign-in refused");
+    Ok(())
+}
+
+/// Writes how the attempt ended, on record (by the person it matched, if any).
+async fn record(
+    conn: &impl ConnectionTrait,
+    before: &oidc_attempt::Model,
+    after: &oidc_attempt::Model,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     oidc_attempt::Entity::update(oidc_attempt::ActiveModel::from(after.clone()).reset_all())
-        .exec(&txn)
+        .exec(conn)
         .await?;
     audit::record(
-        &txn,
-        None,
+        conn,
+        after.person_id.as_deref(),
         now,
         "oidc_attempt",
         &after.id,
         Change::Update,
-        Some(attempt),
-        Some(&after),
+        Some(before),
+        Some(after),
     )
     .await?;
-    txn.commit().await?;
-    tracing::warn!(attempt = %after.id, outcome = refusal.as_str(), "OpenID Connect sign-in refused");
     Ok(())
 }
 
