@@ -172,14 +172,18 @@ async fn connection<E>(
     let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
         let ep = ep.clone();
         async move {
+            // A request without a body (most are GETs) needs no deadline on it.
+            let bodiless = http_body::Body::is_end_stream(req.body());
             let mut req = poem::Request::from((
                 req,
                 poem::web::LocalAddr(poem::Addr::SocketAddr(local)),
                 poem::web::RemoteAddr(poem::Addr::SocketAddr(remote)),
                 Scheme::HTTP,
             ));
-            let body = req.take_body();
-            req.set_body(with_deadline(body, limits.body_timeout));
+            if !bodiless {
+                let body = req.take_body();
+                req.set_body(with_deadline(body, limits.body_timeout));
+            }
             let resp = ep.get_response(req).await.into_response();
             Ok::<_, Infallible>(hyper::Response::<_>::from(resp))
         }
