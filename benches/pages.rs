@@ -12,12 +12,11 @@
 //! `BENCH_ITERATIONS` sets the samples per measurement (default 60); with
 //! `BENCH_DUMP_DIR`, each answer is also written there, to look at.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cxpm_api::config::DemoSize;
+use cxpm_app::Ctx;
 use cxpm_app::store::{action, person, plan, program};
-use cxpm_app::{Clock, Ctx};
 use cxpm_tests::bench::{Timing, iterations, ms, time};
 use cxpm_tests::{Backend, TestApp, spawn_app};
 use sea_orm::{
@@ -82,13 +81,7 @@ enum Auth<'a> {
 
 /// Signs `person_id` in both ways.
 async fn signed(app: &TestApp, db: &DatabaseConnection, person_id: &str) -> Reader {
-    let ctx = Ctx {
-        db: db.clone(),
-        read: db.clone(),
-        clock: Clock::system(),
-        public_url: Arc::from(app.base.as_str()),
-        allow_private_targets: false,
-    };
+    let ctx = Ctx::for_command(db.clone(), app.base.as_str());
     let link =
         cxpm_app::directory::sign_in::make_link(&ctx, None, person_id, Some("/my-work"), false)
             .await

@@ -60,13 +60,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await?;
             store::migrate(&conn).await?;
-            let ctx = cxpm_app::Ctx {
-                db: conn.clone(),
-                read: conn,
-                clock: cxpm_app::Clock::system(),
-                public_url: args.public_url.trim_end_matches('/').into(),
-                allow_private_targets: false,
-            };
+            let ctx = cxpm_app::Ctx::for_command(conn, &args.public_url);
             let link = cxpm_app::directory::sign_in::break_glass(&ctx, &args.email)
                 .await
                 .map_err(|e| {

@@ -2,9 +2,7 @@
 //! [`cxpm_app::demo`] (which makes every row with the use cases' own constructors
 //! and checks) on the system clock.
 
-use std::sync::Arc;
-
-use cxpm_app::{Clock, Ctx};
+use cxpm_app::Ctx;
 use sea_orm::DatabaseConnection;
 
 use crate::config::DemoSize;
@@ -14,13 +12,7 @@ pub use cxpm_app::demo::Built;
 /// Builds the demo program. Fails without writing anything when the demo's
 /// department codes are taken (a demo is already in this database).
 pub async fn build(db: &DatabaseConnection, size: DemoSize, seed: u64) -> anyhow::Result<Built> {
-    let ctx = Ctx {
-        db: db.clone(),
-        read: db.clone(),
-        clock: Clock::system(),
-        public_url: Arc::from(""),
-        allow_private_targets: false,
-    };
+    let ctx = Ctx::for_command(db.clone(), "");
     let size = match size {
         DemoSize::Small => cxpm_app::demo::Size::Small,
         DemoSize::Large => cxpm_app::demo::Size::Large,
@@ -37,13 +29,7 @@ pub async fn sign_in_links(
 ) -> anyhow::Result<Vec<(&'static str, String)>> {
     use cxpm_app::store::{person, program};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-    let ctx = Ctx {
-        db: db.clone(),
-        read: db.clone(),
-        clock: Clock::system(),
-        public_url: Arc::from(public_url.trim_end_matches('/')),
-        allow_private_targets: false,
-    };
+    let ctx = Ctx::for_command(db.clone(), public_url);
     let program = program::Entity::find_by_id(&built.program_id)
         .one(db)
         .await?

@@ -115,6 +115,19 @@ impl Expect {
 }
 
 impl Ctx {
+    /// The context of a command run beside the server (demo, break-glass, a
+    /// benchmark's setup): one connection for reads and writes, the system's clock,
+    /// cxpm's public address, no private targets.
+    pub fn for_command(db: DatabaseConnection, public_url: &str) -> Self {
+        Self {
+            read: db.clone(),
+            db,
+            clock: Clock::system(),
+            public_url: Arc::from(public_url.trim_end_matches('/')),
+            allow_private_targets: false,
+        }
+    }
+
     /// The host part of the public address, for Message-IDs.
     pub fn mail_host(&self) -> String {
         let url = self.public_url.as_ref();
