@@ -28,6 +28,31 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// The value of query parameter `name` in `url`.
+fn param<'a>(url: &'a str, name: &str) -> &'a str {
+    let at = url
+        .find(&format!("{name}="))
+        .unwrap_or_else(|| panic!("no {name} in {url}"));
+    url[at + name.len() + 1..].split('&').next().unwrap()
+}
+
+/// The text after `after` in `html`, up to the next quote.
+fn quoted<'a>(html: &'a str, after: &str) -> &'a str {
+    let at = html
+        .find(after)
+        .unwrap_or_else(|| panic!("no {after} in {html}"));
+    html[at + after.len()..].split('"').next().unwrap()
+}
+
+/// `to` (a path or an address) as an address, beside `base`.
+fn absolute(base: &str, to: &str) -> String {
+    if to.starts_with('/') {
+        format!("{}{to}", Agent::host(base))
+    } else {
+        to.to_owned()
+    }
+}
+
 /// Everyone the provider knows: the login is the `sub`.
 fn accounts() -> Value {
     json!({
@@ -158,12 +183,7 @@ impl Agent {
     }
 
     fn location(base: &str, resp: &reqwest::Response) -> String {
-        let to = resp.headers()[LOCATION].to_str().unwrap();
-        if to.starts_with('/') {
-            format!("{}{to}", Self::host(base))
-        } else {
-            to.to_owned()
-        }
+        absolute(base, resp.headers()[LOCATION].to_str().unwrap())
     }
 
     /// From cxpm's button to the provider and through its login form as `login`:
@@ -185,17 +205,7 @@ impl Agent {
             if resp.status() == StatusCode::OK {
                 // The provider's login form: any password.
                 let html = resp.text().await.unwrap();
-                let action = html
-                    .split("action=\"")
-                    .nth(1)
-                    .and_then(|s| s.split('"').next())
-                    .expect("the provider's login form")
-                    .to_owned();
-                let action = if action.starts_with('/') {
-                    format!("{}{action}", w.idp.issuer)
-                } else {
-                    action
-                };
+                let action = absolute(&w.idp.issuer, quoted(&html, "action=\""));
                 let resp = self
                     .post(
                         &action,
@@ -277,20 +287,8 @@ async fn a_good_sign_in_over_http_opens_a_session_once(backend: Backend) {
     // refuses a code twice (and its PKCE verifier was another).
     let mut other = Agent::new();
     let fresh = other.through_provider(&w, "ana").await;
-    let fresh_state = fresh
-        .split("state=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap();
-    let old_code = callback
-        .split("code=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap();
+    let fresh_state = param(&fresh, "state");
+    let old_code = param(&callback, "code");
     let forged = w.app.url(&format!(
         "/sign-in/oidc/callback?code={old_code}&state={fresh_state}"
     ));
@@ -302,24 +300,11 @@ async fn a_good_sign_in_over_http_opens_a_session_once(backend: Backend) {
     // Signing out ends the session here and sends the browser to the provider's
     // end_session_endpoint with the ID token as a hint.
     let html = a.get(&w.app.url("/my-work")).await.text().await.unwrap();
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let csrf = quoted(&html, "name=\"csrf\" value=\"").to_owned();
     let out = a.post(&w.app.url("/sign-out"), &[("csrf", &csrf)]).await;
     assert_eq!(out.status(), StatusCode::OK);
     let html = out.text().await.unwrap();
-    let there = html
-        .split("http-equiv=\"refresh\" content=\"0;url=")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
+    let there = quoted(&html, "http-equiv=\"refresh\" content=\"0;url=")
         .replace("&amp;", "&")
         .replace("&#38;", "&");
     assert!(
@@ -341,25 +326,8 @@ async fn a_good_sign_in_over_http_opens_a_session_once(backend: Backend) {
     let confirm = a.get(&there).await;
     assert_eq!(confirm.status(), StatusCode::OK);
     let html = confirm.text().await.unwrap();
-    let action = html
-        .split("action=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
-    let xsrf = html
-        .split("name=\"xsrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
-    let action = if action.starts_with('/') {
-        format!("{}{action}", w.idp.issuer)
-    } else {
-        action.to_owned()
-    };
+    let action = absolute(&w.idp.issuer, quoted(&html, "action=\""));
+    let xsrf = quoted(&html, "name=\"xsrf\" value=\"");
     let done = a.post(&action, &[("xsrf", xsrf), ("logout", "yes")]).await;
     assert!(done.status().is_redirection());
     let mut back = Agent::location(&action, &done);
@@ -385,13 +353,7 @@ async fn an_answer_for_another_browser_signs_no_one_in(backend: Backend) {
     // A state that is not the one sent, even with a matching cookie: no such sign-in.
     let mut forger = Agent::new();
     let wrong = callback.replace("state=", "state=x");
-    let state = wrong
-        .split("state=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap();
+    let state = param(&wrong, "state");
     forger
         .jar
         .entry(w.app.base.clone())
@@ -423,13 +385,7 @@ async fn an_answer_for_another_browser_signs_no_one_in(backend: Backend) {
     // The provider's error answer (the person cancelled there) is on record.
     let mut c = Agent::new();
     let callback = c.through_provider(&w, "ana").await;
-    let state = callback
-        .split("state=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap();
+    let state = param(&callback, "state");
     let cancelled = w.app.url(&format!(
         "/sign-in/oidc/callback?error=access_denied&state={state}"
     ));
@@ -596,13 +552,7 @@ async fn with_oidc_only_links_are_refused_but_break_glass(backend: Backend) {
         StatusCode::CREATED,
     )
     .await;
-    let token = made["url"]
-        .as_str()
-        .unwrap()
-        .split("token=")
-        .nth(1)
-        .unwrap()
-        .to_owned();
+    let token = param(made["url"].as_str().unwrap(), "token").to_owned();
     let opened = a
         .post(&w.app.url("/sign-in/link"), &[("token", &token)])
         .await;
@@ -623,7 +573,7 @@ async fn with_oidc_only_links_are_refused_but_break_glass(backend: Backend) {
         link.starts_with(&w.app.url("/sign-in/link?token=")),
         "{link}"
     );
-    let token = link.split("token=").nth(1).unwrap();
+    let token = param(&link, "token");
     let mut admin = Agent::new();
     let opened = admin
         .post(&w.app.url("/sign-in/link"), &[("token", token)])
