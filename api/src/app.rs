@@ -7,6 +7,7 @@ use cxpm_app::directory::sign_in::SessionTimes;
 use crate::auth::TokenCache;
 use crate::config::ServeArgs;
 use crate::metrics::Metrics;
+use crate::report_cache::ReportCache;
 use crate::security::AuthLimiter;
 
 /// What every handler can reach: the use cases' context (pools, clock, public URL;
@@ -20,6 +21,9 @@ pub struct AppState {
     pub metrics: std::sync::Arc<Metrics>,
     /// The pages' settings: sessions, sign-in limits, cookies.
     pub web: WebSettings,
+    /// Rendered reports kept until their program changes, and the turns to compute
+    /// them.
+    pub reports: std::sync::Arc<ReportCache>,
 }
 
 impl std::ops::Deref for AppState {

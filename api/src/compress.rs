@@ -24,10 +24,9 @@ const OFFERED: [(&str, CompressionAlgo); 3] = [
     ("gzip", CompressionAlgo::GZIP),
 ];
 
-/// The encoding to answer `headers` with, if any: the highest q-value among those
-/// offered (`*` stands for any not named), ties broken by [`OFFERED`]'s order.
-pub fn choose(headers: &HeaderMap) -> Option<CompressionAlgo> {
-    let mut weights: Vec<(String, f32)> = Vec::new();
+/// The codings `headers` accept with their q-values, names in lower case.
+fn weights(headers: &HeaderMap) -> Vec<(String, f32)> {
+    let mut weights = Vec::new();
     for value in headers.get_all(ACCEPT_ENCODING) {
         let Ok(value) = value.to_str() else { continue };
         for item in value.split(',') {
@@ -43,20 +42,38 @@ pub fn choose(headers: &HeaderMap) -> Option<CompressionAlgo> {
             weights.push((coding.to_ascii_lowercase(), q.clamp(0.0, 1.0)));
         }
     }
+    weights
+}
+
+/// The weight `weights` give `coding` (`*` stands for any not named).
+fn weight(weights: &[(String, f32)], coding: &str) -> f32 {
     let star = weights.iter().find(|(c, _)| c == "*").map(|(_, q)| *q);
+    weights
+        .iter()
+        .find(|(c, _)| c == coding)
+        .map(|(_, q)| *q)
+        .or(star)
+        .unwrap_or(0.0)
+}
+
+/// The encoding to answer `headers` with, if any: the highest q-value among those
+/// offered (`*` stands for any not named), ties broken by [`OFFERED`]'s order.
+pub fn choose(headers: &HeaderMap) -> Option<CompressionAlgo> {
+    let weights = weights(headers);
     let mut best: Option<(f32, CompressionAlgo)> = None;
     for (name, algo) in OFFERED {
-        let q = weights
-            .iter()
-            .find(|(c, _)| c == name)
-            .map(|(_, q)| *q)
-            .or(star)
-            .unwrap_or(0.0);
+        let q = weight(&weights, name);
         if q > 0.0 && best.is_none_or(|(b, _)| q > b) {
             best = Some((q, algo));
         }
     }
     best.map(|(_, algo)| algo)
+}
+
+/// Whether `headers` accept gzip at all: a kept report is stored gzip, and any
+/// client that takes it gets those bytes as they are.
+pub fn takes_gzip(headers: &HeaderMap) -> bool {
+    weight(&weights(headers), "gzip") > 0.0
 }
 
 /// Whether the answer is worth compressing: text-like, not already encoded, with a
@@ -173,5 +190,19 @@ mod tests {
         assert_eq!(accept("*;q=0.1, gzip"), Some("gzip"));
         assert_eq!(accept("GZIP ; Q=0.9"), Some("gzip"));
         assert_eq!(accept(""), None);
+    }
+
+    #[test]
+    fn gzip_is_taken_unless_refused() {
+        let takes = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
+            takes_gzip(&h)
+        };
+        assert!(takes("gzip, br"));
+        assert!(takes("br, *;q=0.1"));
+        assert!(!takes("br, zstd"));
+        assert!(!takes("gzip;q=0, *"));
+        assert!(!takes(""));
     }
 }

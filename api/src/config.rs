@@ -159,6 +159,22 @@ pub struct ServeArgs {
     #[arg(long, env = "CXPM_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256)]
     pub max_connections_per_address: usize,
 
+    /// Memory for rendered reports kept until their program changes, in MiB
+    /// (compressed bytes; 0: keep none, every request computes).
+    #[arg(long, env = "CXPM_REPORT_CACHE_MB", default_value_t = 32)]
+    pub report_cache_mb: usize,
+
+    /// Reports computed at once; more wait their turn (each takes memory in
+    /// proportion to the program's size).
+    #[arg(long, env = "CXPM_REPORT_COMPUTATIONS", default_value_t = 2)]
+    pub report_computations: usize,
+
+    /// How late, in seconds, a kept report may be on what moves with the clock
+    /// alone (a metric gone stale, days since an update); a change is in the very
+    /// next report whatever this says.
+    #[arg(long, env = "CXPM_REPORT_FRESH_SECONDS", default_value_t = 60)]
+    pub report_fresh_seconds: u32,
+
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "CXPM_MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024)]
     pub max_body_bytes: usize,
@@ -308,6 +324,9 @@ impl ServeArgs {
             body_timeout_ms: 60000,
             max_connections: 8192,
             max_connections_per_address: 256,
+            report_cache_mb: 32,
+            report_computations: 2,
+            report_fresh_seconds: 60,
             log_format: LogFormat::Text,
             public_url: "http://127.0.0.1:8080".to_owned(),
             smtp_url: None,

@@ -16,6 +16,7 @@ pub mod labels;
 pub mod listen;
 pub mod metrics;
 pub mod oidc;
+pub mod report_cache;
 pub mod security;
 pub mod server;
 pub mod web;

@@ -20,6 +20,7 @@ use prometheus_client::registry::Registry;
 use sea_orm::{DatabaseConnection, FromQueryResult, Statement};
 
 use crate::error::problem_for_poem_error;
+use crate::report_cache::ReportCounters;
 
 /// Latency buckets, in seconds: 1 ms to 10 s.
 const BUCKETS: [f64; 13] = [
@@ -75,6 +76,8 @@ pub struct Metrics {
     auth_refused: Counter,
     storage_full: Gauge,
     storage_refusals: Counter,
+    /// What the kept reports count.
+    pub reports: ReportCounters,
     /// Whether the database has room to write; its refusals are counted here.
     pub storage: Arc<cxpm_app::store::storage::StorageHealth>,
     /// With it, `/metrics` asks for `Authorization: Bearer <token>`.
@@ -139,8 +142,26 @@ impl Metrics {
             "Writes refused (507) because the database's storage was full",
             storage_refusals.clone(),
         );
+        let reports = ReportCounters::default();
+        registry.register(
+            "report_answers_computed",
+            "Report answers (gap, progress) computed",
+            reports.computed.clone(),
+        );
+        registry.register(
+            "report_answers_shared",
+            "Report answers given without computing: kept since the program last changed, \
+             or shared with a reader computing the same",
+            reports.shared.clone(),
+        );
+        registry.register(
+            "report_cache_bytes",
+            "Bytes of rendered reports kept",
+            reports.bytes.clone(),
+        );
         Self {
             registry,
+            reports,
             storage_full,
             storage_refusals,
             storage: Arc::default(),

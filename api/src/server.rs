@@ -21,6 +21,7 @@ use crate::config::ServeArgs;
 use crate::error::{ApiError, problem_for_poem_error};
 use crate::http;
 use crate::metrics::Metrics;
+use crate::report_cache::ReportCache;
 use crate::security::AuthLimiter;
 
 /// A migrated database and a bound listener, ready to serve.
@@ -74,12 +75,19 @@ impl App {
         let listener = tokio::net::TcpListener::bind(settings.addr)
             .await
             .with_context(|| format!("binding {}", settings.addr))?;
+        let metrics = std::sync::Arc::new(Metrics::new(settings.metrics_token.clone()));
         let state = AppState {
             ctx,
             tokens: TokenCache::default(),
             auth_limiter: AuthLimiter::new(settings.auth_failures_per_minute),
-            metrics: std::sync::Arc::new(Metrics::new(settings.metrics_token.clone())),
             web: crate::app::WebSettings::new(&settings)?,
+            reports: std::sync::Arc::new(ReportCache::new(
+                settings.report_cache_mb.saturating_mul(1 << 20),
+                settings.report_computations,
+                settings.report_fresh_seconds,
+                metrics.reports.clone(),
+            )),
+            metrics,
         };
         // A sign-in link for the admin this start created (15 minutes, once).
         let (bootstrap_token, bootstrap_link) = match first_admin {

@@ -26,6 +26,7 @@ mod m20261204_000018_calendar_feeds;
 mod m20261204_000019_channels_webhooks;
 mod m20261204_000020_idempotency_keys;
 mod m20261205_000021_oidc_sign_in;
+mod m20261205_000022_change_counters;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000019_channels_webhooks::Migration),
             Box::new(m20261204_000020_idempotency_keys::Migration),
             Box::new(m20261205_000021_oidc_sign_in::Migration),
+            Box::new(m20261205_000022_change_counters::Migration),
         ]
     }
 }

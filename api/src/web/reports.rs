@@ -211,6 +211,9 @@ pub async fn report(
     let choices = app::choices::choices(&state, v.actor(), &id)
         .await
         .map_err(|e| PageError::app(e, v.t))?;
+    // In turn with the other report computations, so that many open at once stay
+    // within memory (the API's kept reports share the turns).
+    let _turn = state.reports.turn().await.map_err(failed)?;
     let body = match name.as_str() {
         "gaps" => {
             let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());

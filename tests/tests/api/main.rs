@@ -26,6 +26,7 @@ mod pages;
 mod people;
 mod plans;
 mod programs;
+mod report_cache;
 mod reports;
 mod schedules;
 mod security;

@@ -27,8 +27,20 @@ pub use progress::{
 pub use snapshots::{Baseline, ClosedLine, Scope, SnapshotChanges};
 pub use trends::{HISTORY, PeriodGap, trend_histories};
 
-use crate::store::program;
+pub use crate::store::change_counter::Revisions;
+
+use crate::Ctx;
+use crate::store::{change_counter, program};
 use crate::{AppError, AppResult};
+use cxpm_domain::{Action, Actor, Target, authorize};
+
+/// The change counters program `program_id`'s reports stand at, for a reader
+/// allowed to read them: a report computed at them is current while they read the
+/// same (every change bumps one in its own transaction).
+pub async fn revisions(ctx: &Ctx, actor: &Actor, program_id: &str) -> AppResult<Revisions> {
+    authorize(actor, Action::ReadPrograms, Target::Anything)?;
+    Ok(change_counter::read(&ctx.read, program_id).await?)
+}
 
 /// A database count or sum as the API's 32-bit integer.
 pub(crate) fn clamp_i32(n: i64) -> i32 {

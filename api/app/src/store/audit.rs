@@ -1,10 +1,12 @@
-//! The audit trail: every change, written in the same transaction as the change.
+//! The audit trail: every change, written in the same transaction as the change,
+//! with the bump of the change counter its program's reports are kept under
+//! ([`change_counter`]).
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
 use serde::Serialize;
 
-use crate::store::{audit_event, new_id};
+use crate::store::{audit_event, change_counter, new_id};
 
 /// What happened to the entity.
 #[derive(Debug, Clone, Copy)]
@@ -45,6 +47,9 @@ pub async fn record<C: ConnectionTrait, B: Serialize, A: Serialize>(
     before: Option<&B>,
     after: Option<&A>,
 ) -> Result<(), DbErr> {
+    let before = before.map(to_json).transpose()?;
+    let after = after.map(to_json).transpose()?;
+    change_counter::bump(conn, entity, entity_id, before.as_deref(), after.as_deref()).await?;
     audit_event::ActiveModel {
         id: Set(new_id()),
         at: Set(at),
@@ -52,8 +57,8 @@ pub async fn record<C: ConnectionTrait, B: Serialize, A: Serialize>(
         entity: Set(entity.to_owned()),
         entity_id: Set(entity_id.to_owned()),
         action: Set(change.as_str().to_owned()),
-        before: Set(before.map(to_json).transpose()?),
-        after: Set(after.map(to_json).transpose()?),
+        before: Set(before),
+        after: Set(after),
     }
     .insert(conn)
     .await

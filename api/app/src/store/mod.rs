@@ -8,6 +8,7 @@ pub mod audit;
 pub mod audit_event;
 pub mod backup;
 pub mod calendar_feed;
+pub mod change_counter;
 pub mod channel;
 pub mod delivery;
 pub mod department;

@@ -2,14 +2,20 @@
 //! workbook (one sheet per section, typed cells), or a printable HTML page with charts, chosen by the `format` query parameter (for links) or else
 //! the `Accept` header; the page's words follow `Accept-Language`.
 
+use std::marker::PhantomData;
+use std::sync::Arc;
+
 use cxpm_domain::values::Locale;
+use poem::http::HeaderValue;
+use poem::http::header::{CONTENT_ENCODING, VARY};
 use poem::{IntoResponse, Request, Response};
 use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
 use poem_openapi::types::{ToJSON, Type};
 use poem_openapi::{ApiResponse, Enum};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::error::{ApiError, ApiResult};
+use crate::report_cache::Rendered;
 
 /// A report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
@@ -50,15 +56,95 @@ pub fn negotiate(format: Option<ReportFormat>, req: &Request) -> ReportFormat {
     ReportFormat::Json
 }
 
-/// A report answer: the typed body as JSON, or its CSV rendering.
-pub enum Report<T> {
-    Json(T),
-    /// UTF-8 with a byte-order mark, so that spreadsheets read Chinese text right.
-    Csv(String),
-    /// A self-contained page, and the language it is written in.
-    Html(String, &'static str),
-    /// An Excel workbook, and its file name.
-    Xlsx(Vec<u8>, &'static str),
+/// A report answer: a rendering kept (or to keep) in
+/// [`ReportCache`](crate::report_cache::ReportCache), typed by the
+/// body its JSON has for the spec.
+pub struct Report<T> {
+    rendered: Arc<Rendered>,
+    takes_gzip: bool,
+    body: PhantomData<fn() -> T>,
+}
+
+impl<T> Report<T> {
+    /// `rendered`, for a client that takes gzip or not.
+    pub fn new(rendered: Arc<Rendered>, takes_gzip: bool) -> Self {
+        Self {
+            rendered,
+            takes_gzip,
+            body: PhantomData,
+        }
+    }
+}
+
+/// The renderings of a report, written to keep: text compressed as it is produced.
+pub mod render {
+    use std::io::Write;
+
+    use poem::http::HeaderValue;
+    use poem::http::header::{CONTENT_DISPOSITION, CONTENT_LANGUAGE};
+    use serde::Serialize;
+
+    use super::XLSX;
+    use crate::error::{ApiError, ApiResult};
+    use crate::report_cache::{Rendered, Writer};
+
+    /// JSON straight from the typed body with serde into the compressor: a large
+    /// report builds neither a `serde_json::Value` tree nor its whole text. The body
+    /// types derive both `Object` (the spec) and `Serialize`; a test holds the two
+    /// writings equal.
+    pub fn json<T: Serialize>(body: &T) -> ApiResult<Rendered> {
+        let mut w = Writer::new();
+        serde_json::to_writer(&mut w, body).map_err(|e| ApiError::internal(&e))?;
+        Ok(Rendered {
+            content_type: "application/json; charset=utf-8",
+            headers: Vec::new(),
+            body: w.finish()?,
+            gzip: true,
+        })
+    }
+
+    /// CSV, UTF-8 with a byte-order mark, so that spreadsheets read Chinese text
+    /// right.
+    pub fn csv(text: &str) -> ApiResult<Rendered> {
+        let mut w = Writer::new();
+        w.write_all("\u{feff}".as_bytes())
+            .and_then(|()| w.write_all(text.as_bytes()))
+            .map_err(|e| ApiError::internal(&e))?;
+        Ok(Rendered {
+            content_type: "text/csv; charset=utf-8",
+            headers: vec![(
+                CONTENT_DISPOSITION,
+                HeaderValue::from_static("inline; filename=\"report.csv\""),
+            )],
+            body: w.finish()?,
+            gzip: true,
+        })
+    }
+
+    /// A self-contained page, in language `lang`.
+    pub fn html(page: &str, lang: &'static str) -> ApiResult<Rendered> {
+        let mut w = Writer::new();
+        w.write_all(page.as_bytes())
+            .map_err(|e| ApiError::internal(&e))?;
+        Ok(Rendered {
+            content_type: "text/html; charset=utf-8",
+            headers: vec![(CONTENT_LANGUAGE, HeaderValue::from_static(lang))],
+            body: w.finish()?,
+            gzip: true,
+        })
+    }
+
+    /// An Excel workbook (already a zip file), named `name`.
+    pub fn xlsx(book: Vec<u8>, name: &'static str) -> ApiResult<Rendered> {
+        let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+            .map_err(|e| ApiError::internal(&e))?;
+        Ok(Rendered {
+            content_type: XLSX,
+            headers: vec![(CONTENT_DISPOSITION, disposition)],
+            body: book.into(),
+            gzip: false,
+        })
+    }
 }
 
 /// The reader's language: their own when known (a signed-in person's profile),
@@ -82,47 +168,32 @@ pub fn rfc3339<S: serde::Serializer>(
     serializer.serialize_str(&at.to_rfc3339())
 }
 
-/// JSON straight from the typed body with serde: a large report skips building a
-/// `serde_json::Value` tree first. The body types derive both `Object` (the spec) and
-/// `Serialize`; a test holds the two writings equal.
-fn json_response<T: Serialize>(body: &T) -> Response {
-    match serde_json::to_vec(body) {
-        Ok(bytes) => Response::builder()
-            .content_type("application/json; charset=utf-8")
-            .body(bytes),
-        Err(e) => ApiError::internal(&e).into_response(),
-    }
-}
-
-impl<T: ToJSON + Serialize + Send> IntoResponse for Report<T> {
+impl<T: Send> IntoResponse for Report<T> {
     fn into_response(self) -> Response {
-        let mut response = match self {
-            Report::Json(body) => json_response(&body),
-            Report::Csv(text) => Response::builder()
-                .content_type("text/csv; charset=utf-8")
-                .header("content-disposition", "inline; filename=\"report.csv\"")
-                .body(format!("\u{feff}{text}")),
-            Report::Html(page, lang) => Response::builder()
-                .content_type("text/html; charset=utf-8")
-                .header("content-language", lang)
-                .body(page),
-            Report::Xlsx(bytes, name) => Response::builder()
-                .content_type(XLSX)
-                .header(
-                    "content-disposition",
-                    format!("attachment; filename=\"{name}\""),
-                )
-                .body(bytes),
-        };
-        response.headers_mut().insert(
-            poem::http::header::VARY,
-            poem::http::HeaderValue::from_static("Accept, Accept-Language"),
+        let (body, gzip) = self.rendered.body_for(self.takes_gzip);
+        let mut response = Response::builder()
+            .content_type(self.rendered.content_type)
+            .body(body);
+        let headers = response.headers_mut();
+        for (name, value) in &self.rendered.headers {
+            headers.insert(name.clone(), value.clone());
+        }
+        if gzip {
+            headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
+        headers.insert(
+            VARY,
+            HeaderValue::from_static(if self.rendered.gzip {
+                "Accept, Accept-Language, Accept-Encoding"
+            } else {
+                "Accept, Accept-Language"
+            }),
         );
         response
     }
 }
 
-impl<T: ToJSON + Type + Serialize + Send> ApiResponse for Report<T> {
+impl<T: ToJSON + Type + Send> ApiResponse for Report<T> {
     fn meta() -> MetaResponses {
         MetaResponses {
             responses: vec![MetaResponse {

@@ -20,13 +20,15 @@ use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
 
 use crate::app::AppState;
+use crate::compress::takes_gzip;
 use crate::error::{ApiError, ApiResult};
 use crate::http::bearer::BearerAuth;
 use crate::http::common::ApiTags;
 use crate::http::common::parse_id;
 use crate::http::reports::csv::{gap_csv, progress_csv};
-use crate::http::reports::format::{Report, ReportFormat, locale, negotiate};
+use crate::http::reports::format::{Report, ReportFormat, locale, negotiate, render};
 use crate::http::reports::views::{GapReport, ProgressReport, SeverityName};
+use crate::report_cache::Key;
 
 #[derive(Default)]
 pub struct ReportsApi;
@@ -93,36 +95,78 @@ impl ReportsApi {
             ),
             None => None,
         };
+        let reader = locale(Some(auth.0.locale), req);
+        let format = negotiate(format.0, req);
+        let zone = auth.0.time_zone;
+        // Every choice the bytes depend on; the time zone only for the page.
+        let variant = format!(
+            "gaps|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{format:?}|{reader}|{}",
+            scope.department_id,
+            scope.stage_id,
+            scope.relationship_id,
+            min_severity.0,
+            until.0,
+            since_snapshot.0,
+            if format == ReportFormat::Html {
+                zone.as_str()
+            } else {
+                ""
+            },
+        );
         let options = app::GapOptions {
             scope,
             min_severity: min_severity.0.map(Into::into),
             until: until.0,
             since,
-            reader: Some(locale(Some(auth.0.locale), req)),
+            reader: Some(reader),
         };
-        let data = app::gaps(&state, actor, &id, options).await?;
-        let format = negotiate(format.0, req);
-        if format == ReportFormat::Csv {
-            return Ok(Report::Csv(gap_csv(&GapReport::from(data).lines)?));
-        }
-        if format == ReportFormat::Xlsx {
-            let t = crate::labels::labels(locale(Some(auth.0.locale), req));
-            let book = xlsx::gap_xlsx(t, &GapReport::from(data))?;
-            return Ok(Report::Xlsx(book, "gap-report.xlsx"));
-        }
-        if format == ReportFormat::Html {
-            let trends =
-                app::trend_histories(&state, actor, &data.lines, html::TRENDS, until.0).await?;
-            let program_name = data.program_name.clone();
-            let report = GapReport::from(data);
-            let t = crate::labels::labels(locale(Some(auth.0.locale), req));
-            return Ok(Report::Html(
-                html::gap_page(t, auth.0.time_zone, &program_name, &report, &trends, None)?,
-                t.lang,
-            ));
-        }
-        Ok(Report::Json(GapReport::from(data)))
+        let key = kept_under(&state, actor, &id, variant).await?;
+        let rendered = state
+            .reports
+            .get(key, || async {
+                let data = app::gaps(&state, actor, &id, options).await?;
+                match format {
+                    ReportFormat::Csv => render::csv(&gap_csv(&GapReport::from(data).lines)?),
+                    ReportFormat::Xlsx => {
+                        let t = crate::labels::labels(reader);
+                        render::xlsx(
+                            xlsx::gap_xlsx(t, &GapReport::from(data))?,
+                            "gap-report.xlsx",
+                        )
+                    }
+                    ReportFormat::Html => {
+                        let trends =
+                            app::trend_histories(&state, actor, &data.lines, html::TRENDS, until.0)
+                                .await?;
+                        let program_name = data.program_name.clone();
+                        let report = GapReport::from(data);
+                        let t = crate::labels::labels(reader);
+                        let page = html::gap_page(t, zone, &program_name, &report, &trends, None)?;
+                        render::html(&page, t.lang)
+                    }
+                    ReportFormat::Json => render::json(&GapReport::from(data)),
+                }
+            })
+            .await?;
+        Ok(Report::new(rendered, takes_gzip(req.headers())))
     }
+}
+
+/// The key a report of program `id` is kept under: the counters it stands at (read
+/// first, so that a change is in the very next report), the time bucket, `variant`.
+async fn kept_under(
+    state: &AppState,
+    actor: &cxpm_domain::Actor,
+    id: &str,
+    variant: String,
+) -> ApiResult<Key> {
+    let revisions = app::revisions(state, actor, id).await?;
+    Ok(Key {
+        program_id: id.to_owned(),
+        revisions,
+        bucket: state.reports.bucket(state.now()),
+        variant,
+    })
 }
 
 #[derive(Default)]
@@ -150,28 +194,40 @@ impl ProgressApi {
         format: Query<Option<ReportFormat>>,
         req: &poem::Request,
     ) -> ApiResult<Report<ProgressReport>> {
+        let actor = &auth.0.actor;
         let reader = locale(Some(auth.0.locale), req);
-        let data = app::progress(&state, &auth.0.actor, &id, reader).await?;
-        let program_name = data.program_name.clone();
-        let report = ProgressReport::from(data);
-        match negotiate(format.0, req) {
-            ReportFormat::Csv => Ok(Report::Csv(progress_csv(&report)?)),
-            ReportFormat::Html => {
-                let t = crate::labels::labels(locale(Some(auth.0.locale), req));
-                Ok(Report::Html(
-                    html::progress_page(t, auth.0.time_zone, &program_name, &report, None)?,
-                    t.lang,
-                ))
-            }
-            ReportFormat::Xlsx => {
-                let t = crate::labels::labels(locale(Some(auth.0.locale), req));
-                Ok(Report::Xlsx(
-                    xlsx::progress_xlsx(t, &report)?,
-                    "progress-report.xlsx",
-                ))
-            }
-            ReportFormat::Json => Ok(Report::Json(report)),
-        }
+        let format = negotiate(format.0, req);
+        let zone = auth.0.time_zone;
+        let variant = format!(
+            "progress|{format:?}|{reader}|{}",
+            if format == ReportFormat::Html {
+                zone.as_str()
+            } else {
+                ""
+            },
+        );
+        let key = kept_under(&state, actor, &id, variant).await?;
+        let rendered = state
+            .reports
+            .get(key, || async {
+                let data = app::progress(&state, actor, &id, reader).await?;
+                let program_name = data.program_name.clone();
+                let report = ProgressReport::from(data);
+                let t = crate::labels::labels(reader);
+                match format {
+                    ReportFormat::Csv => render::csv(&progress_csv(&report)?),
+                    ReportFormat::Html => render::html(
+                        &html::progress_page(t, zone, &program_name, &report, None)?,
+                        t.lang,
+                    ),
+                    ReportFormat::Xlsx => {
+                        render::xlsx(xlsx::progress_xlsx(t, &report)?, "progress-report.xlsx")
+                    }
+                    ReportFormat::Json => render::json(&report),
+                }
+            })
+            .await?;
+        Ok(Report::new(rendered, takes_gzip(req.headers())))
     }
 }
 
