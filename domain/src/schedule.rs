@@ -150,13 +150,20 @@ fn epoch() -> DateTime<Utc> {
 }
 
 impl CronSchedule {
+    /// The shape of a line [`CronSchedule::parse`] may take, as the API's schema says
+    /// it: five fields of digits, names, `*`, `?`, `,`, `-` and `/` between ASCII
+    /// spaces. That each value is in range and that the line fires at all, a pattern
+    /// does not say.
+    pub const PATTERN: &'static str =
+        r"^[ \t\n\f\r]*[0-9A-Za-z*?,/-]+([ \t\n\f\r]+[0-9A-Za-z*?,/-]+){4}[ \t\n\f\r]*$";
+
     /// Parses a 5-field crontab line (minute hour day-of-month month day-of-week).
     /// Errors speak of the line as written (`hour 25 is out of 0–23`); a line that
     /// can never fire (`0 9 31 2 *`) is refused too. This is the one rule for every
     /// crontab line of the product: reminder schedules and plans' feedback cadences.
     pub fn parse(field: &str, line: &str) -> Result<Self, FieldError> {
         let err = |m: String| FieldError::new(field, format!("{m} (in `{}`)", line.trim()));
-        let parts: Vec<&str> = line.split_whitespace().collect();
+        let parts: Vec<&str> = line.split_ascii_whitespace().collect();
         if parts.len() != 5 {
             return Err(err(format!(
                 "expected 5 fields (minute hour day-of-month month day-of-week), found {}",
@@ -451,6 +458,31 @@ mod tests {
 
     fn tz(name: &str) -> TimeZone {
         TimeZone::parse(name).unwrap()
+    }
+
+    proptest::proptest! {
+        /// A line the schema's pattern refuses, `CronSchedule::parse` refuses too (what
+        /// the pattern takes may still be out of range or never fire).
+        #[test]
+        fn the_crontab_pattern_takes_every_line_the_rule_takes(s in "[ 0-9*/,?a-zA-Z\t\u{a0}-]{0,24}") {
+            let pattern = regex::Regex::new(CronSchedule::PATTERN).unwrap();
+            if CronSchedule::parse("cron", &s).is_ok() {
+                proptest::prop_assert!(pattern.is_match(&s), "{:?}", s);
+            }
+        }
+    }
+
+    #[test]
+    fn the_crontab_pattern_takes_the_lines_people_write() {
+        let pattern = regex::Regex::new(CronSchedule::PATTERN).unwrap();
+        for line in ["0 9 * * 1-5", " */15 8-18 * * MON,WED ", "0 9 1 JAN,jul ?"] {
+            assert!(pattern.is_match(line), "{line}");
+            assert!(CronSchedule::parse("cron", line).is_ok(), "{line}");
+        }
+        for line in ["0 9 * *", "0 9 * * 1 2", "0\u{a0}9 * * 1-5 x", "0 9 * * 1;"] {
+            assert!(!pattern.is_match(line), "{line}");
+            assert!(CronSchedule::parse("cron", line).is_err(), "{line}");
+        }
     }
 
     #[test]

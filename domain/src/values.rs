@@ -59,14 +59,19 @@ pub struct Email(String);
 impl Email {
     pub const MAX_CHARS: usize = crate::limits::EMAIL;
 
+    /// What [`Email::parse`] takes, as the API's schema says it (with
+    /// [`Email::MAX_CHARS`] as the length, spaces around it counted): one `@` after a
+    /// name, a dotted domain, no spaces or control characters, ASCII spaces around.
+    pub const PATTERN: &'static str = r"^[ \t\n\f\r]*[^\s@\x00-\x1f\x7f-\x9f]+@[^\s@.\x00-\x1f\x7f-\x9f]+(\.[^\s@.\x00-\x1f\x7f-\x9f]+)+[ \t\n\f\r]*$";
+
     pub fn parse(s: &str) -> Result<Self, FieldError> {
-        let s = s.trim();
         let err = |m: &str| Err(FieldError::new("email", m.to_owned()));
-        if s.is_empty() {
-            return err("must not be empty");
-        }
         if s.chars().count() > Self::MAX_CHARS {
             return err("must be at most 254 characters");
+        }
+        let s = s.trim_ascii();
+        if s.is_empty() {
+            return err("must not be empty");
         }
         if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return err("must not contain spaces");
@@ -101,9 +106,14 @@ pub struct DepartmentCode(String);
 impl DepartmentCode {
     pub const MAX_CHARS: usize = crate::limits::CODE;
 
+    /// What [`DepartmentCode::parse`] takes, as the API's schema says it (with
+    /// [`DepartmentCode::MAX_CHARS`] as the length, spaces around it counted).
+    pub const PATTERN: &'static str = r"^[ \t\n\f\r]*[A-Za-z0-9_-]+[ \t\n\f\r]*$";
+
     pub fn parse(s: &str) -> Result<Self, FieldError> {
-        let s = s.trim();
-        if s.is_empty() || s.len() > Self::MAX_CHARS {
+        let too_long = s.chars().count() > Self::MAX_CHARS;
+        let s = s.trim_ascii();
+        if s.is_empty() || too_long {
             return Err(FieldError::new("code", "must be 1 to 32 characters"));
         }
         if !s
@@ -210,6 +220,12 @@ impl fmt::Display for Locale {
 pub struct TimeZone(chrono_tz::Tz);
 
 impl TimeZone {
+    /// Every name [`TimeZone::parse`] takes (the IANA database's, as chrono-tz has
+    /// it): the API's schema lists them.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())
+    }
+
     pub fn parse(s: &str) -> Result<Self, FieldError> {
         chrono_tz::Tz::from_str(s.trim()).map(Self).map_err(|_| {
             FieldError::new(
@@ -422,6 +438,25 @@ mod tests {
                 prop_assert_eq!(name.as_str().trim(), name.as_str());
                 prop_assert!(name.as_str().chars().count() <= Name::MAX_CHARS);
             }
+        }
+
+        /// The schema's pattern and length say exactly what `Email::parse` takes.
+        #[test]
+        fn the_email_pattern_is_the_email_rule(s in "[ a-z0-9@.\t\n\u{a0}\u{1}\u{85}\u{3000}_-]{0,24}") {
+            let pattern = regex::Regex::new(Email::PATTERN).unwrap();
+            let long = format!("{s}{}", "x".repeat(240));
+            for s in [s.as_str(), long.as_str()] {
+                let schema = pattern.is_match(s) && s.chars().count() <= Email::MAX_CHARS;
+                prop_assert_eq!(Email::parse(s).is_ok(), schema, "{:?}", s);
+            }
+        }
+
+        /// The schema's pattern and length say exactly what `DepartmentCode::parse` takes.
+        #[test]
+        fn the_code_pattern_is_the_code_rule(s in "[ A-Za-z0-9_.\t\n\r\u{a0}\u{1}-]{0,40}") {
+            let pattern = regex::Regex::new(DepartmentCode::PATTERN).unwrap();
+            let schema = pattern.is_match(&s) && s.chars().count() <= DepartmentCode::MAX_CHARS;
+            prop_assert_eq!(DepartmentCode::parse(&s).is_ok(), schema, "{:?}", s);
         }
 
         #[test]

@@ -173,6 +173,68 @@ impl poem_openapi::types::ParseFromParameter for Id {
     }
 }
 
+/// An IANA time zone name in a request (`Asia/Shanghai`): the spec's `TimeZone`
+/// schema lists every name the domain takes ([`cxpm_domain::values::TimeZone::names`]),
+/// once, referred to by each field. Any text is read here; the use case checks it, so
+/// an unknown name is a 422 naming the field.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(transparent)]
+pub struct TimeZoneName(pub String);
+
+impl poem_openapi::types::Type for TimeZoneName {
+    const IS_REQUIRED: bool = true;
+
+    type RawValueType = Self;
+
+    type RawElementValueType = Self;
+
+    fn name() -> std::borrow::Cow<'static, str> {
+        "TimeZone".into()
+    }
+
+    fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
+        poem_openapi::registry::MetaSchemaRef::Reference("TimeZone".to_owned())
+    }
+
+    fn register(registry: &mut poem_openapi::registry::Registry) {
+        registry.create_schema::<Self, _>("TimeZone".to_owned(), |_| {
+            let mut schema = poem_openapi::registry::MetaSchema::new("string");
+            schema.description = Some("An IANA time zone name.");
+            schema.enum_items = cxpm_domain::values::TimeZone::names()
+                .map(|n| serde_json::Value::String(n.to_owned()))
+                .collect();
+            schema
+        });
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl poem_openapi::types::ParseFromJSON for TimeZoneName {
+    fn parse_from_json(value: Option<serde_json::Value>) -> poem_openapi::types::ParseResult<Self> {
+        match value {
+            Some(serde_json::Value::String(s)) => Ok(Self(s)),
+            other => Err(poem_openapi::types::ParseError::expected_type(
+                other.unwrap_or_default(),
+            )),
+        }
+    }
+}
+
+impl poem_openapi::types::ToJSON for TimeZoneName {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.0.clone()))
+    }
+}
+
 /// A path id; one that cannot exist is simply not found.
 pub fn path_id(entity: &str, raw: &str) -> ApiResult<String> {
     parse_id("id", raw).map_err(|_| ApiError::not_found(entity, raw))

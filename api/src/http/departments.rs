@@ -88,7 +88,11 @@ pub struct NewDepartment {
     /// The name in other languages, by locale tag.
     pub name_translations: Option<BTreeMap<String, String>>,
     /// 1–32 ASCII letters, digits, `-` or `_`; unique regardless of case.
-    #[oai(validator(min_length = 1, max_length = 32))]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 32,
+        pattern = r"^[ \t\n\f\r]*[A-Za-z0-9_-]+[ \t\n\f\r]*$"
+    ))]
     pub code: String,
     pub parent_id: Option<String>,
     pub function: Option<FunctionName>,
@@ -104,7 +108,11 @@ pub struct DepartmentPatch {
     pub name: Option<String>,
     /// Replaces the names in other languages.
     pub name_translations: Option<BTreeMap<String, String>>,
-    #[oai(validator(min_length = 1, max_length = 32))]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 32,
+        pattern = r"^[ \t\n\f\r]*[A-Za-z0-9_-]+[ \t\n\f\r]*$"
+    ))]
     pub code: Option<String>,
     #[serde(default)]
     pub parent_id: MaybeUndefined<String>,

@@ -14,7 +14,7 @@ use crate::error::{ApiError, ApiResult, ProblemField};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
 use crate::http::common::{self, etag, page, parse_id, patch, search_pattern};
-use crate::http::common::{ApiTags, Made, Versioned};
+use crate::http::common::{ApiTags, Made, TimeZoneName, Versioned};
 use cxpm_app::directory::{import, people};
 use cxpm_app::store::person;
 use serde::Deserialize;
@@ -97,15 +97,18 @@ impl TryFrom<person::Model> for Person {
 pub struct NewPerson {
     #[oai(validator(min_length = 1, max_length = 200))]
     pub name: String,
-    #[oai(validator(min_length = 3, max_length = 254))]
+    #[oai(validator(
+        min_length = 3,
+        max_length = 254,
+        pattern = r"^[ \t\n\f\r]*[^\s@\x00-\x1f\x7f-\x9f]+@[^\s@.\x00-\x1f\x7f-\x9f]+(\.[^\s@.\x00-\x1f\x7f-\x9f]+)+[ \t\n\f\r]*$"
+    ))]
     pub email: String,
     pub department_id: Option<String>,
     pub role: RoleName,
     /// Default `en`.
     pub locale: Option<LocaleName>,
     /// IANA time zone; default `UTC`.
-    #[oai(validator(max_length = 64))]
-    pub time_zone: Option<String>,
+    pub time_zone: Option<TimeZoneName>,
 }
 
 /// Only the fields to change. `null` clears `department_id`.
@@ -116,14 +119,17 @@ pub struct NewPerson {
 pub struct PersonPatch {
     #[oai(validator(min_length = 1, max_length = 200))]
     pub name: Option<String>,
-    #[oai(validator(min_length = 3, max_length = 254))]
+    #[oai(validator(
+        min_length = 3,
+        max_length = 254,
+        pattern = r"^[ \t\n\f\r]*[^\s@\x00-\x1f\x7f-\x9f]+@[^\s@.\x00-\x1f\x7f-\x9f]+(\.[^\s@.\x00-\x1f\x7f-\x9f]+)+[ \t\n\f\r]*$"
+    ))]
     pub email: Option<String>,
     #[serde(default)]
     pub department_id: MaybeUndefined<String>,
     pub role: Option<RoleName>,
     pub locale: Option<LocaleName>,
-    #[oai(validator(max_length = 64))]
-    pub time_zone: Option<String>,
+    pub time_zone: Option<TimeZoneName>,
     /// `false` deactivates the person: their tokens stop working, their history stays.
     pub active: Option<bool>,
 }
@@ -213,7 +219,7 @@ impl PeopleApi {
             department_id: b.department_id,
             role: b.role.into(),
             locale: b.locale.unwrap_or(LocaleName::En).into(),
-            time_zone: b.time_zone,
+            time_zone: b.time_zone.map(|z| z.0),
         };
         Versioned::<Person>::created(people::create(&state, &auth.0.actor, new).await?)
     }
@@ -303,7 +309,7 @@ impl PeopleApi {
             department_id: patch(p.department_id),
             role: p.role.map(Role::from),
             locale: p.locale.map(Locale::from),
-            time_zone: p.time_zone,
+            time_zone: p.time_zone.map(|z| z.0),
             active: p.active,
         };
         let after = people::change(&state, &auth.0.actor, &id, &expected, change).await?;

@@ -18,7 +18,7 @@ use crate::http::actions::{ActionView, UpdateView};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
 use crate::http::common::{self, etag, patch, views};
-use crate::http::common::{ApiTags, Tagged, Versioned};
+use crate::http::common::{ApiTags, Tagged, TimeZoneName, Versioned};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
@@ -147,10 +147,12 @@ pub struct NewPlan {
     pub title: String,
     /// A member of the provider department.
     pub owner_id: Option<String>,
-    #[oai(validator(max_length = 100))]
+    #[oai(validator(
+        max_length = 100,
+        pattern = r"^[ \t\n\f\r]*[0-9A-Za-z*?,/-]+([ \t\n\f\r]+[0-9A-Za-z*?,/-]+){4}[ \t\n\f\r]*$"
+    ))]
     pub cadence_cron: Option<String>,
-    #[oai(validator(max_length = 64))]
-    pub cadence_time_zone: Option<String>,
+    pub cadence_time_zone: Option<TimeZoneName>,
 }
 
 #[derive(Debug, Object, Deserialize)]
@@ -164,9 +166,13 @@ pub struct PlanPatch {
     pub owner_id: MaybeUndefined<String>,
     pub status: Option<PlanStatusName>,
     #[serde(default)]
+    #[oai(validator(
+        max_length = 100,
+        pattern = r"^[ \t\n\f\r]*[0-9A-Za-z*?,/-]+([ \t\n\f\r]+[0-9A-Za-z*?,/-]+){4}[ \t\n\f\r]*$"
+    ))]
     pub cadence_cron: MaybeUndefined<String>,
     #[serde(default)]
-    pub cadence_time_zone: MaybeUndefined<String>,
+    pub cadence_time_zone: MaybeUndefined<TimeZoneName>,
 }
 
 /// Only the fields to change. `status: done` checks the step's preconditions and
@@ -246,7 +252,7 @@ impl PlansApi {
             title: b.title,
             owner_id: b.owner_id,
             cadence_cron: b.cadence_cron,
-            cadence_time_zone: b.cadence_time_zone,
+            cadence_time_zone: b.cadence_time_zone.map(|z| z.0),
         };
         let model = plan::open(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
@@ -301,7 +307,7 @@ impl PlansApi {
             owner_id: patch(p.owner_id),
             status: p.status.map(Into::into),
             cadence_cron: patch(p.cadence_cron),
-            cadence_time_zone: patch(p.cadence_time_zone),
+            cadence_time_zone: patch(p.cadence_time_zone.map_value(|z| z.0)),
         };
         let after = plan::change(&state, &auth.0.actor, &id, &expected, change).await?;
         let tag = etag(after.version);

@@ -18,7 +18,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
 use crate::http::common::{self, etag, page, parse_id, views};
-use crate::http::common::{ApiTags, Versioned};
+use crate::http::common::{ApiTags, TimeZoneName, Versioned};
 use crate::jobs::mailroom::Mail;
 use cxpm_app::store::schedule;
 
@@ -120,10 +120,13 @@ impl Schedule {
 #[serde(deny_unknown_fields)]
 pub struct NewSchedule {
     pub kind: ScheduleKindName,
-    #[oai(validator(min_length = 1, max_length = 200))]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[ \t\n\f\r]*[0-9A-Za-z*?,/-]+([ \t\n\f\r]+[0-9A-Za-z*?,/-]+){4}[ \t\n\f\r]*$"
+    ))]
     pub cron: String,
-    #[oai(validator(min_length = 1, max_length = 64))]
-    pub time_zone: String,
+    pub time_zone: TimeZoneName,
     /// Default 7 (0–90).
     pub look_ahead_days: Option<i64>,
     /// Default 3 (1–90).
@@ -181,10 +184,13 @@ impl From<ScheduleReaders> for Readers {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct SchedulePatch {
-    #[oai(validator(min_length = 1, max_length = 200))]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[ \t\n\f\r]*[0-9A-Za-z*?,/-]+([ \t\n\f\r]+[0-9A-Za-z*?,/-]+){4}[ \t\n\f\r]*$"
+    ))]
     pub cron: Option<String>,
-    #[oai(validator(min_length = 1, max_length = 64))]
-    pub time_zone: Option<String>,
+    pub time_zone: Option<TimeZoneName>,
     pub look_ahead_days: Option<i64>,
     pub escalate_after_days: Option<i64>,
     pub stale_after_days: Option<i64>,
@@ -367,7 +373,7 @@ impl SchedulesApi {
         let new = schedules::NewSchedule {
             kind: b.kind.into(),
             cron: b.cron,
-            time_zone: b.time_zone,
+            time_zone: b.time_zone.0,
             look_ahead_days: b.look_ahead_days,
             escalate_after_days: b.escalate_after_days,
             stale_after_days: b.stale_after_days,
@@ -458,7 +464,7 @@ impl SchedulesApi {
         let p = body.0;
         let change = schedules::ScheduleChange {
             cron: p.cron,
-            time_zone: p.time_zone,
+            time_zone: p.time_zone.map(|z| z.0),
             look_ahead_days: p.look_ahead_days,
             escalate_after_days: p.escalate_after_days,
             stale_after_days: p.stale_after_days,

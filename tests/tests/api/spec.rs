@@ -167,3 +167,79 @@ fn every_text_limit_in_the_spec_is_the_domains() {
         );
     }
 }
+
+/// Every `pattern` in the spec is the domain's rule for that kind of value (an email,
+/// a department code, a crontab line), every time zone field names the `TimeZone`
+/// schema listing the domain's zones, and the languages are the domain's: the schema
+/// states what the use cases enforce, from the one place it is written.
+#[test]
+fn every_pattern_and_enumeration_in_the_spec_is_the_domains() {
+    use cxpm_domain::schedule::CronSchedule;
+    use cxpm_domain::values::{DepartmentCode, Email, Locale, TimeZone};
+    fn walk(v: &serde_json::Value, name: Option<&str>, seen: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(o) => {
+                if let Some(pattern) = o.get("pattern").and_then(|p| p.as_str()) {
+                    let field = name.unwrap_or("?");
+                    let rule = match field {
+                        "email" => Email::PATTERN,
+                        "code" => DepartmentCode::PATTERN,
+                        "cron" | "cadence_cron" => CronSchedule::PATTERN,
+                        other => panic!("`{other}` has a pattern no domain rule names"),
+                    };
+                    assert_eq!(pattern, rule, "`{field}`'s pattern is not the domain's");
+                    seen.push(field.to_owned());
+                }
+                if o.get("$ref").and_then(|r| r.as_str()) == Some("#/components/schemas/TimeZone") {
+                    seen.push(format!("{}: TimeZone", name.unwrap_or("?")));
+                }
+                for (k, child) in o {
+                    match k.as_str() {
+                        "properties" => {
+                            for (prop, schema) in child.as_object().into_iter().flatten() {
+                                walk(schema, Some(prop), seen);
+                            }
+                        }
+                        _ => walk(child, name, seen),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|c| walk(c, name, seen)),
+            _ => {}
+        }
+    }
+    let spec: serde_json::Value = serde_json::from_str(&cxpm_api::http::service().spec()).unwrap();
+    let mut seen = Vec::new();
+    walk(&spec, None, &mut seen);
+    for field in [
+        "email",
+        "code",
+        "cron",
+        "cadence_cron",
+        "time_zone: TimeZone",
+        "cadence_time_zone: TimeZone",
+    ] {
+        assert!(
+            seen.iter().filter(|f| *f == field).count() >= 2,
+            "`{field}` is stated in fewer than two request schemas: {seen:?}"
+        );
+    }
+    let zones: Vec<&str> = spec["components"]["schemas"]["TimeZone"]["enum"]
+        .as_array()
+        .expect("a TimeZone schema with an enum")
+        .iter()
+        .filter_map(|z| z.as_str())
+        .collect();
+    assert_eq!(zones, TimeZone::names().collect::<Vec<_>>());
+    assert!(zones.contains(&"Asia/Shanghai") && zones.contains(&"America/Sao_Paulo"));
+    let locales: Vec<&str> = spec["components"]["schemas"]["LocaleName"]["enum"]
+        .as_array()
+        .expect("a LocaleName schema with an enum")
+        .iter()
+        .filter_map(|z| z.as_str())
+        .collect();
+    assert_eq!(
+        locales,
+        Locale::ALL.iter().map(|l| l.as_str()).collect::<Vec<_>>()
+    );
+}
