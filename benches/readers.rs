@@ -15,7 +15,8 @@
 //!
 //! `scripts/bench-readers` runs it on SQLite and PostgreSQL
 //! (`cargo bench -p cxpm-tests --bench readers`); `READERS_SECONDS` (default 15) and
-//! `READERS_CLIENTS` (default 16) change the run.
+//! `READERS_CLIENTS` (default 16) change the run; `READERS_BACKENDS=sqlite` (or
+//! `postgres`) runs one.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -256,7 +257,11 @@ async fn bench(backend: Backend) {
 
 #[tokio::main]
 async fn main() {
+    let only = std::env::var("READERS_BACKENDS").unwrap_or_default();
     for backend in [Backend::Sqlite, Backend::Postgres] {
-        bench(backend).await;
+        let name = format!("{backend:?}").to_lowercase();
+        if only.is_empty() || only.split(',').any(|b| b == name) {
+            bench(backend).await;
+        }
     }
 }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use cxpm_api::config::DemoSize;
 use cxpm_app::store::summaries::placeholders;
 use cxpm_tests::bench::{iterations, ms, time};
-use cxpm_tests::{Backend, spawn_app};
+use cxpm_tests::{Backend, spawn_app_with};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement, Value};
 use serde_json::Value as Json;
 
@@ -116,7 +116,8 @@ async fn totals(db: &DatabaseConnection, statement: Statement, columns: &[&str])
 }
 
 async fn bench(backend: Backend, iterations: usize) {
-    let app = spawn_app(backend).await;
+    // Every sample computes: kept reports would measure the cache, not the report.
+    let app = spawn_app_with(backend, |s| s.report_cache_mb = 0).await;
     let db = Database::connect(&app.database_url)
         .await
         .expect("the benchmark's own connection");

@@ -7,7 +7,10 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    cxpm_api::cli::main().await
+fn main() -> anyhow::Result<()> {
+    cxpm_api::cli::settle_allocator();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(cxpm_api::cli::main())
 }

@@ -117,9 +117,14 @@ async fn open(
         .map_sqlx_sqlite_before_acquire(|conn, _| Box::pin(async move { Ok(is_clean(conn)) }))
         .map_sqlx_postgres_before_acquire(|conn, _| Box::pin(async move { Ok(is_clean(conn)) }))
         .map_sqlx_sqlite_opts(move |o| {
+            // Temporary tables and sorts (a report's materialised periods) in temp
+            // files, not the process's memory: the bundled SQLite keeps them in
+            // memory by default, which put a large report's computation at tens of
+            // MiB each (issue 20's memory bound).
             let o = o
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
+                .pragma("temp_store", "file")
                 .read_only(read_only);
             if read_only {
                 o.create_if_missing(false)
