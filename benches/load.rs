@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use cxpm_tests::bench::{env_or, peak_rss_mib};
 use cxpm_tests::{Backend, ServerProcess, TestApp, spawn_app};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
@@ -20,13 +21,6 @@ use serde_json::{Value, json};
 const DEPARTMENTS: usize = 10;
 const MEMBERS_PER_DEPARTMENT: usize = 3;
 const ACTIONS_PER_PLAN: usize = 10;
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn id(v: &Value) -> String {
     v["id"].as_str().unwrap_or_default().to_owned()
@@ -287,19 +281,6 @@ async fn healthz_client(base: Arc<str>, stop: Arc<AtomicBool>, http: Client) -> 
         tally.record(started, status, "GET /healthz");
     }
     tally
-}
-
-/// The server's peak resident set so far, from `/proc` (Linux).
-fn peak_rss_mib(pid: u32) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 async fn bench(backend: Backend) {

@@ -22,29 +22,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cxpm_api::config::DemoSize;
-use cxpm_tests::bench::{ms, percentile};
+use cxpm_tests::bench::{env_or, ms, peak_rss_mib, percentile};
 use cxpm_tests::{Backend, ServerProcess, spawn_app};
 use reqwest::Client;
 use sea_orm::Database;
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn peak_rss_mib(pid: u32) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
 
 /// What one phase measured.
 struct Phase {
