@@ -372,8 +372,6 @@ pub(crate) async fn lock_order(ctx: &Ctx, program_id: &str) -> AppResult<Databas
         .filter(program::Column::Id.eq(program_id))
         .exec(&txn)
         .await?;
-    // The order is in its reports: kept ones are no longer current.
-    crate::store::change_counter::bump_program(&txn, program_id).await?;
     Ok(txn)
 }
 

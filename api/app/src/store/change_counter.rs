@@ -114,15 +114,6 @@ pub(crate) async fn bump<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Bumps program `program_id`'s counter: for a change that moves its reports without
-/// an audit entry of a row of its own (the order of its stages).
-pub(crate) async fn bump_program<C: ConnectionTrait>(
-    conn: &C,
-    program_id: &str,
-) -> Result<(), DbErr> {
-    increment(conn, program_id).await
-}
-
 async fn program_of<C: ConnectionTrait>(conn: &C, snapshot: &str) -> Result<Option<String>, DbErr> {
     // A snapshot that is not an object (none is) ties to nothing: the organisation.
     let Ok(ties) = serde_json::from_str::<Ties>(snapshot) else {
