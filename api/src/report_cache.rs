@@ -49,6 +49,20 @@ pub struct Key {
     pub variant: String,
 }
 
+impl Key {
+    /// Whether `newer` makes this key stale: the same program at a later counter or
+    /// bucket, none of them earlier.
+    fn superseded_by(&self, newer: &Key) -> bool {
+        let at = |k: &Key| (k.revisions.program, k.revisions.organisation, k.bucket);
+        let (old, new) = (at(self), at(newer));
+        self.program_id == newer.program_id
+            && old != new
+            && old.0 <= new.0
+            && old.1 <= new.1
+            && old.2 <= new.2
+    }
+}
+
 /// A rendered report answer.
 #[derive(Debug)]
 pub struct Rendered {
@@ -248,14 +262,7 @@ impl ReportCache {
         let superseded: Vec<Key> = inner
             .slots
             .iter()
-            .filter(|(k, s)| {
-                s.kept > 0
-                    && k.program_id == key.program_id
-                    && (k.revisions != key.revisions || k.bucket < key.bucket)
-                    && k.bucket <= key.bucket
-                    && k.revisions.program <= key.revisions.program
-                    && k.revisions.organisation <= key.revisions.organisation
-            })
+            .filter(|(k, s)| s.kept > 0 && k.superseded_by(key))
             .map(|(k, _)| k.clone())
             .collect();
         for k in superseded {

@@ -113,46 +113,58 @@ fn ids_in_addresses_are_uuids() {
     assert!(ids > 90, "{ids} ids in addresses");
 }
 
-/// Every text field's `maxLength` in the spec is the limit the domain holds it to
-/// (`cxpm_domain::limits`), so the schema and the use cases cannot drift apart.
-#[test]
-fn every_text_limit_in_the_spec_is_the_domains() {
-    fn walk(v: &serde_json::Value, name: Option<&str>, seen: &mut Vec<String>) {
+type Schema = serde_json::Map<String, serde_json::Value>;
+
+/// Every schema in the spec with the name of the field or parameter it describes
+/// (`?` where none): the properties of objects, the parameters of operations, and
+/// whatever they nest.
+fn named_schemas(spec: &serde_json::Value) -> Vec<(String, &Schema)> {
+    fn walk<'a>(v: &'a serde_json::Value, name: Option<&str>, out: &mut Vec<(String, &'a Schema)>) {
         match v {
             serde_json::Value::Object(o) => {
-                if let Some(max) = o.get("maxLength").and_then(|m| m.as_u64()) {
-                    let field = name.unwrap_or("?");
-                    let limit = cxpm_domain::limits::max_chars(field);
-                    assert_eq!(
-                        limit,
-                        Some(max as usize),
-                        "`{field}` has maxLength {max} in the spec, {limit:?} in cxpm_domain::limits"
-                    );
-                    seen.push(field.to_owned());
-                }
+                out.push((name.unwrap_or("?").to_owned(), o));
                 for (k, child) in o {
                     match k.as_str() {
                         "properties" => {
                             for (prop, schema) in child.as_object().into_iter().flatten() {
-                                walk(schema, Some(prop), seen);
+                                walk(schema, Some(prop), out);
                             }
                         }
                         "parameters" => {
                             for p in child.as_array().into_iter().flatten() {
-                                walk(&p["schema"], p["name"].as_str(), seen);
+                                walk(&p["schema"], p["name"].as_str(), out);
                             }
                         }
-                        _ => walk(child, name, seen),
+                        _ => walk(child, name, out),
                     }
                 }
             }
-            serde_json::Value::Array(a) => a.iter().for_each(|c| walk(c, name, seen)),
+            serde_json::Value::Array(a) => a.iter().for_each(|c| walk(c, name, out)),
             _ => {}
         }
     }
+    let mut out = Vec::new();
+    walk(spec, None, &mut out);
+    out
+}
+
+/// Every text field's `maxLength` in the spec is the limit the domain holds it to
+/// (`cxpm_domain::limits`), so the schema and the use cases cannot drift apart.
+#[test]
+fn every_text_limit_in_the_spec_is_the_domains() {
     let spec: serde_json::Value = serde_json::from_str(&cxpm_api::http::service().spec()).unwrap();
     let mut seen = Vec::new();
-    walk(&spec, None, &mut seen);
+    for (field, schema) in named_schemas(&spec) {
+        if let Some(max) = schema.get("maxLength").and_then(|m| m.as_u64()) {
+            let limit = cxpm_domain::limits::max_chars(&field);
+            assert_eq!(
+                limit,
+                Some(max as usize),
+                "`{field}` has maxLength {max} in the spec, {limit:?} in cxpm_domain::limits"
+            );
+            seen.push(field);
+        }
+    }
     for field in [
         "name",
         "description",
@@ -176,41 +188,23 @@ fn every_text_limit_in_the_spec_is_the_domains() {
 fn every_pattern_and_enumeration_in_the_spec_is_the_domains() {
     use cxpm_domain::schedule::CronSchedule;
     use cxpm_domain::values::{DepartmentCode, Email, Locale, TimeZone};
-    fn walk(v: &serde_json::Value, name: Option<&str>, seen: &mut Vec<String>) {
-        match v {
-            serde_json::Value::Object(o) => {
-                if let Some(pattern) = o.get("pattern").and_then(|p| p.as_str()) {
-                    let field = name.unwrap_or("?");
-                    let rule = match field {
-                        "email" => Email::PATTERN,
-                        "code" => DepartmentCode::PATTERN,
-                        "cron" | "cadence_cron" => CronSchedule::PATTERN,
-                        other => panic!("`{other}` has a pattern no domain rule names"),
-                    };
-                    assert_eq!(pattern, rule, "`{field}`'s pattern is not the domain's");
-                    seen.push(field.to_owned());
-                }
-                if o.get("$ref").and_then(|r| r.as_str()) == Some("#/components/schemas/TimeZone") {
-                    seen.push(format!("{}: TimeZone", name.unwrap_or("?")));
-                }
-                for (k, child) in o {
-                    match k.as_str() {
-                        "properties" => {
-                            for (prop, schema) in child.as_object().into_iter().flatten() {
-                                walk(schema, Some(prop), seen);
-                            }
-                        }
-                        _ => walk(child, name, seen),
-                    }
-                }
-            }
-            serde_json::Value::Array(a) => a.iter().for_each(|c| walk(c, name, seen)),
-            _ => {}
-        }
-    }
     let spec: serde_json::Value = serde_json::from_str(&cxpm_api::http::service().spec()).unwrap();
     let mut seen = Vec::new();
-    walk(&spec, None, &mut seen);
+    for (field, schema) in named_schemas(&spec) {
+        if let Some(pattern) = schema.get("pattern").and_then(|p| p.as_str()) {
+            let rule = match field.as_str() {
+                "email" => Email::PATTERN,
+                "code" => DepartmentCode::PATTERN,
+                "cron" | "cadence_cron" => CronSchedule::PATTERN,
+                other => panic!("`{other}` has a pattern no domain rule names"),
+            };
+            assert_eq!(pattern, rule, "`{field}`'s pattern is not the domain's");
+            seen.push(field.clone());
+        }
+        if schema.get("$ref").and_then(|r| r.as_str()) == Some("#/components/schemas/TimeZone") {
+            seen.push(format!("{field}: TimeZone"));
+        }
+    }
     for field in [
         "email",
         "code",
