@@ -15,7 +15,7 @@ use cxpm_domain::reminder::Timing;
 use cxpm_domain::values::Locale;
 use cxpm_domain::{Actor, Role};
 use rand::RngCore;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::directory::tokens::hash_token;
 use crate::store::audit::{self, Change};
@@ -81,7 +81,7 @@ pub async fn create(
         last_read_at: None,
         revoked_at: None,
     };
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     calendar_feed::Entity::insert(calendar_feed::ActiveModel::from(model.clone()))
         .exec_without_returning(&txn)
         .await?;
@@ -145,7 +145,7 @@ pub async fn revoke(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<()> {
     let now = ctx.now();
     let mut after = before.clone();
     after.revoked_at = Some(now);
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     calendar_feed::Entity::update_many()
         .set(calendar_feed::ActiveModel {
             revoked_at: Set(Some(now)),

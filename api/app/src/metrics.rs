@@ -9,7 +9,7 @@ use cxpm_domain::limits;
 use cxpm_domain::metric::{METRIC_TEMPLATES, MetricTemplate, is_stale};
 use cxpm_domain::values::{Name, optional_text};
 use cxpm_domain::{Action, Actor, FieldError, Invalid, Target, authorize};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::store::{
     append_in, department, load, metric, new_id, program, reading, referenced, stage, sub_process,
@@ -282,7 +282,7 @@ pub async fn record(ctx: &Ctx, actor: &Actor, id: &str, new: NewReading) -> AppR
     };
     // The reading, its audit entry and its period's running sums, together.
     let saved = async {
-        let txn = ctx.db.begin().await?;
+        let txn = crate::store::begin(&ctx.db).await?;
         append_in::<reading::Entity, _>(
             &txn,
             &actor.person_id,

@@ -21,7 +21,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, TransactionTrait,
+    QueryFilter,
 };
 
 use crate::store::audit::{self, Change};
@@ -160,7 +160,7 @@ pub async fn build(ctx: &Ctx, size: Size, seed: u64) -> AppResult<Built> {
     };
     let departments = org::departments(&run)?;
     refuse_a_second_demo(ctx, &departments).await?;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let mut built = Built::default();
     let org = org::write(&txn, &run, departments, &mut built).await?;
     let program = program::write(&txn, &mut run, &org, &mut built).await?;

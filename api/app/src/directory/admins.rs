@@ -5,7 +5,7 @@ use cxpm_domain::Role;
 use cxpm_domain::values::Email;
 use sea_orm::{
     ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
-    QueryTrait, TransactionTrait,
+    QueryTrait,
 };
 
 use crate::directory::tokens::hash_token;
@@ -79,7 +79,7 @@ pub async fn bootstrap(ctx: &Ctx, email: Email, secret: &str) -> AppResult<Optio
         last_used_at: None,
         revoked_at: None,
     };
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let inserted = person::Entity::insert(person::ActiveModel::from(admin.clone()))
         .exec_without_returning(&txn)
         .await;

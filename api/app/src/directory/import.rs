@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use cxpm_domain::values::{DepartmentCode, Email, Locale, Name, TimeZone};
 use cxpm_domain::{Action, Actor, FieldError, Invalid, Role, Target, authorize};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::directory::people;
 use crate::store::audit::{self, Change};
@@ -132,7 +132,7 @@ pub async fn import(
             )
         })
         .collect();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     for model in &models {
         person::Entity::insert(person::ActiveModel::from(model.clone()))
             .exec_without_returning(&txn)

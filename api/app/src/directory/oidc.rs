@@ -10,9 +10,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 
 use crate::directory::sign_in::{Opened, SessionTimes, Started, safe_next, start_session};
@@ -144,7 +142,7 @@ pub async fn finish(
 ) -> AppResult<Finished> {
     let now = ctx.now();
     let email = vouched.email.trim().to_lowercase();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let person = unique(
         person::Entity::find().filter(person::Column::Email.eq(&email)),
         &txn,
@@ -202,7 +200,7 @@ pub async fn refuse(
     after.detail = Some(detail.chars().take(500).collect());
     after.subject = subject.map(|s| s.chars().take(255).collect());
     after.email = email.map(|e| e.chars().take(320).collect());
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     record(&txn, attempt, &after, now).await?;
     txn.commit().await?;
     tracing::warn!(attempt = %after.id, outcome = refusal.as_str(), "OpenID Connect sign-in refused");

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use cxpm_domain::values::{Email, Locale, Name, TimeZone};
 use cxpm_domain::{Action, Actor, FieldError, Invalid, Role, Target, authorize};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::directory::admins::{Leaving, active_admin, ways_in_without};
 use crate::directory::{departments, sign_in};
@@ -218,7 +218,7 @@ pub async fn change(
     if after.email != before.email {
         ensure_email_free(&ctx.db, &after.email, Some(id)).await?;
     }
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     if active_admin(&before) && !active_admin(&after) {
         guard::take(&txn, Guard::Admins).await?;
         if ways_in_without(&txn, Leaving::Person(&before.id)).await? == 0 {

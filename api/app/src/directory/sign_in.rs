@@ -13,10 +13,7 @@ use cxpm_domain::reminder::{OutboxStatus, message_id};
 use cxpm_domain::values::{Email, Locale};
 use cxpm_domain::{Action, Actor, Role, Target, authorize};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 use crate::directory::tokens::{generate_token, hash_token};
 use crate::store::audit::{self, Change};
@@ -119,7 +116,7 @@ pub async fn request_link(
         tracing::info!(person = %person.id, "sign-in link not mailed: too many lately");
         return Ok(());
     }
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let (link, token) = create_link(&txn, &person, next, now, None, false).await?;
     let url = link_url(ctx, &token);
     let locale = Locale::parse(&person.locale).unwrap_or_default();
@@ -172,7 +169,7 @@ pub async fn make_link(
             None,
         ));
     }
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let by = actor.map(|a| a.person_id.as_str());
     let (_, token) = create_link(&txn, &person, next, ctx.now(), by, break_glass).await?;
     txn.commit().await?;
@@ -270,7 +267,7 @@ pub async fn open(
     // The claim is the transaction's first statement: a write, so that SQLite takes
     // its write lock at once instead of upgrading a read (which another writer can
     // refuse).
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let mut claim = sign_in_link::Entity::update_many()
         .col_expr(sign_in_link::Column::UsedAt, Expr::value(Some(now)))
         .filter(sign_in_link::Column::TokenHash.eq(&hash))
@@ -425,7 +422,7 @@ pub async fn end(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<()> {
     if s.person_id != actor.person_id {
         return Err(AppError::not_found("session", id));
     }
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     end_in(
         &txn,
         Some(&actor.person_id),
@@ -440,7 +437,7 @@ pub async fn end(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<()> {
 
 /// Ends every session of the actor ("sign out everywhere").
 pub async fn end_all(ctx: &Ctx, actor: &Actor) -> AppResult<u64> {
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let n = end_in(
         &txn,
         Some(&actor.person_id),

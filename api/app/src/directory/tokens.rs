@@ -5,7 +5,7 @@ use cxpm_domain::limits;
 use cxpm_domain::values::optional_text;
 use cxpm_domain::{Action, Actor, Target, authorize};
 use rand::RngCore;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use sha2::{Digest, Sha256};
 
 use crate::directory::admins::{Leaving, active_admin, ways_in_without};
@@ -65,7 +65,7 @@ pub async fn issue(
         last_used_at: None,
         revoked_at: None,
     };
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     access_token::Entity::insert(access_token::ActiveModel::from(model.clone()))
         .exec_without_returning(&txn)
         .await?;
@@ -121,7 +121,7 @@ pub async fn revoke(ctx: &Ctx, actor: &Actor, id: &str) -> AppResult<()> {
     after.revoked_at = Some(ctx.now());
     // The check and the revocation run under the admins' guard, so that two
     // revocations (or a revocation and a demotion) at once see each other.
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     guard::take(&txn, Guard::Admins).await?;
     let holder = person::Entity::find_by_id(&before.person_id)
         .one(&txn)

@@ -8,9 +8,7 @@ use cxpm_domain::Actor;
 use cxpm_domain::feedback::{self, AnswerRefusal, RatingInput, Respondent, RoundStatus};
 use cxpm_domain::program::SurveyScale;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::{closing, department_name, points_of};
 use crate::directory::tokens::hash_token;
@@ -172,7 +170,7 @@ pub async fn answer(
         input.comment.as_deref(),
     )
     .map_err(AppError::Invalid)?;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     hold_open(&txn, &round, now).await?;
     mark_answered(&txn, &invitation, now).await?;
     let who = *invitation.respondent;

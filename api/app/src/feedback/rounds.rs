@@ -6,9 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use cxpm_domain::feedback::{self, PointResult, Respondent, ResponseRate, RoundStatus};
 use cxpm_domain::values::Email;
 use cxpm_domain::{Action, Actor, FieldError, Invalid, Target, authorize};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{Invite, MailKind, WriteInvite, closing, department_name, points_of, queue_mail};
 use crate::store::audit::{self, Change};
@@ -94,7 +92,7 @@ pub async fn open(
         .unwrap_or(now + Duration::days(super::CADENCE_ROUND_DAYS));
     let externals = check_opening(now, deadline, &new.external_emails)?;
     let targets = targets(ctx, actor, &program, new.relationship_id.as_deref()).await?;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let mut opened = Vec::new();
     for rel in targets {
         let chosen = new.people.as_deref();
@@ -597,7 +595,7 @@ pub async fn close(
     if *round.status == RoundStatus::Closed {
         return Err(AppError::conflict("the round is already closed", None));
     }
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let closed = closing::close_in(&txn, &round, ctx.now(), Some(&actor.person_id)).await?;
     txn.commit().await?;
     Ok(closed)

@@ -9,7 +9,7 @@ use cxpm_domain::feedback::RoundStatus;
 use cxpm_domain::plan::PlanStatus;
 use cxpm_domain::reminder::Timing;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::rounds::{Opening, invitations_of, invitees, open_in, open_round_of};
 use super::{Invite, MailKind, WriteInvite, closing, department_name, points_of, queue_mail};
@@ -30,7 +30,7 @@ pub async fn close_due(ctx: &Ctx) -> AppResult<usize> {
         .await?;
     let mut closed = 0;
     for round in due {
-        let txn = ctx.db.begin().await?;
+        let txn = crate::store::begin(&ctx.db).await?;
         match closing::close_in(&txn, &round, now, None).await {
             Ok(_) => {
                 txn.commit().await?;
@@ -61,7 +61,7 @@ pub async fn remind_due(ctx: &Ctx, write: &dyn WriteInvite) -> AppResult<usize> 
         .await?;
     let mut reminded = 0;
     for round in open.into_iter().filter(|r| reminder_due(r, now)) {
-        let txn = ctx.db.begin().await?;
+        let txn = crate::store::begin(&ctx.db).await?;
         let claimed = feedback_round::Entity::update_many()
             .col_expr(feedback_round::Column::RemindedAt, Expr::value(now))
             .filter(feedback_round::Column::Id.eq(&round.id))
@@ -140,7 +140,7 @@ async fn open_for_tick(
     tick: DateTime<Utc>,
     write: &dyn WriteInvite,
 ) -> AppResult<bool> {
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let rel = load::<relationship::Entity>(&txn, "relationship", &p.relationship_id).await?;
     // The relationship's row, held: two replicas at the same tick open one round.
     relationship::Entity::update_many()

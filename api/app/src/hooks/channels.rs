@@ -9,7 +9,7 @@ use cxpm_domain::hooks::{ChannelKind, HookState};
 use cxpm_domain::reminder::ScheduleKind;
 use cxpm_domain::values::{Locale, Name};
 use cxpm_domain::{Action, Actor, FieldError, Invalid, Target, authorize, limits};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::checked_url;
 use crate::store::page::Page;
@@ -256,7 +256,7 @@ pub async fn delete(ctx: &Ctx, actor: &Actor, id: &str, expected: &Expect) -> Ap
     authorize(actor, Action::ManageSchedules, Target::Anything)?;
     let before = load::<crate::store::channel::Entity>(&ctx.db, "channel", id).await?;
     expected.check(before.version)?;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     delivery::Entity::delete_many()
         .filter(delivery::Column::ChannelId.eq(&before.id))
         .exec(&txn)

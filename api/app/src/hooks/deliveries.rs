@@ -15,7 +15,6 @@ use cxpm_domain::values::Locale;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
 };
 
 use crate::Ctx;
@@ -247,7 +246,7 @@ pub async fn settle(
     let now = ctx.now();
     let row = &d.delivery;
     let attempts = row.attempts + 1;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let update = delivery::Entity::update_many().filter(delivery::Column::Id.eq(&row.id));
     let settled = match (&d.target, outcome) {
         (target, Outcome::Delivered { status }) => {

@@ -12,7 +12,7 @@ use cxpm_domain::reminder::OutboxStatus;
 use cxpm_domain::{Action, Actor, FieldError, Target, authorize};
 use rand::RngCore;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::checked_url;
 use crate::store::page::Page;
@@ -191,7 +191,7 @@ pub async fn delete(ctx: &Ctx, actor: &Actor, id: &str, expected: &Expect) -> Ap
     authorize(actor, Action::ManageSchedules, Target::Anything)?;
     let before = load::<webhook::Entity>(&ctx.db, "webhook", id).await?;
     expected.check(before.version)?;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     delivery::Entity::delete_many()
         .filter(delivery::Column::WebhookId.eq(&before.id))
         .exec(&txn)
@@ -234,7 +234,7 @@ pub async fn redeliver(
     }
     // One waiting for its retry becomes due at once; one in flight keeps its claim
     // (the compare-and-set on its attempts fails) and is sent once.
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     delivery::Entity::update_many()
         .col_expr(
             delivery::Column::Status,

@@ -7,7 +7,7 @@ use cxpm_domain::plan::{ActionState, ActionStatus, Step};
 use cxpm_domain::values::{Name, TimeZone, optional_text};
 use cxpm_domain::{Action, Actor, FieldError, Invalid, Target, authorize};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::directory::people::member_of;
 use crate::hooks::events::emit;
@@ -164,7 +164,7 @@ pub async fn add(
         created_at: now,
         updated_at: now,
     };
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     versioned::create_in::<action::Entity, _>(&txn, &actor.person_id, now, &model).await?;
     emit(
         &txn,
@@ -239,7 +239,7 @@ pub async fn change(
         return Ok(after);
     }
     let now = ctx.now();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let after =
         versioned::update_in::<action::Entity, _>(&txn, &actor.person_id, now, &before, after)
             .await?;
@@ -278,7 +278,7 @@ pub async fn post_update(
             FieldError::new("body", "an update needs a progress, a status or a comment").into(),
         );
     }
-    let txn = db.begin().await?;
+    let txn = crate::store::begin(db).await?;
     let before = versioned::lock_in::<action::Entity, _>(&txn, &seen).await?;
     // The owner may have changed meanwhile; ask again of the row as it is.
     may_post_update(actor, &before)?;

@@ -9,7 +9,7 @@ use cxpm_domain::plan::MeasurementSource;
 use cxpm_domain::program::SurveyScale;
 use cxpm_domain::values::optional_text;
 use cxpm_domain::{Action, Actor, FieldError, Invalid, Target, authorize};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::names::{check_names, rename};
 use crate::store::{key_point, load, measurement, new_id, program, relationship, versioned};
@@ -215,7 +215,7 @@ pub async fn measure(
         recorded_by: actor.person_id.clone(),
         recorded_at: ctx.now(),
     };
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     crate::store::append_in::<measurement::Entity, _>(
         &txn,
         &actor.person_id,

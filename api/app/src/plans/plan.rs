@@ -7,7 +7,7 @@ use cxpm_domain::plan::PlanStatus;
 use cxpm_domain::schedule::CronSchedule;
 use cxpm_domain::values::{Name, TimeZone};
 use cxpm_domain::{Action, Actor, FieldError, Invalid, Target, authorize};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::directory::people::member_of;
 use crate::plans::actions::Seen;
@@ -72,7 +72,7 @@ pub async fn open(
         );
     }
     let now = model.created_at;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     versioned::create_in::<plan::Entity, _>(&txn, &actor.person_id, now, &model).await?;
     for s in new_steps(&model.id, 1, now) {
         versioned::create_in::<step::Entity, _>(&txn, &actor.person_id, now, &s).await?;

@@ -13,7 +13,6 @@ use cxpm_domain::values::{TimeZone, optional_text};
 use cxpm_domain::{Action, Actor, Invalid, Target, authorize};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    TransactionTrait,
 };
 
 use crate::directory::people::member_of;
@@ -75,7 +74,7 @@ pub async fn change(
             (None, None)
         };
     }
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let after =
         versioned::update_in::<step::Entity, _>(&txn, &actor.person_id, now, &before, after)
             .await?;

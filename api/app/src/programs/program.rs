@@ -7,7 +7,7 @@ use cxpm_domain::values::{Name, optional_text};
 use cxpm_domain::{Action, Actor, FieldError, Invalid, Target, authorize};
 use cxpm_domain::{feedback, limits};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::store::audit::{self, Change};
 use crate::store::page::Page;
@@ -84,7 +84,7 @@ pub async fn create(ctx: &Ctx, actor: &Actor, new: NewProgram) -> AppResult<prog
             seats.push(seat(&model.id, p.id, role, now));
         }
     }
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     program::Entity::insert(program::ActiveModel::from(model.clone()))
         .exec_without_returning(&txn)
         .await?;

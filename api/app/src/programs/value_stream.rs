@@ -16,7 +16,7 @@ use cxpm_domain::{Action, Actor, FieldError, Invalid, Target, authorize};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 
 use crate::names::{names, rename};
@@ -363,7 +363,7 @@ fn moved(
 /// that changes to the order of one program's stages and sub-processes run one at
 /// a time on both databases.
 pub(crate) async fn lock_order(ctx: &Ctx, program_id: &str) -> AppResult<DatabaseTransaction> {
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     program::Entity::update_many()
         .col_expr(
             program::Column::StageOrder,

@@ -8,8 +8,7 @@ use chrono::{DateTime, Utc};
 use cxpm_domain::reminder::{OutboxStatus, Timing};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Statement,
-    TransactionTrait, Value,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Statement, Value,
 };
 
 use super::Mailroom;
@@ -113,7 +112,7 @@ async fn fire_claimed(
     let mails = plan(ctx, sched, fired_at, mailroom).await?;
     let posts = super::channels::plan(ctx, sched, fired_at, mailroom).await?;
     let planned_in = started.elapsed();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let claimed = match claim {
         Some(next) => {
             schedule::Entity::update_many()

@@ -13,10 +13,7 @@ use cxpm_domain::gap::{Change, LineState, Severity, change_since};
 use cxpm_domain::values::Name;
 use cxpm_domain::{Action, Actor, Target, authorize};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 use super::gaps::{GapKind, GapLine};
@@ -331,7 +328,7 @@ pub async fn save(
         created_by: actor.person_id.clone(),
         created_at: ctx.now(),
     };
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     report_snapshot::Entity::insert(model.clone().into_active_model())
         .exec_without_returning(&txn)
         .await?;

@@ -51,8 +51,8 @@ use anyhow::Context;
 use cxpm_migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, EntityTrait,
-    Select,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, EntityTrait, Select, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 /// How long a writer waits for a lock before giving up with "busy" (SQLite's busy
@@ -264,6 +264,21 @@ pub async fn referenced<E: EntityTrait>(
 }
 
 /// A new time-ordered id (UUID v7, hyphenated lower-case).
+/// Begins a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`: the write
+/// lock is taken at the start, waiting out the busy timeout like any write. A
+/// transaction begun the default way (deferred) takes a read snapshot at its first
+/// `SELECT`; if another connection committed since, its first write cannot upgrade
+/// that snapshot and SQLite fails it at once with "database is locked", without
+/// waiting: a 503 for a change that only had to wait its turn, seen under load in the
+/// tests. PostgreSQL begins as usual.
+pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
+}
+
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
@@ -283,8 +298,7 @@ where
     E::Model: sea_orm::IntoActiveModel<E::ActiveModel> + serde::Serialize + Clone,
     E::ActiveModel: sea_orm::ActiveModelTrait<Entity = E> + Send,
 {
-    use sea_orm::TransactionTrait;
-    let txn = db.begin().await?;
+    let txn = crate::store::begin(db).await?;
     append_in::<E, _>(&txn, actor, at, entity, id, model).await?;
     txn.commit().await
 }

@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, RuntimeErr, SqlxError, Statement,
-    TransactionTrait,
 };
 
 /// Whether `e` says the database's storage is full.
@@ -88,7 +87,7 @@ const PROBE_BYTES: usize = 64 * 1024;
 async fn probe(db: &DatabaseConnection) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
     let id = crate::store::new_id();
-    let txn = db.begin().await?;
+    let txn = crate::store::begin(db).await?;
     txn.execute_raw(Statement::from_sql_and_values(
         backend,
         match backend {

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, TransactionTrait,
+    QueryFilter,
 };
 use serde::Serialize;
 
@@ -67,7 +67,7 @@ where
     E::Model: Versioned + IntoActiveModel<E::ActiveModel>,
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
 {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin(db).await?;
     create_in::<E, _>(&txn, actor, at, model).await?;
     txn.commit().await?;
     Ok(())
@@ -121,7 +121,7 @@ where
     if after == *before {
         return Ok(after);
     }
-    let txn = db.begin().await?;
+    let txn = crate::store::begin(db).await?;
     let after = update_in::<E, _>(&txn, actor, at, before, after).await?;
     txn.commit().await?;
     Ok(after)
@@ -208,7 +208,7 @@ where
     E: EntityTrait,
     E::Model: Versioned,
 {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin(db).await?;
     delete_in::<E, _>(&txn, actor, at, before).await?;
     txn.commit().await?;
     Ok(())
