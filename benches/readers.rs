@@ -36,10 +36,10 @@ struct Phase {
 }
 
 /// `clients` clients for `seconds`, client `i` reading `paths[i % paths.len()]`
-/// (with `token`) over and over.
+/// (with `token`) from server `bases[i % bases.len()]` over and over.
 async fn phase(
     http: &Client,
-    base: &str,
+    bases: &[&str],
     token: &str,
     paths: &[String],
     clients: usize,
@@ -52,7 +52,7 @@ async fn phase(
         .map(|i| {
             let (http, base, token, paths) = (
                 http.clone(),
-                base.to_owned(),
+                bases[i % bases.len()].to_owned(),
                 token.to_owned(),
                 paths.clone(),
             );
@@ -158,13 +158,13 @@ async fn bench(backend: Backend) {
     let healthz = ["/healthz".to_owned()];
     let (h_rps, _) = line(
         "/healthz",
-        &mut phase(&http, &base, token, &healthz, clients, seconds).await,
+        &mut phase(&http, &[&base], token, &healthz, clients, seconds).await,
     );
     let (g_rps, g_p99) = line(
         "the same gap report",
         &mut phase(
             &http,
-            &base,
+            &[&base],
             token,
             std::slice::from_ref(&gaps),
             clients,
@@ -176,7 +176,7 @@ async fn bench(backend: Backend) {
         "the same progress report",
         &mut phase(
             &http,
-            &base,
+            &[&base],
             token,
             std::slice::from_ref(&progress),
             clients,
@@ -186,7 +186,7 @@ async fn bench(backend: Backend) {
     );
     let (d_rps, d_p99) = line(
         "16 different gap reports",
-        &mut phase(&http, &base, token, &distinct, clients, seconds).await,
+        &mut phase(&http, &[&base], token, &distinct, clients, seconds).await,
     );
     let rss = peak_rss_mib(process);
     drop(server);
@@ -201,7 +201,7 @@ async fn bench(backend: Backend) {
         "the same gap report, nothing kept",
         &mut phase(
             &http,
-            &uncached.base,
+            &[&uncached.base],
             token,
             std::slice::from_ref(&gaps),
             clients,
@@ -233,6 +233,89 @@ async fn bench(backend: Backend) {
     println!(
         "  nothing kept: {u_rps:.1} req/s, p99 {}, peak RSS {u_rss:.1} MiB",
         ms(u_p99)
+    );
+    if backend == Backend::Postgres {
+        two_replicas(
+            &app.database_url,
+            &http,
+            token,
+            pid,
+            &gaps,
+            clients,
+            seconds,
+        )
+        .await;
+    }
+}
+
+/// Two `cxpm serve` replicas on the one PostgreSQL database, the clients split between
+/// them (as a load balancer would), on this one machine's two cores: the same gap
+/// report from both, each replica's peak RSS; then a change through one replica and the
+/// other's very next report (the per-program change counter both read).
+async fn two_replicas(
+    database_url: &str,
+    http: &Client,
+    token: &str,
+    pid: &str,
+    gaps: &str,
+    clients: usize,
+    seconds: u64,
+) {
+    let env = [("CXPM_LOG", "error")];
+    let exe = env!("CARGO_BIN_EXE_cxpm-process");
+    let one = ServerProcess::start(exe, database_url, &env).await;
+    let two = ServerProcess::start(exe, database_url, &env).await;
+    let bases = [one.base.as_str(), two.base.as_str()];
+    let (rps, p99) = line(
+        "the same gap report, two replicas",
+        &mut phase(http, &bases, token, &[gaps.to_owned()], clients, seconds).await,
+    );
+    let rss = [one.child.id(), two.child.id()].map(|pid| peak_rss_mib(pid.expect("a pid")));
+    let generated = |base: &str| {
+        let url = format!("{base}{gaps}");
+        async move {
+            let report: serde_json::Value = http
+                .get(&url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("a report")
+                .json()
+                .await
+                .expect("a JSON report");
+            report["generated_at"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        }
+    };
+    let before = generated(bases[1]).await;
+    let program = format!("{}/api/v1/programs/{pid}", bases[0]);
+    let etag = http
+        .get(&program)
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("the program")
+        .headers()["etag"]
+        .clone();
+    let changed = http
+        .patch(&program)
+        .bearer_auth(token)
+        .header("if-match", etag)
+        .json(&serde_json::json!({"description": "Changed through the first replica."}))
+        .send()
+        .await
+        .expect("a change");
+    assert!(changed.status().is_success(), "{}", changed.status());
+    let after = generated(bases[1]).await;
+    println!(
+        "  two replicas: {rps:.0} req/s together ({:.0} per replica), p99 {}, peak RSS {:.1} and {:.1} MiB; a change through one is in the other's very next report: {}",
+        rps / 2.0,
+        ms(p99),
+        rss[0],
+        rss[1],
+        if after != before { "yes" } else { "NO" }
     );
 }
 

@@ -308,10 +308,12 @@ pub fn routes(
     cors_origins: &[String],
 ) -> impl Endpoint + use<> {
     let service = http::service().server("/");
-    let spec_json = service.spec();
+    let raw = service.spec();
+    let spec_json = http::spec::json(&raw);
     let allowed = AllowedMethods::from_spec(&spec_json);
-    let spec_yaml = service.spec_yaml();
-    let swagger = service.swagger_ui();
+    let spec_yaml = http::spec::yaml(&raw);
+    // poem-openapi's Swagger UI page, showing the served spec rather than the raw one.
+    let swagger = service.swagger_ui_html().replace(&raw, &spec_json);
     let cors = crate::security::cors(cors_origins);
     crate::web::mount(Route::new())
         .nest("/", service)
@@ -333,7 +335,7 @@ pub fn routes(
                 }
             }),
         )
-        .nest("/docs", swagger)
+        .at("/docs", make_sync(move |_| Html(swagger.clone())))
         .nest("/static", crate::web::assets())
         .at(
             "/docs/",

@@ -36,7 +36,7 @@ pub fn max_chars(field: &str) -> Option<usize> {
         "description" | "goal" | "note" | "notes" | "comment" | "customer_expects" => TEXT,
         "blocked_reason" | "skip_reason" | "responsibility" => REASON,
         "delivers" => DELIVERS,
-        "email" => EMAIL,
+        "email" | "external_emails" => EMAIL,
         "code" | "unit" => CODE,
         "time_zone" | "cadence_time_zone" => TIME_ZONE,
         "cadence_cron" => CADENCE_CRON,

@@ -277,20 +277,31 @@ pub fn optional_text(
     }
 }
 
-/// A search term (`?q=`): trimmed, at most 200 characters, no control characters;
-/// an empty one means "no search".
+/// The longest search term (`?q=`), in characters, spaces around it counted.
+pub const SEARCH_MAX_CHARS: usize = crate::limits::NAME;
+
+/// What [`search_term`] takes, as the API's schema says it (with
+/// [`SEARCH_MAX_CHARS`] as the length): anything without a control character.
+pub const SEARCH_PATTERN: &str = r"^[^\x00-\x1f\x7f-\x9f]*$";
+
+/// A search term (`?q=`): at most 200 characters and no control characters as sent,
+/// then trimmed; an empty one means "no search".
 pub fn search_term(field: &str, s: Option<&str>) -> Result<Option<String>, FieldError> {
-    match s.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(t) if t.chars().count() > 200 => {
-            Err(FieldError::new(field, "must be at most 200 characters"))
-        }
-        Some(t) if t.chars().any(char::is_control) => Err(FieldError::new(
+    let Some(raw) = s else { return Ok(None) };
+    if raw.chars().count() > SEARCH_MAX_CHARS {
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {SEARCH_MAX_CHARS} characters"),
+        ));
+    }
+    if raw.chars().any(char::is_control) {
+        return Err(FieldError::new(
             field,
             "must not contain control characters",
-        )),
-        Some(t) => Ok(Some(t.to_owned())),
+        ));
     }
+    let term = raw.trim();
+    Ok((!term.is_empty()).then(|| term.to_owned()))
 }
 
 /// A name as `locale`'s reader sees it: its translation when there is one, else the
@@ -449,6 +460,15 @@ mod tests {
                 let schema = pattern.is_match(s) && s.chars().count() <= Email::MAX_CHARS;
                 prop_assert_eq!(Email::parse(s).is_ok(), schema, "{:?}", s);
             }
+        }
+
+        /// The schema's pattern and length say exactly what `search_term` takes.
+        #[test]
+        fn the_search_pattern_is_the_search_rule(s in "[ a-z\t\n\u{a0}\u{1}\u{7f}\u{85}\u{3000}张]{0,8}", long in any::<bool>()) {
+            let pattern = regex::Regex::new(SEARCH_PATTERN).unwrap();
+            let s = if long { format!("{s}{}", "x".repeat(195)) } else { s };
+            let schema = pattern.is_match(&s) && s.chars().count() <= SEARCH_MAX_CHARS;
+            prop_assert_eq!(search_term("q", Some(&s)).is_ok(), schema, "{:?}", s);
         }
 
         /// The schema's pattern and length say exactly what `DepartmentCode::parse` takes.

@@ -1,6 +1,7 @@
 //! Actions under a plan and their progress updates: the HTTP shapes; the use cases
 //! are `cxpm_app::plans::actions`.
 
+use crate::http::common::Id;
 use chrono::{DateTime, NaiveDate, Utc};
 use cxpm_app::plans::actions::{self, Seen};
 use cxpm_app::store::{action, action_update};
@@ -35,16 +36,16 @@ pub enum ActionStatusName {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct ActionView {
-    pub id: String,
-    pub program_id: String,
-    pub plan_id: String,
+    pub id: Id,
+    pub program_id: Id,
+    pub plan_id: Id,
     /// The step (1–7) this action serves, if any.
     pub step_number: Option<i32>,
-    pub key_point_id: Option<String>,
+    pub key_point_id: Option<Id>,
     pub title: String,
     pub description: Option<String>,
-    pub owner_id: Option<String>,
-    pub department_id: String,
+    pub owner_id: Option<Id>,
+    pub department_id: Id,
     pub due_date: Option<NaiveDate>,
     pub status: ActionStatusName,
     /// 0–100; a done action is at 100.
@@ -53,7 +54,7 @@ pub struct ActionView {
     /// Open and past its due date.
     pub overdue: bool,
     /// The key point the action should move…
-    pub effect_key_point_id: Option<String>,
+    pub effect_key_point_id: Option<Id>,
     /// …or the metric, by name…
     pub effect_metric: Option<String>,
     /// …to this value…
@@ -73,20 +74,20 @@ impl TryFrom<Seen> for ActionView {
         let status: ActionStatus = *m.status;
         Ok(Self {
             overdue,
-            id: m.id,
-            program_id: m.program_id,
-            plan_id: m.plan_id,
+            id: m.id.into(),
+            program_id: m.program_id.into(),
+            plan_id: m.plan_id.into(),
             step_number: m.step_number,
-            key_point_id: m.key_point_id,
+            key_point_id: m.key_point_id.map(Into::into),
             title: m.title,
             description: m.description,
-            owner_id: m.owner_id,
-            department_id: m.department_id,
+            owner_id: m.owner_id.map(Into::into),
+            department_id: m.department_id.into(),
             due_date: m.due_date,
             status: status.into(),
             progress: m.progress,
             blocked_reason: m.blocked_reason,
-            effect_key_point_id: m.effect_key_point_id,
+            effect_key_point_id: m.effect_key_point_id.map(Into::into),
             effect_metric: m.effect_metric,
             effect_target: m.effect_target,
             effect_by: m.effect_by,
@@ -102,9 +103,9 @@ impl TryFrom<Seen> for ActionView {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct UpdateView {
-    pub id: String,
-    pub action_id: String,
-    pub author_id: String,
+    pub id: Id,
+    pub action_id: Id,
+    pub author_id: Id,
     pub at: DateTime<Utc>,
     pub progress: Option<i32>,
     pub status: Option<ActionStatusName>,
@@ -124,9 +125,9 @@ impl TryFrom<action_update::Model> for UpdateView {
             None => None,
         };
         Ok(Self {
-            id: m.id,
-            action_id: m.action_id,
-            author_id: m.author_id,
+            id: m.id.into(),
+            action_id: m.action_id.into(),
+            author_id: m.author_id.into(),
             at: m.at,
             progress: m.progress,
             status,
@@ -145,15 +146,15 @@ pub struct NewAction {
     #[oai(validator(max_length = 4000))]
     pub description: Option<String>,
     /// A member of the action's department.
-    pub owner_id: Option<String>,
+    pub owner_id: Option<Id>,
     /// Default: the plan's department.
-    pub department_id: Option<String>,
+    pub department_id: Option<Id>,
     pub due_date: Option<NaiveDate>,
     #[oai(validator(minimum(value = "1"), maximum(value = "7")))]
     pub step_number: Option<i32>,
     /// A key point of the plan's relationship.
-    pub key_point_id: Option<String>,
-    pub effect_key_point_id: Option<String>,
+    pub key_point_id: Option<Id>,
+    pub effect_key_point_id: Option<Id>,
     #[oai(validator(max_length = 200))]
     pub effect_metric: Option<String>,
     /// Between -1e12 and 1e12.
@@ -173,7 +174,7 @@ pub struct ActionPatch {
     #[serde(default)]
     pub description: MaybeUndefined<String>,
     #[serde(default)]
-    pub owner_id: MaybeUndefined<String>,
+    pub owner_id: MaybeUndefined<Id>,
     #[serde(default)]
     pub due_date: MaybeUndefined<NaiveDate>,
     /// Between -1e12 and 1e12.
@@ -246,12 +247,12 @@ impl ActionsApi {
         let new = actions::NewAction {
             title: b.title,
             description: b.description,
-            owner_id: b.owner_id,
-            department_id: b.department_id,
+            owner_id: b.owner_id.map(Into::into),
+            department_id: b.department_id.map(Into::into),
             due_date: b.due_date,
             step_number: b.step_number,
-            key_point_id: b.key_point_id,
-            effect_key_point_id: b.effect_key_point_id,
+            key_point_id: b.key_point_id.map(Into::into),
+            effect_key_point_id: b.effect_key_point_id.map(Into::into),
             effect_metric: b.effect_metric,
             effect_target: b.effect_target,
             effect_by: b.effect_by,
@@ -287,7 +288,7 @@ impl ActionsApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<String>,
+        if_match: Header<crate::http::common::IfMatch>,
         body: Body<ActionPatch>,
     ) -> ApiResult<Versioned<ActionView>> {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
@@ -295,7 +296,7 @@ impl ActionsApi {
         let change = actions::ActionChange {
             title: p.title,
             description: patch(p.description),
-            owner_id: patch(p.owner_id),
+            owner_id: patch(p.owner_id.map_value(Into::into)),
             due_date: patch(p.due_date),
             effect_target: patch(p.effect_target),
             effect_by: patch(p.effect_by),

@@ -1,5 +1,6 @@
 //! Reading the audit trail.
 
+use crate::http::common::Id;
 use chrono::{DateTime, Utc};
 use cxpm_app::directory::audit;
 use poem::web::Data;
@@ -18,10 +19,10 @@ use cxpm_app::store::audit_event;
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct AuditEvent {
-    pub id: String,
+    pub id: Id,
     pub at: DateTime<Utc>,
     /// The person who made the change; `null` for the server itself (bootstrap).
-    pub actor_id: Option<String>,
+    pub actor_id: Option<Id>,
     /// `department`, `person`, `token`, …
     pub entity: String,
     pub entity_id: String,
@@ -37,9 +38,9 @@ impl From<audit_event::Model> for AuditEvent {
     fn from(m: audit_event::Model) -> Self {
         let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
         Self {
-            id: m.id,
+            id: m.id.into(),
             at: m.at,
-            actor_id: m.actor_id,
+            actor_id: m.actor_id.map(Into::into),
             entity: m.entity,
             entity_id: m.entity_id,
             action: m.action,
@@ -53,7 +54,7 @@ impl From<audit_event::Model> for AuditEvent {
 #[oai(skip_serializing_if_is_none)]
 pub struct AuditList {
     pub items: Vec<AuditEvent>,
-    pub next_cursor: Option<String>,
+    pub next_cursor: Option<Id>,
 }
 
 #[derive(Default)]
@@ -73,17 +74,17 @@ impl AuditApi {
         /// Only changes to this kind of entity (`person`, `department`, `token`).
         entity: Query<Option<String>>,
         /// Only changes to this entity.
-        entity_id: Query<Option<String>>,
+        entity_id: Query<Option<Id>>,
         /// Only changes made by this person.
-        actor_id: Query<Option<String>>,
+        actor_id: Query<Option<Id>>,
         /// Only changes at or after this time (RFC 3339).
         since: Query<Option<DateTime<Utc>>>,
         /// Only changes before this time (RFC 3339).
         until: Query<Option<DateTime<Utc>>>,
         /// Page size, 1–200 (default 50).
-        limit: Query<Option<u64>>,
+        limit: Query<Option<crate::http::common::Limit>>,
         /// The `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<crate::http::common::Cursor>>,
     ) -> ApiResult<Json<AuditList>> {
         let page = page(limit.0, cursor.0)?;
         let id = |field: &str, raw: Option<String>| -> ApiResult<Option<String>> {
@@ -95,15 +96,15 @@ impl AuditApi {
         };
         let filter = audit::AuditFilter {
             entity: entity.0,
-            entity_id: id("entity_id", entity_id.0)?,
-            actor_id: id("actor_id", actor_id.0)?,
+            entity_id: id("entity_id", entity_id.0.map(Into::into))?,
+            actor_id: id("actor_id", actor_id.0.map(Into::into))?,
             since: since.0,
             until: until.0,
         };
         let (rows, next_cursor) = audit::list(&state, &auth.0.actor, &filter, &page).await?;
         Ok(Json(AuditList {
             items: rows.into_iter().map(AuditEvent::from).collect(),
-            next_cursor,
+            next_cursor: next_cursor.map(Into::into),
         }))
     }
 }

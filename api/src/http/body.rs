@@ -44,6 +44,19 @@ impl<T: Type + DeserializeOwned> ParsePayload for Body<T> {
 
 poem_openapi::impl_apirequest_for_payload!(Body<T>, T: Type + DeserializeOwned);
 
+/// For a field that defaults when left out (`#[serde(default, deserialize_with =
+/// "crate::http::body::null_is_default")]`): an explicit `null` reads as the field
+/// left out, as it does for every other optional field (the spec says they are all
+/// `nullable`, [`crate::http::spec`]).
+pub fn null_is_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de> + Default,
+{
+    use serde::Deserialize;
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
 /// Deserializes `data`, naming the offending field on failure.
 pub fn parse<T: DeserializeOwned>(data: &[u8]) -> Result<T, ApiError> {
     if data.iter().all(u8::is_ascii_whitespace) {

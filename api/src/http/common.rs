@@ -3,6 +3,7 @@
 
 use cxpm_domain::FieldError;
 use poem_openapi::payload::Json;
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{ApiResponse, Tags};
 
@@ -85,7 +86,8 @@ pub fn etag(version: i32) -> String {
 /// The versions an `If-Match` header accepts, for a use case to check. Missing → 428;
 /// `*` → any; a tag that is not one of ours matches nothing (412 when checked).
 pub fn if_match(if_match: Option<&str>) -> ApiResult<cxpm_app::Expect> {
-    let Some(raw) = if_match.map(str::trim) else {
+    // An empty header names no version at all: as if it were not sent.
+    let Some(raw) = if_match.map(str::trim).filter(|raw| !raw.is_empty()) else {
         return Err(ApiError::if_match_required());
     };
     if raw == "*" {
@@ -119,11 +121,88 @@ pub fn patch<T>(field: poem_openapi::types::MaybeUndefined<T>) -> cxpm_app::Patc
 
 pub use cxpm_app::store::parse_id;
 
-/// An id in a resource's address: `format: uuid` in the spec. Any text is taken here;
-/// one that is not a UUID cannot name anything, so the use case answers 404 for it
-/// (as for any id that does not exist), never a 400 about the address.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Implements poem-openapi's parameter traits for a newtype over the text as sent,
+/// with the given schema: the use case (or [`page`], [`if_match`], [`search_pattern`])
+/// checks the text, so a mistake is a problem naming the parameter, never poem's own
+/// parse error.
+macro_rules! text_parameter {
+    ($name:ident, $type_name:literal, $schema:expr) => {
+        impl poem_openapi::types::Type for $name {
+            const IS_REQUIRED: bool = true;
+
+            type RawValueType = Self;
+
+            type RawElementValueType = Self;
+
+            fn name() -> std::borrow::Cow<'static, str> {
+                $type_name.into()
+            }
+
+            fn schema_ref() -> MetaSchemaRef {
+                ($schema)()
+            }
+
+            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+                Some(self)
+            }
+
+            fn raw_element_iter<'a>(
+                &'a self,
+            ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+                Box::new(self.as_raw_value().into_iter())
+            }
+        }
+
+        impl poem_openapi::types::ParseFromParameter for $name {
+            fn parse_from_parameter(value: &str) -> poem_openapi::types::ParseResult<Self> {
+                Ok(Self(value.to_owned()))
+            }
+        }
+    };
+}
+
+/// An id: `format: uuid` in the spec, wherever it stands — an address, a query, a body
+/// or an answer. Any text is taken here; one that is not a UUID cannot name anything,
+/// so the use case answers for it as for any id that does not exist (404 in an
+/// address, 422 naming the field in a body, 400 naming the parameter in a query).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(transparent)]
 pub struct Id(pub String);
+
+impl From<String> for Id {
+    fn from(s: String) -> Self {
+        Self(s)
+    }
+}
+
+impl From<&str> for Id {
+    fn from(s: &str) -> Self {
+        Self(s.to_owned())
+    }
+}
+
+impl From<Id> for String {
+    fn from(id: Id) -> Self {
+        id.0
+    }
+}
+
+impl poem_openapi::types::ParseFromJSON for Id {
+    fn parse_from_json(value: Option<serde_json::Value>) -> poem_openapi::types::ParseResult<Self> {
+        match value {
+            Some(serde_json::Value::String(s)) => Ok(Self(s)),
+            other => Err(poem_openapi::types::ParseError::expected_type(
+                other.unwrap_or_default(),
+            )),
+        }
+    }
+}
+
+impl poem_openapi::types::ToJSON for Id {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.0.clone()))
+    }
+}
 
 impl std::ops::Deref for Id {
     type Target = str;
@@ -139,39 +218,9 @@ impl std::fmt::Display for Id {
     }
 }
 
-impl poem_openapi::types::Type for Id {
-    const IS_REQUIRED: bool = true;
-
-    type RawValueType = Self;
-
-    type RawElementValueType = Self;
-
-    fn name() -> std::borrow::Cow<'static, str> {
-        "string_uuid".into()
-    }
-
-    fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
-        poem_openapi::registry::MetaSchemaRef::Inline(Box::new(
-            poem_openapi::registry::MetaSchema::new_with_format("string", "uuid"),
-        ))
-    }
-
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-        Box::new(self.as_raw_value().into_iter())
-    }
-}
-
-impl poem_openapi::types::ParseFromParameter for Id {
-    fn parse_from_parameter(value: &str) -> poem_openapi::types::ParseResult<Self> {
-        Ok(Self(value.to_owned()))
-    }
-}
+text_parameter!(Id, "string_uuid", || {
+    MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "uuid")))
+});
 
 /// An IANA time zone name in a request (`Asia/Shanghai`): the spec's `TimeZone`
 /// schema lists every name the domain takes ([`cxpm_domain::values::TimeZone::names`]),
@@ -235,6 +284,68 @@ impl poem_openapi::types::ToJSON for TimeZoneName {
     }
 }
 
+/// A list's `?cursor=`: the `next_cursor` of the page before (a UUID), or empty for
+/// the first page, as clients that build the address from the previous answer send it.
+/// Any text is read here; [`page`] checks it, so a cursor this server did not issue is
+/// a 400 naming `cursor`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor(pub String);
+
+text_parameter!(Cursor, "string_cursor", || {
+    let mut empty = MetaSchema::new("string");
+    empty.max_length = Some(0);
+    let mut schema = MetaSchema::ANY;
+    schema.any_of = vec![
+        MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "uuid"))),
+        MetaSchemaRef::Inline(Box::new(empty)),
+    ];
+    MetaSchemaRef::Inline(Box::new(schema))
+});
+
+/// A list's `?q=` search: the spec's schema is the domain's rule
+/// ([`cxpm_domain::values::SEARCH_PATTERN`], [`cxpm_domain::values::SEARCH_MAX_CHARS`]).
+/// Any text is read here; [`search_pattern`] checks it, so a bad term is a 400 naming
+/// `q`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchText(pub String);
+
+text_parameter!(SearchText, "string_search", || {
+    let mut schema = MetaSchema::new("string");
+    schema.max_length = Some(cxpm_domain::values::SEARCH_MAX_CHARS);
+    schema.pattern = Some(cxpm_domain::values::SEARCH_PATTERN.to_owned());
+    MetaSchemaRef::Inline(Box::new(schema))
+});
+
+/// A list's `?limit=`: 1–200, default 50 ([`MAX_LIMIT`], [`DEFAULT_LIMIT`]); [`page`]
+/// reads it, so anything else is a 400 naming `limit`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limit(pub String);
+
+text_parameter!(Limit, "integer_limit", || {
+    let mut schema = MetaSchema::new("integer");
+    schema.minimum = Some(1.0);
+    schema.maximum = Some(MAX_LIMIT as f64);
+    schema.default = Some(DEFAULT_LIMIT.into());
+    MetaSchemaRef::Inline(Box::new(schema))
+});
+
+/// An `If-Match` header as sent: [`if_match`] reads it, so an empty one is a 428 like
+/// a missing one (the spec says it is not empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IfMatch(pub String);
+
+impl IfMatch {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+text_parameter!(IfMatch, "string_if_match", || {
+    let mut schema = MetaSchema::new("string");
+    schema.min_length = Some(1);
+    MetaSchemaRef::Inline(Box::new(schema))
+});
+
 /// A path id; one that cannot exist is simply not found.
 pub fn path_id(entity: &str, raw: &str) -> ApiResult<String> {
     parse_id("id", raw).map_err(|_| ApiError::not_found(entity, raw))
@@ -244,15 +355,19 @@ pub use cxpm_app::store::page::Page;
 
 /// The page a list asks for: `limit` (1–200, default 50) and the `cursor` a previous
 /// page gave; a bad one is a 400 naming the parameter.
-pub fn page(limit: Option<u64>, cursor: Option<String>) -> ApiResult<Page> {
-    let limit = limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
+pub fn page(limit: Option<Limit>, cursor: Option<Cursor>) -> ApiResult<Page> {
+    let limit = match limit {
+        None => Some(DEFAULT_LIMIT),
+        Some(l) => l.0.trim().parse::<u64>().ok(),
+    }
+    .filter(|l| (1..=MAX_LIMIT).contains(l));
+    let Some(limit) = limit else {
         return Err(ApiError::bad_request(
             format!("limit must be between 1 and {MAX_LIMIT}"),
             vec![FieldError::new("limit", format!("must be between 1 and {MAX_LIMIT}")).into()],
         ));
-    }
-    let after = match cursor.as_deref().map(str::trim) {
+    };
+    let after = match cursor.as_ref().map(|c| c.0.trim()) {
         None | Some("") => None,
         Some(c) => Some(parse_id("cursor", c).map_err(|e| {
             ApiError::bad_request("cursor is not one this server issued", vec![e.into()])
@@ -263,8 +378,8 @@ pub fn page(limit: Option<u64>, cursor: Option<String>) -> ApiResult<Page> {
 
 /// The LIKE pattern for a list's `?q=` search, if there is one: a bad term is a 400
 /// naming the parameter.
-pub fn search_pattern(q: Option<&str>) -> ApiResult<Option<String>> {
-    let term = cxpm_domain::values::search_term("q", q)
+pub fn search_pattern(q: Option<&SearchText>) -> ApiResult<Option<String>> {
+    let term = cxpm_domain::values::search_term("q", q.map(|q| q.0.as_str()))
         .map_err(|e| ApiError::bad_request(e.to_string(), vec![e.into()]))?;
     Ok(term.as_deref().map(contains_pattern))
 }
@@ -315,9 +430,13 @@ mod tests {
 
     #[test]
     fn pages_refuse_out_of_range_limits_and_foreign_cursors() {
-        assert!(page(Some(0), None).is_err());
-        assert!(page(Some(201), None).is_err());
-        assert!(page(None, Some("abc".into())).is_err());
+        let limit = |l: &str| Some(Limit(l.to_owned()));
+        assert!(page(limit("0"), None).is_err());
+        assert!(page(limit("201"), None).is_err());
+        assert!(page(limit("abc"), None).is_err());
+        assert_eq!(page(limit("200"), None).map(|p| p.limit).ok(), Some(200));
+        assert!(page(None, Some(Cursor("abc".into()))).is_err());
+        assert!(page(None, Some(Cursor(String::new()))).is_ok_and(|p| p.after.is_none()));
         assert_eq!(page(None, None).map(|p| p.limit).ok(), Some(DEFAULT_LIMIT));
     }
 

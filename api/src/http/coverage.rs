@@ -2,6 +2,7 @@
 //! sub-process owned, every department in the value stream in a relationship. The
 //! HTTP shapes; the use case is `cxpm_app::programs::coverage`.
 
+use crate::http::common::Id;
 use cxpm_app::programs::coverage as app;
 use poem::web::Data;
 use poem_openapi::param::Path;
@@ -17,7 +18,7 @@ use crate::http::common::ApiTags;
 #[derive(Debug, Object, Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct StageRef {
-    pub id: String,
+    pub id: Id,
     pub name: String,
     pub position: i32,
 }
@@ -25,23 +26,23 @@ pub struct StageRef {
 #[derive(Debug, Object, Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct SubProcessRef {
-    pub id: String,
+    pub id: Id,
     pub name: String,
-    pub stage_id: String,
+    pub stage_id: Id,
 }
 
 #[derive(Debug, Object, Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct OwnerRef {
-    pub id: String,
-    pub sub_process_id: String,
-    pub department_id: String,
+    pub id: Id,
+    pub sub_process_id: Id,
+    pub department_id: Id,
 }
 
 #[derive(Debug, Object, Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct DepartmentRef {
-    pub id: String,
+    pub id: Id,
     pub name: String,
     pub code: String,
 }
@@ -50,7 +51,7 @@ pub struct DepartmentRef {
 #[derive(Debug, Object, Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct DepartmentCoverage {
-    pub department_id: String,
+    pub department_id: Id,
     pub name: String,
     pub code: String,
     /// Sub-processes with a row for this department.
@@ -65,7 +66,7 @@ pub struct DepartmentCoverage {
 #[derive(Debug, Object, Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Coverage {
-    pub program_id: String,
+    pub program_id: Id,
     /// Customer-facing stages where no sub-process has a named owner.
     pub touchpoints_without_owner: Vec<StageRef>,
     /// Sub-processes without any owner row that names a person.
@@ -113,7 +114,7 @@ impl CoverageApi {
 impl From<app::StageRef> for StageRef {
     fn from(s: app::StageRef) -> Self {
         Self {
-            id: s.id,
+            id: s.id.into(),
             name: s.name,
             position: s.position,
         }
@@ -123,9 +124,9 @@ impl From<app::StageRef> for StageRef {
 impl From<app::SubProcessRef> for SubProcessRef {
     fn from(s: app::SubProcessRef) -> Self {
         Self {
-            id: s.id,
+            id: s.id.into(),
             name: s.name,
-            stage_id: s.stage_id,
+            stage_id: s.stage_id.into(),
         }
     }
 }
@@ -133,9 +134,9 @@ impl From<app::SubProcessRef> for SubProcessRef {
 impl From<app::OwnerRef> for OwnerRef {
     fn from(o: app::OwnerRef) -> Self {
         Self {
-            id: o.id,
-            sub_process_id: o.sub_process_id,
-            department_id: o.department_id,
+            id: o.id.into(),
+            sub_process_id: o.sub_process_id.into(),
+            department_id: o.department_id.into(),
         }
     }
 }
@@ -143,7 +144,7 @@ impl From<app::OwnerRef> for OwnerRef {
 impl From<app::DepartmentRef> for DepartmentRef {
     fn from(d: app::DepartmentRef) -> Self {
         Self {
-            id: d.id,
+            id: d.id.into(),
             name: d.name,
             code: d.code,
         }
@@ -153,7 +154,7 @@ impl From<app::DepartmentRef> for DepartmentRef {
 impl From<app::DepartmentCoverage> for DepartmentCoverage {
     fn from(d: app::DepartmentCoverage) -> Self {
         Self {
-            department_id: d.department_id,
+            department_id: d.department_id.into(),
             name: d.name,
             code: d.code,
             owned_sub_processes: d.owned_sub_processes,
@@ -171,7 +172,7 @@ fn all<A, B: From<A>>(items: Vec<A>) -> Vec<B> {
 impl From<app::Coverage> for Coverage {
     fn from(c: app::Coverage) -> Self {
         Self {
-            program_id: c.program_id,
+            program_id: c.program_id.into(),
             touchpoints_without_owner: all(c.touchpoints_without_owner),
             sub_processes_without_owner: all(c.sub_processes_without_owner),
             owners_without_person: all(c.owners_without_person),

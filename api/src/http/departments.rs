@@ -1,5 +1,6 @@
 //! Departments: create, read, list, change, deactivate.
 
+use crate::http::common::Id;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -16,7 +17,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::{self, etag, page, parse_id, patch, search_pattern};
+use crate::http::common::{self, SearchText, etag, page, parse_id, patch, search_pattern};
 use crate::http::common::{ApiTags, Versioned};
 use crate::http::names::translations;
 use cxpm_app::store::department;
@@ -40,16 +41,16 @@ pub enum FunctionName {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Department {
-    pub id: String,
+    pub id: Id,
     pub name: String,
     /// The name in other languages, by locale tag (`en`, `zh-CN`, `pt-BR`); each
     /// reader is shown theirs, else `name`.
     pub name_translations: BTreeMap<String, String>,
     /// Unique short code, upper-case.
     pub code: String,
-    pub parent_id: Option<String>,
+    pub parent_id: Option<Id>,
     /// The person who heads the department; a member of it.
-    pub head_id: Option<String>,
+    pub head_id: Option<Id>,
     /// The business function it serves; decides the program's maturity phase.
     pub function: Option<FunctionName>,
     pub active: bool,
@@ -62,12 +63,12 @@ pub struct Department {
 impl From<department::Model> for Department {
     fn from(m: department::Model) -> Self {
         Self {
-            id: m.id,
+            id: m.id.into(),
             name_translations: translations(&m.name_translations),
             name: m.name,
             code: m.code,
-            parent_id: m.parent_id,
-            head_id: m.head_id,
+            parent_id: m.parent_id.map(Into::into),
+            head_id: m.head_id.map(Into::into),
             function: m.function.map(|f| FunctionName::from(f.0)),
             active: m.active,
             version: m.version,
@@ -94,7 +95,7 @@ pub struct NewDepartment {
         pattern = r"^[ \t\n\f\r]*[A-Za-z0-9_-]+[ \t\n\f\r]*$"
     ))]
     pub code: String,
-    pub parent_id: Option<String>,
+    pub parent_id: Option<Id>,
     pub function: Option<FunctionName>,
 }
 
@@ -115,9 +116,9 @@ pub struct DepartmentPatch {
     ))]
     pub code: Option<String>,
     #[serde(default)]
-    pub parent_id: MaybeUndefined<String>,
+    pub parent_id: MaybeUndefined<Id>,
     #[serde(default)]
-    pub head_id: MaybeUndefined<String>,
+    pub head_id: MaybeUndefined<Id>,
     #[serde(default)]
     pub function: MaybeUndefined<FunctionName>,
     /// `false` deactivates the department; it stays in history.
@@ -129,7 +130,7 @@ pub struct DepartmentPatch {
 pub struct DepartmentList {
     pub items: Vec<Department>,
     /// Pass as `cursor` for the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
+    pub next_cursor: Option<Id>,
 }
 
 /// A department and its ETag.
@@ -166,7 +167,7 @@ impl DepartmentsApi {
             name: b.name,
             name_translations: b.name_translations,
             code: b.code,
-            parent_id: b.parent_id,
+            parent_id: b.parent_id.map(Into::into),
             function: b.function.map(Function::from),
         };
         let model = departments::create(&state, &auth.0.actor, new).await?;
@@ -203,15 +204,15 @@ impl DepartmentsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// Only departments under this parent.
-        parent_id: Query<Option<String>>,
+        parent_id: Query<Option<Id>>,
         /// Only active (`true`) or inactive (`false`) departments.
         active: Query<Option<bool>>,
         /// Case-insensitive search in name and code.
-        q: Query<Option<String>>,
+        q: Query<Option<SearchText>>,
         /// Page size, 1–200 (default 50).
-        limit: Query<Option<u64>>,
+        limit: Query<Option<crate::http::common::Limit>>,
         /// The `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<crate::http::common::Cursor>>,
     ) -> ApiResult<Json<DepartmentList>> {
         let page = page(limit.0, cursor.0)?;
         let filter = departments::DepartmentFilter {
@@ -223,12 +224,12 @@ impl DepartmentsApi {
                 None => None,
             },
             active: active.0,
-            pattern: search_pattern(q.0.as_deref())?,
+            pattern: search_pattern(q.0.as_ref())?,
         };
         let (rows, next_cursor) = departments::list(&state, &auth.0.actor, &filter, &page).await?;
         Ok(Json(DepartmentList {
             items: rows.into_iter().map(Department::from).collect(),
-            next_cursor,
+            next_cursor: next_cursor.map(Into::into),
         }))
     }
 
@@ -248,7 +249,7 @@ impl DepartmentsApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<String>,
+        if_match: Header<crate::http::common::IfMatch>,
         body: Body<DepartmentPatch>,
     ) -> ApiResult<Versioned<Department>> {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
@@ -257,8 +258,8 @@ impl DepartmentsApi {
             name: p.name,
             name_translations: p.name_translations,
             code: p.code,
-            parent_id: patch(p.parent_id),
-            head_id: patch(p.head_id),
+            parent_id: patch(p.parent_id.map_value(Into::into)),
+            head_id: patch(p.head_id.map_value(Into::into)),
             function: patch(p.function).map(Function::from),
             active: p.active,
         };

@@ -1,6 +1,7 @@
 //! Feedback rounds: open (one relationship or all of a program's), list, read the
 //! results and response rates, close early; answer signed in or by a personal link.
 
+use crate::http::common::Id;
 use chrono::{DateTime, NaiveDate, Utc};
 use cxpm_app::feedback::answers::{self, AnswerInput};
 use cxpm_app::feedback::{self as cases, OpenRound, RoundView, Summary};
@@ -43,13 +44,13 @@ pub enum RespondentName {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct FeedbackRound {
-    pub id: String,
-    pub program_id: String,
-    pub relationship_id: String,
+    pub id: Id,
+    pub program_id: Id,
+    pub relationship_id: Id,
     /// The department asking.
-    pub provider_department_id: String,
+    pub provider_department_id: Id,
     /// The department asked (with outside contacts, if any were named).
-    pub customer_department_id: String,
+    pub customer_department_id: Id,
     pub status: RoundStatusName,
     /// The provider's people rate too (their own view: the blind spot).
     pub ask_provider: bool,
@@ -78,11 +79,11 @@ impl From<Summary> for FeedbackRound {
     fn from(s: Summary) -> Self {
         let r = s.round;
         Self {
-            id: r.id,
-            program_id: r.program_id,
-            relationship_id: r.relationship_id,
-            provider_department_id: s.provider_department_id,
-            customer_department_id: s.customer_department_id,
+            id: r.id.into(),
+            program_id: r.program_id.into(),
+            relationship_id: r.relationship_id.into(),
+            provider_department_id: s.provider_department_id.into(),
+            customer_department_id: s.customer_department_id.into(),
             status: (*r.status).into(),
             ask_provider: r.ask_provider,
             min_respondents: r.min_respondents,
@@ -113,15 +114,19 @@ pub struct FeedbackRoundList {
 #[serde(deny_unknown_fields)]
 pub struct NewFeedbackRounds {
     /// One relationship; leave out for all of the program's.
-    pub relationship_id: Option<String>,
+    pub relationship_id: Option<Id>,
     /// When the round closes at the latest: from an hour to 90 days ahead; default
     /// in 7 days.
     pub deadline: Option<DateTime<Utc>>,
     /// The customer department's people to ask; default all of its active people.
     #[oai(validator(max_items = 1000))]
-    pub people: Option<Vec<String>>,
+    pub people: Option<Vec<Id>>,
     /// Outside contacts to ask, each mailed a personal one-time link.
-    #[oai(validator(max_items = 500))]
+    #[oai(validator(
+        max_items = 500,
+        max_length = 254,
+        pattern = r"^[ \t\n\f\r]*[^\s@\x00-\x1f\x7f-\x9f]+@[^\s@.\x00-\x1f\x7f-\x9f]+(\.[^\s@.\x00-\x1f\x7f-\x9f]+)+[ \t\n\f\r]*$"
+    ))]
     pub external_emails: Option<Vec<String>>,
     /// Ask the provider department's people for their own rating too. Default false.
     pub ask_provider: Option<bool>,
@@ -132,7 +137,7 @@ pub struct NewFeedbackRounds {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct PointResultView {
-    pub key_point_id: String,
+    pub key_point_id: Id,
     pub respondent: RespondentName,
     /// How many rated it.
     pub respondents: u32,
@@ -147,7 +152,7 @@ pub struct PointResultView {
 impl From<PointResult> for PointResultView {
     fn from(r: PointResult) -> Self {
         Self {
-            key_point_id: r.key_point_id,
+            key_point_id: r.key_point_id.into(),
             respondent: r.respondent.into(),
             respondents: r.respondents,
             importance: r.importance,
@@ -169,7 +174,7 @@ pub struct RoundComment {
 #[oai(skip_serializing_if_is_none)]
 pub struct ResponseRateView {
     /// Absent for outside contacts.
-    pub department_id: Option<String>,
+    pub department_id: Option<Id>,
     pub department_name: Option<String>,
     pub invited: u32,
     pub answered: u32,
@@ -206,7 +211,7 @@ impl From<RoundView> for FeedbackRoundResults {
                 .into_iter()
                 .map(|(department_id, r)| ResponseRateView {
                     department_name: department_id.as_ref().and_then(|d| names.get(d).cloned()),
-                    department_id,
+                    department_id: department_id.map(Into::into),
                     invited: r.invited,
                     answered: r.answered,
                     rate: r.rate(),
@@ -221,7 +226,7 @@ impl From<RoundView> for FeedbackRoundResults {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct RatingBody {
-    pub key_point_id: String,
+    pub key_point_id: Id,
     /// How much it matters, 1–5.
     pub importance: i32,
     /// On the program's scale.
@@ -271,7 +276,7 @@ fn input(ratings: Vec<RatingBody>, comment: Option<String>) -> AnswerInput {
         ratings: ratings
             .into_iter()
             .map(|r| RatingInput {
-                key_point_id: r.key_point_id,
+                key_point_id: r.key_point_id.into(),
                 importance: r.importance,
                 expectation: r.expectation,
                 experience: r.experience,
@@ -306,9 +311,9 @@ impl FeedbackApi {
     ) -> ApiResult<Made<FeedbackRoundList>> {
         let b = body.0;
         let new = OpenRound {
-            relationship_id: b.relationship_id,
+            relationship_id: b.relationship_id.map(Into::into),
             deadline: b.deadline,
-            people: b.people,
+            people: b.people.map(|v| v.into_iter().map(Into::into).collect()),
             external_emails: b.external_emails.unwrap_or_default(),
             ask_provider: b.ask_provider.unwrap_or(false),
         };
@@ -374,7 +379,7 @@ impl FeedbackApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the round as read.
         #[oai(name = "If-Match")]
-        if_match: Header<String>,
+        if_match: Header<crate::http::common::IfMatch>,
     ) -> ApiResult<Tagged<FeedbackRoundResults>> {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
         let actor = &auth.0.actor;

@@ -3,6 +3,7 @@
 //! channel's URL (which holds the robot's key) is shown masked and its signing secret
 //! only as `has_secret`; a webhook's secret is shown once, when made or rotated.
 
+use crate::http::common::Id;
 use chrono::{DateTime, Utc};
 use cxpm_app::Patch;
 use cxpm_app::hooks::{channels, masked, webhooks};
@@ -91,8 +92,8 @@ pub enum WebhookEventName {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Channel {
-    pub id: String,
-    pub program_id: String,
+    pub id: Id,
+    pub program_id: Id,
     pub kind: ChannelKindName,
     pub name: String,
     /// Its scheme and host; the rest holds the robot's key and is never shown.
@@ -102,9 +103,9 @@ pub struct Channel {
     /// The language its messages are written in.
     pub locale: String,
     /// The schedules whose digests it receives.
-    pub schedule_ids: Vec<String>,
+    pub schedule_ids: Vec<Id>,
     /// The departments whose items it lists; empty: all.
-    pub department_ids: Vec<String>,
+    pub department_ids: Vec<Id>,
     pub state: HookStateName,
     /// Why the platform refused the last message, while broken.
     pub last_error: Option<String>,
@@ -120,12 +121,18 @@ impl TryFrom<channel::Model> for Channel {
         Ok(Self {
             url: masked(&m.url),
             has_secret: m.secret.is_some(),
-            schedule_ids: channels::ids(&m.schedule_ids),
-            department_ids: channels::ids(&m.department_ids),
+            schedule_ids: (channels::ids(&m.schedule_ids))
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            department_ids: (channels::ids(&m.department_ids))
+                .into_iter()
+                .map(Into::into)
+                .collect(),
             kind: (*m.kind).into(),
             state: (*m.state).into(),
-            id: m.id,
-            program_id: m.program_id,
+            id: m.id.into(),
+            program_id: m.program_id.into(),
             name: m.name,
             locale: m.locale,
             last_error: m.last_error,
@@ -156,12 +163,12 @@ pub struct NewChannel {
     pub locale: Option<LocaleName>,
     /// Schedules of the program (not leadership digests) whose digests it receives.
     #[oai(default)]
-    #[serde(default)]
-    pub schedule_ids: Vec<String>,
+    #[serde(default, deserialize_with = "crate::http::body::null_is_default")]
+    pub schedule_ids: Vec<Id>,
     /// Departments whose items it lists; none: all.
     #[oai(default)]
-    #[serde(default)]
-    pub department_ids: Vec<String>,
+    #[serde(default, deserialize_with = "crate::http::body::null_is_default")]
+    pub department_ids: Vec<Id>,
 }
 
 #[derive(Debug, Object, Deserialize)]
@@ -177,8 +184,8 @@ pub struct ChannelPatch {
     #[oai(validator(max_length = 200))]
     pub secret: Option<String>,
     pub locale: Option<LocaleName>,
-    pub schedule_ids: Option<Vec<String>>,
-    pub department_ids: Option<Vec<String>>,
+    pub schedule_ids: Option<Vec<Id>>,
+    pub department_ids: Option<Vec<Id>>,
 }
 
 #[derive(Debug, Object)]
@@ -186,15 +193,15 @@ pub struct ChannelPatch {
 pub struct ChannelList {
     /// Oldest first.
     pub items: Vec<Channel>,
-    pub next_cursor: Option<String>,
+    pub next_cursor: Option<Id>,
 }
 
 /// A webhook subscription.
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Webhook {
-    pub id: String,
-    pub program_id: String,
+    pub id: Id,
+    pub program_id: Id,
     pub url: String,
     pub events: Vec<WebhookEventName>,
     /// The signing secret (`whsec_…`): only in the answer that made or rotated it.
@@ -218,8 +225,8 @@ impl Webhook {
             secret: show_secret.then(|| m.secret.clone()),
             previous_secret_until: m.previous_until,
             state: (*m.state).into(),
-            id: m.id,
-            program_id: m.program_id,
+            id: m.id.into(),
+            program_id: m.program_id.into(),
             url: m.url,
             failing_since: m.failing_since,
             last_error: m.last_error,
@@ -269,7 +276,7 @@ pub struct WebhookPatch {
 pub struct WebhookList {
     /// Oldest first.
     pub items: Vec<Webhook>,
-    pub next_cursor: Option<String>,
+    pub next_cursor: Option<Id>,
 }
 
 /// One call a channel or subscription was owed.
@@ -277,7 +284,7 @@ pub struct WebhookList {
 #[oai(skip_serializing_if_is_none)]
 pub struct Delivery {
     /// Also the `webhook-id` of a webhook's call, the same on every attempt.
-    pub id: String,
+    pub id: Id,
     /// `digest.<schedule kind>` for a channel, the event for a webhook.
     pub event: String,
     pub status: OutboxStatusName,
@@ -298,7 +305,7 @@ impl TryFrom<delivery::Model> for Delivery {
     fn try_from(m: delivery::Model) -> Result<Self, ApiError> {
         let status: OutboxStatus = *m.status;
         Ok(Self {
-            id: m.id,
+            id: m.id.into(),
             event: m.event,
             status: status.into(),
             attempts: m.attempts,
@@ -317,7 +324,7 @@ impl TryFrom<delivery::Model> for Delivery {
 pub struct DeliveryList {
     /// Oldest first.
     pub items: Vec<Delivery>,
-    pub next_cursor: Option<String>,
+    pub next_cursor: Option<Id>,
 }
 
 fn events(names: Vec<WebhookEventName>) -> Vec<String> {
@@ -357,8 +364,8 @@ impl HooksApi {
             url: b.url,
             secret: b.secret,
             locale: b.locale.map(Into::into),
-            schedule_ids: b.schedule_ids,
-            department_ids: b.department_ids,
+            schedule_ids: b.schedule_ids.into_iter().map(Into::into).collect(),
+            department_ids: b.department_ids.into_iter().map(Into::into).collect(),
         };
         let model = channels::create(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
@@ -377,15 +384,15 @@ impl HooksApi {
         auth: BearerAuth,
         id: Path<crate::http::common::Id>,
         /// Page size, 1–200 (default 50).
-        limit: Query<Option<u64>>,
+        limit: Query<Option<crate::http::common::Limit>>,
         /// The `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<crate::http::common::Cursor>>,
     ) -> ApiResult<Json<ChannelList>> {
         let page = page(limit.0, cursor.0)?;
         let (rows, next_cursor) = channels::list(&state, &auth.0.actor, &id, &page).await?;
         Ok(Json(ChannelList {
             items: views(rows)?,
-            next_cursor,
+            next_cursor: next_cursor.map(Into::into),
         }))
     }
 
@@ -417,7 +424,7 @@ impl HooksApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<String>,
+        if_match: Header<crate::http::common::IfMatch>,
         body: Body<ChannelPatch>,
     ) -> ApiResult<Versioned<Channel>> {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
@@ -431,8 +438,12 @@ impl HooksApi {
                 Some(s) => Patch::Set(s),
             },
             locale: p.locale.map(Into::into),
-            schedule_ids: p.schedule_ids,
-            department_ids: p.department_ids,
+            schedule_ids: p
+                .schedule_ids
+                .map(|v| v.into_iter().map(Into::into).collect()),
+            department_ids: p
+                .department_ids
+                .map(|v| v.into_iter().map(Into::into).collect()),
         };
         let after = channels::change(&state, &auth.0.actor, &id, &expected, change).await?;
         let tag = etag(after.version);
@@ -452,7 +463,7 @@ impl HooksApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the removal is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<String>,
+        if_match: Header<crate::http::common::IfMatch>,
     ) -> ApiResult<Deleted> {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
         channels::delete(&state, &auth.0.actor, &id, &expected).await?;
@@ -471,15 +482,15 @@ impl HooksApi {
         auth: BearerAuth,
         id: Path<crate::http::common::Id>,
         /// Page size, 1–200 (default 50).
-        limit: Query<Option<u64>>,
+        limit: Query<Option<crate::http::common::Limit>>,
         /// The `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<crate::http::common::Cursor>>,
     ) -> ApiResult<Json<DeliveryList>> {
         let page = page(limit.0, cursor.0)?;
         let (rows, next_cursor) = channels::deliveries(&state, &auth.0.actor, &id, &page).await?;
         Ok(Json(DeliveryList {
             items: views(rows)?,
-            next_cursor,
+            next_cursor: next_cursor.map(Into::into),
         }))
     }
 
@@ -527,15 +538,15 @@ impl HooksApi {
         auth: BearerAuth,
         id: Path<crate::http::common::Id>,
         /// Page size, 1–200 (default 50).
-        limit: Query<Option<u64>>,
+        limit: Query<Option<crate::http::common::Limit>>,
         /// The `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<crate::http::common::Cursor>>,
     ) -> ApiResult<Json<WebhookList>> {
         let page = page(limit.0, cursor.0)?;
         let (rows, next_cursor) = webhooks::list(&state, &auth.0.actor, &id, &page).await?;
         Ok(Json(WebhookList {
             items: views(rows)?,
-            next_cursor,
+            next_cursor: next_cursor.map(Into::into),
         }))
     }
 
@@ -565,7 +576,7 @@ impl HooksApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<String>,
+        if_match: Header<crate::http::common::IfMatch>,
         body: Body<WebhookPatch>,
     ) -> ApiResult<Versioned<Webhook>> {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
@@ -597,13 +608,13 @@ impl HooksApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the rotation is based on (optional).
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: Header<Option<crate::http::common::IfMatch>>,
     ) -> ApiResult<Versioned<Webhook>> {
-        // Rotating changes nothing a person typed: without If-Match it rotates
-        // whatever version is current.
-        let expected = match if_match.0.as_deref() {
-            Some(tag) => common::if_match(Some(tag))?,
-            None => cxpm_app::Expect::AnyVersion,
+        // Rotating changes nothing a person typed: without If-Match (or with an empty
+        // one) it rotates whatever version is current.
+        let expected = match if_match.0.as_ref().map(|t| t.as_str().trim()) {
+            Some(tag) if !tag.is_empty() => common::if_match(Some(tag))?,
+            _ => cxpm_app::Expect::AnyVersion,
         };
         let after = webhooks::rotate(&state, &auth.0.actor, &id, &expected).await?;
         let tag = etag(after.version);
@@ -623,7 +634,7 @@ impl HooksApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the removal is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<String>,
+        if_match: Header<crate::http::common::IfMatch>,
     ) -> ApiResult<Deleted> {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
         webhooks::delete(&state, &auth.0.actor, &id, &expected).await?;
@@ -642,15 +653,15 @@ impl HooksApi {
         auth: BearerAuth,
         id: Path<crate::http::common::Id>,
         /// Page size, 1–200 (default 50).
-        limit: Query<Option<u64>>,
+        limit: Query<Option<crate::http::common::Limit>>,
         /// The `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<crate::http::common::Cursor>>,
     ) -> ApiResult<Json<DeliveryList>> {
         let page = page(limit.0, cursor.0)?;
         let (rows, next_cursor) = webhooks::deliveries(&state, &auth.0.actor, &id, &page).await?;
         Ok(Json(DeliveryList {
             items: views(rows)?,
-            next_cursor,
+            next_cursor: next_cursor.map(Into::into),
         }))
     }
 

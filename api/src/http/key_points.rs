@@ -1,5 +1,6 @@
 //! Key experience points of a relationship and their measurements.
 
+use crate::http::common::Id;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -25,9 +26,9 @@ use cxpm_app::store::{key_point, measurement};
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct KeyPoint {
-    pub id: String,
-    pub program_id: String,
-    pub relationship_id: String,
+    pub id: Id,
+    pub program_id: Id,
+    pub relationship_id: Id,
     pub name: String,
     /// The name in other languages, by locale tag; each reader is shown theirs.
     pub name_translations: BTreeMap<String, String>,
@@ -43,9 +44,9 @@ pub struct KeyPoint {
 impl From<key_point::Model> for KeyPoint {
     fn from(m: key_point::Model) -> Self {
         Self {
-            id: m.id,
-            program_id: m.program_id,
-            relationship_id: m.relationship_id,
+            id: m.id.into(),
+            program_id: m.program_id.into(),
+            relationship_id: m.relationship_id.into(),
             name_translations: translations(&m.name_translations),
             name: m.name,
             description: m.description,
@@ -113,8 +114,8 @@ pub enum SourceName {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Measurement {
-    pub id: String,
-    pub key_point_id: String,
+    pub id: Id,
+    pub key_point_id: Id,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     /// On the program's survey scale.
@@ -139,8 +140,8 @@ impl TryFrom<measurement::Model> for Measurement {
     fn try_from(m: measurement::Model) -> ApiResult<Self> {
         let source: MeasurementSource = *m.source;
         Ok(Self {
-            id: m.id,
-            key_point_id: m.key_point_id,
+            id: m.id.into(),
+            key_point_id: m.key_point_id.into(),
             period_start: m.period_start,
             period_end: m.period_end,
             expectation_score: m.expectation_score,
@@ -245,7 +246,7 @@ impl KeyPointsApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<String>,
+        if_match: Header<crate::http::common::IfMatch>,
         body: Body<KeyPointPatch>,
     ) -> ApiResult<Versioned<KeyPoint>> {
         let expected = common::if_match(Some(if_match.0.as_str()))?;

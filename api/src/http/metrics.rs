@@ -4,6 +4,7 @@
 //!
 //! The HTTP shapes; the use cases are `cxpm_app::metrics`.
 
+use crate::http::common::Id;
 use chrono::{DateTime, NaiveDate, Utc};
 use cxpm_app::metrics::{self, Recorded};
 use cxpm_app::store::{metric, reading};
@@ -43,14 +44,14 @@ fn direction(stored: &str) -> ApiResult<DirectionName> {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Metric {
-    pub id: String,
-    pub program_id: String,
+    pub id: Id,
+    pub program_id: Id,
     /// The touchpoint stage it measures (or `sub_process_id`).
-    pub stage_id: Option<String>,
-    pub sub_process_id: Option<String>,
+    pub stage_id: Option<Id>,
+    pub sub_process_id: Option<Id>,
     /// The department that owns it, when set on the metric. Without one the gap
     /// report gives its line the department that owns its sub-process or touchpoint.
-    pub department_id: Option<String>,
+    pub department_id: Option<Id>,
     pub name: String,
     pub unit: String,
     pub direction: DirectionName,
@@ -71,11 +72,11 @@ impl TryFrom<metric::Model> for Metric {
     fn try_from(m: metric::Model) -> ApiResult<Self> {
         Ok(Self {
             direction: direction(&m.direction)?,
-            id: m.id,
-            program_id: m.program_id,
-            stage_id: m.stage_id,
-            sub_process_id: m.sub_process_id,
-            department_id: m.department_id,
+            id: m.id.into(),
+            program_id: m.program_id.into(),
+            stage_id: m.stage_id.map(Into::into),
+            sub_process_id: m.sub_process_id.map(Into::into),
+            department_id: m.department_id.map(Into::into),
             name: m.name,
             unit: m.unit,
             target: m.target,
@@ -95,11 +96,11 @@ impl TryFrom<metric::Model> for Metric {
 #[serde(deny_unknown_fields)]
 pub struct NewMetric {
     /// A stage of the program (exactly one of `stage_id` and `sub_process_id`).
-    pub stage_id: Option<String>,
-    pub sub_process_id: Option<String>,
+    pub stage_id: Option<Id>,
+    pub sub_process_id: Option<Id>,
     /// The owning department; by default the one that owns the sub-process or
     /// touchpoint.
-    pub department_id: Option<String>,
+    pub department_id: Option<Id>,
     #[oai(validator(min_length = 1, max_length = 200))]
     pub name: String,
     #[oai(validator(min_length = 1, max_length = 32))]
@@ -123,7 +124,7 @@ pub struct MetricPatch {
     pub name: Option<String>,
     /// The owning department; `null` to go back to the sub-process's or touchpoint's.
     #[serde(default)]
-    pub department_id: MaybeUndefined<String>,
+    pub department_id: MaybeUndefined<Id>,
     /// 0, or between 0.000001 and 1e12 in size (either sign).
     pub target: Option<f64>,
     #[serde(default)]
@@ -164,8 +165,8 @@ pub struct MetricList {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Reading {
-    pub id: String,
-    pub metric_id: String,
+    pub id: Id,
+    pub metric_id: Id,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub value: f64,
@@ -180,8 +181,8 @@ pub struct Reading {
 impl From<reading::Model> for Reading {
     fn from(m: reading::Model) -> Self {
         Self {
-            id: m.id,
-            metric_id: m.metric_id,
+            id: m.id.into(),
+            metric_id: m.metric_id.into(),
             period_start: m.period_start,
             period_end: m.period_end,
             value: m.value,
@@ -290,9 +291,9 @@ impl MetricsApi {
     ) -> ApiResult<Versioned<Metric>> {
         let b = body.0;
         let new = metrics::NewMetric {
-            stage_id: b.stage_id,
-            sub_process_id: b.sub_process_id,
-            department_id: b.department_id,
+            stage_id: b.stage_id.map(Into::into),
+            sub_process_id: b.sub_process_id.map(Into::into),
+            department_id: b.department_id.map(Into::into),
             name: b.name,
             unit: b.unit,
             direction: b.direction.into(),
@@ -352,14 +353,14 @@ impl MetricsApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<String>,
+        if_match: Header<crate::http::common::IfMatch>,
         body: Body<MetricPatch>,
     ) -> ApiResult<Versioned<Metric>> {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = metrics::MetricChange {
             name: p.name,
-            department_id: patch(p.department_id),
+            department_id: patch(p.department_id.map_value(Into::into)),
             target: p.target,
             source: patch(p.source),
             update_every_days: p.update_every_days,

@@ -21,6 +21,7 @@ pub mod relationships;
 pub mod reports;
 pub mod schedules;
 pub mod sheets;
+pub mod spec;
 pub mod system;
 pub mod tokens;
 pub mod value_stream;
@@ -66,7 +67,13 @@ pub fn service() -> OpenApiService<Apis, ()> {
     )
 }
 
-/// The spec as YAML, as committed under `openapi/`.
+/// The spec as JSON, as served at `/openapi.json` (without its `servers`).
+pub fn spec_json() -> String {
+    spec::json(&service().spec())
+}
+
+/// The spec as YAML, as committed under `openapi/` ([`spec`] says what it adds to
+/// the generated one).
 pub fn spec_yaml() -> String {
-    service().spec_yaml()
+    spec::yaml(&service().spec())
 }

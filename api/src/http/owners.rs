@@ -1,6 +1,7 @@
 //! Sub-process owners: per sub-process, one row per responsible department, naming
 //! the person who answers for it there.
 
+use crate::http::common::Id;
 use chrono::{DateTime, Utc};
 use cxpm_app::programs::owners;
 use poem::web::Data;
@@ -24,12 +25,12 @@ use cxpm_app::store::{owner, person};
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Owner {
-    pub id: String,
-    pub program_id: String,
-    pub sub_process_id: String,
-    pub department_id: String,
+    pub id: Id,
+    pub program_id: Id,
+    pub sub_process_id: Id,
+    pub department_id: Id,
     /// The person named by the department; `null` until named.
-    pub person_id: Option<String>,
+    pub person_id: Option<Id>,
     pub responsibility: String,
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -39,11 +40,11 @@ pub struct Owner {
 impl From<owner::Model> for Owner {
     fn from(m: owner::Model) -> Self {
         Self {
-            id: m.id,
-            program_id: m.program_id,
-            sub_process_id: m.sub_process_id,
-            department_id: m.department_id,
-            person_id: m.person_id,
+            id: m.id.into(),
+            program_id: m.program_id.into(),
+            sub_process_id: m.sub_process_id.into(),
+            department_id: m.department_id.into(),
+            person_id: m.person_id.map(Into::into),
             responsibility: m.responsibility,
             version: m.version,
             created_at: m.created_at,
@@ -57,9 +58,9 @@ impl From<owner::Model> for Owner {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewOwner {
-    pub department_id: String,
+    pub department_id: Id,
     /// A member of that department.
-    pub person_id: Option<String>,
+    pub person_id: Option<Id>,
     #[oai(validator(min_length = 1, max_length = 2000))]
     pub responsibility: String,
 }
@@ -72,7 +73,7 @@ pub struct NewOwner {
 #[serde(deny_unknown_fields)]
 pub struct OwnerPatch {
     #[serde(default)]
-    pub person_id: MaybeUndefined<String>,
+    pub person_id: MaybeUndefined<Id>,
     #[oai(validator(min_length = 1, max_length = 2000))]
     pub responsibility: Option<String>,
 }
@@ -103,8 +104,8 @@ impl OwnersApi {
     ) -> ApiResult<Versioned<Owner>> {
         let b = body.0;
         let new = owners::NewOwner {
-            department_id: b.department_id,
-            person_id: b.person_id,
+            department_id: b.department_id.into(),
+            person_id: b.person_id.map(Into::into),
             responsibility: b.responsibility,
         };
         let model = owners::create(&state, &auth.0.actor, &id, new).await?;
@@ -152,13 +153,13 @@ impl OwnersApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<String>,
+        if_match: Header<crate::http::common::IfMatch>,
         body: Body<OwnerPatch>,
     ) -> ApiResult<Versioned<Owner>> {
         let p = body.0;
         let change = owners::OwnerChange {
             responsibility: p.responsibility,
-            person_id: patch(p.person_id),
+            person_id: patch(p.person_id.map_value(Into::into)),
         };
         let expected = if_match_of(&if_match)?;
         let after = owners::change(&state, &auth.0.actor, &id, &expected, change).await?;
@@ -175,7 +176,7 @@ impl OwnersApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the removal is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<String>,
+        if_match: Header<crate::http::common::IfMatch>,
     ) -> ApiResult<Deleted> {
         let expected = if_match_of(&if_match)?;
         owners::remove(&state, &auth.0.actor, &id, &expected).await?;
@@ -183,7 +184,7 @@ impl OwnersApi {
     }
 }
 
-fn if_match_of(header: &Header<String>) -> ApiResult<cxpm_app::Expect> {
+fn if_match_of(header: &Header<crate::http::common::IfMatch>) -> ApiResult<cxpm_app::Expect> {
     common::if_match(Some(header.0.as_str()))
 }
 

@@ -1,5 +1,6 @@
 //! People: create, read, list, change, deactivate, and import from CSV.
 
+use crate::http::common::Id;
 use chrono::{DateTime, Utc};
 use cxpm_domain::Role;
 use cxpm_domain::values::Locale;
@@ -13,7 +14,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult, ProblemField};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::{self, etag, page, parse_id, patch, search_pattern};
+use crate::http::common::{self, SearchText, etag, page, parse_id, patch, search_pattern};
 use crate::http::common::{ApiTags, Made, TimeZoneName, Versioned};
 use cxpm_app::directory::{import, people};
 use cxpm_app::store::person;
@@ -51,11 +52,11 @@ pub enum LocaleName {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Person {
-    pub id: String,
+    pub id: Id,
     pub name: String,
     /// Unique, stored lower-case.
     pub email: String,
-    pub department_id: Option<String>,
+    pub department_id: Option<Id>,
     pub role: RoleName,
     pub locale: LocaleName,
     /// IANA time zone.
@@ -75,10 +76,10 @@ impl TryFrom<person::Model> for Person {
         let locale = Locale::parse(&m.locale)
             .map_err(|e| ApiError::internal(&format!("stored locale: {e}")))?;
         Ok(Self {
-            id: m.id,
+            id: m.id.into(),
             name: m.name,
             email: m.email,
-            department_id: m.department_id,
+            department_id: m.department_id.map(Into::into),
             role: role.into(),
             locale: locale.into(),
             time_zone: m.time_zone,
@@ -103,7 +104,7 @@ pub struct NewPerson {
         pattern = r"^[ \t\n\f\r]*[^\s@\x00-\x1f\x7f-\x9f]+@[^\s@.\x00-\x1f\x7f-\x9f]+(\.[^\s@.\x00-\x1f\x7f-\x9f]+)+[ \t\n\f\r]*$"
     ))]
     pub email: String,
-    pub department_id: Option<String>,
+    pub department_id: Option<Id>,
     pub role: RoleName,
     /// Default `en`.
     pub locale: Option<LocaleName>,
@@ -126,7 +127,7 @@ pub struct PersonPatch {
     ))]
     pub email: Option<String>,
     #[serde(default)]
-    pub department_id: MaybeUndefined<String>,
+    pub department_id: MaybeUndefined<Id>,
     pub role: Option<RoleName>,
     pub locale: Option<LocaleName>,
     pub time_zone: Option<TimeZoneName>,
@@ -138,7 +139,7 @@ pub struct PersonPatch {
 #[oai(skip_serializing_if_is_none)]
 pub struct PersonList {
     pub items: Vec<Person>,
-    pub next_cursor: Option<String>,
+    pub next_cursor: Option<Id>,
 }
 
 /// A one-time sign-in link for the pages, to hand to its person another way than
@@ -216,7 +217,7 @@ impl PeopleApi {
         let new = people::NewPerson {
             name: b.name,
             email: b.email,
-            department_id: b.department_id,
+            department_id: b.department_id.map(Into::into),
             role: b.role.into(),
             locale: b.locale.unwrap_or(LocaleName::En).into(),
             time_zone: b.time_zone.map(|z| z.0),
@@ -251,17 +252,17 @@ impl PeopleApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// Only people of this department.
-        department_id: Query<Option<String>>,
+        department_id: Query<Option<Id>>,
         /// Only people with this role.
         role: Query<Option<RoleName>>,
         /// Only active (`true`) or deactivated (`false`) people.
         active: Query<Option<bool>>,
         /// Case-insensitive search in name and email.
-        q: Query<Option<String>>,
+        q: Query<Option<SearchText>>,
         /// Page size, 1–200 (default 50).
-        limit: Query<Option<u64>>,
+        limit: Query<Option<crate::http::common::Limit>>,
         /// The `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<crate::http::common::Cursor>>,
     ) -> ApiResult<Json<PersonList>> {
         let page = page(limit.0, cursor.0)?;
         let filter = people::PersonFilter {
@@ -274,7 +275,7 @@ impl PeopleApi {
             },
             role: role.0.map(Role::from),
             active: active.0,
-            pattern: search_pattern(q.0.as_deref())?,
+            pattern: search_pattern(q.0.as_ref())?,
         };
         let (rows, next_cursor) = people::list(&state, &auth.0.actor, &filter, &page).await?;
         Ok(Json(PersonList {
@@ -282,7 +283,7 @@ impl PeopleApi {
                 .into_iter()
                 .map(Person::try_from)
                 .collect::<ApiResult<_>>()?,
-            next_cursor,
+            next_cursor: next_cursor.map(Into::into),
         }))
     }
 
@@ -298,7 +299,7 @@ impl PeopleApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<String>,
+        if_match: Header<crate::http::common::IfMatch>,
         body: Body<PersonPatch>,
     ) -> ApiResult<Versioned<Person>> {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
@@ -306,7 +307,7 @@ impl PeopleApi {
         let change = people::PersonChange {
             name: p.name,
             email: p.email,
-            department_id: patch(p.department_id),
+            department_id: patch(p.department_id.map_value(Into::into)),
             role: p.role.map(Role::from),
             locale: p.locale.map(Locale::from),
             time_zone: p.time_zone.map(|z| z.0),

@@ -1,6 +1,7 @@
 //! Seven-step improvement plans and their steps: the HTTP shapes; the use cases are
 //! `cxpm_app::plans::{plan, steps}`.
 
+use crate::http::common::Id;
 use chrono::{DateTime, NaiveDate, Utc};
 use cxpm_app::plans::{plan, steps};
 use cxpm_app::store;
@@ -45,13 +46,13 @@ pub enum StepStatusName {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Plan {
-    pub id: String,
-    pub program_id: String,
-    pub relationship_id: String,
+    pub id: Id,
+    pub program_id: Id,
+    pub relationship_id: Id,
     pub title: String,
     /// The owning department: the relationship's provider.
-    pub department_id: String,
-    pub owner_id: Option<String>,
+    pub department_id: Id,
+    pub owner_id: Option<Id>,
     pub status: PlanStatusName,
     /// The improvement cycle the plan is in; each starts over at step 3.
     pub cycle: i32,
@@ -71,12 +72,12 @@ impl TryFrom<store::plan::Model> for Plan {
     fn try_from(m: store::plan::Model) -> ApiResult<Self> {
         let status: PlanStatus = *m.status;
         Ok(Self {
-            id: m.id,
-            program_id: m.program_id,
-            relationship_id: m.relationship_id,
+            id: m.id.into(),
+            program_id: m.program_id.into(),
+            relationship_id: m.relationship_id.into(),
             title: m.title,
-            department_id: m.department_id,
-            owner_id: m.owner_id,
+            department_id: m.department_id.into(),
+            owner_id: m.owner_id.map(Into::into),
             status: status.into(),
             cycle: m.cycle,
             cycle_started_at: m.cycle_started_at,
@@ -93,8 +94,8 @@ impl TryFrom<store::plan::Model> for Plan {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct StepView {
-    pub id: String,
-    pub plan_id: String,
+    pub id: Id,
+    pub plan_id: Id,
     pub cycle: i32,
     /// 1–7.
     pub number: i32,
@@ -102,7 +103,7 @@ pub struct StepView {
     /// `analyze_gap`, `plan_improvement`, `feedback_loop`.
     pub name: String,
     pub status: StepStatusName,
-    pub owner_id: Option<String>,
+    pub owner_id: Option<Id>,
     pub due_date: Option<NaiveDate>,
     pub notes: Option<String>,
     pub skip_reason: Option<String>,
@@ -120,13 +121,13 @@ impl TryFrom<store::step::Model> for StepView {
             Step::from_number(m.number).ok_or_else(|| ApiError::internal(&"stored step number"))?;
         let status: StepStatus = *m.status;
         Ok(Self {
-            id: m.id,
-            plan_id: m.plan_id,
+            id: m.id.into(),
+            plan_id: m.plan_id.into(),
             cycle: m.cycle,
             number: m.number,
             name: name.as_str().to_owned(),
             status: status.into(),
-            owner_id: m.owner_id,
+            owner_id: m.owner_id.map(Into::into),
             due_date: m.due_date,
             notes: m.notes,
             skip_reason: m.skip_reason,
@@ -146,7 +147,7 @@ pub struct NewPlan {
     #[oai(validator(min_length = 1, max_length = 200))]
     pub title: String,
     /// A member of the provider department.
-    pub owner_id: Option<String>,
+    pub owner_id: Option<Id>,
     #[oai(validator(
         max_length = 100,
         pattern = r"^[ \t\n\f\r]*[0-9A-Za-z*?,/-]+([ \t\n\f\r]+[0-9A-Za-z*?,/-]+){4}[ \t\n\f\r]*$"
@@ -163,7 +164,7 @@ pub struct PlanPatch {
     #[oai(validator(min_length = 1, max_length = 200))]
     pub title: Option<String>,
     #[serde(default)]
-    pub owner_id: MaybeUndefined<String>,
+    pub owner_id: MaybeUndefined<Id>,
     pub status: Option<PlanStatusName>,
     #[serde(default)]
     #[oai(validator(
@@ -185,7 +186,7 @@ pub struct PlanPatch {
 pub struct StepPatch {
     pub status: Option<StepStatusName>,
     #[serde(default)]
-    pub owner_id: MaybeUndefined<String>,
+    pub owner_id: MaybeUndefined<Id>,
     #[serde(default)]
     pub due_date: MaybeUndefined<NaiveDate>,
     #[serde(default)]
@@ -250,7 +251,7 @@ impl PlansApi {
         let b = body.0;
         let new = plan::NewPlan {
             title: b.title,
-            owner_id: b.owner_id,
+            owner_id: b.owner_id.map(Into::into),
             cadence_cron: b.cadence_cron,
             cadence_time_zone: b.cadence_time_zone.map(|z| z.0),
         };
@@ -297,14 +298,14 @@ impl PlansApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<String>,
+        if_match: Header<crate::http::common::IfMatch>,
         body: Body<PlanPatch>,
     ) -> ApiResult<Versioned<Plan>> {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = plan::PlanChange {
             title: p.title,
-            owner_id: patch(p.owner_id),
+            owner_id: patch(p.owner_id.map_value(Into::into)),
             status: p.status.map(Into::into),
             cadence_cron: patch(p.cadence_cron),
             cadence_time_zone: patch(p.cadence_time_zone.map_value(|z| z.0)),
@@ -363,14 +364,14 @@ impl PlansApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<String>,
+        if_match: Header<crate::http::common::IfMatch>,
         body: Body<StepPatch>,
     ) -> ApiResult<Tagged<StepView>> {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = steps::StepChange {
             status: p.status.map(StepStatus::from),
-            owner_id: patch(p.owner_id),
+            owner_id: patch(p.owner_id.map_value(Into::into)),
             due_date: patch(p.due_date),
             notes: patch(p.notes),
             skip_reason: p.skip_reason,

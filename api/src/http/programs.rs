@@ -1,6 +1,7 @@
 //! Programs and their team: the HTTP shapes; the use cases are
 //! `cxpm_app::programs::{program, team}`.
 
+use crate::http::common::Id;
 use chrono::{DateTime, Utc};
 use cxpm_app::programs::{program, team};
 use cxpm_app::store;
@@ -16,7 +17,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::{self, Deleted, etag, page, patch, search_pattern, views};
+use crate::http::common::{self, Deleted, SearchText, etag, page, patch, search_pattern, views};
 use crate::http::common::{ApiTags, Versioned};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
@@ -44,15 +45,15 @@ pub enum TeamRoleName {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Program {
-    pub id: String,
+    pub id: Id,
     pub name: String,
     pub business_line: Option<String>,
     pub description: Option<String>,
     pub status: ProgramStatusName,
     /// The executive sponsor.
-    pub sponsor_id: Option<String>,
+    pub sponsor_id: Option<Id>,
     /// The CX coordinator (总协调人).
-    pub coordinator_id: Option<String>,
+    pub coordinator_id: Option<Id>,
     /// The survey scale expectation and experience are scored on.
     pub scale_min: i32,
     pub scale_max: i32,
@@ -74,13 +75,13 @@ impl TryFrom<store::program::Model> for Program {
     fn try_from(m: store::program::Model) -> ApiResult<Self> {
         let status: ProgramStatus = *m.status;
         Ok(Self {
-            id: m.id,
+            id: m.id.into(),
             name: m.name,
             business_line: m.business_line,
             description: m.description,
             status: status.into(),
-            sponsor_id: m.sponsor_id,
-            coordinator_id: m.coordinator_id,
+            sponsor_id: m.sponsor_id.map(Into::into),
+            coordinator_id: m.coordinator_id.map(Into::into),
             scale_min: m.scale_min,
             scale_max: m.scale_max,
             minor_max: m.minor_max,
@@ -107,9 +108,9 @@ pub struct NewProgram {
     /// Default `draft`.
     pub status: Option<ProgramStatusName>,
     /// Joins the team as `sponsor`.
-    pub sponsor_id: Option<String>,
+    pub sponsor_id: Option<Id>,
     /// Joins the team as `coordinator`.
-    pub coordinator_id: Option<String>,
+    pub coordinator_id: Option<Id>,
     /// Default 1.
     pub scale_min: Option<i32>,
     /// Default 10.
@@ -119,6 +120,7 @@ pub struct NewProgram {
     /// Default 0.25.
     pub major_max: Option<f64>,
     /// Default 3; 1 to 50.
+    #[oai(validator(minimum(value = "1"), maximum(value = "50")))]
     pub min_respondents: Option<i32>,
 }
 
@@ -136,14 +138,15 @@ pub struct ProgramPatch {
     pub description: MaybeUndefined<String>,
     pub status: Option<ProgramStatusName>,
     #[serde(default)]
-    pub sponsor_id: MaybeUndefined<String>,
+    pub sponsor_id: MaybeUndefined<Id>,
     #[serde(default)]
-    pub coordinator_id: MaybeUndefined<String>,
+    pub coordinator_id: MaybeUndefined<Id>,
     pub scale_min: Option<i32>,
     pub scale_max: Option<i32>,
     pub minor_max: Option<f64>,
     pub major_max: Option<f64>,
     /// 1 to 50.
+    #[oai(validator(minimum(value = "1"), maximum(value = "50")))]
     pub min_respondents: Option<i32>,
 }
 
@@ -151,18 +154,18 @@ pub struct ProgramPatch {
 #[oai(skip_serializing_if_is_none)]
 pub struct ProgramList {
     pub items: Vec<Program>,
-    pub next_cursor: Option<String>,
+    pub next_cursor: Option<Id>,
 }
 
 /// A person's seat in a program's team.
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Member {
-    pub id: String,
-    pub program_id: String,
-    pub person_id: String,
+    pub id: Id,
+    pub program_id: Id,
+    pub person_id: Id,
     pub person_name: String,
-    pub department_id: Option<String>,
+    pub department_id: Option<Id>,
     pub team_role: TeamRoleName,
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -174,7 +177,7 @@ pub struct Member {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewMember {
-    pub person_id: String,
+    pub person_id: Id,
     pub team_role: TeamRoleName,
 }
 
@@ -190,14 +193,14 @@ pub struct MemberPatch {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Team {
-    pub program_id: String,
+    pub program_id: Id,
     pub departments: Vec<TeamDepartment>,
 }
 
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct TeamDepartment {
-    pub department_id: Option<String>,
+    pub department_id: Option<Id>,
     pub department_name: Option<String>,
     pub members: Vec<Member>,
 }
@@ -206,7 +209,7 @@ pub struct TeamDepartment {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct PersonProgram {
-    pub member_id: String,
+    pub member_id: Id,
     pub team_role: TeamRoleName,
     pub program: Program,
 }
@@ -248,8 +251,8 @@ impl ProgramsApi {
             business_line: b.business_line,
             description: b.description,
             status: b.status.map(Into::into),
-            sponsor_id: b.sponsor_id,
-            coordinator_id: b.coordinator_id,
+            sponsor_id: b.sponsor_id.map(Into::into),
+            coordinator_id: b.coordinator_id.map(Into::into),
             scale_min: b.scale_min,
             scale_max: b.scale_max,
             minor_max: b.minor_max,
@@ -279,21 +282,21 @@ impl ProgramsApi {
         /// Only programs with this status.
         status: Query<Option<ProgramStatusName>>,
         /// Case-insensitive search in name and business line.
-        q: Query<Option<String>>,
+        q: Query<Option<SearchText>>,
         /// Page size, 1–200 (default 50).
-        limit: Query<Option<u64>>,
+        limit: Query<Option<crate::http::common::Limit>>,
         /// The `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<crate::http::common::Cursor>>,
     ) -> ApiResult<Json<ProgramList>> {
         let page = page(limit.0, cursor.0)?;
         let filter = program::ProgramFilter {
             status: status.0.map(Into::into),
-            pattern: search_pattern(q.0.as_deref())?,
+            pattern: search_pattern(q.0.as_ref())?,
         };
         let (rows, next_cursor) = program::list(&state, &auth.0.actor, &filter, &page).await?;
         Ok(Json(ProgramList {
             items: views(rows)?,
-            next_cursor,
+            next_cursor: next_cursor.map(Into::into),
         }))
     }
 
@@ -310,7 +313,7 @@ impl ProgramsApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<String>,
+        if_match: Header<crate::http::common::IfMatch>,
         body: Body<ProgramPatch>,
     ) -> ApiResult<Versioned<Program>> {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
@@ -320,8 +323,8 @@ impl ProgramsApi {
             business_line: patch(p.business_line),
             description: patch(p.description),
             status: p.status.map(Into::into),
-            sponsor_id: patch(p.sponsor_id),
-            coordinator_id: patch(p.coordinator_id),
+            sponsor_id: patch(p.sponsor_id.map_value(Into::into)),
+            coordinator_id: patch(p.coordinator_id.map_value(Into::into)),
             scale_min: p.scale_min,
             scale_max: p.scale_max,
             minor_max: p.minor_max,
@@ -369,14 +372,14 @@ impl ProgramsApi {
             .into_iter()
             .map(|g| {
                 Ok(TeamDepartment {
-                    department_id: g.department.as_ref().map(|d| d.id.clone()),
+                    department_id: (g.department.as_ref().map(|d| d.id.clone())).map(Into::into),
                     department_name: g.department.map(|d| d.name),
                     members: views(g.seats)?,
                 })
             })
             .collect::<ApiResult<_>>()?;
         Ok(Json(Team {
-            program_id: program.id,
+            program_id: program.id.into(),
             departments,
         }))
     }
@@ -394,7 +397,7 @@ impl ProgramsApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<String>,
+        if_match: Header<crate::http::common::IfMatch>,
         body: Body<MemberPatch>,
     ) -> ApiResult<Versioned<Member>> {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
@@ -417,7 +420,7 @@ impl ProgramsApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the removal is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<String>,
+        if_match: Header<crate::http::common::IfMatch>,
     ) -> ApiResult<Deleted> {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
         team::remove(&state, &auth.0.actor, &id, &expected).await?;
@@ -442,7 +445,7 @@ impl ProgramsApi {
             .map(|(seat, program)| {
                 let role: TeamRole = *seat.team_role;
                 Ok(PersonProgram {
-                    member_id: seat.id,
+                    member_id: seat.id.into(),
                     team_role: role.into(),
                     program: program.try_into()?,
                 })
@@ -458,11 +461,11 @@ impl TryFrom<team::Seat> for Member {
     fn try_from(team::Seat { seat, person }: team::Seat) -> ApiResult<Self> {
         let role: TeamRole = *seat.team_role;
         Ok(Member {
-            id: seat.id,
-            program_id: seat.program_id,
-            person_id: seat.person_id,
+            id: seat.id.into(),
+            program_id: seat.program_id.into(),
+            person_id: seat.person_id.into(),
             person_name: person.name,
-            department_id: person.department_id,
+            department_id: person.department_id.map(Into::into),
             team_role: role.into(),
             version: seat.version,
             created_at: seat.created_at,

@@ -1,6 +1,7 @@
 //! Internal-customer relationships: provider department → internal-customer
 //! department, what is delivered. "Who is my customer?"
 
+use crate::http::common::Id;
 use chrono::{DateTime, Utc};
 use cxpm_app::programs::relationships;
 use poem::web::Data;
@@ -23,15 +24,15 @@ use cxpm_app::store::relationship;
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Relationship {
-    pub id: String,
-    pub program_id: String,
-    pub provider_department_id: String,
-    pub provider_person_id: Option<String>,
-    pub customer_department_id: String,
-    pub customer_person_id: Option<String>,
+    pub id: Id,
+    pub program_id: Id,
+    pub provider_department_id: Id,
+    pub provider_person_id: Option<Id>,
+    pub customer_department_id: Id,
+    pub customer_person_id: Option<Id>,
     /// What the provider delivers to its internal customer.
     pub delivers: String,
-    pub sub_process_id: Option<String>,
+    pub sub_process_id: Option<Id>,
     pub archived: bool,
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -41,14 +42,14 @@ pub struct Relationship {
 impl From<relationship::Model> for Relationship {
     fn from(m: relationship::Model) -> Self {
         Self {
-            id: m.id,
-            program_id: m.program_id,
-            provider_department_id: m.provider_department_id,
-            provider_person_id: m.provider_person_id,
-            customer_department_id: m.customer_department_id,
-            customer_person_id: m.customer_person_id,
+            id: m.id.into(),
+            program_id: m.program_id.into(),
+            provider_department_id: m.provider_department_id.into(),
+            provider_person_id: m.provider_person_id.map(Into::into),
+            customer_department_id: m.customer_department_id.into(),
+            customer_person_id: m.customer_person_id.map(Into::into),
             delivers: m.delivers,
-            sub_process_id: m.sub_process_id,
+            sub_process_id: m.sub_process_id.map(Into::into),
             archived: m.archived,
             version: m.version,
             created_at: m.created_at,
@@ -62,16 +63,16 @@ impl From<relationship::Model> for Relationship {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewRelationship {
-    pub provider_department_id: String,
+    pub provider_department_id: Id,
     /// A member of the provider department.
-    pub provider_person_id: Option<String>,
-    pub customer_department_id: String,
+    pub provider_person_id: Option<Id>,
+    pub customer_department_id: Id,
     /// A member of the customer department.
-    pub customer_person_id: Option<String>,
+    pub customer_person_id: Option<Id>,
     #[oai(validator(min_length = 1, max_length = 500))]
     pub delivers: String,
     /// A sub-process of the same program this relationship serves.
-    pub sub_process_id: Option<String>,
+    pub sub_process_id: Option<Id>,
 }
 
 /// Only the fields to change; `archived: true` retires the relationship and keeps
@@ -82,13 +83,13 @@ pub struct NewRelationship {
 #[serde(deny_unknown_fields)]
 pub struct RelationshipPatch {
     #[serde(default)]
-    pub provider_person_id: MaybeUndefined<String>,
+    pub provider_person_id: MaybeUndefined<Id>,
     #[serde(default)]
-    pub customer_person_id: MaybeUndefined<String>,
+    pub customer_person_id: MaybeUndefined<Id>,
     #[oai(validator(min_length = 1, max_length = 500))]
     pub delivers: Option<String>,
     #[serde(default)]
-    pub sub_process_id: MaybeUndefined<String>,
+    pub sub_process_id: MaybeUndefined<Id>,
     pub archived: Option<bool>,
 }
 
@@ -118,12 +119,12 @@ impl RelationshipsApi {
     ) -> ApiResult<Versioned<Relationship>> {
         let b = body.0;
         let new = relationships::NewRelationship {
-            provider_department_id: b.provider_department_id,
-            customer_department_id: b.customer_department_id,
+            provider_department_id: b.provider_department_id.into(),
+            customer_department_id: b.customer_department_id.into(),
             delivers: b.delivers,
-            provider_person_id: b.provider_person_id,
-            customer_person_id: b.customer_person_id,
-            sub_process_id: b.sub_process_id,
+            provider_person_id: b.provider_person_id.map(Into::into),
+            customer_person_id: b.customer_person_id.map(Into::into),
+            sub_process_id: b.sub_process_id.map(Into::into),
         };
         let model = relationships::create(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
@@ -142,16 +143,22 @@ impl RelationshipsApi {
         auth: BearerAuth,
         id: Path<crate::http::common::Id>,
         /// Only relationships this department provides.
-        provider_department_id: Query<Option<String>>,
+        provider_department_id: Query<Option<Id>>,
         /// Only relationships this department is the customer of.
-        customer_department_id: Query<Option<String>>,
+        customer_department_id: Query<Option<Id>>,
         /// Include archived relationships.
         include_archived: Query<Option<bool>>,
     ) -> ApiResult<Json<RelationshipList>> {
         let filter = relationships::RelationshipFilter {
             program_id: None,
-            provider_department_id: query_ids("provider_department_id", provider_department_id.0)?,
-            customer_department_id: query_ids("customer_department_id", customer_department_id.0)?,
+            provider_department_id: query_ids(
+                "provider_department_id",
+                provider_department_id.0.map(Into::into),
+            )?,
+            customer_department_id: query_ids(
+                "customer_department_id",
+                customer_department_id.0.map(Into::into),
+            )?,
             include_archived: include_archived.0.unwrap_or(false),
         };
         let rows = relationships::of_program(&state, &auth.0.actor, &id, filter).await?;
@@ -170,11 +177,11 @@ impl RelationshipsApi {
         auth: BearerAuth,
         id: Path<crate::http::common::Id>,
         /// Only within this program.
-        program_id: Query<Option<String>>,
+        program_id: Query<Option<Id>>,
         /// Include archived relationships.
         include_archived: Query<Option<bool>>,
     ) -> ApiResult<Json<RelationshipList>> {
-        let program_id = query_ids("program_id", program_id.0)?;
+        let program_id = query_ids("program_id", program_id.0.map(Into::into))?;
         let all = include_archived.0.unwrap_or(false);
         let rows =
             relationships::of_department(&state, &auth.0.actor, &id, true, program_id, all).await?;
@@ -193,11 +200,11 @@ impl RelationshipsApi {
         auth: BearerAuth,
         id: Path<crate::http::common::Id>,
         /// Only within this program.
-        program_id: Query<Option<String>>,
+        program_id: Query<Option<Id>>,
         /// Include archived relationships.
         include_archived: Query<Option<bool>>,
     ) -> ApiResult<Json<RelationshipList>> {
-        let program_id = query_ids("program_id", program_id.0)?;
+        let program_id = query_ids("program_id", program_id.0.map(Into::into))?;
         let all = include_archived.0.unwrap_or(false);
         let rows = relationships::of_department(&state, &auth.0.actor, &id, false, program_id, all)
             .await?;
@@ -234,16 +241,16 @@ impl RelationshipsApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<String>,
+        if_match: Header<crate::http::common::IfMatch>,
         body: Body<RelationshipPatch>,
     ) -> ApiResult<Versioned<Relationship>> {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = relationships::RelationshipChange {
             delivers: p.delivers,
-            provider_person_id: patch(p.provider_person_id),
-            customer_person_id: patch(p.customer_person_id),
-            sub_process_id: patch(p.sub_process_id),
+            provider_person_id: patch(p.provider_person_id.map_value(Into::into)),
+            customer_person_id: patch(p.customer_person_id.map_value(Into::into)),
+            sub_process_id: patch(p.sub_process_id.map_value(Into::into)),
             archived: p.archived,
         };
         let after = relationships::change(&state, &auth.0.actor, &id, &expected, change).await?;
@@ -266,7 +273,7 @@ impl RelationshipsApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the deletion is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<String>,
+        if_match: Header<crate::http::common::IfMatch>,
     ) -> ApiResult<Deleted> {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
         relationships::remove(&state, &auth.0.actor, &id, &expected).await?;

@@ -1,6 +1,7 @@
 //! Reminder schedules of a program and the outbox of reminder mails — the HTTP
 //! shapes; the use cases are `cxpm_app::reminders::{schedules, outbox}`.
 
+use crate::http::common::Id;
 use chrono::{DateTime, FixedOffset, Utc};
 use cxpm_app::reminders::outbox::{self, OutboxFilter};
 use cxpm_app::reminders::schedules::{self, stored_readers};
@@ -61,8 +62,8 @@ pub enum ScheduleKindName {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Schedule {
-    pub id: String,
-    pub program_id: String,
+    pub id: Id,
+    pub program_id: Id,
     pub kind: ScheduleKindName,
     /// A 5-field crontab line: minute hour day-of-month month day-of-week, with 0 or 7
     /// for Sunday (`0 9 * * 1`: Mondays at 09:00).
@@ -94,8 +95,8 @@ impl Schedule {
             .map(|t| t.describe(locale))
             .unwrap_or_else(|_| format!("{} ({})", m.cron, m.time_zone));
         Ok(Self {
-            id: m.id,
-            program_id: m.program_id,
+            id: m.id.into(),
+            program_id: m.program_id.into(),
             kind: kind.into(),
             cron: m.cron,
             time_zone: m.time_zone,
@@ -148,15 +149,15 @@ pub struct NewSchedule {
 #[serde(deny_unknown_fields)]
 pub struct ScheduleReaders {
     #[oai(default)]
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::http::body::null_is_default")]
     pub roles: Vec<crate::http::people::RoleName>,
     #[oai(default)]
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::http::body::null_is_default")]
     pub team_roles: Vec<crate::http::programs::TeamRoleName>,
     /// Person ids.
     #[oai(default)]
-    #[serde(default)]
-    pub people: Vec<String>,
+    #[serde(default, deserialize_with = "crate::http::body::null_is_default")]
+    pub people: Vec<Id>,
 }
 
 impl From<&Readers> for ScheduleReaders {
@@ -164,7 +165,7 @@ impl From<&Readers> for ScheduleReaders {
         Self {
             roles: r.roles.iter().map(|&x| x.into()).collect(),
             team_roles: r.team_roles.iter().map(|&x| x.into()).collect(),
-            people: r.people.clone(),
+            people: r.people.iter().cloned().map(Id::from).collect(),
         }
     }
 }
@@ -174,7 +175,7 @@ impl From<ScheduleReaders> for Readers {
         Self {
             roles: r.roles.into_iter().map(Into::into).collect(),
             team_roles: r.team_roles.into_iter().map(Into::into).collect(),
-            people: r.people,
+            people: r.people.into_iter().map(String::from).collect(),
         }
     }
 }
@@ -204,7 +205,7 @@ pub struct SchedulePatch {
 pub struct ScheduleList {
     /// Oldest first.
     pub items: Vec<Schedule>,
-    pub next_cursor: Option<String>,
+    pub next_cursor: Option<Id>,
 }
 
 /// One coming fire time, in the schedule's zone and in UTC.
@@ -228,7 +229,7 @@ pub struct Preview {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct PlannedMail {
-    pub recipient_id: String,
+    pub recipient_id: Id,
     pub to: String,
     /// The recipient's language, which the mail is written in.
     pub locale: String,
@@ -244,7 +245,7 @@ pub struct PlannedMail {
 impl From<cxpm_app::reminders::PlannedMail> for PlannedMail {
     fn from(m: cxpm_app::reminders::PlannedMail) -> Self {
         Self {
-            recipient_id: m.recipient_id,
+            recipient_id: m.recipient_id.into(),
             to: m.to_address,
             locale: m.locale.as_str().to_owned(),
             subject: m.subject,
@@ -260,7 +261,7 @@ impl From<cxpm_app::reminders::PlannedMail> for PlannedMail {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct DryRun {
-    pub schedule_id: String,
+    pub schedule_id: Id,
     pub fired_at: DateTime<Utc>,
     /// One per recipient; nobody gets a mail with nothing in it.
     pub mails: Vec<PlannedMail>,
@@ -270,7 +271,7 @@ pub struct DryRun {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct RunResult {
-    pub schedule_id: String,
+    pub schedule_id: Id,
     pub fired_at: DateTime<Utc>,
     /// Mails the firing planned (one per person with something to read).
     pub planned: i32,
@@ -295,11 +296,11 @@ pub enum OutboxStatusName {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct OutboxMail {
-    pub id: String,
-    pub program_id: String,
-    pub schedule_id: String,
+    pub id: Id,
+    pub program_id: Id,
+    pub schedule_id: Id,
     pub fired_at: DateTime<Utc>,
-    pub recipient_id: String,
+    pub recipient_id: Id,
     pub to: String,
     pub locale: String,
     pub subject: String,
@@ -319,11 +320,11 @@ impl TryFrom<cxpm_app::store::outbox::Model> for OutboxMail {
     fn try_from(m: cxpm_app::store::outbox::Model) -> Result<Self, ApiError> {
         let status: OutboxStatus = *m.status;
         Ok(Self {
-            id: m.id,
-            program_id: m.program_id.unwrap_or_default(),
-            schedule_id: m.schedule_id.unwrap_or_default(),
+            id: m.id.into(),
+            program_id: (m.program_id.unwrap_or_default()).into(),
+            schedule_id: (m.schedule_id.unwrap_or_default()).into(),
             fired_at: m.fired_at,
-            recipient_id: m.recipient_id,
+            recipient_id: m.recipient_id.into(),
             to: m.to_address,
             locale: m.locale,
             subject: m.subject,
@@ -344,7 +345,7 @@ impl TryFrom<cxpm_app::store::outbox::Model> for OutboxMail {
 pub struct OutboxList {
     /// Oldest first.
     pub items: Vec<OutboxMail>,
-    pub next_cursor: Option<String>,
+    pub next_cursor: Option<Id>,
 }
 
 #[derive(Default)]
@@ -405,9 +406,9 @@ impl SchedulesApi {
         /// Only enabled (or disabled) schedules.
         enabled: Query<Option<bool>>,
         /// Page size, 1–200 (default 50).
-        limit: Query<Option<u64>>,
+        limit: Query<Option<crate::http::common::Limit>>,
         /// The `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<crate::http::common::Cursor>>,
     ) -> ApiResult<Json<ScheduleList>> {
         let page = page(limit.0, cursor.0)?;
         let filter = schedules::ScheduleFilter {
@@ -421,7 +422,7 @@ impl SchedulesApi {
                 .into_iter()
                 .map(|m| Schedule::read(m, auth.0.locale))
                 .collect::<ApiResult<_>>()?,
-            next_cursor,
+            next_cursor: next_cursor.map(Into::into),
         }))
     }
 
@@ -457,7 +458,7 @@ impl SchedulesApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<String>,
+        if_match: Header<crate::http::common::IfMatch>,
         body: Body<SchedulePatch>,
     ) -> ApiResult<Versioned<Schedule>> {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
@@ -499,7 +500,7 @@ impl SchedulesApi {
     ) -> ApiResult<Json<DryRun>> {
         let run = schedules::dry_run(&state, &auth.0.actor, &id, at.0, &Mail(&state)).await?;
         Ok(Json(DryRun {
-            schedule_id: run.schedule_id,
+            schedule_id: run.schedule_id.into(),
             fired_at: run.fired_at,
             mails: run.mails.into_iter().map(PlannedMail::from).collect(),
         }))
@@ -529,7 +530,7 @@ impl SchedulesApi {
         let force = force.0.unwrap_or(false);
         let run = schedules::run(&state, &auth.0.actor, &id, force, &Mail(&state)).await?;
         Ok(Json(RunResult {
-            schedule_id: run.schedule_id,
+            schedule_id: run.schedule_id.into(),
             fired_at: run.fired_at,
             planned: run.fired.map_or(0, |f| f.planned as i32),
             queued: run.fired.map_or(0, |f| f.queued as i32),
@@ -547,13 +548,13 @@ impl SchedulesApi {
         /// Only mails in this state.
         status: Query<Option<OutboxStatusName>>,
         /// Only mails to this person.
-        recipient_id: Query<Option<String>>,
+        recipient_id: Query<Option<Id>>,
         /// Only mails of this schedule.
-        schedule_id: Query<Option<String>>,
+        schedule_id: Query<Option<Id>>,
         /// Page size, 1–200 (default 50).
-        limit: Query<Option<u64>>,
+        limit: Query<Option<crate::http::common::Limit>>,
         /// The `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<crate::http::common::Cursor>>,
     ) -> ApiResult<Json<OutboxList>> {
         let page = page(limit.0, cursor.0)?;
         let bad = |e: FieldError| ApiError::bad_request(e.to_string(), vec![e.into()]);
@@ -563,13 +564,13 @@ impl SchedulesApi {
         };
         let filter = OutboxFilter {
             status: status.0.map(Into::into),
-            recipient_id: id("recipient_id", recipient_id.0)?,
-            schedule_id: id("schedule_id", schedule_id.0)?,
+            recipient_id: id("recipient_id", recipient_id.0.map(Into::into))?,
+            schedule_id: id("schedule_id", schedule_id.0.map(Into::into))?,
         };
         let (rows, next_cursor) = outbox::list(&state, &auth.0.actor, &filter, &page).await?;
         Ok(Json(OutboxList {
             items: views(rows)?,
-            next_cursor,
+            next_cursor: next_cursor.map(Into::into),
         }))
     }
 
@@ -589,6 +590,7 @@ impl SchedulesApi {
         auth: BearerAuth,
         id: Path<crate::http::common::Id>,
         /// How many fire times, 1–50 (default 5).
+        #[oai(validator(minimum(value = "1"), maximum(value = "50")))]
         count: Query<Option<u32>>,
         /// Start after this instant (RFC 3339; default now).
         after: Query<Option<DateTime<Utc>>>,

@@ -1,5 +1,6 @@
 //! Access tokens: admins issue them; everyone lists and revokes their own.
 
+use crate::http::common::Id;
 use chrono::{DateTime, Utc};
 use cxpm_app::directory::tokens;
 use poem::web::Data;
@@ -20,8 +21,8 @@ use cxpm_app::store::access_token;
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Token {
-    pub id: String,
-    pub person_id: String,
+    pub id: Id,
+    pub person_id: Id,
     pub label: String,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
@@ -33,8 +34,8 @@ pub struct Token {
 impl From<access_token::Model> for Token {
     fn from(m: access_token::Model) -> Self {
         Self {
-            id: m.id,
-            person_id: m.person_id,
+            id: m.id.into(),
+            person_id: m.person_id.into(),
             label: m.label,
             created_by: m.created_by,
             created_at: m.created_at,

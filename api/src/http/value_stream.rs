@@ -2,6 +2,7 @@
 //! and the built-in industrial template — the HTTP shapes; the use cases are
 //! `cxpm_app::programs::{value_stream, template}`.
 
+use crate::http::common::Id;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -27,8 +28,8 @@ use cxpm_app::store::{stage, sub_process};
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct Stage {
-    pub id: String,
-    pub program_id: String,
+    pub id: Id,
+    pub program_id: Id,
     pub name: String,
     /// The name in other languages, by locale (`zh-CN`, `pt-BR`, `en`).
     pub name_translations: BTreeMap<String, String>,
@@ -49,8 +50,8 @@ impl From<stage::Model> for Stage {
     fn from(m: stage::Model) -> Self {
         Self {
             name_translations: translations(&m.name_translations),
-            id: m.id,
-            program_id: m.program_id,
+            id: m.id.into(),
+            program_id: m.program_id.into(),
             name: m.name,
             description: m.description,
             customer_facing: m.customer_facing,
@@ -108,9 +109,9 @@ pub struct StageList {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct SubProcess {
-    pub id: String,
-    pub program_id: String,
-    pub stage_id: String,
+    pub id: Id,
+    pub program_id: Id,
+    pub stage_id: Id,
     pub name: String,
     pub name_translations: BTreeMap<String, String>,
     pub goal: Option<String>,
@@ -127,9 +128,9 @@ impl From<sub_process::Model> for SubProcess {
     fn from(m: sub_process::Model) -> Self {
         Self {
             name_translations: translations(&m.name_translations),
-            id: m.id,
-            program_id: m.program_id,
-            stage_id: m.stage_id,
+            id: m.id.into(),
+            program_id: m.program_id.into(),
+            stage_id: m.stage_id.into(),
             name: m.name,
             goal: m.goal,
             position: m.position,
@@ -184,10 +185,10 @@ pub struct SubProcessList {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct IndustrialDepartments {
-    pub order_management: Option<String>,
-    pub manufacturing: Option<String>,
-    pub quality_inspection: Option<String>,
-    pub shipping: Option<String>,
+    pub order_management: Option<Id>,
+    pub manufacturing: Option<Id>,
+    pub quality_inspection: Option<Id>,
+    pub shipping: Option<Id>,
 }
 
 #[derive(Debug, Object, Deserialize, Default)]
@@ -284,7 +285,7 @@ impl ValueStreamApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<String>,
+        if_match: Header<crate::http::common::IfMatch>,
         body: Body<StagePatch>,
     ) -> ApiResult<Versioned<Stage>> {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
@@ -314,7 +315,7 @@ impl ValueStreamApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the deletion is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<String>,
+        if_match: Header<crate::http::common::IfMatch>,
     ) -> ApiResult<Deleted> {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
         value_stream::delete_stage(&state, &auth.0.actor, &id, &expected).await?;
@@ -398,7 +399,7 @@ impl ValueStreamApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the change is based on.
         #[oai(name = "If-Match")]
-        if_match: Header<String>,
+        if_match: Header<crate::http::common::IfMatch>,
         body: Body<SubProcessPatch>,
     ) -> ApiResult<Versioned<SubProcess>> {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
@@ -437,10 +438,10 @@ impl ValueStreamApi {
     ) -> ApiResult<Json<TemplateResult>> {
         let m = body.0.departments.unwrap_or_default();
         let mapping = template::IndustrialDepartments {
-            order_management: m.order_management,
-            manufacturing: m.manufacturing,
-            quality_inspection: m.quality_inspection,
-            shipping: m.shipping,
+            order_management: m.order_management.map(Into::into),
+            manufacturing: m.manufacturing.map(Into::into),
+            quality_inspection: m.quality_inspection.map(Into::into),
+            shipping: m.shipping.map(Into::into),
         };
         let done = template::apply_industrial(&state, &auth.0.actor, &id, mapping).await?;
         Ok(Json(TemplateResult {

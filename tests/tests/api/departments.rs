@@ -76,6 +76,16 @@ both_databases!(
             )
             .await;
         expect_problem(missing, StatusCode::PRECONDITION_REQUIRED).await;
+        // An empty header names no version: as if it were not sent.
+        let empty = app
+            .patch(
+                &path,
+                &app.admin_token,
+                Some(""),
+                &json!({"name": "Lost update"}),
+            )
+            .await;
+        expect_problem(empty, StatusCode::PRECONDITION_REQUIRED).await;
 
         let now = expect_json(app.get(&path, &app.admin_token).await, StatusCode::OK).await;
         assert_eq!(now["name"], "Quality 2");

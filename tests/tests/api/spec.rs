@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use serde_json::json;
+
 fn committed_spec_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../openapi/cxpm.yaml")
 }
@@ -35,7 +37,7 @@ fn the_committed_spec_matches_the_code() {
 
 #[test]
 fn every_operation_has_an_id_a_summary_a_tag_and_error_answers() {
-    let spec: serde_json::Value = serde_json::from_str(&cxpm_api::http::service().spec()).unwrap();
+    let spec: serde_json::Value = serde_json::from_str(&cxpm_api::http::spec_json()).unwrap();
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let name = format!("{method} {path}");
@@ -69,7 +71,7 @@ fn every_operation_has_an_id_a_summary_a_tag_and_error_answers() {
 /// person typed, and without `If-Match` rotates whatever version is current).
 #[test]
 fn if_match_is_required_where_its_absence_is_a_428() {
-    let spec: serde_json::Value = serde_json::from_str(&cxpm_api::http::service().spec()).unwrap();
+    let spec: serde_json::Value = serde_json::from_str(&cxpm_api::http::spec_json()).unwrap();
     let mut taking = 0;
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
@@ -90,27 +92,83 @@ fn if_match_is_required_where_its_absence_is_a_428() {
     assert!(taking > 20, "{taking} operations take If-Match");
 }
 
-/// Every id in an address is `format: uuid` in the spec (one that is not a UUID
-/// names nothing: 404).
+/// Whether a field or parameter called `name` holds an id: `id`, `…_id`, `…_ids`, a
+/// page's `cursor`, a report's `since_snapshot` — not an outside system's
+/// `external_id`, a mail's `message_id` or the audit trail's `entity_id` (any
+/// entity's key).
+fn names_an_id(name: &str) -> bool {
+    let outside = ["external_id", "message_id", "entity_id"];
+    (name == "id"
+        || name.ends_with("_id")
+        || name.ends_with("_ids")
+        || ["cursor", "next_cursor", "since_snapshot", "people"].contains(&name))
+        && !outside.contains(&name)
+}
+
+/// Every id a request names — in its address, its query or its body — is `format:
+/// uuid` in the spec (one that is not a UUID names nothing: a 404 in an address, a 422
+/// or 400 naming the field elsewhere), and so is every id of the resources' answers.
 #[test]
-fn ids_in_addresses_are_uuids() {
-    let spec: serde_json::Value = serde_json::from_str(&cxpm_api::http::service().spec()).unwrap();
-    let mut ids = 0;
+fn ids_are_uuids() {
+    let spec: serde_json::Value = serde_json::from_str(&cxpm_api::http::spec_json()).unwrap();
+    let (mut in_paths, mut elsewhere) = (0, 0);
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             for p in op["parameters"].as_array().into_iter().flatten() {
-                if p["in"] == "path" {
-                    ids += 1;
+                let name = p["name"].as_str().unwrap();
+                if name == "cursor" {
+                    // A UUID, or empty for the first page.
+                    assert_eq!(
+                        p["schema"]["anyOf"],
+                        json!([{"type": "string", "format": "uuid"}, {"type": "string", "maxLength": 0}]),
+                        "{method} {path}: cursor"
+                    );
+                } else if p["in"] == "path" || names_an_id(name) {
+                    if p["in"] == "path" {
+                        in_paths += 1;
+                    }
                     assert_eq!(
                         p["schema"]["format"], "uuid",
-                        "{method} {path}: path parameter {} is not format: uuid",
-                        p["name"]
+                        "{method} {path}: parameter {name} is not format: uuid"
                     );
                 }
             }
         }
     }
-    assert!(ids > 90, "{ids} ids in addresses");
+    // Reports' lines and rollups name what they are about with the ids of several
+    // kinds of things; the resources' own fields are checked here.
+    let reports = [
+        "GapLine",
+        "GapRollup",
+        "ClosedLine",
+        "GapReport",
+        "ProgressReport",
+        "PlanProgress",
+        "DepartmentProgress",
+        "SnapshotChanges",
+        "FeedbackResponse",
+    ];
+    for (schema_name, schema) in spec["components"]["schemas"].as_object().unwrap() {
+        if reports.contains(&schema_name.as_str()) {
+            continue;
+        }
+        for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+            if !names_an_id(field) {
+                continue;
+            }
+            elsewhere += 1;
+            let format = property["format"]
+                .as_str()
+                .or(property["items"]["format"].as_str());
+            assert_eq!(
+                format,
+                Some("uuid"),
+                "{schema_name}.{field} is not format: uuid"
+            );
+        }
+    }
+    assert!(in_paths > 90, "{in_paths} ids in addresses");
+    assert!(elsewhere > 150, "{elsewhere} ids in bodies and answers");
 }
 
 type Schema = serde_json::Map<String, serde_json::Value>;
@@ -152,10 +210,15 @@ fn named_schemas(spec: &serde_json::Value) -> Vec<(String, &Schema)> {
 /// (`cxpm_domain::limits`), so the schema and the use cases cannot drift apart.
 #[test]
 fn every_text_limit_in_the_spec_is_the_domains() {
-    let spec: serde_json::Value = serde_json::from_str(&cxpm_api::http::service().spec()).unwrap();
+    let spec: serde_json::Value = serde_json::from_str(&cxpm_api::http::spec_json()).unwrap();
     let mut seen = Vec::new();
     for (field, schema) in named_schemas(&spec) {
-        if let Some(max) = schema.get("maxLength").and_then(|m| m.as_u64()) {
+        // (`maxLength: 0` is the empty `cursor` that asks for a first page.)
+        if let Some(max) = schema
+            .get("maxLength")
+            .and_then(|m| m.as_u64())
+            .filter(|&m| m > 0)
+        {
             let limit = cxpm_domain::limits::max_chars(&field);
             assert_eq!(
                 limit,
@@ -187,13 +250,14 @@ fn every_text_limit_in_the_spec_is_the_domains() {
 #[test]
 fn every_pattern_and_enumeration_in_the_spec_is_the_domains() {
     use cxpm_domain::schedule::CronSchedule;
-    use cxpm_domain::values::{DepartmentCode, Email, Locale, TimeZone};
-    let spec: serde_json::Value = serde_json::from_str(&cxpm_api::http::service().spec()).unwrap();
+    use cxpm_domain::values::{DepartmentCode, Email, Locale, SEARCH_PATTERN, TimeZone};
+    let spec: serde_json::Value = serde_json::from_str(&cxpm_api::http::spec_json()).unwrap();
     let mut seen = Vec::new();
     for (field, schema) in named_schemas(&spec) {
         if let Some(pattern) = schema.get("pattern").and_then(|p| p.as_str()) {
             let rule = match field.as_str() {
-                "email" => Email::PATTERN,
+                "email" | "external_emails" => Email::PATTERN,
+                "q" => SEARCH_PATTERN,
                 "code" => DepartmentCode::PATTERN,
                 "cron" | "cadence_cron" => CronSchedule::PATTERN,
                 other => panic!("`{other}` has a pattern no domain rule names"),
@@ -205,8 +269,10 @@ fn every_pattern_and_enumeration_in_the_spec_is_the_domains() {
             seen.push(format!("{field}: TimeZone"));
         }
     }
+    assert!(seen.iter().any(|f| f == "external_emails"), "{seen:?}");
     for field in [
         "email",
+        "q",
         "code",
         "cron",
         "cadence_cron",
@@ -236,4 +302,47 @@ fn every_pattern_and_enumeration_in_the_spec_is_the_domains() {
         locales,
         Locale::ALL.iter().map(|l| l.as_str()).collect::<Vec<_>>()
     );
+}
+
+/// Dates are `format: date` (poem-openapi's own `naive-date` is known to no client),
+/// and every integer of a bounded Rust width says its range.
+#[test]
+fn dates_and_integer_ranges_are_stated_as_clients_read_them() {
+    let spec: serde_json::Value = serde_json::from_str(&cxpm_api::http::spec_json()).unwrap();
+    let (mut dates, mut integers) = (0, 0);
+    for (field, schema) in named_schemas(&spec) {
+        match schema.get("format").and_then(|f| f.as_str()) {
+            Some("naive-date") => panic!("`{field}` is format: naive-date"),
+            Some("date") => dates += 1,
+            Some(width @ ("int32" | "uint32" | "uint16")) => {
+                integers += 1;
+                assert!(
+                    schema.contains_key("minimum") && schema.contains_key("maximum"),
+                    "`{field}` ({width}) states no range"
+                );
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        dates >= 10 && integers >= 50,
+        "{dates} dates, {integers} integers"
+    );
+}
+
+/// A program's minimum of respondents is stated as the domain's range (the schema's
+/// numbers are literals in the derive; this holds them to the constant).
+#[test]
+fn the_respondents_range_is_the_domains() {
+    let spec: serde_json::Value = serde_json::from_str(&cxpm_api::http::spec_json()).unwrap();
+    let schemas = &spec["components"]["schemas"];
+    for name in ["NewProgram", "ProgramPatch"] {
+        let field = &schemas[name]["properties"]["min_respondents"];
+        assert_eq!(field["minimum"].as_f64(), Some(1.0), "{name}");
+        assert_eq!(
+            field["maximum"].as_f64(),
+            Some(f64::from(cxpm_domain::feedback::MIN_RESPONDENTS_MAX)),
+            "{name}"
+        );
+    }
 }

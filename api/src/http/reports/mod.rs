@@ -13,6 +13,7 @@ pub mod snapshots;
 pub mod views;
 pub mod xlsx;
 
+use crate::http::common::Id;
 use chrono::NaiveDate;
 use cxpm_app::reports as app;
 use poem::web::Data;
@@ -52,11 +53,11 @@ impl ReportsApi {
         auth: BearerAuth,
         id: Path<crate::http::common::Id>,
         /// Only gaps owned by this department.
-        department_id: Query<Option<String>>,
+        department_id: Query<Option<Id>>,
         /// Only gaps of this stage.
-        stage_id: Query<Option<String>>,
+        stage_id: Query<Option<Id>>,
         /// Only gaps of this relationship.
-        relationship_id: Query<Option<String>>,
+        relationship_id: Query<Option<Id>>,
         /// Only gaps at least this severe.
         min_severity: Query<Option<SeverityName>>,
         /// Judge only periods that ended on or before this date (default: all); a
@@ -64,15 +65,15 @@ impl ReportsApi {
         until: Query<Option<NaiveDate>>,
         /// Mark each line new, worse, better or unchanged since this saved snapshot,
         /// and list the gaps that closed.
-        since_snapshot: Query<Option<String>>,
+        since_snapshot: Query<Option<Id>>,
         /// `json`, `csv`, `xlsx` or `html`; overrides `Accept`.
         format: Query<Option<ReportFormat>>,
         req: &poem::Request,
     ) -> ApiResult<Report<GapReport>> {
         let actor = &auth.0.actor;
         let bad = |e: cxpm_domain::FieldError| ApiError::bad_request(e.to_string(), vec![e.into()]);
-        let id_filter = |field: &str, raw: &Option<String>| {
-            raw.as_deref()
+        let id_filter = |field: &str, raw: &Option<Id>| {
+            raw.as_ref()
                 .map(|r| parse_id(field, r))
                 .transpose()
                 .map_err(bad)

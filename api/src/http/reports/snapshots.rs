@@ -7,6 +7,7 @@
 //!
 //! The HTTP shapes; the use cases are `cxpm_app::reports::snapshots`.
 
+use crate::http::common::Id;
 use chrono::{DateTime, Utc};
 use cxpm_app::reports as app;
 use poem::web::Data;
@@ -29,8 +30,8 @@ use cxpm_app::store::report_snapshot;
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct ReportSnapshot {
-    pub id: String,
-    pub program_id: String,
+    pub id: Id,
+    pub program_id: Id,
     pub label: String,
     /// Lines in the saved report.
     pub lines: i32,
@@ -41,8 +42,8 @@ pub struct ReportSnapshot {
 impl From<report_snapshot::Model> for ReportSnapshot {
     fn from(m: report_snapshot::Model) -> Self {
         Self {
-            id: m.id,
-            program_id: m.program_id,
+            id: m.id.into(),
+            program_id: m.program_id.into(),
             label: m.label,
             lines: m.lines,
             created_by: m.created_by,
@@ -66,7 +67,7 @@ pub struct NewSnapshot {
 pub struct SnapshotList {
     /// Oldest first.
     pub items: Vec<ReportSnapshot>,
-    pub next_cursor: Option<String>,
+    pub next_cursor: Option<Id>,
 }
 
 /// A saved report with the report itself.
@@ -114,15 +115,15 @@ impl SnapshotsApi {
         auth: BearerAuth,
         id: Path<crate::http::common::Id>,
         /// Page size, 1–200 (default 50).
-        limit: Query<Option<u64>>,
+        limit: Query<Option<crate::http::common::Limit>>,
         /// The `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<crate::http::common::Cursor>>,
     ) -> ApiResult<Json<SnapshotList>> {
         let page = page(limit.0, cursor.0)?;
         let (rows, next_cursor) = app::snapshots::list(&state, &auth.0.actor, &id, &page).await?;
         Ok(Json(SnapshotList {
             items: rows.into_iter().map(ReportSnapshot::from).collect(),
-            next_cursor,
+            next_cursor: next_cursor.map(Into::into),
         }))
     }
 

@@ -324,7 +324,7 @@ pub fn progress_xlsx(t: &'static Labels, report: &ProgressReport) -> ApiResult<V
     gaps.extend(
         cov.owners_without_person
             .iter()
-            .map(|o| vec![text(owners), text(&o.id)]),
+            .map(|o| vec![text(owners), text(o.id.0.as_str())]),
     );
     gaps.extend(
         cov.departments_without_relationship
