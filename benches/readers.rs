@@ -8,7 +8,9 @@
 //! 4. 16 different gap reports, one per client (distinct `until` dates: each a full
 //!    computation over every key point and metric), for memory;
 //! 5. the same gap report again with nothing kept (`CXPM_REPORT_CACHE_MB=0`), the
-//!    figure before kept reports, in the same run.
+//!    figure before kept reports, in the same run;
+//! 6. on PostgreSQL, two replicas on the one database, the clients split between
+//!    them, then a change through one replica and the other's next report.
 //!
 //! Prints req/s, p50 and p99 of each, the bytes of an answer, the server's peak RSS,
 //! and the goals: the same report ≥ 300 req/s with p99 ≤ 100 ms, peak RSS ≤ 128 MiB.
