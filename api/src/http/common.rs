@@ -346,6 +346,90 @@ text_parameter!(IfMatch, "string_if_match", || {
     MetaSchemaRef::Inline(Box::new(schema))
 });
 
+/// A request's `name_translations`: the name in other languages, by locale tag. The
+/// spec's `NameTranslations` schema has one property per language the domain serves
+/// ([`cxpm_domain::values::Locale::ALL`]) and, read from a request body, no other
+/// (`http::spec`); a `null` for a language is leaving it out. The use case checks the
+/// tags and the names, so a mistake is a 422 naming `name_translations.<tag>`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Translations(pub std::collections::BTreeMap<String, String>);
+
+impl From<Translations> for std::collections::BTreeMap<String, String> {
+    fn from(t: Translations) -> Self {
+        t.0
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Translations {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let given = std::collections::BTreeMap::<String, Option<String>>::deserialize(d)?;
+        Ok(Self(
+            given
+                .into_iter()
+                .filter_map(|(tag, name)| name.map(|n| (tag, n)))
+                .collect(),
+        ))
+    }
+}
+
+impl poem_openapi::types::Type for Translations {
+    const IS_REQUIRED: bool = true;
+
+    type RawValueType = Self;
+
+    type RawElementValueType = Self;
+
+    fn name() -> std::borrow::Cow<'static, str> {
+        "NameTranslations".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Reference("NameTranslations".to_owned())
+    }
+
+    fn register(registry: &mut poem_openapi::registry::Registry) {
+        registry.create_schema::<Self, _>("NameTranslations".to_owned(), |_| {
+            let mut schema = MetaSchema::new("object");
+            schema.description = Some(
+                "The name in other languages, by locale tag; each reader is shown theirs, \
+                 else `name`.",
+            );
+            schema.properties = cxpm_domain::values::Locale::ALL
+                .iter()
+                .map(|l| {
+                    let name = MetaSchemaRef::Inline(Box::new(MetaSchema::new("string")));
+                    (l.as_str(), name)
+                })
+                .collect();
+            schema
+        });
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl poem_openapi::types::ParseFromJSON for Translations {
+    fn parse_from_json(value: Option<serde_json::Value>) -> poem_openapi::types::ParseResult<Self> {
+        let value = value.unwrap_or_default();
+        serde_json::from_value(value.clone())
+            .map_err(|_| poem_openapi::types::ParseError::expected_type(value))
+    }
+}
+
+impl poem_openapi::types::ToJSON for Translations {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        serde_json::to_value(&self.0).ok()
+    }
+}
+
 /// A path id; one that cannot exist is simply not found.
 pub fn path_id(entity: &str, raw: &str) -> ApiResult<String> {
     parse_id("id", raw).map_err(|_| ApiError::not_found(entity, raw))

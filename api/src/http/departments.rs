@@ -87,7 +87,7 @@ pub struct NewDepartment {
     #[oai(validator(min_length = 1, max_length = 200))]
     pub name: String,
     /// The name in other languages, by locale tag.
-    pub name_translations: Option<BTreeMap<String, String>>,
+    pub name_translations: Option<crate::http::common::Translations>,
     /// 1–32 ASCII letters, digits, `-` or `_`; unique regardless of case.
     #[oai(validator(
         min_length = 1,
@@ -108,7 +108,7 @@ pub struct DepartmentPatch {
     #[oai(validator(min_length = 1, max_length = 200))]
     pub name: Option<String>,
     /// Replaces the names in other languages.
-    pub name_translations: Option<BTreeMap<String, String>>,
+    pub name_translations: Option<crate::http::common::Translations>,
     #[oai(validator(
         min_length = 1,
         max_length = 32,
@@ -165,7 +165,7 @@ impl DepartmentsApi {
         let b = body.0;
         let new = departments::NewDepartment {
             name: b.name,
-            name_translations: b.name_translations,
+            name_translations: b.name_translations.map(Into::into),
             code: b.code,
             parent_id: b.parent_id.map(Into::into),
             function: b.function.map(Function::from),
@@ -256,7 +256,7 @@ impl DepartmentsApi {
         let p = body.0;
         let change = departments::DepartmentChange {
             name: p.name,
-            name_translations: p.name_translations,
+            name_translations: p.name_translations.map(Into::into),
             code: p.code,
             parent_id: patch(p.parent_id.map_value(Into::into)),
             head_id: patch(p.head_id.map_value(Into::into)),

@@ -67,7 +67,7 @@ pub struct NewKeyPoint {
     #[oai(validator(min_length = 1, max_length = 200))]
     pub name: String,
     /// The name in other languages, by locale tag.
-    pub name_translations: Option<BTreeMap<String, String>>,
+    pub name_translations: Option<crate::http::common::Translations>,
     #[oai(validator(max_length = 4000))]
     pub description: Option<String>,
     #[oai(validator(max_length = 4000))]
@@ -82,7 +82,7 @@ pub struct KeyPointPatch {
     #[oai(validator(min_length = 1, max_length = 200))]
     pub name: Option<String>,
     /// Replaces the names in other languages.
-    pub name_translations: Option<BTreeMap<String, String>>,
+    pub name_translations: Option<crate::http::common::Translations>,
     #[serde(default)]
     pub description: MaybeUndefined<String>,
     #[serde(default)]
@@ -203,7 +203,7 @@ impl KeyPointsApi {
         let b = body.0;
         let new = key_points::NewKeyPoint {
             name: b.name,
-            name_translations: b.name_translations,
+            name_translations: b.name_translations.map(Into::into),
             description: b.description,
             customer_expects: b.customer_expects,
         };
@@ -253,7 +253,7 @@ impl KeyPointsApi {
         let p = body.0;
         let change = key_points::KeyPointChange {
             name: p.name,
-            name_translations: p.name_translations,
+            name_translations: p.name_translations.map(Into::into),
             description: patch(p.description),
             customer_expects: patch(p.customer_expects),
             archived: p.archived,

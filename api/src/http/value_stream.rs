@@ -72,7 +72,7 @@ impl From<stage::Model> for Stage {
 pub struct NewStage {
     #[oai(validator(min_length = 1, max_length = 200))]
     pub name: String,
-    pub name_translations: Option<BTreeMap<String, String>>,
+    pub name_translations: Option<crate::http::common::Translations>,
     #[oai(validator(max_length = 4000))]
     pub description: Option<String>,
     pub customer_facing: bool,
@@ -90,7 +90,7 @@ pub struct NewStage {
 pub struct StagePatch {
     #[oai(validator(min_length = 1, max_length = 200))]
     pub name: Option<String>,
-    pub name_translations: Option<BTreeMap<String, String>>,
+    pub name_translations: Option<crate::http::common::Translations>,
     #[serde(default)]
     pub description: MaybeUndefined<String>,
     pub customer_facing: Option<bool>,
@@ -150,7 +150,7 @@ impl From<sub_process::Model> for SubProcess {
 pub struct NewSubProcess {
     #[oai(validator(min_length = 1, max_length = 200))]
     pub name: String,
-    pub name_translations: Option<BTreeMap<String, String>>,
+    pub name_translations: Option<crate::http::common::Translations>,
     #[oai(validator(max_length = 4000))]
     pub goal: Option<String>,
     #[oai(validator(minimum(value = "1")))]
@@ -164,7 +164,7 @@ pub struct NewSubProcess {
 pub struct SubProcessPatch {
     #[oai(validator(min_length = 1, max_length = 200))]
     pub name: Option<String>,
-    pub name_translations: Option<BTreeMap<String, String>>,
+    pub name_translations: Option<crate::http::common::Translations>,
     #[serde(default)]
     pub goal: MaybeUndefined<String>,
     #[oai(validator(minimum(value = "1")))]
@@ -232,7 +232,7 @@ impl ValueStreamApi {
         let b = body.0;
         let new = value_stream::NewPart {
             name: b.name,
-            name_translations: b.name_translations,
+            name_translations: b.name_translations.map(Into::into),
             text: b.description,
             customer_facing: b.customer_facing,
             position: b.position,
@@ -292,7 +292,7 @@ impl ValueStreamApi {
         let p = body.0;
         let change = value_stream::PartChange {
             name: p.name,
-            name_translations: p.name_translations,
+            name_translations: p.name_translations.map(Into::into),
             text: patch(p.description),
             customer_facing: p.customer_facing,
             position: p.position,
@@ -338,7 +338,7 @@ impl ValueStreamApi {
         let b = body.0;
         let new = value_stream::NewPart {
             name: b.name,
-            name_translations: b.name_translations,
+            name_translations: b.name_translations.map(Into::into),
             text: b.goal,
             customer_facing: false,
             position: b.position,
@@ -406,7 +406,7 @@ impl ValueStreamApi {
         let p = body.0;
         let change = value_stream::PartChange {
             name: p.name,
-            name_translations: p.name_translations,
+            name_translations: p.name_translations.map(Into::into),
             text: patch(p.goal),
             customer_facing: None,
             position: p.position,

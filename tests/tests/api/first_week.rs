@@ -456,7 +456,7 @@ both_databases!(
                 &format!("/api/v1/departments/{}", id(&qa)),
                 &app.admin_token,
                 Some(&format!("\"{}\"", qa["version"])),
-                &json!({"name_translations": {"zh-CN": "质量检验", "pt-BR": "Inspeção de qualidade"}}),
+                &json!({"name_translations": {"zh-CN": "质量检验", "pt-BR": "Inspeção de qualidade", "en": null}}),
             )
             .await,
             StatusCode::OK,
@@ -464,6 +464,8 @@ both_databases!(
         .await;
         assert_eq!(renamed["name"], "Quality inspection");
         assert_eq!(renamed["name_translations"]["zh-CN"], "质量检验");
+        // A language sent as `null` is left out (the spec says each is nullable).
+        assert_eq!(renamed["name_translations"].as_object().unwrap().len(), 2);
         let bad = expect_problem(
             app.post(
                 "/api/v1/departments",
