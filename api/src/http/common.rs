@@ -161,6 +161,30 @@ macro_rules! text_parameter {
     };
 }
 
+/// Reads and writes a newtype over text as a JSON string (in a body or an answer).
+macro_rules! json_text {
+    ($name:ident) => {
+        impl poem_openapi::types::ParseFromJSON for $name {
+            fn parse_from_json(
+                value: Option<serde_json::Value>,
+            ) -> poem_openapi::types::ParseResult<Self> {
+                match value {
+                    Some(serde_json::Value::String(s)) => Ok(Self(s)),
+                    other => Err(poem_openapi::types::ParseError::expected_type(
+                        other.unwrap_or_default(),
+                    )),
+                }
+            }
+        }
+
+        impl poem_openapi::types::ToJSON for $name {
+            fn to_json(&self) -> Option<serde_json::Value> {
+                Some(serde_json::Value::String(self.0.clone()))
+            }
+        }
+    };
+}
+
 /// An id: `format: uuid` in the spec, wherever it stands — an address, a query, a body
 /// or an answer. Any text is taken here; one that is not a UUID cannot name anything,
 /// so the use case answers for it as for any id that does not exist (404 in an
@@ -187,22 +211,7 @@ impl From<Id> for String {
     }
 }
 
-impl poem_openapi::types::ParseFromJSON for Id {
-    fn parse_from_json(value: Option<serde_json::Value>) -> poem_openapi::types::ParseResult<Self> {
-        match value {
-            Some(serde_json::Value::String(s)) => Ok(Self(s)),
-            other => Err(poem_openapi::types::ParseError::expected_type(
-                other.unwrap_or_default(),
-            )),
-        }
-    }
-}
-
-impl poem_openapi::types::ToJSON for Id {
-    fn to_json(&self) -> Option<serde_json::Value> {
-        Some(serde_json::Value::String(self.0.clone()))
-    }
-}
+json_text!(Id);
 
 impl std::ops::Deref for Id {
     type Target = str;
@@ -267,22 +276,7 @@ impl poem_openapi::types::Type for TimeZoneName {
     }
 }
 
-impl poem_openapi::types::ParseFromJSON for TimeZoneName {
-    fn parse_from_json(value: Option<serde_json::Value>) -> poem_openapi::types::ParseResult<Self> {
-        match value {
-            Some(serde_json::Value::String(s)) => Ok(Self(s)),
-            other => Err(poem_openapi::types::ParseError::expected_type(
-                other.unwrap_or_default(),
-            )),
-        }
-    }
-}
-
-impl poem_openapi::types::ToJSON for TimeZoneName {
-    fn to_json(&self) -> Option<serde_json::Value> {
-        Some(serde_json::Value::String(self.0.clone()))
-    }
-}
+json_text!(TimeZoneName);
 
 /// A list's `?cursor=`: the `next_cursor` of the page before (a UUID), or empty for
 /// the first page, as clients that build the address from the previous answer send it.
