@@ -123,13 +123,13 @@ pub struct Target {
 /// a private address when it is one. A host name is checked when it is resolved,
 /// which the caller does at delivery time ([`allowed_address`]).
 pub fn check_url(url: &str, allow_private: bool) -> Result<Target, Refused> {
-    let url = url.trim();
-    if url.len() > crate::limits::URL {
+    if url.chars().count() > crate::limits::URL {
         return Err(Refused::Malformed(format!(
             "longer than {} characters",
             crate::limits::URL
         )));
     }
+    let url = url.trim();
     let (scheme, rest) = url
         .split_once("://")
         .ok_or_else(|| Refused::Malformed("not an absolute URL (https://…)".to_owned()))?;

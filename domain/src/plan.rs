@@ -230,18 +230,15 @@ pub fn check_step_change(
                     "only a coordinator may skip a step",
                 ));
             }
-            let reason = skip_reason.map(str::trim).unwrap_or("");
-            if reason.is_empty() {
-                return Err(StepRefusal::Invalid(FieldError::new(
-                    "skip_reason",
-                    "skipping a step needs a reason",
-                )));
-            }
-            if reason.chars().count() > crate::limits::REASON {
-                return Err(StepRefusal::Invalid(FieldError::new(
-                    "skip_reason",
-                    format!("must be at most {} characters", crate::limits::REASON),
-                )));
+            match optional_text("skip_reason", skip_reason, crate::limits::REASON) {
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    return Err(StepRefusal::Invalid(FieldError::new(
+                        "skip_reason",
+                        "skipping a step needs a reason",
+                    )));
+                }
+                Err(e) => return Err(StepRefusal::Invalid(e)),
             }
         }
         StepStatus::Done => unmet.extend(unmet_to_complete(step, facts)),

@@ -15,9 +15,21 @@ use crate::validation::FieldError;
 pub struct Name(String);
 
 impl Name {
+    /// The longest name, in characters as sent (spaces around counted).
     pub const MAX_CHARS: usize = crate::limits::NAME;
 
+    /// What [`Name::parse`] takes, as the API's schema says it (with
+    /// [`Name::MAX_CHARS`] as the length): no control character, and one character at
+    /// least that is not white space (Unicode's `White_Space`, what `trim` removes).
+    pub const PATTERN: &'static str = r"^[^\x00-\x1f\x7f-\x9f]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x1f\x7f-\x9f]*$";
+
     pub fn parse(s: &str) -> Result<Self, FieldError> {
+        if s.chars().count() > Self::MAX_CHARS {
+            return Err(FieldError::new(
+                "name",
+                format!("must be at most {} characters", Self::MAX_CHARS),
+            ));
+        }
         let trimmed = s.trim();
         if trimmed.is_empty() {
             return Err(FieldError::new(
@@ -25,13 +37,7 @@ impl Name {
                 "must not be empty or only whitespace",
             ));
         }
-        if trimmed.chars().count() > Self::MAX_CHARS {
-            return Err(FieldError::new(
-                "name",
-                format!("must be at most {} characters", Self::MAX_CHARS),
-            ));
-        }
-        if trimmed.chars().any(char::is_control) {
+        if s.chars().any(char::is_control) {
             return Err(FieldError::new(
                 "name",
                 "must not contain control characters",
@@ -250,31 +256,47 @@ impl Default for TimeZone {
     }
 }
 
-/// Optional free text (a description, a label): trimmed, at most `max` characters,
-/// no control characters but line breaks and tabs (a NUL, for one, no database
-/// stores); an empty string means "none".
+/// What [`optional_text`] takes, as the API's schema says it (with the field's limit
+/// as the length): no control character but line breaks and tabs.
+pub const TEXT_PATTERN: &str = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$";
+
+/// What [`required_text`] takes, as the API's schema says it: [`TEXT_PATTERN`], and
+/// one character at least that is not white space.
+pub const REQUIRED_TEXT_PATTERN: &str = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$";
+
+/// Optional free text (a description, a label): at most `max` characters as sent
+/// (spaces around counted), no control characters but line breaks and tabs (a NUL,
+/// for one, no database stores), then trimmed; an empty string means "none".
 pub fn optional_text(
     field: &str,
     s: Option<&str>,
     max: usize,
 ) -> Result<Option<String>, FieldError> {
-    match s.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(t) if t.chars().count() > max => Err(FieldError::new(
+    let Some(raw) = s else { return Ok(None) };
+    if raw.chars().count() > max {
+        return Err(FieldError::new(
             field,
             format!("must be at most {max} characters"),
-        )),
-        Some(t)
-            if t.chars()
-                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) =>
-        {
-            Err(FieldError::new(
-                field,
-                "must not contain control characters other than line breaks and tabs",
-            ))
-        }
-        Some(t) => Ok(Some(t.to_owned())),
+        ));
     }
+    if raw
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters other than line breaks and tabs",
+        ));
+    }
+    let text = raw.trim();
+    Ok((!text.is_empty()).then(|| text.to_owned()))
+}
+
+/// Free text that must say something (what a provider delivers, an owner's
+/// responsibility): [`optional_text`]'s rule, and not empty once trimmed.
+pub fn required_text(field: &str, s: &str, max: usize) -> Result<String, FieldError> {
+    optional_text(field, Some(s), max)?
+        .ok_or_else(|| FieldError::new(field, "must not be empty or only whitespace"))
 }
 
 /// The longest search term (`?q=`), in characters, spaces around it counted.
@@ -441,6 +463,39 @@ mod tests {
         assert!(optional_text("label", Some("12345678901"), 10).is_err());
     }
 
+    /// Short texts of the characters the text rules tell apart: letters, every kind of
+    /// white space (controls among them and not), other controls, and CJK.
+    const TRICKY: &str = "[ a\t\n\r\u{b}\u{c}\u{0}\u{1}\u{7f}\u{85}\u{9f}\u{a0}\u{1680}\u{2000}\u{200a}\u{200b}\u{2028}\u{202f}\u{3000}\u{feff}张]{0,8}";
+
+    /// Every character of the Basic Multilingual Plane alone, doubled, and before and
+    /// after a letter: the name and text patterns take exactly what their rules take.
+    #[test]
+    fn the_name_and_text_patterns_are_their_rules_for_every_character() {
+        let name = regex::Regex::new(Name::PATTERN).unwrap();
+        let optional = regex::Regex::new(TEXT_PATTERN).unwrap();
+        let required = regex::Regex::new(REQUIRED_TEXT_PATTERN).unwrap();
+        for c in (0..=0xffff_u32).filter_map(char::from_u32) {
+            for s in [
+                format!("{c}"),
+                format!("{c}{c}"),
+                format!("a{c}"),
+                format!("{c}a"),
+            ] {
+                assert_eq!(Name::parse(&s).is_ok(), name.is_match(&s), "name {s:?}");
+                assert_eq!(
+                    optional_text("t", Some(&s), 10).is_ok(),
+                    optional.is_match(&s),
+                    "optional text {s:?}"
+                );
+                assert_eq!(
+                    required_text("t", &s, 10).is_ok(),
+                    required.is_match(&s),
+                    "required text {s:?}"
+                );
+            }
+        }
+    }
+
     proptest! {
         #[test]
         fn a_parsed_name_is_never_blank_nor_padded(s in "\\PC{0,250}") {
@@ -449,6 +504,35 @@ mod tests {
                 prop_assert_eq!(name.as_str().trim(), name.as_str());
                 prop_assert!(name.as_str().chars().count() <= Name::MAX_CHARS);
             }
+        }
+
+        /// The schema's pattern and length say exactly what `Name::parse` takes.
+        #[test]
+        fn the_name_pattern_is_the_name_rule(s in TRICKY, long in any::<bool>()) {
+            let pattern = regex::Regex::new(Name::PATTERN).unwrap();
+            let s = if long { format!("{s}{}", "x".repeat(195)) } else { s };
+            let schema = pattern.is_match(&s) && s.chars().count() <= Name::MAX_CHARS;
+            prop_assert_eq!(Name::parse(&s).is_ok(), schema, "{:?}", s);
+        }
+
+        /// The schema's patterns and length say exactly what `optional_text` and
+        /// `required_text` take.
+        #[test]
+        fn the_text_patterns_are_the_text_rules(s in TRICKY, long in any::<bool>()) {
+            let optional = regex::Regex::new(TEXT_PATTERN).unwrap();
+            let required = regex::Regex::new(REQUIRED_TEXT_PATTERN).unwrap();
+            let s = if long { format!("{s}{}", "x".repeat(195)) } else { s };
+            let fits = s.chars().count() <= 200;
+            prop_assert_eq!(
+                optional_text("t", Some(&s), 200).is_ok(),
+                optional.is_match(&s) && fits,
+                "{:?}", s
+            );
+            prop_assert_eq!(
+                required_text("t", &s, 200).is_ok(),
+                required.is_match(&s) && fits,
+                "{:?}", s
+            );
         }
 
         /// The schema's pattern and length say exactly what `Email::parse` takes.

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use cxpm_domain::gap::Direction;
 use cxpm_domain::limits;
 use cxpm_domain::metric::{METRIC_TEMPLATES, MetricTemplate, is_stale};
-use cxpm_domain::values::{Name, optional_text};
+use cxpm_domain::values::{Name, optional_text, required_text};
 use cxpm_domain::{Action, Actor, FieldError, Invalid, Target, authorize};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -92,10 +92,7 @@ pub async fn create(
     let program = load::<program::Entity>(&ctx.db, "program", program_id).await?;
     let mut invalid = Invalid::default();
     let name = invalid.check(Name::parse(&new.name));
-    let unit = invalid.check(
-        optional_text("unit", Some(&new.unit), limits::CODE)
-            .and_then(|u| u.ok_or_else(|| FieldError::new("unit", "must not be empty"))),
-    );
+    let unit = invalid.check(required_text("unit", &new.unit, limits::CODE));
     let source = invalid
         .check(optional_text("source", new.source.as_deref(), limits::NAME))
         .flatten();

@@ -2,6 +2,7 @@
 //! are `cxpm_app::plans::actions`.
 
 use crate::http::common::Id;
+use crate::http::text;
 use chrono::{DateTime, NaiveDate, Utc};
 use cxpm_app::plans::actions::{self, Seen};
 use cxpm_app::store::{action, action_update};
@@ -141,10 +142,8 @@ impl TryFrom<action_update::Model> for UpdateView {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewAction {
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub title: String,
-    #[oai(validator(max_length = 4000))]
-    pub description: Option<String>,
+    pub title: text::Name,
+    pub description: Option<text::Prose>,
     /// A member of the action's department.
     pub owner_id: Option<Id>,
     /// Default: the plan's department.
@@ -155,8 +154,7 @@ pub struct NewAction {
     /// A key point of the plan's relationship.
     pub key_point_id: Option<Id>,
     pub effect_key_point_id: Option<Id>,
-    #[oai(validator(max_length = 200))]
-    pub effect_metric: Option<String>,
+    pub effect_metric: Option<text::Line>,
     /// Between -1e12 and 1e12.
     pub effect_target: Option<f64>,
     pub effect_by: Option<NaiveDate>,
@@ -169,10 +167,9 @@ pub struct NewAction {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct ActionPatch {
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub title: Option<String>,
+    pub title: Option<text::Name>,
     #[serde(default)]
-    pub description: MaybeUndefined<String>,
+    pub description: MaybeUndefined<text::Prose>,
     #[serde(default)]
     pub owner_id: MaybeUndefined<Id>,
     #[serde(default)]
@@ -193,10 +190,8 @@ pub struct NewUpdate {
     pub progress: Option<i32>,
     pub status: Option<ActionStatusName>,
     /// Required when the status becomes `blocked`.
-    #[oai(validator(max_length = 2000))]
-    pub blocked_reason: Option<String>,
-    #[oai(validator(max_length = 4000))]
-    pub comment: Option<String>,
+    pub blocked_reason: Option<text::Reason>,
+    pub comment: Option<text::Prose>,
 }
 
 /// The update and the action as it now stands.
@@ -245,15 +240,15 @@ impl ActionsApi {
     ) -> ApiResult<Versioned<ActionView>> {
         let b = body.0;
         let new = actions::NewAction {
-            title: b.title,
-            description: b.description,
+            title: b.title.into(),
+            description: b.description.map(Into::into),
             owner_id: b.owner_id.map(Into::into),
             department_id: b.department_id.map(Into::into),
             due_date: b.due_date,
             step_number: b.step_number,
             key_point_id: b.key_point_id.map(Into::into),
             effect_key_point_id: b.effect_key_point_id.map(Into::into),
-            effect_metric: b.effect_metric,
+            effect_metric: b.effect_metric.map(Into::into),
             effect_target: b.effect_target,
             effect_by: b.effect_by,
         };
@@ -294,8 +289,8 @@ impl ActionsApi {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = actions::ActionChange {
-            title: p.title,
-            description: patch(p.description),
+            title: p.title.map(Into::into),
+            description: patch(p.description.map_value(Into::into)),
             owner_id: patch(p.owner_id.map_value(Into::into)),
             due_date: patch(p.due_date),
             effect_target: patch(p.effect_target),
@@ -327,8 +322,8 @@ impl ActionsApi {
         let new = actions::NewUpdate {
             progress: b.progress,
             status: b.status.map(Into::into),
-            blocked_reason: b.blocked_reason,
-            comment: b.comment,
+            blocked_reason: b.blocked_reason.map(Into::into),
+            comment: b.comment.map(Into::into),
         };
         let (update, after) = actions::post_update(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(after.version);

@@ -185,6 +185,8 @@ macro_rules! json_text {
     };
 }
 
+pub(crate) use {json_text, text_parameter};
+
 /// An id: `format: uuid` in the spec, wherever it stands — an address, a query, a body
 /// or an answer. Any text is taken here; one that is not a UUID cannot name anything,
 /// so the use case answers for it as for any id that does not exist (404 in an
@@ -342,9 +344,10 @@ text_parameter!(IfMatch, "string_if_match", || {
 
 /// A request's `name_translations`: the name in other languages, by locale tag. The
 /// spec's `NameTranslations` schema has one property per language the domain serves
-/// ([`cxpm_domain::values::Locale::ALL`]) and, read from a request body, no other
-/// (`http::spec`); a `null` for a language is leaving it out. The use case checks the
-/// tags and the names, so a mistake is a 422 naming `name_translations.<tag>`.
+/// ([`cxpm_domain::values::Locale::ALL`]), each a [`super::text::Name`], and, read from
+/// a request body, no other (`http::spec`); a `null` for a language is leaving it
+/// out. The use case checks the tags and the names, so a mistake is a 422 naming
+/// `name_translations.<tag>`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Translations(pub std::collections::BTreeMap<String, String>);
 
@@ -391,7 +394,7 @@ impl poem_openapi::types::Type for Translations {
             schema.properties = cxpm_domain::values::Locale::ALL
                 .iter()
                 .map(|l| {
-                    let name = MetaSchemaRef::Inline(Box::new(MetaSchema::new("string")));
+                    let name = <super::text::Name as poem_openapi::types::Type>::schema_ref();
                     (l.as_str(), name)
                 })
                 .collect();

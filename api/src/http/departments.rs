@@ -1,6 +1,7 @@
 //! Departments: create, read, list, change, deactivate.
 
 use crate::http::common::Id;
+use crate::http::text;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -84,8 +85,7 @@ impl From<department::Model> for Department {
 #[serde(deny_unknown_fields)]
 pub struct NewDepartment {
     /// 1–200 characters, any script.
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub name: String,
+    pub name: text::Name,
     /// The name in other languages, by locale tag.
     pub name_translations: Option<crate::http::common::Translations>,
     /// 1–32 ASCII letters, digits, `-` or `_`; unique regardless of case.
@@ -105,8 +105,7 @@ pub struct NewDepartment {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct DepartmentPatch {
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub name: Option<String>,
+    pub name: Option<text::Name>,
     /// Replaces the names in other languages.
     pub name_translations: Option<crate::http::common::Translations>,
     #[oai(validator(
@@ -164,7 +163,7 @@ impl DepartmentsApi {
     ) -> ApiResult<Versioned<Department>> {
         let b = body.0;
         let new = departments::NewDepartment {
-            name: b.name,
+            name: b.name.into(),
             name_translations: b.name_translations.map(Into::into),
             code: b.code,
             parent_id: b.parent_id.map(Into::into),
@@ -255,7 +254,7 @@ impl DepartmentsApi {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = departments::DepartmentChange {
-            name: p.name,
+            name: p.name.map(Into::into),
             name_translations: p.name_translations.map(Into::into),
             code: p.code,
             parent_id: patch(p.parent_id.map_value(Into::into)),

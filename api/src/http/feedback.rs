@@ -2,6 +2,7 @@
 //! results and response rates, close early; answer signed in or by a personal link.
 
 use crate::http::common::Id;
+use crate::http::text;
 use chrono::{DateTime, NaiveDate, Utc};
 use cxpm_app::feedback::answers::{self, AnswerInput};
 use cxpm_app::feedback::{self as cases, OpenRound, RoundView, Summary};
@@ -244,8 +245,7 @@ pub struct NewAnswer {
     #[oai(validator(max_items = 200))]
     pub ratings: Vec<RatingBody>,
     /// Stored without a name.
-    #[oai(validator(max_length = 4000))]
-    pub comment: Option<String>,
+    pub comment: Option<text::Prose>,
 }
 
 /// An answer by a personal one-time link (no account needed).
@@ -260,8 +260,7 @@ pub struct NewLinkAnswer {
     #[oai(validator(max_items = 200))]
     pub ratings: Vec<RatingBody>,
     /// Stored without a name.
-    #[oai(validator(max_length = 4000))]
-    pub comment: Option<String>,
+    pub comment: Option<text::Prose>,
 }
 
 /// An answer taken.
@@ -406,9 +405,13 @@ impl FeedbackApi {
         body: Body<NewAnswer>,
     ) -> ApiResult<Made<AnswerTaken>> {
         let b = body.0;
-        let answered =
-            answers::answer_signed_in(&state, &auth.0.actor, &id, input(b.ratings, b.comment))
-                .await?;
+        let answered = answers::answer_signed_in(
+            &state,
+            &auth.0.actor,
+            &id,
+            input(b.ratings, b.comment.map(Into::into)),
+        )
+        .await?;
         Ok(Made::Created(Json(AnswerTaken {
             closed_round: answered.closed_round,
         })))
@@ -429,8 +432,12 @@ impl FeedbackApi {
         body: Body<NewLinkAnswer>,
     ) -> ApiResult<Made<AnswerTaken>> {
         let b = body.0;
-        let answered =
-            answers::answer_by_link(&state, &b.token, input(b.ratings, b.comment)).await?;
+        let answered = answers::answer_by_link(
+            &state,
+            &b.token,
+            input(b.ratings, b.comment.map(Into::into)),
+        )
+        .await?;
         Ok(Made::Created(Json(AnswerTaken {
             closed_round: answered.closed_round,
         })))

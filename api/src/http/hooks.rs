@@ -4,6 +4,7 @@
 //! only as `has_secret`; a webhook's secret is shown once, when made or rotated.
 
 use crate::http::common::Id;
+use crate::http::text;
 use chrono::{DateTime, Utc};
 use cxpm_app::Patch;
 use cxpm_app::hooks::{channels, masked, webhooks};
@@ -149,12 +150,10 @@ impl TryFrom<channel::Model> for Channel {
 #[serde(deny_unknown_fields)]
 pub struct NewChannel {
     pub kind: ChannelKindName,
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub name: String,
+    pub name: text::Name,
     /// The robot's incoming-webhook URL: `https://` (plain `http://` and addresses
     /// inside the network only when the operator allows private targets).
-    #[oai(validator(min_length = 1, max_length = 2000))]
-    pub url: String,
+    pub url: text::Url,
     /// The robot's signing secret (DingTalk "加签" `SEC…`, Feishu signature
     /// verification); other platforms take none. Write-only.
     #[oai(validator(min_length = 1, max_length = 200))]
@@ -176,10 +175,8 @@ pub struct NewChannel {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelPatch {
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub name: Option<String>,
-    #[oai(validator(min_length = 1, max_length = 2000))]
-    pub url: Option<String>,
+    pub name: Option<text::Name>,
+    pub url: Option<text::Url>,
     /// A new signing secret; an empty string removes it.
     #[oai(validator(max_length = 200))]
     pub secret: Option<String>,
@@ -251,8 +248,7 @@ impl TryFrom<webhook::Model> for Webhook {
 #[serde(deny_unknown_fields)]
 pub struct NewWebhook {
     /// Where events are posted: `https://` (see channels for private targets).
-    #[oai(validator(min_length = 1, max_length = 2000))]
-    pub url: String,
+    pub url: text::Url,
     /// At least one.
     #[oai(validator(min_items = 1))]
     pub events: Vec<WebhookEventName>,
@@ -263,8 +259,7 @@ pub struct NewWebhook {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookPatch {
-    #[oai(validator(min_length = 1, max_length = 2000))]
-    pub url: Option<String>,
+    pub url: Option<text::Url>,
     #[oai(validator(min_items = 1))]
     pub events: Option<Vec<WebhookEventName>>,
     /// `active` turns it on again (its failures forgotten), `disabled` off.
@@ -360,8 +355,8 @@ impl HooksApi {
         let b = body.0;
         let new = channels::NewChannel {
             kind: b.kind.into(),
-            name: b.name,
-            url: b.url,
+            name: b.name.into(),
+            url: b.url.into(),
             secret: b.secret,
             locale: b.locale.map(Into::into),
             schedule_ids: b.schedule_ids.into_iter().map(Into::into).collect(),
@@ -430,8 +425,8 @@ impl HooksApi {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = channels::ChannelChange {
-            name: p.name,
-            url: p.url,
+            name: p.name.map(Into::into),
+            url: p.url.map(Into::into),
             secret: match p.secret {
                 None => Patch::Keep,
                 Some(s) if s.trim().is_empty() => Patch::Clear,
@@ -518,7 +513,7 @@ impl HooksApi {
     ) -> ApiResult<Versioned<Webhook>> {
         let b = body.0;
         let new = webhooks::NewWebhook {
-            url: b.url,
+            url: b.url.into(),
             events: events(b.events),
         };
         let model = webhooks::create(&state, &auth.0.actor, &id, new).await?;
@@ -582,7 +577,7 @@ impl HooksApi {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = webhooks::WebhookChange {
-            url: p.url,
+            url: p.url.map(Into::into),
             events: p.events.map(events),
             state: p.state.map(Into::into),
         };

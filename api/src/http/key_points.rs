@@ -1,6 +1,7 @@
 //! Key experience points of a relationship and their measurements.
 
 use crate::http::common::Id;
+use crate::http::text;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -64,14 +65,11 @@ impl From<key_point::Model> for KeyPoint {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewKeyPoint {
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub name: String,
+    pub name: text::Name,
     /// The name in other languages, by locale tag.
     pub name_translations: Option<crate::http::common::Translations>,
-    #[oai(validator(max_length = 4000))]
-    pub description: Option<String>,
-    #[oai(validator(max_length = 4000))]
-    pub customer_expects: Option<String>,
+    pub description: Option<text::Prose>,
+    pub customer_expects: Option<text::Prose>,
 }
 
 #[derive(Debug, Object, Deserialize)]
@@ -79,14 +77,13 @@ pub struct NewKeyPoint {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct KeyPointPatch {
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub name: Option<String>,
+    pub name: Option<text::Name>,
     /// Replaces the names in other languages.
     pub name_translations: Option<crate::http::common::Translations>,
     #[serde(default)]
-    pub description: MaybeUndefined<String>,
+    pub description: MaybeUndefined<text::Prose>,
     #[serde(default)]
-    pub customer_expects: MaybeUndefined<String>,
+    pub customer_expects: MaybeUndefined<text::Prose>,
     pub archived: Option<bool>,
 }
 
@@ -172,8 +169,7 @@ pub struct NewMeasurement {
     #[oai(validator(minimum(value = "1")))]
     pub sample_size: Option<i32>,
     pub source: SourceName,
-    #[oai(validator(max_length = 4000))]
-    pub note: Option<String>,
+    pub note: Option<text::Prose>,
 }
 
 #[derive(Debug, Object)]
@@ -202,10 +198,10 @@ impl KeyPointsApi {
     ) -> ApiResult<Versioned<KeyPoint>> {
         let b = body.0;
         let new = key_points::NewKeyPoint {
-            name: b.name,
+            name: b.name.into(),
             name_translations: b.name_translations.map(Into::into),
-            description: b.description,
-            customer_expects: b.customer_expects,
+            description: b.description.map(Into::into),
+            customer_expects: b.customer_expects.map(Into::into),
         };
         let model = key_points::create(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
@@ -252,10 +248,10 @@ impl KeyPointsApi {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = key_points::KeyPointChange {
-            name: p.name,
+            name: p.name.map(Into::into),
             name_translations: p.name_translations.map(Into::into),
-            description: patch(p.description),
-            customer_expects: patch(p.customer_expects),
+            description: patch(p.description.map_value(Into::into)),
+            customer_expects: patch(p.customer_expects.map_value(Into::into)),
             archived: p.archived,
         };
         let after = key_points::change(&state, &auth.0.actor, &id, &expected, change).await?;
@@ -288,7 +284,7 @@ impl KeyPointsApi {
             provider_rating: b.provider_rating,
             sample_size: b.sample_size,
             source: MeasurementSource::from(b.source),
-            note: b.note,
+            note: b.note.map(Into::into),
         };
         let model = key_points::measure(&state, &auth.0.actor, &id, new).await?;
         Ok(Made::Created(Json(model.try_into()?)))

@@ -5,6 +5,7 @@
 //! The HTTP shapes; the use cases are `cxpm_app::metrics`.
 
 use crate::http::common::Id;
+use crate::http::text;
 use chrono::{DateTime, NaiveDate, Utc};
 use cxpm_app::metrics::{self, Recorded};
 use cxpm_app::store::{metric, reading};
@@ -101,15 +102,12 @@ pub struct NewMetric {
     /// The owning department; by default the one that owns the sub-process or
     /// touchpoint.
     pub department_id: Option<Id>,
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub name: String,
-    #[oai(validator(min_length = 1, max_length = 32))]
-    pub unit: String,
+    pub name: text::Name,
+    pub unit: text::Unit,
     pub direction: DirectionName,
     /// 0, or between 0.000001 and 1e12 in size (either sign).
     pub target: f64,
-    #[oai(validator(max_length = 200))]
-    pub source: Option<String>,
+    pub source: Option<text::Line>,
     /// Default 30.
     #[oai(validator(minimum(value = "1"), maximum(value = "366")))]
     pub update_every_days: Option<i32>,
@@ -120,15 +118,14 @@ pub struct NewMetric {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct MetricPatch {
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub name: Option<String>,
+    pub name: Option<text::Name>,
     /// The owning department; `null` to go back to the sub-process's or touchpoint's.
     #[serde(default)]
     pub department_id: MaybeUndefined<Id>,
     /// 0, or between 0.000001 and 1e12 in size (either sign).
     pub target: Option<f64>,
     #[serde(default)]
-    pub source: MaybeUndefined<String>,
+    pub source: MaybeUndefined<text::Line>,
     #[oai(validator(minimum(value = "1"), maximum(value = "366")))]
     pub update_every_days: Option<i32>,
     pub archived: Option<bool>,
@@ -206,12 +203,10 @@ pub struct NewReading {
     pub value: f64,
     #[oai(validator(minimum(value = "1")))]
     pub sample_size: Option<i32>,
-    #[oai(validator(max_length = 4000))]
-    pub note: Option<String>,
+    pub note: Option<text::Prose>,
     /// Your system's id for this reading: a second push with the same id returns the
     /// first reading (200) instead of counting twice.
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub external_id: Option<String>,
+    pub external_id: Option<text::Line>,
 }
 
 #[derive(ApiResponse)]
@@ -294,11 +289,11 @@ impl MetricsApi {
             stage_id: b.stage_id.map(Into::into),
             sub_process_id: b.sub_process_id.map(Into::into),
             department_id: b.department_id.map(Into::into),
-            name: b.name,
-            unit: b.unit,
+            name: b.name.into(),
+            unit: b.unit.into(),
             direction: b.direction.into(),
             target: b.target,
-            source: b.source,
+            source: b.source.map(Into::into),
             update_every_days: b.update_every_days,
         };
         let model = metrics::create(&state, &auth.0.actor, &id, new).await?;
@@ -359,10 +354,10 @@ impl MetricsApi {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = metrics::MetricChange {
-            name: p.name,
+            name: p.name.map(Into::into),
             department_id: patch(p.department_id.map_value(Into::into)),
             target: p.target,
-            source: patch(p.source),
+            source: patch(p.source.map_value(Into::into)),
             update_every_days: p.update_every_days,
             archived: p.archived,
         };
@@ -393,8 +388,8 @@ impl MetricsApi {
             period_end: b.period_end,
             value: b.value,
             sample_size: b.sample_size,
-            note: b.note,
-            external_id: b.external_id,
+            note: b.note.map(Into::into),
+            external_id: b.external_id.map(Into::into),
         };
         Ok(
             match metrics::record(&state, &auth.0.actor, &id, new).await? {

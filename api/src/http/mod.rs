@@ -23,6 +23,7 @@ pub mod schedules;
 pub mod sheets;
 pub mod spec;
 pub mod system;
+pub mod text;
 pub mod tokens;
 pub mod value_stream;
 

@@ -2,6 +2,7 @@
 //! the person who answers for it there.
 
 use crate::http::common::Id;
+use crate::http::text;
 use chrono::{DateTime, Utc};
 use cxpm_app::programs::owners;
 use poem::web::Data;
@@ -61,8 +62,7 @@ pub struct NewOwner {
     pub department_id: Id,
     /// A member of that department.
     pub person_id: Option<Id>,
-    #[oai(validator(min_length = 1, max_length = 2000))]
-    pub responsibility: String,
+    pub responsibility: text::Responsibility,
 }
 
 /// Only the fields to change. A department head may change `person_id` on their own
@@ -74,8 +74,7 @@ pub struct NewOwner {
 pub struct OwnerPatch {
     #[serde(default)]
     pub person_id: MaybeUndefined<Id>,
-    #[oai(validator(min_length = 1, max_length = 2000))]
-    pub responsibility: Option<String>,
+    pub responsibility: Option<text::Responsibility>,
 }
 
 #[derive(Debug, Object)]
@@ -106,7 +105,7 @@ impl OwnersApi {
         let new = owners::NewOwner {
             department_id: b.department_id.into(),
             person_id: b.person_id.map(Into::into),
-            responsibility: b.responsibility,
+            responsibility: b.responsibility.into(),
         };
         let model = owners::create(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
@@ -158,7 +157,7 @@ impl OwnersApi {
     ) -> ApiResult<Versioned<Owner>> {
         let p = body.0;
         let change = owners::OwnerChange {
-            responsibility: p.responsibility,
+            responsibility: p.responsibility.map(Into::into),
             person_id: patch(p.person_id.map_value(Into::into)),
         };
         let expected = if_match_of(&if_match)?;

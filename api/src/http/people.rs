@@ -1,6 +1,7 @@
 //! People: create, read, list, change, deactivate, and import from CSV.
 
 use crate::http::common::Id;
+use crate::http::text;
 use chrono::{DateTime, Utc};
 use cxpm_domain::Role;
 use cxpm_domain::values::Locale;
@@ -96,8 +97,7 @@ impl TryFrom<person::Model> for Person {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewPerson {
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub name: String,
+    pub name: text::Name,
     #[oai(validator(
         min_length = 3,
         max_length = 254,
@@ -118,8 +118,7 @@ pub struct NewPerson {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct PersonPatch {
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub name: Option<String>,
+    pub name: Option<text::Name>,
     #[oai(validator(
         min_length = 3,
         max_length = 254,
@@ -215,7 +214,7 @@ impl PeopleApi {
     ) -> ApiResult<Versioned<Person>> {
         let b = body.0;
         let new = people::NewPerson {
-            name: b.name,
+            name: b.name.into(),
             email: b.email,
             department_id: b.department_id.map(Into::into),
             role: b.role.into(),
@@ -305,7 +304,7 @@ impl PeopleApi {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = people::PersonChange {
-            name: p.name,
+            name: p.name.map(Into::into),
             email: p.email,
             department_id: patch(p.department_id.map_value(Into::into)),
             role: p.role.map(Role::from),

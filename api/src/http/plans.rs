@@ -2,6 +2,7 @@
 //! `cxpm_app::plans::{plan, steps}`.
 
 use crate::http::common::Id;
+use crate::http::text;
 use chrono::{DateTime, NaiveDate, Utc};
 use cxpm_app::plans::{plan, steps};
 use cxpm_app::store;
@@ -144,8 +145,7 @@ impl TryFrom<store::step::Model> for StepView {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewPlan {
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub title: String,
+    pub title: text::Name,
     /// A member of the provider department.
     pub owner_id: Option<Id>,
     #[oai(validator(
@@ -161,8 +161,7 @@ pub struct NewPlan {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct PlanPatch {
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub title: Option<String>,
+    pub title: Option<text::Name>,
     #[serde(default)]
     pub owner_id: MaybeUndefined<Id>,
     pub status: Option<PlanStatusName>,
@@ -190,9 +189,8 @@ pub struct StepPatch {
     #[serde(default)]
     pub due_date: MaybeUndefined<NaiveDate>,
     #[serde(default)]
-    pub notes: MaybeUndefined<String>,
-    #[oai(validator(max_length = 2000))]
-    pub skip_reason: Option<String>,
+    pub notes: MaybeUndefined<text::Prose>,
+    pub skip_reason: Option<text::Reason>,
 }
 
 /// A plan with the steps of its current cycle, its actions and each action's latest
@@ -250,7 +248,7 @@ impl PlansApi {
     ) -> ApiResult<Versioned<Plan>> {
         let b = body.0;
         let new = plan::NewPlan {
-            title: b.title,
+            title: b.title.into(),
             owner_id: b.owner_id.map(Into::into),
             cadence_cron: b.cadence_cron,
             cadence_time_zone: b.cadence_time_zone.map(|z| z.0),
@@ -304,7 +302,7 @@ impl PlansApi {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = plan::PlanChange {
-            title: p.title,
+            title: p.title.map(Into::into),
             owner_id: patch(p.owner_id.map_value(Into::into)),
             status: p.status.map(Into::into),
             cadence_cron: patch(p.cadence_cron),
@@ -373,8 +371,8 @@ impl PlansApi {
             status: p.status.map(StepStatus::from),
             owner_id: patch(p.owner_id.map_value(Into::into)),
             due_date: patch(p.due_date),
-            notes: patch(p.notes),
-            skip_reason: p.skip_reason,
+            notes: patch(p.notes.map_value(Into::into)),
+            skip_reason: p.skip_reason.map(Into::into),
         };
         let after = steps::change(&state, &auth.0.actor, &id, &expected, change).await?;
         let tag = etag(after.version);

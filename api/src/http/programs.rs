@@ -2,6 +2,7 @@
 //! `cxpm_app::programs::{program, team}`.
 
 use crate::http::common::Id;
+use crate::http::text;
 use chrono::{DateTime, Utc};
 use cxpm_app::programs::{program, team};
 use cxpm_app::store;
@@ -99,12 +100,9 @@ impl TryFrom<store::program::Model> for Program {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewProgram {
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub name: String,
-    #[oai(validator(max_length = 200))]
-    pub business_line: Option<String>,
-    #[oai(validator(max_length = 4000))]
-    pub description: Option<String>,
+    pub name: text::Name,
+    pub business_line: Option<text::Line>,
+    pub description: Option<text::Prose>,
     /// Default `draft`.
     pub status: Option<ProgramStatusName>,
     /// Joins the team as `sponsor`.
@@ -130,12 +128,11 @@ pub struct NewProgram {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct ProgramPatch {
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub name: Option<String>,
+    pub name: Option<text::Name>,
     #[serde(default)]
-    pub business_line: MaybeUndefined<String>,
+    pub business_line: MaybeUndefined<text::Line>,
     #[serde(default)]
-    pub description: MaybeUndefined<String>,
+    pub description: MaybeUndefined<text::Prose>,
     pub status: Option<ProgramStatusName>,
     #[serde(default)]
     pub sponsor_id: MaybeUndefined<Id>,
@@ -247,9 +244,9 @@ impl ProgramsApi {
     ) -> ApiResult<Versioned<Program>> {
         let b = body.0;
         let new = program::NewProgram {
-            name: b.name,
-            business_line: b.business_line,
-            description: b.description,
+            name: b.name.into(),
+            business_line: b.business_line.map(Into::into),
+            description: b.description.map(Into::into),
             status: b.status.map(Into::into),
             sponsor_id: b.sponsor_id.map(Into::into),
             coordinator_id: b.coordinator_id.map(Into::into),
@@ -319,9 +316,9 @@ impl ProgramsApi {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = program::ProgramChange {
-            name: p.name,
-            business_line: patch(p.business_line),
-            description: patch(p.description),
+            name: p.name.map(Into::into),
+            business_line: patch(p.business_line.map_value(Into::into)),
+            description: patch(p.description.map_value(Into::into)),
             status: p.status.map(Into::into),
             sponsor_id: patch(p.sponsor_id.map_value(Into::into)),
             coordinator_id: patch(p.coordinator_id.map_value(Into::into)),

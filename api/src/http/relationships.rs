@@ -2,6 +2,7 @@
 //! department, what is delivered. "Who is my customer?"
 
 use crate::http::common::Id;
+use crate::http::text;
 use chrono::{DateTime, Utc};
 use cxpm_app::programs::relationships;
 use poem::web::Data;
@@ -69,8 +70,7 @@ pub struct NewRelationship {
     pub customer_department_id: Id,
     /// A member of the customer department.
     pub customer_person_id: Option<Id>,
-    #[oai(validator(min_length = 1, max_length = 500))]
-    pub delivers: String,
+    pub delivers: text::Delivers,
     /// A sub-process of the same program this relationship serves.
     pub sub_process_id: Option<Id>,
 }
@@ -86,8 +86,7 @@ pub struct RelationshipPatch {
     pub provider_person_id: MaybeUndefined<Id>,
     #[serde(default)]
     pub customer_person_id: MaybeUndefined<Id>,
-    #[oai(validator(min_length = 1, max_length = 500))]
-    pub delivers: Option<String>,
+    pub delivers: Option<text::Delivers>,
     #[serde(default)]
     pub sub_process_id: MaybeUndefined<Id>,
     pub archived: Option<bool>,
@@ -121,7 +120,7 @@ impl RelationshipsApi {
         let new = relationships::NewRelationship {
             provider_department_id: b.provider_department_id.into(),
             customer_department_id: b.customer_department_id.into(),
-            delivers: b.delivers,
+            delivers: b.delivers.into(),
             provider_person_id: b.provider_person_id.map(Into::into),
             customer_person_id: b.customer_person_id.map(Into::into),
             sub_process_id: b.sub_process_id.map(Into::into),
@@ -247,7 +246,7 @@ impl RelationshipsApi {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = relationships::RelationshipChange {
-            delivers: p.delivers,
+            delivers: p.delivers.map(Into::into),
             provider_person_id: patch(p.provider_person_id.map_value(Into::into)),
             customer_person_id: patch(p.customer_person_id.map_value(Into::into)),
             sub_process_id: patch(p.sub_process_id.map_value(Into::into)),

@@ -1,6 +1,7 @@
 //! Access tokens: admins issue them; everyone lists and revokes their own.
 
 use crate::http::common::Id;
+use crate::http::text;
 use chrono::{DateTime, Utc};
 use cxpm_app::directory::tokens;
 use poem::web::Data;
@@ -51,8 +52,7 @@ impl From<access_token::Model> for Token {
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
     /// What the token is for (`laptop`, `ERP integration`).
-    #[oai(validator(max_length = 200))]
-    pub label: Option<String>,
+    pub label: Option<text::Line>,
 }
 
 /// A new token. `token` is shown this once; only its hash is kept.

@@ -3,6 +3,7 @@
 //! `cxpm_app::programs::{value_stream, template}`.
 
 use crate::http::common::Id;
+use crate::http::text;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -70,11 +71,9 @@ impl From<stage::Model> for Stage {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewStage {
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub name: String,
+    pub name: text::Name,
     pub name_translations: Option<crate::http::common::Translations>,
-    #[oai(validator(max_length = 4000))]
-    pub description: Option<String>,
+    pub description: Option<text::Prose>,
     pub customer_facing: bool,
     /// Where to insert it (1 = first); default last.
     #[oai(validator(minimum(value = "1")))]
@@ -88,11 +87,10 @@ pub struct NewStage {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct StagePatch {
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub name: Option<String>,
+    pub name: Option<text::Name>,
     pub name_translations: Option<crate::http::common::Translations>,
     #[serde(default)]
-    pub description: MaybeUndefined<String>,
+    pub description: MaybeUndefined<text::Prose>,
     pub customer_facing: Option<bool>,
     #[oai(validator(minimum(value = "1")))]
     pub position: Option<u32>,
@@ -148,11 +146,9 @@ impl From<sub_process::Model> for SubProcess {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct NewSubProcess {
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub name: String,
+    pub name: text::Name,
     pub name_translations: Option<crate::http::common::Translations>,
-    #[oai(validator(max_length = 4000))]
-    pub goal: Option<String>,
+    pub goal: Option<text::Prose>,
     #[oai(validator(minimum(value = "1")))]
     pub position: Option<u32>,
 }
@@ -162,11 +158,10 @@ pub struct NewSubProcess {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct SubProcessPatch {
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub name: Option<String>,
+    pub name: Option<text::Name>,
     pub name_translations: Option<crate::http::common::Translations>,
     #[serde(default)]
-    pub goal: MaybeUndefined<String>,
+    pub goal: MaybeUndefined<text::Prose>,
     #[oai(validator(minimum(value = "1")))]
     pub position: Option<u32>,
     pub archived: Option<bool>,
@@ -231,9 +226,9 @@ impl ValueStreamApi {
     ) -> ApiResult<Versioned<Stage>> {
         let b = body.0;
         let new = value_stream::NewPart {
-            name: b.name,
+            name: b.name.into(),
             name_translations: b.name_translations.map(Into::into),
-            text: b.description,
+            text: b.description.map(Into::into),
             customer_facing: b.customer_facing,
             position: b.position,
         };
@@ -291,9 +286,9 @@ impl ValueStreamApi {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = value_stream::PartChange {
-            name: p.name,
+            name: p.name.map(Into::into),
             name_translations: p.name_translations.map(Into::into),
-            text: patch(p.description),
+            text: patch(p.description.map_value(Into::into)),
             customer_facing: p.customer_facing,
             position: p.position,
             archived: p.archived,
@@ -337,9 +332,9 @@ impl ValueStreamApi {
     ) -> ApiResult<Versioned<SubProcess>> {
         let b = body.0;
         let new = value_stream::NewPart {
-            name: b.name,
+            name: b.name.into(),
             name_translations: b.name_translations.map(Into::into),
-            text: b.goal,
+            text: b.goal.map(Into::into),
             customer_facing: false,
             position: b.position,
         };
@@ -405,9 +400,9 @@ impl ValueStreamApi {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = value_stream::PartChange {
-            name: p.name,
+            name: p.name.map(Into::into),
             name_translations: p.name_translations.map(Into::into),
-            text: patch(p.goal),
+            text: patch(p.goal.map_value(Into::into)),
             customer_facing: None,
             position: p.position,
             archived: p.archived,

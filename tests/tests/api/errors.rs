@@ -371,3 +371,80 @@ both_databases!(
         assert_eq!(departments["items"].as_array().unwrap().len(), 0);
     }
 );
+
+both_databases!(
+    every_text_rule_the_spec_states_is_held_on_creation_and_change,
+    |app: TestApp| async move {
+        // The rules the spec gives a text (a pattern, a length counted as sent), held
+        // by the server as stated — on a PATCH's clearable texts too — each a 422
+        // naming the field, and nothing changed.
+        let program = app.created("/api/v1/programs", json!({"name": "CX"})).await;
+        let id = program["id"].as_str().unwrap().to_owned();
+        let padded = format!(" {} ", "x".repeat(199));
+        for (field, value) in [
+            ("name", json!("\u{3000} \u{a0}")),
+            ("name", json!("line\none")),
+            ("name", json!(padded)),
+            ("description", json!("x".repeat(4001))),
+            ("description", json!("page\u{c}break")),
+            ("business_line", json!("x".repeat(201))),
+            ("business_line", json!("bell\u{7}")),
+        ] {
+            let body = json!({ field: value });
+            let problem = expect_json(
+                app.patch(
+                    &format!("/api/v1/programs/{id}"),
+                    &app.admin_token,
+                    Some("\"1\""),
+                    &body,
+                )
+                .await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+            assert_eq!(problem_fields(&problem), [field], "{body}");
+            let problem = expect_json(
+                app.post(
+                    "/api/v1/programs",
+                    &app.admin_token,
+                    &json!({"name": "CX 2", field: value}),
+                )
+                .await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+            assert_eq!(problem_fields(&problem), [field], "{body}");
+        }
+        // What the spec allows is taken: the longest texts, line breaks and tabs in
+        // free text, any script.
+        let body = json!({
+            "name": format!("计划 {}", "x".repeat(197)),
+            "description": format!("one\r\n\ttwo {}", "x".repeat(3990)),
+            "business_line": "x".repeat(200),
+        });
+        let changed = expect_json(
+            app.patch(
+                &format!("/api/v1/programs/{id}"),
+                &app.admin_token,
+                Some("\"1\""),
+                &body,
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(changed["version"], 2, "only the valid change was applied");
+        // A chat's URL is absolute.
+        let problem = expect_json(
+            app.post(
+                &format!("/api/v1/programs/{id}/channels"),
+                &app.admin_token,
+                &json!({"name": "QA", "kind": "slack", "url": "/services/T0/B0/x"}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(problem_fields(&problem), ["url"]);
+    }
+);

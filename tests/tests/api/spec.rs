@@ -203,6 +203,15 @@ fn named_schemas(spec: &serde_json::Value) -> Vec<(String, &Schema)> {
     }
     let mut out = Vec::new();
     walk(spec, None, &mut out);
+    // The properties of `name_translations` are names, one per language.
+    for (field, _) in &mut out {
+        if cxpm_domain::values::Locale::ALL
+            .iter()
+            .any(|l| l.as_str() == field.as_str())
+        {
+            "name".clone_into(field);
+        }
+    }
     out
 }
 
@@ -210,6 +219,7 @@ fn named_schemas(spec: &serde_json::Value) -> Vec<(String, &Schema)> {
 /// (`cxpm_domain::limits`), so the schema and the use cases cannot drift apart.
 #[test]
 fn every_text_limit_in_the_spec_is_the_domains() {
+    use cxpm_domain::limits;
     let spec: serde_json::Value = serde_json::from_str(&cxpm_api::http::spec_json()).unwrap();
     let mut seen = Vec::new();
     for (field, schema) in named_schemas(&spec) {
@@ -241,6 +251,29 @@ fn every_text_limit_in_the_spec_is_the_domains() {
             "`{field}` has no maxLength in the spec"
         );
     }
+    // A change states its texts' limits as a creation does, the clearable ones
+    // (`description: null`) too; and a chat's or webhook's `url` is an absolute URI.
+    let (mut patched, mut urls) = (0, 0);
+    for (schema_name, schema) in spec["components"]["schemas"].as_object().unwrap() {
+        for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+            let text = property["type"] == "string" && property["format"].is_null();
+            if schema_name.ends_with("Patch") && text && limits::max_chars(field).is_some() {
+                assert!(
+                    property["maxLength"].is_u64(),
+                    "{schema_name}.{field} states no maxLength"
+                );
+                patched += 1;
+            }
+            if field == "url" && schema["additionalProperties"] == false {
+                assert_eq!(property["format"], "uri", "{schema_name}.url");
+                urls += 1;
+            }
+        }
+    }
+    assert!(
+        patched >= 20 && urls == 4,
+        "{patched} texts of changes, {urls} urls"
+    );
 }
 
 /// Every `pattern` in the spec is the domain's rule for that kind of value (an email,
@@ -250,19 +283,32 @@ fn every_text_limit_in_the_spec_is_the_domains() {
 #[test]
 fn every_pattern_and_enumeration_in_the_spec_is_the_domains() {
     use cxpm_domain::schedule::CronSchedule;
-    use cxpm_domain::values::{DepartmentCode, Email, Locale, SEARCH_PATTERN, TimeZone};
+    use cxpm_domain::values::{
+        DepartmentCode, Email, Locale, Name, REQUIRED_TEXT_PATTERN, SEARCH_PATTERN, TEXT_PATTERN,
+        TimeZone,
+    };
     let spec: serde_json::Value = serde_json::from_str(&cxpm_api::http::spec_json()).unwrap();
     let mut seen = Vec::new();
     for (field, schema) in named_schemas(&spec) {
         if let Some(pattern) = schema.get("pattern").and_then(|p| p.as_str()) {
-            let rule = match field.as_str() {
-                "email" | "external_emails" => Email::PATTERN,
-                "q" => SEARCH_PATTERN,
-                "code" => DepartmentCode::PATTERN,
-                "cron" | "cadence_cron" => CronSchedule::PATTERN,
+            let rules: &[&str] = match field.as_str() {
+                "email" | "external_emails" => &[Email::PATTERN],
+                "q" => &[SEARCH_PATTERN],
+                "code" => &[DepartmentCode::PATTERN],
+                "cron" | "cadence_cron" => &[CronSchedule::PATTERN],
+                "name" | "title" => &[Name::PATTERN],
+                // A snapshot's label is a name; a token's, a short text.
+                "label" => &[Name::PATTERN, TEXT_PATTERN],
+                "delivers" | "responsibility" | "unit" => &[REQUIRED_TEXT_PATTERN],
+                "business_line" | "source" | "effect_metric" | "external_id" | "description"
+                | "goal" | "note" | "notes" | "comment" | "customer_expects" | "blocked_reason"
+                | "skip_reason" => &[TEXT_PATTERN],
                 other => panic!("`{other}` has a pattern no domain rule names"),
             };
-            assert_eq!(pattern, rule, "`{field}`'s pattern is not the domain's");
+            assert!(
+                rules.contains(&pattern),
+                "`{field}`'s pattern is not the domain's: {pattern}"
+            );
             seen.push(field.clone());
         }
         if schema.get("$ref").and_then(|r| r.as_str()) == Some("#/components/schemas/TimeZone") {
@@ -276,6 +322,15 @@ fn every_pattern_and_enumeration_in_the_spec_is_the_domains() {
         "code",
         "cron",
         "cadence_cron",
+        "name",
+        "title",
+        "label",
+        "description",
+        "goal",
+        "customer_expects",
+        "delivers",
+        "responsibility",
+        "business_line",
         "time_zone: TimeZone",
         "cadence_time_zone: TimeZone",
     ] {

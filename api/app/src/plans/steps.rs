@@ -147,6 +147,12 @@ async fn edit_details(
                 .flatten()
         }
     }
+    // Checked whenever it is sent (its rule is a reason's), used only to skip.
+    invalid.check(optional_text(
+        "skip_reason",
+        change.skip_reason.as_deref(),
+        limits::REASON,
+    ));
     change.due_date.clone().apply(&mut after.due_date);
     invalid.into_result()?;
     match &change.owner_id {

@@ -3,7 +3,7 @@
 //! its person.
 
 use cxpm_domain::limits;
-use cxpm_domain::values::optional_text;
+use cxpm_domain::values::required_text;
 use cxpm_domain::{Action, Actor, FieldError, Target, authorize};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -29,14 +29,6 @@ pub struct OwnerChange {
     pub person_id: Patch<String>,
 }
 
-/// Trimmed, non-empty text of at most 2 000 characters.
-/// A required text field, held to its limit in [`limits::max_chars`].
-pub fn required_text(field: &str, raw: &str) -> AppResult<String> {
-    let max = limits::max_chars(field).unwrap_or(limits::TEXT);
-    optional_text(field, Some(raw), max)?
-        .ok_or_else(|| FieldError::new(field, "must not be empty").into())
-}
-
 pub async fn create(
     ctx: &Ctx,
     actor: &Actor,
@@ -45,7 +37,7 @@ pub async fn create(
 ) -> AppResult<owner::Model> {
     authorize(actor, Action::ManageOwners, Target::Anything)?;
     let sub = load::<sub_process::Entity>(&ctx.db, "sub_process", sub_process_id).await?;
-    let responsibility = required_text("responsibility", &new.responsibility)?;
+    let responsibility = required_text("responsibility", &new.responsibility, limits::REASON)?;
     let dept_id = parse_id("department_id", &new.department_id)?;
     let dept = unique(department::Entity::find_by_id(&dept_id), &ctx.db)
         .await?
@@ -123,7 +115,7 @@ pub async fn change(
     expected.check(before.version)?;
     let mut after = before.clone();
     if let Some(text) = &change.responsibility {
-        after.responsibility = required_text("responsibility", text)?;
+        after.responsibility = required_text("responsibility", text, limits::REASON)?;
     }
     match change.person_id {
         Patch::Keep => {}

@@ -1,11 +1,12 @@
 //! Internal-customer relationships ("who is my customer?"): provider → customer, with
 //! what is delivered, the person each side names, and the sub-process it serves.
 
+use cxpm_domain::limits;
+use cxpm_domain::values::required_text;
 use cxpm_domain::{Action, Actor, FieldError, Target, authorize};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
 
 use crate::directory::people::member_of;
-use crate::programs::owners::required_text;
 use crate::store::{
     department, load, new_id, parse_id, program, relationship, sub_process, unique, versioned,
 };
@@ -58,7 +59,7 @@ pub async fn create(
 ) -> AppResult<relationship::Model> {
     authorize(actor, Action::ManageRelationships, Target::Anything)?;
     let program = load::<program::Entity>(&ctx.db, "program", program_id).await?;
-    let delivers = required_text("delivers", &new.delivers)?;
+    let delivers = required_text("delivers", &new.delivers, limits::DELIVERS)?;
     let provider = department_named(
         &ctx.db,
         "provider_department_id",
@@ -211,7 +212,7 @@ pub async fn change(
     expected.check(before.version)?;
     let mut after = before.clone();
     if let Some(text) = &change.delivers {
-        after.delivers = required_text("delivers", text)?;
+        after.delivers = required_text("delivers", text, limits::DELIVERS)?;
     }
     match change.provider_person_id {
         Patch::Keep => {}

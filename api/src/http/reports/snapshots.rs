@@ -8,6 +8,7 @@
 //! The HTTP shapes; the use cases are `cxpm_app::reports::snapshots`.
 
 use crate::http::common::Id;
+use crate::http::text;
 use chrono::{DateTime, Utc};
 use cxpm_app::reports as app;
 use poem::web::Data;
@@ -58,8 +59,7 @@ impl From<report_snapshot::Model> for ReportSnapshot {
 #[serde(deny_unknown_fields)]
 pub struct NewSnapshot {
     /// What the snapshot marks, e.g. "Q3 review".
-    #[oai(validator(min_length = 1, max_length = 200))]
-    pub label: String,
+    pub label: text::Name,
 }
 
 #[derive(Debug, Object)]
