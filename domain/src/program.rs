@@ -74,12 +74,23 @@ pub struct SurveyScale {
 }
 
 impl SurveyScale {
+    /// The lowest a scale may start at.
+    pub const LOWEST: i32 = 0;
+    /// The highest a scale may end at.
+    pub const HIGHEST: i32 = 100;
+
     pub fn new(min: i32, max: i32) -> Result<Self, FieldError> {
-        if min < 0 {
-            return Err(FieldError::new("scale_min", "must be 0 or more"));
+        if min < Self::LOWEST {
+            return Err(FieldError::new(
+                "scale_min",
+                format!("must be {} or more", Self::LOWEST),
+            ));
         }
-        if max > 100 {
-            return Err(FieldError::new("scale_max", "must be at most 100"));
+        if max > Self::HIGHEST {
+            return Err(FieldError::new(
+                "scale_max",
+                format!("must be at most {}", Self::HIGHEST),
+            ));
         }
         if max - min < 2 {
             return Err(FieldError::new(
@@ -119,14 +130,17 @@ pub struct SeverityThresholds {
 }
 
 impl SeverityThresholds {
+    /// Both bounds lie strictly between 0 and this (a gap ten times the target).
+    pub const CEILING: f64 = 10.0;
+
     pub fn new(minor_max: f64, major_max: f64) -> Result<Self, FieldError> {
-        if !(minor_max.is_finite() && minor_max > 0.0 && minor_max < 10.0) {
+        if !(minor_max.is_finite() && minor_max > 0.0 && minor_max < Self::CEILING) {
             return Err(FieldError::new(
                 "minor_max",
                 "must be a fraction above 0 (0.10 is 10 %)",
             ));
         }
-        if !(major_max.is_finite() && major_max > minor_max && major_max < 10.0) {
+        if !(major_max.is_finite() && major_max > minor_max && major_max < Self::CEILING) {
             return Err(FieldError::new("major_max", "must be above minor_max"));
         }
         Ok(Self {

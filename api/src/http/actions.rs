@@ -156,6 +156,7 @@ pub struct NewAction {
     pub effect_key_point_id: Option<Id>,
     pub effect_metric: Option<text::Line>,
     /// Between -1e12 and 1e12.
+    #[oai(validator(minimum(value = "-1000000000000"), maximum(value = "1000000000000")))]
     pub effect_target: Option<f64>,
     pub effect_by: Option<NaiveDate>,
 }
@@ -176,6 +177,7 @@ pub struct ActionPatch {
     pub due_date: MaybeUndefined<NaiveDate>,
     /// Between -1e12 and 1e12.
     #[serde(default)]
+    #[oai(validator(minimum(value = "-1000000000000"), maximum(value = "1000000000000")))]
     pub effect_target: MaybeUndefined<f64>,
     #[serde(default)]
     pub effect_by: MaybeUndefined<NaiveDate>,

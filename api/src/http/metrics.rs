@@ -106,6 +106,7 @@ pub struct NewMetric {
     pub unit: text::Unit,
     pub direction: DirectionName,
     /// 0, or between 0.000001 and 1e12 in size (either sign).
+    #[oai(validator(minimum(value = "-1000000000000"), maximum(value = "1000000000000")))]
     pub target: f64,
     pub source: Option<text::Line>,
     /// Default 30.
@@ -123,6 +124,7 @@ pub struct MetricPatch {
     #[serde(default)]
     pub department_id: MaybeUndefined<Id>,
     /// 0, or between 0.000001 and 1e12 in size (either sign).
+    #[oai(validator(minimum(value = "-1000000000000"), maximum(value = "1000000000000")))]
     pub target: Option<f64>,
     #[serde(default)]
     pub source: MaybeUndefined<text::Line>,
@@ -200,6 +202,7 @@ pub struct NewReading {
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     /// Between -1e12 and 1e12.
+    #[oai(validator(minimum(value = "-1000000000000"), maximum(value = "1000000000000")))]
     pub value: f64,
     #[oai(validator(minimum(value = "1")))]
     pub sample_size: Option<i32>,

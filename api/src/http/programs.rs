@@ -110,12 +110,16 @@ pub struct NewProgram {
     /// Joins the team as `coordinator`.
     pub coordinator_id: Option<Id>,
     /// Default 1.
+    #[oai(validator(minimum(value = "0")))]
     pub scale_min: Option<i32>,
     /// Default 10.
+    #[oai(validator(maximum(value = "100")))]
     pub scale_max: Option<i32>,
     /// Default 0.10.
+    #[oai(validator(minimum(value = "0", exclusive), maximum(value = "10", exclusive)))]
     pub minor_max: Option<f64>,
     /// Default 0.25.
+    #[oai(validator(minimum(value = "0", exclusive), maximum(value = "10", exclusive)))]
     pub major_max: Option<f64>,
     /// Default 3; 1 to 50.
     #[oai(validator(minimum(value = "1"), maximum(value = "50")))]
@@ -138,9 +142,13 @@ pub struct ProgramPatch {
     pub sponsor_id: MaybeUndefined<Id>,
     #[serde(default)]
     pub coordinator_id: MaybeUndefined<Id>,
+    #[oai(validator(minimum(value = "0")))]
     pub scale_min: Option<i32>,
+    #[oai(validator(maximum(value = "100")))]
     pub scale_max: Option<i32>,
+    #[oai(validator(minimum(value = "0", exclusive), maximum(value = "10", exclusive)))]
     pub minor_max: Option<f64>,
+    #[oai(validator(minimum(value = "0", exclusive), maximum(value = "10", exclusive)))]
     pub major_max: Option<f64>,
     /// 1 to 50.
     #[oai(validator(minimum(value = "1"), maximum(value = "50")))]

@@ -434,6 +434,24 @@ both_databases!(
         )
         .await;
         assert_eq!(changed["version"], 2, "only the valid change was applied");
+        // Numbers out of their stated range too.
+        for (field, value) in [
+            ("scale_max", json!(101)),
+            ("minor_max", json!(0)),
+            ("major_max", json!(10)),
+        ] {
+            let problem = expect_problem(
+                app.post(
+                    "/api/v1/programs",
+                    &app.admin_token,
+                    &json!({"name": "CX 3", field: value}),
+                )
+                .await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+            assert_eq!(problem_fields(&problem), [field]);
+        }
         // A chat's URL is absolute.
         let problem = expect_json(
             app.post(

@@ -385,19 +385,59 @@ fn dates_and_integer_ranges_are_stated_as_clients_read_them() {
     );
 }
 
-/// A program's minimum of respondents is stated as the domain's range (the schema's
-/// numbers are literals in the derive; this holds them to the constant).
+/// The ranges of numbers are stated as the domain's (the schema's numbers are
+/// literals in the derive; this holds them to the constants): a program's minimum of
+/// respondents, its survey scale and severity thresholds, and every measured value.
 #[test]
-fn the_respondents_range_is_the_domains() {
+fn the_number_ranges_are_the_domains() {
+    use cxpm_domain::metric::VALUE_MAX;
+    use cxpm_domain::program::{SeverityThresholds, SurveyScale};
     let spec: serde_json::Value = serde_json::from_str(&cxpm_api::http::spec_json()).unwrap();
     let schemas = &spec["components"]["schemas"];
+    let range = |schema: &str, field: &str| {
+        let f = &schemas[schema]["properties"][field];
+        let bound = |key: &str, exclusive: &str| f[key].as_f64().map(|v| (v, f[exclusive] == true));
+        (
+            bound("minimum", "exclusiveMinimum"),
+            bound("maximum", "exclusiveMaximum"),
+        )
+    };
     for name in ["NewProgram", "ProgramPatch"] {
-        let field = &schemas[name]["properties"]["min_respondents"];
-        assert_eq!(field["minimum"].as_f64(), Some(1.0), "{name}");
+        let respondents = f64::from(cxpm_domain::feedback::MIN_RESPONDENTS_MAX);
         assert_eq!(
-            field["maximum"].as_f64(),
-            Some(f64::from(cxpm_domain::feedback::MIN_RESPONDENTS_MAX)),
+            range(name, "min_respondents"),
+            (Some((1.0, false)), Some((respondents, false))),
             "{name}"
+        );
+        assert_eq!(
+            range(name, "scale_min").0,
+            Some((f64::from(SurveyScale::LOWEST), false)),
+            "{name}"
+        );
+        assert_eq!(
+            range(name, "scale_max").1,
+            Some((f64::from(SurveyScale::HIGHEST), false)),
+            "{name}"
+        );
+        for field in ["minor_max", "major_max"] {
+            assert_eq!(
+                range(name, field),
+                (Some((0.0, true)), Some((SeverityThresholds::CEILING, true))),
+                "{name}.{field}"
+            );
+        }
+    }
+    for (name, field) in [
+        ("NewAction", "effect_target"),
+        ("ActionPatch", "effect_target"),
+        ("NewMetric", "target"),
+        ("MetricPatch", "target"),
+        ("NewReading", "value"),
+    ] {
+        assert_eq!(
+            range(name, field),
+            (Some((-VALUE_MAX, false)), Some((VALUE_MAX, false))),
+            "{name}.{field}"
         );
     }
 }
