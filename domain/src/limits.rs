@@ -17,8 +17,8 @@ pub const EMAIL: usize = 254;
 pub const CODE: usize = 32;
 /// An IANA time zone name.
 pub const TIME_ZONE: usize = 64;
-/// A plan's feedback cadence (a crontab line).
-pub const CADENCE_CRON: usize = 100;
+/// A crontab line (a reminder schedule's, a plan's feedback cadence).
+pub const CRON: usize = 200;
 
 /// A chat channel's or webhook's URL.
 pub const URL: usize = 2000;
@@ -32,14 +32,14 @@ pub const TOKEN: usize = 200;
 pub fn max_chars(field: &str) -> Option<usize> {
     Some(match field {
         "name" | "title" | "label" | "business_line" | "effect_metric" | "external_id"
-        | "source" | "cron" | "q" => NAME,
+        | "source" | "q" => NAME,
         "description" | "goal" | "note" | "notes" | "comment" | "customer_expects" => TEXT,
         "blocked_reason" | "skip_reason" | "responsibility" => REASON,
         "delivers" => DELIVERS,
         "email" | "external_emails" => EMAIL,
         "code" | "unit" => CODE,
         "time_zone" | "cadence_time_zone" => TIME_ZONE,
-        "cadence_cron" => CADENCE_CRON,
+        "cron" | "cadence_cron" => CRON,
         "token" => TOKEN,
         "url" => URL,
         "secret" => SECRET,

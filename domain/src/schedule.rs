@@ -150,6 +150,9 @@ fn epoch() -> DateTime<Utc> {
 }
 
 impl CronSchedule {
+    /// The longest line, in characters as sent.
+    pub const MAX_CHARS: usize = crate::limits::CRON;
+
     /// The shape of a line [`CronSchedule::parse`] may take, as the API's schema says
     /// it: five fields of digits, names, `*`, `?`, `,`, `-` and `/` between ASCII
     /// spaces. That each value is in range and that the line fires at all, a pattern
@@ -162,6 +165,12 @@ impl CronSchedule {
     /// can never fire (`0 9 31 2 *`) is refused too. This is the one rule for every
     /// crontab line of the product: reminder schedules and plans' feedback cadences.
     pub fn parse(field: &str, line: &str) -> Result<Self, FieldError> {
+        if line.chars().count() > Self::MAX_CHARS {
+            return Err(FieldError::new(
+                field,
+                format!("must be at most {} characters", Self::MAX_CHARS),
+            ));
+        }
         let err = |m: String| FieldError::new(field, format!("{m} (in `{}`)", line.trim()));
         let parts: Vec<&str> = line.split_ascii_whitespace().collect();
         if parts.len() != 5 {
@@ -470,6 +479,24 @@ mod tests {
                 proptest::prop_assert!(pattern.is_match(&s), "{:?}", s);
             }
         }
+    }
+
+    /// A line is at most `MAX_CHARS` long as sent, as the schema's `maxLength` says,
+    /// however valid its fields.
+    #[test]
+    fn a_line_longer_than_the_limit_is_refused() {
+        let minutes: Vec<String> = (0..60).map(|m| m.to_string()).collect();
+        let line = format!("{} 9 * * *", minutes.join(","));
+        assert!(CronSchedule::parse("cron", &line).is_ok());
+        let padded = format!(
+            "{line}{}",
+            " ".repeat(CronSchedule::MAX_CHARS + 1 - line.len())
+        );
+        assert_eq!(padded.chars().count(), CronSchedule::MAX_CHARS + 1);
+        assert_eq!(
+            CronSchedule::parse("cron", &padded).unwrap_err().field,
+            "cron"
+        );
     }
 
     #[test]

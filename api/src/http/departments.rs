@@ -89,12 +89,7 @@ pub struct NewDepartment {
     /// The name in other languages, by locale tag.
     pub name_translations: Option<crate::http::common::Translations>,
     /// 1–32 ASCII letters, digits, `-` or `_`; unique regardless of case.
-    #[oai(validator(
-        min_length = 1,
-        max_length = 32,
-        pattern = r"^[ \t\n\f\r]*[A-Za-z0-9_-]+[ \t\n\f\r]*$"
-    ))]
-    pub code: String,
+    pub code: text::Code,
     pub parent_id: Option<Id>,
     pub function: Option<FunctionName>,
 }
@@ -108,12 +103,7 @@ pub struct DepartmentPatch {
     pub name: Option<text::Name>,
     /// Replaces the names in other languages.
     pub name_translations: Option<crate::http::common::Translations>,
-    #[oai(validator(
-        min_length = 1,
-        max_length = 32,
-        pattern = r"^[ \t\n\f\r]*[A-Za-z0-9_-]+[ \t\n\f\r]*$"
-    ))]
-    pub code: Option<String>,
+    pub code: Option<text::Code>,
     #[serde(default)]
     pub parent_id: MaybeUndefined<Id>,
     #[serde(default)]
@@ -165,7 +155,7 @@ impl DepartmentsApi {
         let new = departments::NewDepartment {
             name: b.name.into(),
             name_translations: b.name_translations.map(Into::into),
-            code: b.code,
+            code: b.code.into(),
             parent_id: b.parent_id.map(Into::into),
             function: b.function.map(Function::from),
         };
@@ -256,7 +246,7 @@ impl DepartmentsApi {
         let change = departments::DepartmentChange {
             name: p.name.map(Into::into),
             name_translations: p.name_translations.map(Into::into),
-            code: p.code,
+            code: p.code.map(Into::into),
             parent_id: patch(p.parent_id.map_value(Into::into)),
             head_id: patch(p.head_id.map_value(Into::into)),
             function: patch(p.function).map(Function::from),

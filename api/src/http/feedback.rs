@@ -123,12 +123,8 @@ pub struct NewFeedbackRounds {
     #[oai(validator(max_items = 1000))]
     pub people: Option<Vec<Id>>,
     /// Outside contacts to ask, each mailed a personal one-time link.
-    #[oai(validator(
-        max_items = 500,
-        max_length = 254,
-        pattern = r"^[ \t\n\f\r]*[^\s@\x00-\x1f\x7f-\x9f]+@[^\s@.\x00-\x1f\x7f-\x9f]+(\.[^\s@.\x00-\x1f\x7f-\x9f]+)+[ \t\n\f\r]*$"
-    ))]
-    pub external_emails: Option<Vec<String>>,
+    #[oai(validator(max_items = 500))]
+    pub external_emails: Option<Vec<text::Email>>,
     /// Ask the provider department's people for their own rating too. Default false.
     pub ask_provider: Option<bool>,
 }
@@ -313,7 +309,10 @@ impl FeedbackApi {
             relationship_id: b.relationship_id.map(Into::into),
             deadline: b.deadline,
             people: b.people.map(|v| v.into_iter().map(Into::into).collect()),
-            external_emails: b.external_emails.unwrap_or_default(),
+            external_emails: b
+                .external_emails
+                .map(|v| v.into_iter().map(Into::into).collect())
+                .unwrap_or_default(),
             ask_provider: b.ask_provider.unwrap_or(false),
         };
         let actor = &auth.0.actor;

@@ -98,12 +98,7 @@ impl TryFrom<person::Model> for Person {
 #[serde(deny_unknown_fields)]
 pub struct NewPerson {
     pub name: text::Name,
-    #[oai(validator(
-        min_length = 3,
-        max_length = 254,
-        pattern = r"^[ \t\n\f\r]*[^\s@\x00-\x1f\x7f-\x9f]+@[^\s@.\x00-\x1f\x7f-\x9f]+(\.[^\s@.\x00-\x1f\x7f-\x9f]+)+[ \t\n\f\r]*$"
-    ))]
-    pub email: String,
+    pub email: text::Email,
     pub department_id: Option<Id>,
     pub role: RoleName,
     /// Default `en`.
@@ -119,12 +114,7 @@ pub struct NewPerson {
 #[serde(deny_unknown_fields)]
 pub struct PersonPatch {
     pub name: Option<text::Name>,
-    #[oai(validator(
-        min_length = 3,
-        max_length = 254,
-        pattern = r"^[ \t\n\f\r]*[^\s@\x00-\x1f\x7f-\x9f]+@[^\s@.\x00-\x1f\x7f-\x9f]+(\.[^\s@.\x00-\x1f\x7f-\x9f]+)+[ \t\n\f\r]*$"
-    ))]
-    pub email: Option<String>,
+    pub email: Option<text::Email>,
     #[serde(default)]
     pub department_id: MaybeUndefined<Id>,
     pub role: Option<RoleName>,
@@ -215,7 +205,7 @@ impl PeopleApi {
         let b = body.0;
         let new = people::NewPerson {
             name: b.name.into(),
-            email: b.email,
+            email: b.email.into(),
             department_id: b.department_id.map(Into::into),
             role: b.role.into(),
             locale: b.locale.unwrap_or(LocaleName::En).into(),
@@ -305,7 +295,7 @@ impl PeopleApi {
         let p = body.0;
         let change = people::PersonChange {
             name: p.name.map(Into::into),
-            email: p.email,
+            email: p.email.map(Into::into),
             department_id: patch(p.department_id.map_value(Into::into)),
             role: p.role.map(Role::from),
             locale: p.locale.map(Locale::from),

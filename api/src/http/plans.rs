@@ -148,11 +148,7 @@ pub struct NewPlan {
     pub title: text::Name,
     /// A member of the provider department.
     pub owner_id: Option<Id>,
-    #[oai(validator(
-        max_length = 100,
-        pattern = r"^[ \t\n\f\r]*[0-9A-Za-z*?,/-]+([ \t\n\f\r]+[0-9A-Za-z*?,/-]+){4}[ \t\n\f\r]*$"
-    ))]
-    pub cadence_cron: Option<String>,
+    pub cadence_cron: Option<text::Cron>,
     pub cadence_time_zone: Option<TimeZoneName>,
 }
 
@@ -166,11 +162,7 @@ pub struct PlanPatch {
     pub owner_id: MaybeUndefined<Id>,
     pub status: Option<PlanStatusName>,
     #[serde(default)]
-    #[oai(validator(
-        max_length = 100,
-        pattern = r"^[ \t\n\f\r]*[0-9A-Za-z*?,/-]+([ \t\n\f\r]+[0-9A-Za-z*?,/-]+){4}[ \t\n\f\r]*$"
-    ))]
-    pub cadence_cron: MaybeUndefined<String>,
+    pub cadence_cron: MaybeUndefined<text::Cron>,
     #[serde(default)]
     pub cadence_time_zone: MaybeUndefined<TimeZoneName>,
 }
@@ -250,7 +242,7 @@ impl PlansApi {
         let new = plan::NewPlan {
             title: b.title.into(),
             owner_id: b.owner_id.map(Into::into),
-            cadence_cron: b.cadence_cron,
+            cadence_cron: b.cadence_cron.map(Into::into),
             cadence_time_zone: b.cadence_time_zone.map(|z| z.0),
         };
         let model = plan::open(&state, &auth.0.actor, &id, new).await?;
@@ -305,7 +297,7 @@ impl PlansApi {
             title: p.title.map(Into::into),
             owner_id: patch(p.owner_id.map_value(Into::into)),
             status: p.status.map(Into::into),
-            cadence_cron: patch(p.cadence_cron),
+            cadence_cron: patch(p.cadence_cron.map_value(Into::into)),
             cadence_time_zone: patch(p.cadence_time_zone.map_value(|z| z.0)),
         };
         let after = plan::change(&state, &auth.0.actor, &id, &expected, change).await?;

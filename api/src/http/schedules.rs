@@ -2,6 +2,7 @@
 //! shapes; the use cases are `cxpm_app::reminders::{schedules, outbox}`.
 
 use crate::http::common::Id;
+use crate::http::text;
 use chrono::{DateTime, FixedOffset, Utc};
 use cxpm_app::reminders::outbox::{self, OutboxFilter};
 use cxpm_app::reminders::schedules::{self, stored_readers};
@@ -121,12 +122,7 @@ impl Schedule {
 #[serde(deny_unknown_fields)]
 pub struct NewSchedule {
     pub kind: ScheduleKindName,
-    #[oai(validator(
-        min_length = 1,
-        max_length = 200,
-        pattern = r"^[ \t\n\f\r]*[0-9A-Za-z*?,/-]+([ \t\n\f\r]+[0-9A-Za-z*?,/-]+){4}[ \t\n\f\r]*$"
-    ))]
-    pub cron: String,
+    pub cron: text::Cron,
     pub time_zone: TimeZoneName,
     /// Default 7 (0–90).
     pub look_ahead_days: Option<i64>,
@@ -185,12 +181,7 @@ impl From<ScheduleReaders> for Readers {
 #[oai(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
 pub struct SchedulePatch {
-    #[oai(validator(
-        min_length = 1,
-        max_length = 200,
-        pattern = r"^[ \t\n\f\r]*[0-9A-Za-z*?,/-]+([ \t\n\f\r]+[0-9A-Za-z*?,/-]+){4}[ \t\n\f\r]*$"
-    ))]
-    pub cron: Option<String>,
+    pub cron: Option<text::Cron>,
     pub time_zone: Option<TimeZoneName>,
     pub look_ahead_days: Option<i64>,
     pub escalate_after_days: Option<i64>,
@@ -373,7 +364,7 @@ impl SchedulesApi {
         let b = body.0;
         let new = schedules::NewSchedule {
             kind: b.kind.into(),
-            cron: b.cron,
+            cron: b.cron.into(),
             time_zone: b.time_zone.0,
             look_ahead_days: b.look_ahead_days,
             escalate_after_days: b.escalate_after_days,
@@ -464,7 +455,7 @@ impl SchedulesApi {
         let expected = common::if_match(Some(if_match.0.as_str()))?;
         let p = body.0;
         let change = schedules::ScheduleChange {
-            cron: p.cron,
+            cron: p.cron.map(Into::into),
             time_zone: p.time_zone.map(|z| z.0),
             look_ahead_days: p.look_ahead_days,
             escalate_after_days: p.escalate_after_days,

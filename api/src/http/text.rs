@@ -8,7 +8,10 @@
 //! rule is a 422 naming the field, with the domain's words.
 
 use cxpm_domain::limits;
-use cxpm_domain::values::{Name as NameRule, REQUIRED_TEXT_PATTERN, TEXT_PATTERN};
+use cxpm_domain::schedule::CronSchedule;
+use cxpm_domain::values::{
+    DepartmentCode, Email as EmailRule, Name as NameRule, REQUIRED_TEXT_PATTERN, TEXT_PATTERN,
+};
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 
 use super::common::{json_text, text_parameter};
@@ -142,4 +145,36 @@ text_kind!(
     limits::URL,
     None,
     Some("uri")
+);
+
+text_kind!(
+    /// An email address (`cxpm_domain::values::Email`): one `@`, a dotted domain, no
+    /// white space inside.
+    Email,
+    "string_email",
+    3,
+    EmailRule::MAX_CHARS,
+    Some(EmailRule::PATTERN),
+    None
+);
+
+text_kind!(
+    /// A department's code (`PLAN`, `QA-2`): letters, digits, `-` and `_`.
+    Code,
+    "string_code",
+    1,
+    DepartmentCode::MAX_CHARS,
+    Some(DepartmentCode::PATTERN),
+    None
+);
+
+text_kind!(
+    /// A crontab line of five fields (`0 9 * * MON`); that each value is in range and
+    /// that the line fires at all, the use case checks.
+    Cron,
+    "string_cron",
+    1,
+    CronSchedule::MAX_CHARS,
+    Some(CronSchedule::PATTERN),
+    None
 );
