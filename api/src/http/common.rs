@@ -342,6 +342,21 @@ text_parameter!(IfMatch, "string_if_match", || {
     MetaSchemaRef::Inline(Box::new(schema))
 });
 
+/// An `If-Match` header where it is optional (rotating a webhook's secret): empty is
+/// as if it were not sent, so the spec sets no `minLength`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionalIfMatch(pub String);
+
+impl OptionalIfMatch {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+text_parameter!(OptionalIfMatch, "string_optional_if_match", || {
+    MetaSchemaRef::Inline(Box::new(MetaSchema::new("string")))
+});
+
 /// A request's `name_translations`: the name in other languages, by locale tag. The
 /// spec's `NameTranslations` schema has one property per language the domain serves
 /// ([`cxpm_domain::values::Locale::ALL`]), each a [`super::text::Name`], and, read from

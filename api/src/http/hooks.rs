@@ -603,7 +603,7 @@ impl HooksApi {
         id: Path<crate::http::common::Id>,
         /// The ETag of the version the rotation is based on (optional).
         #[oai(name = "If-Match")]
-        if_match: Header<Option<crate::http::common::IfMatch>>,
+        if_match: Header<Option<crate::http::common::OptionalIfMatch>>,
     ) -> ApiResult<Versioned<Webhook>> {
         // Rotating changes nothing a person typed: without If-Match (or with an empty
         // one) it rotates whatever version is current.
