@@ -380,6 +380,11 @@ both_databases!(
         // naming the field, and nothing changed.
         let program = app.created("/api/v1/programs", json!({"name": "CX"})).await;
         let id = program["id"].as_str().unwrap().to_owned();
+        let address = format!("/api/v1/programs/{id}");
+        let change = async |body: serde_json::Value| {
+            app.patch(&address, &app.admin_token, Some("\"1\""), &body)
+                .await
+        };
         let padded = format!(" {} ", "x".repeat(199));
         for (field, value) in [
             ("name", json!("\u{3000} \u{a0}")),
@@ -391,17 +396,8 @@ both_databases!(
             ("business_line", json!("bell\u{7}")),
         ] {
             let body = json!({ field: value });
-            let problem = expect_json(
-                app.patch(
-                    &format!("/api/v1/programs/{id}"),
-                    &app.admin_token,
-                    Some("\"1\""),
-                    &body,
-                )
-                .await,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            let problem =
+                expect_json(change(body.clone()).await, StatusCode::UNPROCESSABLE_ENTITY).await;
             assert_eq!(problem_fields(&problem), [field], "{body}");
             let problem = expect_json(
                 app.post(
@@ -422,17 +418,7 @@ both_databases!(
             "description": format!("one\r\n\ttwo {}", "x".repeat(3990)),
             "business_line": "x".repeat(200),
         });
-        let changed = expect_json(
-            app.patch(
-                &format!("/api/v1/programs/{id}"),
-                &app.admin_token,
-                Some("\"1\""),
-                &body,
-            )
-            .await,
-            StatusCode::OK,
-        )
-        .await;
+        let changed = expect_json(change(body).await, StatusCode::OK).await;
         assert_eq!(changed["version"], 2, "only the valid change was applied");
         // Numbers out of their stated range too.
         for (field, value) in [
