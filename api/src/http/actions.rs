@@ -18,7 +18,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::{self, etag, patch, views};
+use crate::http::common::{self, etag, location, patch, views};
 use crate::http::common::{ApiTags, Versioned};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
@@ -255,8 +255,8 @@ impl ActionsApi {
             effect_by: b.effect_by,
         };
         let model = actions::add(&state, &auth.0.actor, &id, new).await?;
-        let tag = etag(model.version);
-        Ok(Versioned::Created(Json(seen(&state, model)?), tag))
+        let (tag, at) = (etag(model.version), location("actions", &model.id));
+        Ok(Versioned::Created(Json(seen(&state, model)?), tag, at))
     }
 
     /// Get an action

@@ -43,14 +43,19 @@ pub enum ApiTags {
 }
 
 /// A versioned resource with its ETag: `Ok` (200) when read or changed, `Created`
-/// (201) when made. One enum for every resource; operations that only read or change
+/// (201) when made, with its address in `Location` when it has one of its own
+/// ([`location`]). One enum for every resource; operations that only read or change
 /// answer with [`Tagged`], so the spec lists exactly the statuses each can give.
 #[derive(ApiResponse)]
 pub enum Versioned<T: ParseFromJSON + ToJSON> {
     #[oai(status = 200)]
     Ok(Json<T>, #[oai(header = "ETag")] String),
     #[oai(status = 201)]
-    Created(Json<T>, #[oai(header = "ETag")] String),
+    Created(
+        Json<T>,
+        #[oai(header = "ETag")] String,
+        #[oai(header = "Location")] Option<String>,
+    ),
 }
 
 /// A versioned resource read or changed (200), with its ETag.
@@ -60,11 +65,17 @@ pub enum Tagged<T: ParseFromJSON + ToJSON> {
     Ok(Json<T>, #[oai(header = "ETag")] String),
 }
 
-/// Something made that has no version of its own (201).
+/// Something made that has no version of its own (201), with its address in
+/// `Location` when it has one.
 #[derive(ApiResponse)]
 pub enum Made<T: ParseFromJSON + ToJSON> {
     #[oai(status = 201)]
-    Created(Json<T>),
+    Created(Json<T>, #[oai(header = "Location")] Option<String>),
+}
+
+/// Where a made resource is read: `/api/v1/{collection}/{id}`, for `Location`.
+pub fn location(collection: &str, id: &str) -> Option<String> {
+    Some(format!("/api/v1/{collection}/{id}"))
 }
 
 /// The answer to a removal.

@@ -18,7 +18,9 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::{self, SearchText, etag, page, parse_id, patch, search_pattern};
+use crate::http::common::{
+    self, SearchText, etag, location, page, parse_id, patch, search_pattern,
+};
 use crate::http::common::{ApiTags, Versioned};
 use crate::http::names::translations;
 use cxpm_app::store::department;
@@ -129,8 +131,8 @@ impl Versioned<Department> {
         Self::Ok(Json(m.into()), tag)
     }
     fn created(m: department::Model) -> Self {
-        let tag = etag(m.version);
-        Self::Created(Json(m.into()), tag)
+        let (tag, at) = (etag(m.version), location("departments", &m.id));
+        Self::Created(Json(m.into()), tag, at)
     }
 }
 

@@ -318,9 +318,12 @@ impl FeedbackApi {
         let actor = &auth.0.actor;
         let opened = cases::rounds::open(&state, actor, &id, new, &InviteMail).await?;
         let items = cases::rounds::summaries(&state.db, opened).await?;
-        Ok(Made::Created(Json(FeedbackRoundList {
-            items: items.into_iter().map(Into::into).collect(),
-        })))
+        Ok(Made::Created(
+            Json(FeedbackRoundList {
+                items: items.into_iter().map(Into::into).collect(),
+            }),
+            None,
+        ))
     }
 
     /// List a program's feedback rounds, newest first
@@ -411,9 +414,12 @@ impl FeedbackApi {
             input(b.ratings, b.comment.map(Into::into)),
         )
         .await?;
-        Ok(Made::Created(Json(AnswerTaken {
-            closed_round: answered.closed_round,
-        })))
+        Ok(Made::Created(
+            Json(AnswerTaken {
+                closed_round: answered.closed_round,
+            }),
+            None,
+        ))
     }
 
     /// Answer a feedback round by a personal link
@@ -437,8 +443,11 @@ impl FeedbackApi {
             input(b.ratings, b.comment.map(Into::into)),
         )
         .await?;
-        Ok(Made::Created(Json(AnswerTaken {
-            closed_round: answered.closed_round,
-        })))
+        Ok(Made::Created(
+            Json(AnswerTaken {
+                closed_round: answered.closed_round,
+            }),
+            None,
+        ))
     }
 }

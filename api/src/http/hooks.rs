@@ -21,7 +21,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::{self, ApiTags, Deleted, Versioned, etag, page, views};
+use crate::http::common::{self, ApiTags, Deleted, Versioned, etag, location, page, views};
 use crate::http::people::LocaleName;
 use crate::http::schedules::OutboxStatusName;
 
@@ -363,8 +363,8 @@ impl HooksApi {
             department_ids: b.department_ids.into_iter().map(Into::into).collect(),
         };
         let model = channels::create(&state, &auth.0.actor, &id, new).await?;
-        let tag = etag(model.version);
-        Ok(Versioned::Created(Json(model.try_into()?), tag))
+        let (tag, at) = (etag(model.version), location("channels", &model.id));
+        Ok(Versioned::Created(Json(model.try_into()?), tag, at))
     }
 
     /// List a program's chat channels
@@ -517,8 +517,12 @@ impl HooksApi {
             events: events(b.events),
         };
         let model = webhooks::create(&state, &auth.0.actor, &id, new).await?;
-        let tag = etag(model.version);
-        Ok(Versioned::Created(Json(Webhook::read(model, true)), tag))
+        let (tag, at) = (etag(model.version), location("webhooks", &model.id));
+        Ok(Versioned::Created(
+            Json(Webhook::read(model, true)),
+            tag,
+            at,
+        ))
     }
 
     /// List a program's webhook subscriptions

@@ -205,7 +205,7 @@ impl KeyPointsApi {
         };
         let model = key_points::create(&state, &auth.0.actor, &id, new).await?;
         let tag = etag(model.version);
-        Ok(Versioned::Created(Json(model.into()), tag))
+        Ok(Versioned::Created(Json(model.into()), tag, None))
     }
 
     /// List a relationship's key experience points
@@ -287,7 +287,7 @@ impl KeyPointsApi {
             note: b.note.map(Into::into),
         };
         let model = key_points::measure(&state, &auth.0.actor, &id, new).await?;
-        Ok(Made::Created(Json(model.try_into()?)))
+        Ok(Made::Created(Json(model.try_into()?), None))
     }
 
     /// List a key point's measurements, newest first

@@ -21,7 +21,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::{self, etag, patch};
+use crate::http::common::{self, etag, location, patch};
 use crate::http::common::{ApiTags, Versioned};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
@@ -300,8 +300,8 @@ impl MetricsApi {
             update_every_days: b.update_every_days,
         };
         let model = metrics::create(&state, &auth.0.actor, &id, new).await?;
-        let tag = etag(model.version);
-        Ok(Versioned::Created(Json(model.try_into()?), tag))
+        let (tag, at) = (etag(model.version), location("metrics", &model.id));
+        Ok(Versioned::Created(Json(model.try_into()?), tag, at))
     }
 
     /// A program's metrics, with which are stale

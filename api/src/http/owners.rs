@@ -18,7 +18,7 @@ use crate::error::ApiResult;
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
 use crate::http::common::Deleted;
-use crate::http::common::{self, etag, patch};
+use crate::http::common::{self, etag, location, patch};
 use crate::http::common::{ApiTags, Versioned};
 use cxpm_app::store::{owner, person};
 
@@ -108,8 +108,8 @@ impl OwnersApi {
             responsibility: b.responsibility.into(),
         };
         let model = owners::create(&state, &auth.0.actor, &id, new).await?;
-        let tag = etag(model.version);
-        Ok(Versioned::Created(Json(model.into()), tag))
+        let (tag, at) = (etag(model.version), location("owners", &model.id));
+        Ok(Versioned::Created(Json(model.into()), tag, at))
     }
 
     /// List a sub-process's owners

@@ -15,7 +15,9 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult, ProblemField};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::{self, SearchText, etag, page, parse_id, patch, search_pattern};
+use crate::http::common::{
+    self, SearchText, etag, location, page, parse_id, patch, search_pattern,
+};
 use crate::http::common::{ApiTags, Made, TimeZoneName, Versioned};
 use cxpm_app::directory::{import, people};
 use cxpm_app::store::person;
@@ -147,8 +149,8 @@ impl Versioned<Person> {
         Ok(Self::Ok(Json(m.try_into()?), tag))
     }
     fn created(m: person::Model) -> ApiResult<Self> {
-        let tag = etag(m.version);
-        Ok(Self::Created(Json(m.try_into()?), tag))
+        let (tag, at) = (etag(m.version), location("people", &m.id));
+        Ok(Self::Created(Json(m.try_into()?), tag, at))
     }
 }
 
@@ -326,7 +328,7 @@ impl PeopleApi {
         use cxpm_app::directory::sign_in;
         let url = sign_in::make_link(&state, Some(&auth.0.actor), &id, None, false).await?;
         let expires_at = state.now() + sign_in::LINK_TTL;
-        Ok(Made::Created(Json(SignInLink { url, expires_at })))
+        Ok(Made::Created(Json(SignInLink { url, expires_at }), None))
     }
 
     /// Import people from CSV or xlsx

@@ -19,7 +19,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::actions::{ActionView, UpdateView};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::{self, etag, patch, views};
+use crate::http::common::{self, etag, location, patch, views};
 use crate::http::common::{ApiTags, Tagged, TimeZoneName, Versioned};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
@@ -246,8 +246,8 @@ impl PlansApi {
             cadence_time_zone: b.cadence_time_zone.map(|z| z.0),
         };
         let model = plan::open(&state, &auth.0.actor, &id, new).await?;
-        let tag = etag(model.version);
-        Ok(Versioned::Created(Json(model.try_into()?), tag))
+        let (tag, at) = (etag(model.version), location("plans", &model.id));
+        Ok(Versioned::Created(Json(model.try_into()?), tag, at))
     }
 
     /// A plan with its steps, actions and latest updates

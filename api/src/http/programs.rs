@@ -18,7 +18,9 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::{self, Deleted, SearchText, etag, page, patch, search_pattern, views};
+use crate::http::common::{
+    self, Deleted, SearchText, etag, location, page, patch, search_pattern, views,
+};
 use crate::http::common::{ApiTags, Versioned};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
@@ -226,10 +228,10 @@ pub struct PersonProgramList {
 }
 
 fn program_response(m: store::program::Model, created: bool) -> ApiResult<Versioned<Program>> {
-    let tag = etag(m.version);
+    let (tag, at) = (etag(m.version), location("programs", &m.id));
     let body = Json(Program::try_from(m)?);
     Ok(if created {
-        Versioned::Created(body, tag)
+        Versioned::Created(body, tag, at)
     } else {
         Versioned::Ok(body, tag)
     })
@@ -357,7 +359,7 @@ impl ProgramsApi {
         let role = b.team_role.into();
         let seat = team::add(&state, &auth.0.actor, &id, &b.person_id, role).await?;
         let tag = etag(seat.seat.version);
-        Ok(Versioned::Created(Json(seat.try_into()?), tag))
+        Ok(Versioned::Created(Json(seat.try_into()?), tag, None))
     }
 
     /// A program's team, grouped by department

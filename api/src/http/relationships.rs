@@ -17,7 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
 use crate::http::common::Deleted;
-use crate::http::common::{self, etag, parse_id, patch};
+use crate::http::common::{self, etag, location, parse_id, patch};
 use crate::http::common::{ApiTags, Versioned};
 use cxpm_app::store::relationship;
 
@@ -126,8 +126,8 @@ impl RelationshipsApi {
             sub_process_id: b.sub_process_id.map(Into::into),
         };
         let model = relationships::create(&state, &auth.0.actor, &id, new).await?;
-        let tag = etag(model.version);
-        Ok(Versioned::Created(Json(model.into()), tag))
+        let (tag, at) = (etag(model.version), location("relationships", &model.id));
+        Ok(Versioned::Created(Json(model.into()), tag, at))
     }
 
     /// List a program's relationships

@@ -19,7 +19,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
-use crate::http::common::{self, etag, page, parse_id, views};
+use crate::http::common::{self, etag, location, page, parse_id, views};
 use crate::http::common::{ApiTags, TimeZoneName, Versioned};
 use crate::jobs::mailroom::Mail;
 use cxpm_app::store::schedule;
@@ -373,10 +373,11 @@ impl SchedulesApi {
             enabled: b.enabled,
         };
         let model = schedules::create(&state, &auth.0.actor, &id, new).await?;
-        let tag = etag(model.version);
+        let (tag, at) = (etag(model.version), location("schedules", &model.id));
         Ok(Versioned::Created(
             Json(Schedule::read(model, auth.0.locale)?),
             tag,
+            at,
         ))
     }
 

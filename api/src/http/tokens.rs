@@ -99,10 +99,13 @@ impl TokensApi {
         let person_id = path_id("person", &id)?;
         let (model, secret) =
             tokens::issue(&state, &auth.0.actor, &person_id, body.0.label.as_deref()).await?;
-        Ok(Made::Created(Json(IssuedToken {
-            token: secret,
-            info: model.into(),
-        })))
+        Ok(Made::Created(
+            Json(IssuedToken {
+                token: secret,
+                info: model.into(),
+            }),
+            None,
+        ))
     }
 
     /// List a person's tokens

@@ -20,7 +20,7 @@ use crate::error::ApiResult;
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
 use crate::http::common::Deleted;
-use crate::http::common::{self, etag, patch};
+use crate::http::common::{self, etag, location, patch};
 use crate::http::common::{ApiTags, Versioned};
 use crate::http::names::translations;
 use cxpm_app::store::{stage, sub_process};
@@ -233,8 +233,8 @@ impl ValueStreamApi {
             position: b.position,
         };
         let model = value_stream::add_stage(&state, &auth.0.actor, &id, new).await?;
-        let tag = etag(model.version);
-        Ok(Versioned::Created(Json(model.into()), tag))
+        let (tag, at) = (etag(model.version), location("stages", &model.id));
+        Ok(Versioned::Created(Json(model.into()), tag, at))
     }
 
     /// List a program's stages in order
@@ -339,8 +339,8 @@ impl ValueStreamApi {
             position: b.position,
         };
         let model = value_stream::add_sub_process(&state, &auth.0.actor, &id, new).await?;
-        let tag = etag(model.version);
-        Ok(Versioned::Created(Json(model.into()), tag))
+        let (tag, at) = (etag(model.version), location("sub-processes", &model.id));
+        Ok(Versioned::Created(Json(model.into()), tag, at))
     }
 
     /// List a stage's sub-processes in order

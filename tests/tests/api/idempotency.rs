@@ -41,13 +41,17 @@ both_databases!(
         let body = json!({"name": "Logistics", "code": "LOG"});
         let first = post_with_key(&app, &app.admin_token, "3f1c9a6e-retry-1", &body).await;
         assert_eq!(first.status(), StatusCode::CREATED);
-        let location = first.headers().get("location").cloned();
+        let location = first.headers()["location"].to_str().unwrap().to_owned();
         let etag = first.headers()["etag"].to_str().unwrap().to_owned();
         let first: Value = first.json().await.unwrap();
+        assert_eq!(
+            location,
+            format!("/api/v1/departments/{}", first["id"].as_str().unwrap())
+        );
 
         let again = post_with_key(&app, &app.admin_token, "3f1c9a6e-retry-1", &body).await;
         assert_eq!(again.status(), StatusCode::CREATED);
-        assert_eq!(again.headers().get("location").cloned(), location);
+        assert_eq!(again.headers()["location"].to_str().unwrap(), location);
         assert_eq!(again.headers()["etag"].to_str().unwrap(), etag);
         assert_eq!(again.headers()["idempotent-replayed"], "true");
         let again: Value = again.json().await.unwrap();

@@ -913,3 +913,127 @@ both_databases!(
         assert_eq!(expect_json(renamed, StatusCode::OK).await["position"], 1);
     }
 );
+
+both_databases!(
+    what_is_made_says_where_it_is_read,
+    |app: TestApp| async move {
+        // Every 201 of a resource with an address of its own carries `Location`, and
+        // reading it gives back the resource just made.
+        let made = async |path: String, body: Value, collection: &str| {
+            let resp = app.post(&path, &app.admin_token, &body).await;
+            let location = resp
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().to_owned());
+            let made = expect_json(resp, StatusCode::CREATED).await;
+            let id = made["id"].as_str().unwrap().to_owned();
+            assert_eq!(
+                location,
+                Some(format!("/api/v1/{collection}/{id}")),
+                "POST {path}"
+            );
+            let read = expect_json(
+                app.get(location.as_deref().unwrap(), &app.admin_token)
+                    .await,
+                StatusCode::OK,
+            )
+            .await;
+            // (A plan is read with its steps and actions, a snapshot with its report.)
+            let read_id = match collection {
+                "plans" => &read["plan"]["id"],
+                "report-snapshots" => &read["snapshot"]["id"],
+                _ => &read["id"],
+            };
+            assert_eq!(read_id, &made["id"], "GET {location:?}");
+            id
+        };
+        let qa = made(
+            "/api/v1/departments".into(),
+            json!({"name": "Quality", "code": "QA"}),
+            "departments",
+        )
+        .await;
+        let om = made(
+            "/api/v1/departments".into(),
+            json!({"name": "Order management", "code": "OM"}),
+            "departments",
+        )
+        .await;
+        made(
+            "/api/v1/people".into(),
+            json!({"name": "Li Na", "email": "li.na@plant.example", "role": "member",
+                "department_id": qa}),
+            "people",
+        )
+        .await;
+        let program = made("/api/v1/programs".into(), json!({"name": "CX"}), "programs").await;
+        let stage = made(
+            format!("/api/v1/programs/{program}/stages"),
+            json!({"name": "Delivery", "customer_facing": true}),
+            "stages",
+        )
+        .await;
+        let sub = made(
+            format!("/api/v1/stages/{stage}/sub-processes"),
+            json!({"name": "Final inspection"}),
+            "sub-processes",
+        )
+        .await;
+        made(
+            format!("/api/v1/sub-processes/{sub}/owners"),
+            json!({"department_id": qa, "responsibility": "Release each lot"}),
+            "owners",
+        )
+        .await;
+        let rel = made(
+            format!("/api/v1/programs/{program}/relationships"),
+            json!({"provider_department_id": qa, "customer_department_id": om,
+                "delivers": "Released lots"}),
+            "relationships",
+        )
+        .await;
+        let plan = made(
+            format!("/api/v1/relationships/{rel}/plans"),
+            json!({"title": "Inspect before shipping"}),
+            "plans",
+        )
+        .await;
+        made(
+            format!("/api/v1/plans/{plan}/actions"),
+            json!({"title": "Add a second check"}),
+            "actions",
+        )
+        .await;
+        made(
+            format!("/api/v1/programs/{program}/metrics"),
+            json!({"name": "Lead time", "unit": "h", "target": 48, "stage_id": stage,
+                "direction": "lower_is_better"}),
+            "metrics",
+        )
+        .await;
+        made(
+            format!("/api/v1/programs/{program}/reports/gaps/snapshots"),
+            json!({"label": "Baseline"}),
+            "report-snapshots",
+        )
+        .await;
+        made(
+            format!("/api/v1/programs/{program}/schedules"),
+            json!({"kind": "overdue", "cron": "0 9 * * 1", "time_zone": "Asia/Shanghai"}),
+            "schedules",
+        )
+        .await;
+        made(
+            format!("/api/v1/programs/{program}/channels"),
+            json!({"kind": "slack", "name": "QA", "url": "https://hooks.example.com/services/x"}),
+            "channels",
+        )
+        .await;
+        made(
+            format!("/api/v1/programs/{program}/webhooks"),
+            json!({"url": "https://erp.example.com/cxpm", "events": ["action.created"]}),
+            "webhooks",
+        )
+        .await;
+    }
+);

@@ -24,7 +24,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::bearer::BearerAuth;
 use crate::http::body::Body;
 use crate::http::common::page;
-use crate::http::common::{ApiTags, Made};
+use crate::http::common::{ApiTags, Made, location};
 use cxpm_app::store::report_snapshot;
 
 /// A saved report.
@@ -100,7 +100,8 @@ impl SnapshotsApi {
         body: Body<NewSnapshot>,
     ) -> ApiResult<Made<ReportSnapshot>> {
         let model = app::snapshots::save(&state, &auth.0.actor, &id, &body.0.label).await?;
-        Ok(Made::Created(Json(model.into())))
+        let at = location("report-snapshots", &model.id);
+        Ok(Made::Created(Json(model.into()), at))
     }
 
     /// List a program's saved snapshots, oldest first
