@@ -132,12 +132,10 @@ pub fn patch<T>(field: poem_openapi::types::MaybeUndefined<T>) -> cxpm_app::Patc
 
 pub use cxpm_app::store::parse_id;
 
-/// Implements poem-openapi's parameter traits for a newtype over the text as sent,
-/// with the given schema: the use case (or [`page`], [`if_match`], [`search_pattern`])
-/// checks the text, so a mistake is a problem naming the parameter, never poem's own
-/// parse error.
-macro_rules! text_parameter {
-    ($name:ident, $type_name:literal, $schema:expr) => {
+/// Implements poem-openapi's `Type` for a newtype: its name in the spec, the schema
+/// a field of it refers to, and what registering it adds (a named schema, or nothing).
+macro_rules! schema_type {
+    ($name:ident, $type_name:literal, $schema_ref:expr, $register:expr) => {
         impl poem_openapi::types::Type for $name {
             const IS_REQUIRED: bool = true;
 
@@ -150,7 +148,12 @@ macro_rules! text_parameter {
             }
 
             fn schema_ref() -> MetaSchemaRef {
-                ($schema)()
+                ($schema_ref)()
+            }
+
+            fn register(registry: &mut poem_openapi::registry::Registry) {
+                let register: fn(&mut poem_openapi::registry::Registry) = $register;
+                register(registry);
             }
 
             fn as_raw_value(&self) -> Option<&Self::RawValueType> {
@@ -163,6 +166,16 @@ macro_rules! text_parameter {
                 Box::new(self.as_raw_value().into_iter())
             }
         }
+    };
+}
+
+/// Implements poem-openapi's parameter traits for a newtype over the text as sent,
+/// with the given inline schema: the use case (or [`page`], [`if_match`],
+/// [`search_pattern`]) checks the text, so a mistake is a problem naming the
+/// parameter, never poem's own parse error.
+macro_rules! text_parameter {
+    ($name:ident, $type_name:literal, $schema:expr) => {
+        $crate::http::common::schema_type!($name, $type_name, $schema, |_| {});
 
         impl poem_openapi::types::ParseFromParameter for $name {
             fn parse_from_parameter(value: &str) -> poem_openapi::types::ParseResult<Self> {
@@ -196,7 +209,22 @@ macro_rules! json_text {
     };
 }
 
-pub(crate) use {json_text, text_parameter};
+/// Implements poem-openapi's `Type` for a newtype whose schema is registered once
+/// under `$schema_name` (built by `$schema`) and referred to by every field of it.
+macro_rules! named_schema {
+    ($name:ident, $schema_name:literal, $schema:expr) => {
+        $crate::http::common::schema_type!(
+            $name,
+            $schema_name,
+            || MetaSchemaRef::Reference($schema_name.to_owned()),
+            |registry| {
+                registry.create_schema::<$name, _>($schema_name.to_owned(), |_| $schema);
+            }
+        );
+    };
+}
+
+pub(crate) use {json_text, schema_type, text_parameter};
 
 /// An id: `format: uuid` in the spec, wherever it stands — an address, a query, a body
 /// or an answer. Any text is taken here; one that is not a UUID cannot name anything,
@@ -252,42 +280,14 @@ text_parameter!(Id, "string_uuid", || {
 #[serde(transparent)]
 pub struct TimeZoneName(pub String);
 
-impl poem_openapi::types::Type for TimeZoneName {
-    const IS_REQUIRED: bool = true;
-
-    type RawValueType = Self;
-
-    type RawElementValueType = Self;
-
-    fn name() -> std::borrow::Cow<'static, str> {
-        "TimeZone".into()
-    }
-
-    fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
-        poem_openapi::registry::MetaSchemaRef::Reference("TimeZone".to_owned())
-    }
-
-    fn register(registry: &mut poem_openapi::registry::Registry) {
-        registry.create_schema::<Self, _>("TimeZone".to_owned(), |_| {
-            let mut schema = poem_openapi::registry::MetaSchema::new("string");
-            schema.description = Some("An IANA time zone name.");
-            schema.enum_items = cxpm_domain::values::TimeZone::names()
-                .map(|n| serde_json::Value::String(n.to_owned()))
-                .collect();
-            schema
-        });
-    }
-
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-        Box::new(self.as_raw_value().into_iter())
-    }
-}
+named_schema!(TimeZoneName, "TimeZone", {
+    let mut schema = MetaSchema::new("string");
+    schema.description = Some("An IANA time zone name.");
+    schema.enum_items = cxpm_domain::values::TimeZone::names()
+        .map(|n| serde_json::Value::String(n.to_owned()))
+        .collect();
+    schema
+});
 
 json_text!(TimeZoneName);
 
@@ -395,49 +395,21 @@ impl<'de> serde::Deserialize<'de> for Translations {
     }
 }
 
-impl poem_openapi::types::Type for Translations {
-    const IS_REQUIRED: bool = true;
-
-    type RawValueType = Self;
-
-    type RawElementValueType = Self;
-
-    fn name() -> std::borrow::Cow<'static, str> {
-        "NameTranslations".into()
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        MetaSchemaRef::Reference("NameTranslations".to_owned())
-    }
-
-    fn register(registry: &mut poem_openapi::registry::Registry) {
-        registry.create_schema::<Self, _>("NameTranslations".to_owned(), |_| {
-            let mut schema = MetaSchema::new("object");
-            schema.description = Some(
-                "The name in other languages, by locale tag; each reader is shown theirs, \
-                 else `name`.",
-            );
-            schema.properties = cxpm_domain::values::Locale::ALL
-                .iter()
-                .map(|l| {
-                    let name = <super::text::Name as poem_openapi::types::Type>::schema_ref();
-                    (l.as_str(), name)
-                })
-                .collect();
-            schema
-        });
-    }
-
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-        Box::new(self.as_raw_value().into_iter())
-    }
-}
+named_schema!(Translations, "NameTranslations", {
+    let mut schema = MetaSchema::new("object");
+    schema.description = Some(
+        "The name in other languages, by locale tag; each reader is shown theirs, else \
+         `name`.",
+    );
+    schema.properties = cxpm_domain::values::Locale::ALL
+        .iter()
+        .map(|l| {
+            let name = <super::text::Name as poem_openapi::types::Type>::schema_ref();
+            (l.as_str(), name)
+        })
+        .collect();
+    schema
+});
 
 impl poem_openapi::types::ParseFromJSON for Translations {
     fn parse_from_json(value: Option<serde_json::Value>) -> poem_openapi::types::ParseResult<Self> {

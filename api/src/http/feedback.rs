@@ -266,7 +266,19 @@ pub struct AnswerTaken {
     pub closed_round: bool,
 }
 
-fn input(ratings: Vec<RatingBody>, comment: Option<String>) -> AnswerInput {
+impl AnswerTaken {
+    /// The 201 of an answer taken (an answer has no address of its own).
+    fn made(answered: answers::Answered) -> Made<Self> {
+        Made::Created(
+            Json(Self {
+                closed_round: answered.closed_round,
+            }),
+            None,
+        )
+    }
+}
+
+fn input(ratings: Vec<RatingBody>, comment: Option<text::Prose>) -> AnswerInput {
     AnswerInput {
         ratings: ratings
             .into_iter()
@@ -277,7 +289,7 @@ fn input(ratings: Vec<RatingBody>, comment: Option<String>) -> AnswerInput {
                 experience: r.experience,
             })
             .collect(),
-        comment,
+        comment: comment.map(Into::into),
     }
 }
 
@@ -407,19 +419,10 @@ impl FeedbackApi {
         body: Body<NewAnswer>,
     ) -> ApiResult<Made<AnswerTaken>> {
         let b = body.0;
-        let answered = answers::answer_signed_in(
-            &state,
-            &auth.0.actor,
-            &id,
-            input(b.ratings, b.comment.map(Into::into)),
-        )
-        .await?;
-        Ok(Made::Created(
-            Json(AnswerTaken {
-                closed_round: answered.closed_round,
-            }),
-            None,
-        ))
+        let answered =
+            answers::answer_signed_in(&state, &auth.0.actor, &id, input(b.ratings, b.comment))
+                .await?;
+        Ok(AnswerTaken::made(answered))
     }
 
     /// Answer a feedback round by a personal link
@@ -437,17 +440,8 @@ impl FeedbackApi {
         body: Body<NewLinkAnswer>,
     ) -> ApiResult<Made<AnswerTaken>> {
         let b = body.0;
-        let answered = answers::answer_by_link(
-            &state,
-            &b.token,
-            input(b.ratings, b.comment.map(Into::into)),
-        )
-        .await?;
-        Ok(Made::Created(
-            Json(AnswerTaken {
-                closed_round: answered.closed_round,
-            }),
-            None,
-        ))
+        let answered =
+            answers::answer_by_link(&state, &b.token, input(b.ratings, b.comment)).await?;
+        Ok(AnswerTaken::made(answered))
     }
 }
